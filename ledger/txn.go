@@ -1,0 +1,240 @@
+package ledger
+
+import (
+	"bytes"
+	"fmt"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/amanat-ledger/amanat/ledger/money"
+)
+
+// Transaction is one balanced movement of the books. Once committed it is
+// never changed; a correction is a new transaction that Reverses it.
+type Transaction struct {
+	ID        uint64    // assigned on commit, from 1 without gaps
+	Effective time.Time // when the movement happened (a seizure's time); as-of reads use it
+	Recorded  time.Time // when the store committed it
+	Actor     string    // who asked for it: "role:token-name"
+	Memo      string
+	Reverses  uint64 // the transaction this one reverses, or 0
+	Links     []Link
+	Postings  []Posting
+}
+
+// Link ties a transaction to a record outside the ledger: a case, an item, a
+// custody entry, a rate.
+type Link struct {
+	Kind string // lower-case word: "case", "item", "custody", ...
+	Ref  string
+}
+
+// Posting moves an amount into (positive) or out of (negative) an account.
+type Posting struct {
+	Account string
+	Amount  money.Amount
+}
+
+// ChartRoots are the top-level accounts of the chart (docs/ledger.md says
+// what each holds). A posting to any other root is refused, so a typo cannot
+// open a new branch of the books.
+var ChartRoots = map[string]bool{
+	"custody":    true, // what the agency holds, per item
+	"seized":     true, // the trust owed for each case
+	"conversion": true, // clearing for liquidations
+	"proceeds":   true, // PKR received from conversions, per case
+	"fees":       true, // costs of conversion
+	"gains":      true, // realised difference of a conversion against valuation
+	"variance":   true, // differences found by reconciliation
+	"forfeited":  true, // released to the state by court order
+	"returned":   true, // released to the owner by court order
+	"disposed":   true, // destroyed or written off
+}
+
+var accountRE = regexp.MustCompile(`^[a-z0-9][a-z0-9_.-]*(:[a-z0-9][a-z0-9_.-]*)*$`)
+
+const maxAccountLen = 200
+
+// CheckAccount says why name is not an account of the chart, or nil.
+func CheckAccount(name string) error {
+	if name == "" {
+		return fmt.Errorf("account is empty")
+	}
+	if len(name) > maxAccountLen {
+		return fmt.Errorf("account is longer than %d characters", maxAccountLen)
+	}
+	if !accountRE.MatchString(name) {
+		return fmt.Errorf("account %q must be colon-separated segments of a-z, 0-9, '_', '.', '-' starting with a letter or digit", name)
+	}
+	root, _, _ := strings.Cut(name, ":")
+	if !ChartRoots[root] {
+		return fmt.Errorf("account %q is not in the chart of accounts (roots: %s)", name, strings.Join(sortedRoots(), ", "))
+	}
+	return nil
+}
+
+func sortedRoots() []string {
+	out := make([]string, 0, len(ChartRoots))
+	for r := range ChartRoots {
+		out = append(out, r)
+	}
+	sort.Strings(out)
+	return out
+}
+
+var linkKindRE = regexp.MustCompile(`^[a-z][a-z_]{0,31}$`)
+
+// check validates everything about t that does not need the store: at least
+// two postings, known accounts, non-zero amounts, and a zero sum per currency.
+// It names the field at fault as seen from a caller ("postings[2].amount").
+func (t *Transaction) check() error {
+	var p Problems
+	if t.Effective.IsZero() {
+		p.Add("effective", "is required")
+	} else if t.Effective.Before(time.Unix(0, 0)) {
+		p.Add("effective", "is before 1970")
+	}
+	if t.Actor == "" {
+		p.Add("actor", "is required")
+	}
+	if len(t.Memo) > 4096 {
+		p.Add("memo", "is longer than 4096 bytes")
+	}
+	for i, l := range t.Links {
+		if !linkKindRE.MatchString(l.Kind) {
+			p.Addf(fmt.Sprintf("links[%d].kind", i), "%q must be a lower-case word", l.Kind)
+		}
+		if l.Ref == "" || len(l.Ref) > 200 {
+			p.Add(fmt.Sprintf("links[%d].ref", i), "must be 1 to 200 bytes")
+		}
+	}
+	if len(t.Postings) < 2 {
+		p.Add("postings", "a transaction needs at least two postings")
+	}
+	sums := map[string]money.Amount{}
+	var order []string
+	for i, ps := range t.Postings {
+		if err := CheckAccount(ps.Account); err != nil {
+			p.Add(fmt.Sprintf("postings[%d].account", i), err.Error())
+		}
+		cur := ps.Amount.Currency()
+		if cur.Code == "" {
+			p.Add(fmt.Sprintf("postings[%d].amount", i), "has no currency")
+			continue
+		}
+		if ps.Amount.IsZero() {
+			p.Add(fmt.Sprintf("postings[%d].amount", i), "must not be zero")
+		}
+		s, ok := sums[cur.Code]
+		if !ok {
+			s = money.Zero(cur)
+			order = append(order, cur.Code)
+		}
+		s, err := s.Add(ps.Amount)
+		if err != nil {
+			p.Add(fmt.Sprintf("postings[%d].amount", i), err.Error())
+			continue
+		}
+		sums[cur.Code] = s
+	}
+	for _, code := range order {
+		if s := sums[code]; !s.IsZero() {
+			p.Addf("postings", "%s postings sum to %s, not zero", code, s)
+		}
+	}
+	return p.Err()
+}
+
+// Canonical is the transaction's stored form and its leaf in the tamper-evident
+// log: UTF-8 text, one field a line, in a fixed order, free text quoted with
+// strconv.Quote, amounts at their currency's scale. docs/ledger.md gives the
+// grammar. The same transaction always gives the same bytes.
+func (t *Transaction) Canonical() []byte {
+	var b bytes.Buffer
+	b.Grow(160 + 64*len(t.Postings))
+	b.WriteString("amanat-txn/1\n")
+	fmt.Fprintf(&b, "id %d\n", t.ID)
+	fmt.Fprintf(&b, "effective %s\n", t.Effective.UTC().Format(time.RFC3339Nano))
+	fmt.Fprintf(&b, "recorded %s\n", t.Recorded.UTC().Format(time.RFC3339Nano))
+	fmt.Fprintf(&b, "actor %s\n", strconv.Quote(t.Actor))
+	fmt.Fprintf(&b, "memo %s\n", strconv.Quote(t.Memo))
+	if t.Reverses != 0 {
+		fmt.Fprintf(&b, "reverses %d\n", t.Reverses)
+	}
+	for _, l := range t.Links {
+		fmt.Fprintf(&b, "link %s %s\n", l.Kind, strconv.Quote(l.Ref))
+	}
+	for _, ps := range t.Postings {
+		fmt.Fprintf(&b, "posting %s %s %s\n", ps.Account, ps.Amount.Currency().Code, ps.Amount.String())
+	}
+	return b.Bytes()
+}
+
+// DecodeTransaction reads the canonical form. It is strict: the bytes must be
+// exactly what Canonical would write for the result.
+func DecodeTransaction(data []byte) (Transaction, error) {
+	var t Transaction
+	lines := strings.Split(string(data), "\n")
+	if len(lines) < 2 || lines[len(lines)-1] != "" {
+		return t, fmt.Errorf("record does not end in a newline")
+	}
+	lines = lines[:len(lines)-1]
+	if lines[0] != "amanat-txn/1" {
+		return t, fmt.Errorf("unknown record format %q", lines[0])
+	}
+	for n, line := range lines[1:] {
+		key, val, ok := strings.Cut(line, " ")
+		if !ok {
+			return t, fmt.Errorf("line %d: no value", n+2)
+		}
+		var err error
+		switch key {
+		case "id":
+			t.ID, err = strconv.ParseUint(val, 10, 64)
+		case "effective":
+			t.Effective, err = time.Parse(time.RFC3339Nano, val)
+		case "recorded":
+			t.Recorded, err = time.Parse(time.RFC3339Nano, val)
+		case "actor":
+			t.Actor, err = strconv.Unquote(val)
+		case "memo":
+			t.Memo, err = strconv.Unquote(val)
+		case "reverses":
+			t.Reverses, err = strconv.ParseUint(val, 10, 64)
+		case "link":
+			kind, ref, ok := strings.Cut(val, " ")
+			if !ok {
+				return t, fmt.Errorf("line %d: link without a reference", n+2)
+			}
+			var l Link
+			l.Kind = kind
+			l.Ref, err = strconv.Unquote(ref)
+			t.Links = append(t.Links, l)
+		case "posting":
+			f := strings.Fields(val)
+			if len(f) != 3 {
+				return t, fmt.Errorf("line %d: posting needs account, currency and amount", n+2)
+			}
+			var cur money.Currency
+			cur, err = money.Lookup(f[1])
+			if err == nil {
+				var a money.Amount
+				a, err = money.ParseAmount(cur, f[2], money.Signed)
+				t.Postings = append(t.Postings, Posting{Account: f[0], Amount: a})
+			}
+		default:
+			return t, fmt.Errorf("line %d: unknown field %q", n+2, key)
+		}
+		if err != nil {
+			return t, fmt.Errorf("line %d (%s): %w", n+2, key, err)
+		}
+	}
+	t.Effective, t.Recorded = t.Effective.UTC(), t.Recorded.UTC()
+	if !bytes.Equal(t.Canonical(), data) {
+		return t, fmt.Errorf("record is not in canonical form")
+	}
+	return t, nil
+}
