@@ -104,7 +104,7 @@ func (c *committer) run(batch []*writeReq) {
 					return errRollback
 				}
 			}
-			return nil
+			return tx.runHooks()
 		})
 		if failed >= 0 {
 			batch[failed].errc <- failErr

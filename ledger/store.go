@@ -147,6 +147,34 @@ type Tx struct {
 	Bolt   *bolt.Tx
 	Now    time.Time // the recorded time of everything this transaction writes
 	notary Notary
+	hooks  []hook
+}
+
+type hook struct {
+	key string
+	fn  func(tx *Tx) error
+}
+
+// BeforeCommit registers fn to run once after every write of this
+// transaction's commit group has run, just before it commits; the custody log
+// signs one checkpoint per commit this way. A second registration under the
+// same key is ignored. When fn fails, the whole group fails.
+func (tx *Tx) BeforeCommit(key string, fn func(tx *Tx) error) {
+	for _, h := range tx.hooks {
+		if h.key == key {
+			return
+		}
+	}
+	tx.hooks = append(tx.hooks, hook{key, fn})
+}
+
+func (tx *Tx) runHooks() error {
+	for i := 0; i < len(tx.hooks); i++ { // a hook may register another
+		if err := tx.hooks[i].fn(tx); err != nil {
+			return fmt.Errorf("before commit (%s): %w", tx.hooks[i].key, err)
+		}
+	}
+	return nil
 }
 
 // Write runs fn in a writing transaction shared with other concurrent writers
