@@ -18,6 +18,7 @@ const (
 	EUnauthorized Code = "unauthorized" // 401
 	EForbidden    Code = "forbidden"    // 403
 	EInternal     Code = "internal"     // 500: a bug or a broken store
+	EUnavailable  Code = "unavailable"  // 503: the store is closed or shutting down
 )
 
 // FieldError names one bad field of a request and why it is bad.

@@ -1,0 +1,84 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+)
+
+func init() {
+	var db, addr, keyPath string
+	var demo bool
+	cmd := &cobra.Command{
+		Use:   "serve [--db FILE] [--addr HOST:PORT] [--demo]",
+		Short: "Serve the API",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if keyPath == "" {
+				keyPath = db + ".key"
+			}
+			return serve(cmd, db, addr, keyPath, demo)
+		},
+	}
+	cmd.Flags().StringVar(&db, "db", "amanat.db", "store file (created if missing)")
+	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:8080", "address to listen on")
+	cmd.Flags().StringVar(&keyPath, "key", "", "custody log signing key (default: the store file plus .key)")
+	cmd.Flags().BoolVar(&demo, "demo", false, "load the bundled demo data into a store with no seizures, and print a token per role")
+	rootCmd.AddCommand(cmd)
+}
+
+func serve(cmd *cobra.Command, db, addr, keyPath string, demo bool) error {
+	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
+	a, err := openApp(db, keyPath, false)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err := a.Close(); err != nil {
+			log.Error("close store", "error", err.Error())
+		}
+	}()
+	srv, err := a.server(log)
+	if err != nil {
+		return err
+	}
+	out := cmd.OutOrStdout()
+	if demo {
+		if err := loadDemo(cmd.Context(), a, out); err != nil {
+			return err
+		}
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", addr, err)
+	}
+	hs := &http.Server{Handler: srv.Echo(), ReadHeaderTimeout: 10 * time.Second}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	fmt.Fprintf(out, "amanat serving %s on http://%s\n", db, ln.Addr())
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	fmt.Fprintln(out, "amanat: shutting down")
+	shutdown, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	// Shutdown lets in-flight requests, and so their writes, finish; the
+	// deferred Close then commits anything still queued.
+	if err := hs.Shutdown(shutdown); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,258 @@
+package httpapi
+
+import (
+	"cmp"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/amanat-ledger/amanat/ledger"
+)
+
+// Roles, as SPEC.md defines them.
+const (
+	RoleCustodian    = "custodian"    // registers seizures, records custody events
+	RoleFinance      = "finance"      // enters rates, conversions, reconciliations; reads everything
+	RoleInvestigator = "investigator" // reads items, custody, balances
+	RoleAuditor      = "auditor"      // reads everything, runs verification
+	RoleAdmin        = "admin"        // manages tokens, takes backups
+)
+
+// Roles lists every role.
+var Roles = []string{RoleCustodian, RoleFinance, RoleInvestigator, RoleAuditor, RoleAdmin}
+
+// Readers may read evidence, custody and balances.
+var Readers = []string{RoleCustodian, RoleFinance, RoleInvestigator, RoleAuditor}
+
+var bucketTokens = []byte("auth.tokens") // hex SHA-256 of the token -> token record (JSON, version 1)
+
+// tokenPrefix marks Amanat tokens so a leaked one is recognisable in a scan.
+const tokenPrefix = "amt_"
+
+// TokenRecord is what the store keeps of a token: never the token itself.
+type TokenRecord struct {
+	Version   int        `json:"v"`
+	ID        uint64     `json:"id"`
+	Name      string     `json:"name"`
+	Role      string     `json:"role"`
+	Created   time.Time  `json:"created"`
+	CreatedBy string     `json:"created_by"`
+	Revoked   *time.Time `json:"revoked,omitempty"`
+	Hash      string     `json:"-"`
+}
+
+// Tokens issues and checks API tokens kept as SHA-256 hashes in the store. A
+// token has 256 random bits, so a plain hash (not a slow password hash) is
+// enough: nobody can guess a preimage.
+type Tokens struct{ store *ledger.Store }
+
+// NewTokens makes the token bucket if the store lacks it.
+func NewTokens(store *ledger.Store) (*Tokens, error) {
+	err := store.Write(contextBackground(), func(tx *ledger.Tx) error {
+		_, err := tx.Bolt.CreateBucketIfNotExists(bucketTokens)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("open token store: %w", err)
+	}
+	return &Tokens{store: store}, nil
+}
+
+var tokenNameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$`)
+
+func hashToken(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+// CheckRole says why role is not a role, or nil.
+func CheckRole(role string) error {
+	if !slices.Contains(Roles, role) {
+		return fmt.Errorf("unknown role %q (one of %s)", role, strings.Join(Roles, ", "))
+	}
+	return nil
+}
+
+// Create issues a new token inside tx and returns it; only its hash is stored.
+func (t *Tokens) Create(tx *ledger.Tx, role, name, createdBy string) (string, TokenRecord, error) {
+	var p ledger.Problems
+	if err := CheckRole(role); err != nil {
+		p.Add("role", err.Error())
+	}
+	if !tokenNameRE.MatchString(name) {
+		p.Add("name", "must be 1 to 64 letters, digits, '_', '.', '@' or '-'")
+	}
+	if err := p.Err(); err != nil {
+		return "", TokenRecord{}, err
+	}
+	var raw [32]byte
+	if _, err := rand.Read(raw[:]); err != nil {
+		return "", TokenRecord{}, fmt.Errorf("make token: %w", err)
+	}
+	token := tokenPrefix + base64.RawURLEncoding.EncodeToString(raw[:])
+	b, err := tx.Bolt.CreateBucketIfNotExists(bucketTokens)
+	if err != nil {
+		return "", TokenRecord{}, fmt.Errorf("token bucket: %w", err)
+	}
+	id, err := b.NextSequence()
+	if err != nil {
+		return "", TokenRecord{}, fmt.Errorf("token id: %w", err)
+	}
+	rec := TokenRecord{Version: 1, ID: id, Name: name, Role: role, Created: tx.Now, CreatedBy: createdBy}
+	data, err := json.Marshal(rec)
+	if err != nil {
+		return "", TokenRecord{}, fmt.Errorf("encode token: %w", err)
+	}
+	rec.Hash = hashToken(token)
+	if err := b.Put([]byte(rec.Hash), data); err != nil {
+		return "", TokenRecord{}, fmt.Errorf("store token: %w", err)
+	}
+	return token, rec, nil
+}
+
+// CreateToken issues a token in its own write (the CLI's `token create`).
+func CreateToken(store *ledger.Store, role, name, createdBy string) (string, error) {
+	t := &Tokens{store: store}
+	var token string
+	err := store.Write(contextBackground(), func(tx *ledger.Tx) error {
+		var err error
+		token, _, err = t.Create(tx, role, name, createdBy)
+		return err
+	})
+	return token, err
+}
+
+// Lookup finds the live token record for a presented token.
+func (t *Tokens) Lookup(token string) (TokenRecord, bool, error) {
+	if !strings.HasPrefix(token, tokenPrefix) || len(token) > 128 {
+		return TokenRecord{}, false, nil
+	}
+	want := hashToken(token)
+	var rec TokenRecord
+	found := false
+	err := t.store.View(func(tx *ledger.Tx) error {
+		b := tx.Bolt.Bucket(bucketTokens)
+		if b == nil {
+			return nil
+		}
+		k, v := b.Cursor().Seek([]byte(want))
+		// The bucket lookup finds the candidate; the constant-time compare
+		// is the check.
+		if k == nil || subtle.ConstantTimeCompare(k, []byte(want)) != 1 {
+			return nil
+		}
+		if err := json.Unmarshal(v, &rec); err != nil {
+			return fmt.Errorf("decode token record: %w", err)
+		}
+		rec.Hash = want
+		found = rec.Revoked == nil
+		return nil
+	})
+	return rec, found, err
+}
+
+// List returns the token records (never the tokens), by id.
+func (t *Tokens) List(tx *ledger.Tx) ([]TokenRecord, error) {
+	b := tx.Bolt.Bucket(bucketTokens)
+	var out []TokenRecord
+	if b == nil {
+		return out, nil
+	}
+	err := b.ForEach(func(k, v []byte) error {
+		var rec TokenRecord
+		if err := json.Unmarshal(v, &rec); err != nil {
+			return fmt.Errorf("decode token record: %w", err)
+		}
+		rec.Hash = string(k)
+		out = append(out, rec)
+		return nil
+	})
+	slices.SortFunc(out, func(a, b TokenRecord) int { return cmp.Compare(a.ID, b.ID) })
+	return out, err
+}
+
+// Revoke marks token id revoked inside tx.
+func (t *Tokens) Revoke(tx *ledger.Tx, id uint64) (TokenRecord, error) {
+	recs, err := t.List(tx)
+	if err != nil {
+		return TokenRecord{}, err
+	}
+	for _, rec := range recs {
+		if rec.ID != id {
+			continue
+		}
+		if rec.Revoked == nil {
+			now := tx.Now
+			rec.Revoked = &now
+			data, err := json.Marshal(rec)
+			if err != nil {
+				return TokenRecord{}, fmt.Errorf("encode token: %w", err)
+			}
+			if err := tx.Bolt.Bucket(bucketTokens).Put([]byte(rec.Hash), data); err != nil {
+				return TokenRecord{}, fmt.Errorf("store token: %w", err)
+			}
+		}
+		return rec, nil
+	}
+	return TokenRecord{}, ledger.Errorf(ledger.ENotFound, "token %d not found", id)
+}
+
+// Actor is the authenticated caller of a request.
+type Actor struct {
+	TokenID uint64
+	Name    string
+	Role    string
+}
+
+// String is how the books record who acted: "role:name".
+func (a Actor) String() string { return a.Role + ":" + a.Name }
+
+const actorKey = "amanat.actor"
+
+// authenticate admits a request with a live bearer token and records its actor.
+func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		h := c.Request().Header.Get(echo.HeaderAuthorization)
+		scheme, token, ok := strings.Cut(h, " ")
+		if h == "" {
+			return ledger.Errorf(ledger.EUnauthorized, "send Authorization: Bearer TOKEN")
+		}
+		if !ok || !strings.EqualFold(scheme, "Bearer") || token == "" {
+			return ledger.Errorf(ledger.EUnauthorized, "the Authorization header must be \"Bearer TOKEN\"")
+		}
+		rec, found, err := s.tokens.Lookup(strings.TrimSpace(token))
+		if err != nil {
+			return fmt.Errorf("look up token: %w", err)
+		}
+		if !found {
+			return ledger.Errorf(ledger.EUnauthorized, "the token is not valid or was revoked")
+		}
+		c.Set(actorKey, Actor{TokenID: rec.ID, Name: rec.Name, Role: rec.Role})
+		return next(c)
+	}
+}
+
+// actorOf is the authenticated caller.
+func actorOf(c echo.Context) Actor {
+	a, _ := c.Get(actorKey).(Actor)
+	return a
+}
+
+// requireRole refuses the request unless the caller holds one of roles.
+func requireRole(c echo.Context, roles ...string) error {
+	a := actorOf(c)
+	if slices.Contains(roles, a.Role) {
+		return nil
+	}
+	return ledger.Errorf(ledger.EForbidden, "role %s may not %s %s (allowed: %s)", a.Role, c.Request().Method, c.Path(), strings.Join(roles, ", "))
+}

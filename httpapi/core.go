@@ -1,0 +1,226 @@
+package httpapi
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/amanat-ledger/amanat/ledger"
+	"github.com/amanat-ledger/amanat/ledger/money"
+)
+
+type balanceJSON struct {
+	Account  string  `json:"account"`
+	Currency string  `json:"currency"`
+	Amount   string  `json:"amount"`
+	Postings *uint64 `json:"postings,omitempty"`
+	AsOf     *string `json:"as_of,omitempty"`
+}
+
+// getBalances answers GET /v1/balances?account=&currency=&as_of=: current
+// balances, or balances as of an instant. account matches that account and
+// every account below it.
+func (s *Server) getBalances(c echo.Context) error {
+	if err := requireRole(c, Readers...); err != nil {
+		return err
+	}
+	page, err := pageParams(c)
+	if err != nil {
+		return err
+	}
+	var probs ledger.Problems
+	f := ledger.BalanceFilter{Account: c.QueryParam("account"), Currency: c.QueryParam("currency"), After: page.Cursor, Limit: page.Limit}
+	if f.Currency != "" {
+		if _, err := money.Lookup(f.Currency); err != nil {
+			probs.Add("currency", err.Error())
+		}
+	}
+	asOf, ok, err := queryTime(c, "as_of")
+	if err != nil {
+		return err
+	}
+	if ok {
+		f.AsOf = &asOf
+	}
+	if err := probs.Err(); err != nil {
+		return err
+	}
+	var res ledger.BalancePage
+	if err := s.store.View(func(tx *ledger.Tx) error {
+		res, err = tx.Balances(f)
+		return err
+	}); err != nil {
+		return fmt.Errorf("list balances: %w", err)
+	}
+	out := make([]balanceJSON, 0, len(res.Balances))
+	for _, b := range res.Balances {
+		j := balanceJSON{Account: b.Account, Currency: b.Amount.Currency().Code, Amount: b.Amount.String()}
+		if f.AsOf != nil {
+			at := f.AsOf.Format(time.RFC3339Nano)
+			j.AsOf = &at
+		} else {
+			n := b.Postings
+			j.Postings = &n
+		}
+		out = append(out, j)
+	}
+	return writeList(c, out, res.Next)
+}
+
+type verifyPart struct {
+	Name    string `json:"name"`
+	OK      bool   `json:"ok"`
+	Summary any    `json:"summary,omitempty"`
+	Error   string `json:"error,omitempty"`
+}
+
+// getVerify runs every checker on one consistent snapshot of the live store.
+// A failed check is an answer (200 with ok=false), not a server error: the
+// check worked, the books did not.
+func (s *Server) getVerify(c echo.Context) error {
+	if err := requireRole(c, RoleAuditor, RoleFinance, RoleAdmin); err != nil {
+		return err
+	}
+	parts, ok := RunCheckers(s.store, s.checkers)
+	return c.JSON(http.StatusOK, map[string]any{"ok": ok, "checks": parts})
+}
+
+// RunCheckers runs checkers in order on one read transaction, stopping at the
+// first failure.
+func RunCheckers(store *ledger.Store, checkers []Checker) ([]verifyPart, bool) {
+	var parts []verifyPart
+	ok := true
+	err := store.View(func(tx *ledger.Tx) error {
+		for _, ch := range checkers {
+			sum, err := ch.Run(tx)
+			p := verifyPart{Name: ch.Name, OK: err == nil, Summary: sum}
+			if err != nil {
+				p.Error, ok = err.Error(), false
+				parts = append(parts, p)
+				return nil
+			}
+			parts = append(parts, p)
+		}
+		return nil
+	})
+	if err != nil {
+		parts = append(parts, verifyPart{Name: "store", Error: err.Error()})
+		ok = false
+	}
+	return parts, ok
+}
+
+// getBackup streams a consistent copy of the live store: bbolt's WriteTo
+// inside a read transaction sees one snapshot while writers go on.
+func (s *Server) getBackup(c echo.Context) error {
+	if err := requireRole(c, RoleAdmin); err != nil {
+		return err
+	}
+	return s.store.View(func(tx *ledger.Tx) error {
+		res := c.Response()
+		res.Header().Set(echo.HeaderContentType, "application/octet-stream")
+		res.Header().Set(echo.HeaderContentDisposition, `attachment; filename="amanat-backup-`+tx.Now.Format("20060102T150405Z")+`.db"`)
+		res.Header().Set(echo.HeaderContentLength, strconv.FormatInt(tx.Bolt.Size(), 10))
+		res.WriteHeader(http.StatusOK)
+		if _, err := tx.Bolt.WriteTo(res); err != nil {
+			// The status is sent; the short body tells the client.
+			s.log.Error("backup stream", "error", err.Error())
+		}
+		return nil
+	})
+}
+
+func (s *Server) routesTokens(g *echo.Group) {
+	g.POST("/tokens", s.postToken)
+	g.GET("/tokens", s.listTokens)
+	g.POST("/tokens/:id/revoke", s.revokeToken)
+}
+
+type tokenJSON struct {
+	ID        uint64  `json:"id"`
+	Name      string  `json:"name"`
+	Role      string  `json:"role"`
+	Created   string  `json:"created"`
+	CreatedBy string  `json:"created_by"`
+	Revoked   *string `json:"revoked"`
+	Token     string  `json:"token,omitempty"`
+}
+
+func tokenOut(r TokenRecord) tokenJSON {
+	j := tokenJSON{ID: r.ID, Name: r.Name, Role: r.Role, Created: r.Created.UTC().Format(time.RFC3339Nano), CreatedBy: r.CreatedBy}
+	if r.Revoked != nil {
+		s := r.Revoked.UTC().Format(time.RFC3339Nano)
+		j.Revoked = &s
+	}
+	return j
+}
+
+// postToken issues a token (admin). The token is in this one answer only; an
+// idempotent retry does not repeat it, because the stored answer holds no secret.
+func (s *Server) postToken(c echo.Context) error {
+	if err := requireRole(c, RoleAdmin); err != nil {
+		return err
+	}
+	var req struct {
+		Role string `json:"role"`
+		Name string `json:"name"`
+	}
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	var out tokenJSON
+	err := s.store.Write(c.Request().Context(), func(tx *ledger.Tx) error {
+		token, rec, err := s.tokens.Create(tx, req.Role, req.Name, actorOf(c).String())
+		if err != nil {
+			return err
+		}
+		out = tokenOut(rec)
+		out.Token = token
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, out)
+}
+
+func (s *Server) listTokens(c echo.Context) error {
+	if err := requireRole(c, RoleAdmin); err != nil {
+		return err
+	}
+	var out []tokenJSON
+	err := s.store.View(func(tx *ledger.Tx) error {
+		recs, err := s.tokens.List(tx)
+		for _, r := range recs {
+			out = append(out, tokenOut(r))
+		}
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("list tokens: %w", err)
+	}
+	return writeList(c, out, nil)
+}
+
+func (s *Server) revokeToken(c echo.Context) error {
+	if err := requireRole(c, RoleAdmin); err != nil {
+		return err
+	}
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	var out tokenJSON
+	err = s.store.Write(c.Request().Context(), func(tx *ledger.Tx) error {
+		rec, err := s.tokens.Revoke(tx, id)
+		out = tokenOut(rec)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, out)
+}

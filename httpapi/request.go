@@ -1,0 +1,200 @@
+package httpapi
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"reflect"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/amanat-ledger/amanat/ledger"
+)
+
+func contextBackground() context.Context { return context.Background() }
+
+const rawBodyKey = "amanat.rawbody"
+
+// decodeJSON reads the request body into v strictly: one JSON value, no
+// unknown fields (a typo must not silently drop data), no trailing bytes.
+// Unreadable JSON is EMalformed (400); JSON of the wrong shape names the field
+// and is EInvalid (422).
+func decodeJSON(c echo.Context, v any) error {
+	body, err := io.ReadAll(c.Request().Body)
+	if err != nil {
+		var he *echo.HTTPError
+		if errors.As(err, &he) {
+			return he // body limit: 413
+		}
+		return ledger.Errorf(ledger.EMalformed, "read body: %v", err)
+	}
+	c.Set(rawBodyKey, body)
+	if len(bytes.TrimSpace(body)) == 0 {
+		return ledger.Errorf(ledger.EMalformed, "the request body is empty; send a JSON object")
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return jsonError(err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return ledger.Errorf(ledger.EMalformed, "the body holds more than one JSON value")
+	}
+	return nil
+}
+
+func jsonError(err error) error {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syn):
+		return ledger.Errorf(ledger.EMalformed, "malformed JSON at byte %d: %v", syn.Offset, err)
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return ledger.Errorf(ledger.EMalformed, "malformed JSON: the body ends too early")
+	case errors.As(err, &typ):
+		field := typ.Field
+		if field == "" {
+			field = "(body)"
+		}
+		reason := fmt.Sprintf("must be %s, not a JSON %s", jsonKind(typ.Type), typ.Value)
+		if typ.Value == "number" && typ.Type.Kind() == reflect.String {
+			reason += " (amounts, rates and ids travel as strings, e.g. \"1500.00\")"
+		}
+		return &ledger.Error{Code: ledger.EInvalid, Msg: "invalid input", Fields: []ledger.FieldError{{Field: field, Reason: reason}}}
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		name := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		return &ledger.Error{Code: ledger.EInvalid, Msg: "invalid input", Fields: []ledger.FieldError{{Field: name, Reason: "unknown field"}}}
+	}
+	return ledger.Errorf(ledger.EMalformed, "malformed JSON: %v", err)
+}
+
+func jsonKind(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.String:
+		return "a string"
+	case reflect.Slice, reflect.Array:
+		return "an array"
+	case reflect.Struct, reflect.Map:
+		return "an object"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Int, reflect.Int64, reflect.Uint64, reflect.Int32, reflect.Uint32, reflect.Uint:
+		return "a whole number"
+	}
+	return "a " + t.Kind().String()
+}
+
+// writeOnce runs an idempotent write. fn runs inside one store transaction and
+// returns the status and body of the answer; with an Idempotency-Key, the
+// answer is stored with the write, a retry with the same key and body gets it
+// back with nothing written, and a reuse with another body is a 409. Keys are
+// per token, so two callers cannot collide.
+func (s *Server) writeOnce(c echo.Context, fn func(tx *ledger.Tx) (int, any, error)) error {
+	key := c.Request().Header.Get("Idempotency-Key")
+	scoped := ""
+	if key != "" {
+		scoped = strconv.FormatUint(actorOf(c).TokenID, 10) + " " + key
+	}
+	raw, _ := c.Get(rawBodyKey).([]byte)
+	hash := ledger.RequestHash([]byte(c.Request().Method), []byte(c.Request().URL.Path), raw)
+	reply, replayed, err := s.store.WriteOnce(c.Request().Context(), scoped, hash, func(tx *ledger.Tx) (ledger.Reply, error) {
+		status, body, err := fn(tx)
+		if err != nil {
+			return ledger.Reply{}, err
+		}
+		data, err := json.Marshal(body)
+		if err != nil {
+			return ledger.Reply{}, fmt.Errorf("encode answer: %w", err)
+		}
+		return ledger.Reply{Status: status, Body: data}, nil
+	})
+	if err != nil {
+		return err
+	}
+	if replayed {
+		c.Response().Header().Set("Idempotent-Replayed", "true")
+	}
+	return c.JSONBlob(reply.Status, reply.Body)
+}
+
+// Page is the paging request of a list.
+type Page struct {
+	Limit  int
+	Cursor []byte // nil for the first page
+}
+
+// pageParams reads limit (default 100, at most 1000) and cursor.
+func pageParams(c echo.Context) (Page, error) {
+	p := Page{Limit: 100}
+	var probs ledger.Problems
+	if l := c.QueryParam("limit"); l != "" {
+		n, err := strconv.Atoi(l)
+		if err != nil || n < 1 || n > 1000 {
+			probs.Add("limit", "must be a whole number from 1 to 1000")
+		} else {
+			p.Limit = n
+		}
+	}
+	if cur := c.QueryParam("cursor"); cur != "" {
+		b, err := base64.RawURLEncoding.DecodeString(cur)
+		if err != nil || len(b) == 0 {
+			probs.Add("cursor", "is not a cursor this server gave out")
+		} else {
+			p.Cursor = b
+		}
+	}
+	return p, probs.Err()
+}
+
+// listBody is the shape of every list answer.
+type listBody struct {
+	Data       any     `json:"data"`
+	NextCursor *string `json:"next_cursor"`
+}
+
+// writeList answers a list page; next is nil on the last page.
+func writeList(c echo.Context, data any, next []byte) error {
+	if v := reflect.ValueOf(data); v.Kind() == reflect.Slice && v.IsNil() {
+		data = []any{}
+	}
+	body := listBody{Data: data}
+	if next != nil {
+		s := base64.RawURLEncoding.EncodeToString(next)
+		body.NextCursor = &s
+	}
+	return c.JSON(http.StatusOK, body)
+}
+
+// queryTime reads an RFC 3339 instant, or a YYYY-MM-DD date meaning the end
+// of that day in UTC. The zero time and ok=false mean the parameter is absent.
+func queryTime(c echo.Context, name string) (time.Time, bool, error) {
+	v := c.QueryParam(name)
+	if v == "" {
+		return time.Time{}, false, nil
+	}
+	if t, err := time.Parse(time.RFC3339Nano, v); err == nil {
+		return t.UTC(), true, nil
+	}
+	if d, err := time.Parse(time.DateOnly, v); err == nil {
+		return d.Add(24*time.Hour - time.Nanosecond), true, nil
+	}
+	return time.Time{}, false, ledger.FieldErr(name, fmt.Sprintf("%q is neither an RFC 3339 instant (2025-06-03T10:00:00Z) nor a date (2025-06-03)", v))
+}
+
+// pathID reads a decimal id path parameter.
+func pathID(c echo.Context, name string) (uint64, error) {
+	v := c.Param(name)
+	id, err := strconv.ParseUint(v, 10, 64)
+	if err != nil || id == 0 {
+		return 0, ledger.Errorf(ledger.ENotFound, "%s %q is not an id (a positive whole number)", name, v)
+	}
+	return id, nil
+}

@@ -1,0 +1,131 @@
+// Package httpapi serves Amanat's REST API with Echo v4: authentication and
+// roles, RFC 7807 problem answers, paging, idempotent writes, and one small
+// handler per route that decodes, calls the domain packages and encodes.
+package httpapi
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+
+	"github.com/amanat-ledger/amanat/ledger"
+)
+
+// Checker is one part of the store's self-check (the ledger invariants, the
+// custody log); GET /v1/verify runs every configured checker in order.
+type Checker struct {
+	Name string
+	Run  func(tx *ledger.Tx) (summary any, err error)
+}
+
+// LedgerChecker runs the ledger's invariant checker.
+var LedgerChecker = Checker{Name: "ledger", Run: func(tx *ledger.Tx) (any, error) { return ledger.VerifyTx(tx) }}
+
+// Config is what the server is built from.
+type Config struct {
+	Store  *ledger.Store
+	Logger *slog.Logger
+	// BodyLimit bounds a request body, e.g. "1M". Default 1M.
+	BodyLimit string
+	// Checkers run after the ledger's own checker in GET /v1/verify.
+	Checkers []Checker
+}
+
+// Server is the HTTP API over one store.
+type Server struct {
+	e        *echo.Echo
+	store    *ledger.Store
+	log      *slog.Logger
+	tokens   *Tokens
+	checkers []Checker
+}
+
+// New builds the server and its routes.
+func New(cfg Config) (*Server, error) {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.BodyLimit == "" {
+		cfg.BodyLimit = "1M"
+	}
+	tokens, err := NewTokens(cfg.Store)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{e: echo.New(), store: cfg.Store, log: cfg.Logger, tokens: tokens}
+	s.checkers = append([]Checker{LedgerChecker}, cfg.Checkers...)
+	s.e.HideBanner, s.e.HidePort = true, true
+	s.e.HTTPErrorHandler = s.handleError
+	s.e.Use(middleware.RequestID())
+	s.e.Use(s.accessLog)
+	s.e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{DisablePrintStack: true}))
+	s.e.Use(middleware.BodyLimit(cfg.BodyLimit))
+	s.routes()
+	return s, nil
+}
+
+// Echo is the underlying router, for http.Server and tests.
+func (s *Server) Echo() *echo.Echo { return s.e }
+
+// Store is the store the server writes to.
+func (s *Server) Store() *ledger.Store { return s.store }
+
+// routes registers every endpoint. Each area of the API adds itself here with
+// one call.
+func (s *Server) routes() {
+	s.e.GET("/healthz", s.healthz)
+	v1 := s.e.Group("/v1", s.authenticate)
+	s.routesCore(v1)
+	s.routesTokens(v1)
+}
+
+func (s *Server) routesCore(g *echo.Group) {
+	g.GET("/balances", s.getBalances)
+	g.GET("/verify", s.getVerify)
+	g.GET("/backup", s.getBackup)
+}
+
+// Shutdown stops taking requests and waits for those in flight (and so their
+// writes) to finish, up to ctx's deadline.
+func (s *Server) Shutdown(ctx context.Context) error { return s.e.Shutdown(ctx) }
+
+func (s *Server) healthz(c echo.Context) error {
+	if err := s.store.View(func(*ledger.Tx) error { return nil }); err != nil {
+		return ledger.Errorf(ledger.EUnavailable, "store is not open: %v", err)
+	}
+	return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
+}
+
+// accessLog writes one structured line per request: never the body, never
+// the token.
+func (s *Server) accessLog(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		start := time.Now()
+		err := next(c)
+		if err != nil {
+			c.Error(err)
+		}
+		req, res := c.Request(), c.Response()
+		attrs := []any{
+			"method", req.Method,
+			"path", req.URL.Path,
+			"status", res.Status,
+			"bytes", res.Size,
+			"duration_ms", float64(time.Since(start).Microseconds()) / 1000,
+			"request_id", res.Header().Get(echo.HeaderXRequestID),
+		}
+		if a, ok := c.Get(actorKey).(Actor); ok {
+			attrs = append(attrs, "actor", a.String())
+		}
+		level := slog.LevelInfo
+		if res.Status >= 500 {
+			level = slog.LevelError
+		}
+		s.log.Log(req.Context(), level, "request", attrs...)
+		return nil
+	}
+}
