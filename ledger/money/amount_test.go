@@ -73,8 +73,8 @@ func TestToPKRRoundsHalfAwayFromZero(t *testing.T) {
 		rate   string
 		want   string
 	}{
-		{"half a paisa rounds up", mustAmount(t, usd, "0.01"), "0.5", "0.01"},           // 0.005
-		{"just under half rounds down", mustAmount(t, usd, "0.01"), "0.4999", "0.00"},   // 0.004999
+		{"half a paisa rounds up", mustAmount(t, usd, "0.01"), "0.5", "0.01"},         // 0.005
+		{"just under half rounds down", mustAmount(t, usd, "0.01"), "0.4999", "0.00"}, // 0.004999
 		{"negative half rounds away from zero", mustAmount(t, usd, "-0.01"), "0.5", "-0.01"},
 		{"banker's rounding would give 0.02", mustAmount(t, usd, "0.05"), "0.5", "0.03"}, // 0.025
 		{"dong at a small rate", mustAmount(t, vnd, "1000000"), "0.010845", "10845.00"},
