@@ -1,0 +1,228 @@
+// Package finance owns what finance staff do with the books: PKR rates and
+// their history, valuation of the holdings on any date, conversions
+// (liquidations) through a conversion account, and reconciliation of the
+// books against physical counts and on-chain balances. It works inside
+// ledger transactions and keeps its own records in buckets of the same bbolt
+// file ("finance.*"); it knows nothing of HTTP.
+package finance
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/amanat-ledger/amanat/ledger"
+	"github.com/amanat-ledger/amanat/ledger/money"
+)
+
+// ItemRef is what finance needs to know of an evidence item: the case it
+// belongs to, the circle that owns the case, where the item is kept, and when
+// it was seized.
+type ItemRef struct {
+	ID       string
+	CaseID   string
+	Circle   string
+	Location string
+	SeizedAt time.Time
+}
+
+// ItemDirectory answers for the evidence register (package chain/evidence and
+// the custody log). Item returns an *ledger.Error with ENotFound for an
+// unknown item.
+type ItemDirectory interface {
+	Item(tx *ledger.Tx, id string) (ItemRef, error)
+	Items(tx *ledger.Tx) ([]ItemRef, error)
+}
+
+// ConversionEvent is the custody side of a conversion: the item left custody
+// by liquidation in ledger transaction TxnID.
+type ConversionEvent struct {
+	ItemID       string
+	At           time.Time
+	Actor        string
+	Sold         money.Amount
+	ProceedsPKR  money.Amount
+	Counterparty string
+	Reference    string
+	TxnID        uint64
+}
+
+// CustodyRecorder appends the `converted` custody entry for a conversion in
+// the same transaction and returns its reference (the entry's sequence
+// number). The custody log implements it; it refuses an event the item's
+// state does not allow.
+type CustodyRecorder interface {
+	RecordConversion(tx *ledger.Tx, ev ConversionEvent) (entry string, err error)
+}
+
+// Config configures a Service.
+type Config struct {
+	// SourcePreference ranks rate sources, most preferred first. When two
+	// rates of a currency take effect on the same date the better-ranked
+	// source is in force; unlisted sources rank after every listed one.
+	// Default DefaultSourcePreference.
+	SourcePreference []string
+	// Items maps items to cases, circles and locations. Valuation by case,
+	// circle or location, conversions and reconciliations need it.
+	Items ItemDirectory
+	// Custody records the custody entry of a conversion.
+	Custody CustodyRecorder
+}
+
+// DefaultSourcePreference puts the central bank's interbank rate first, then
+// its weighted-average rate, a court-ordered rate, then exchange closes.
+var DefaultSourcePreference = []string{"sbp-interbank", "sbp-weighted-average", "court-order", "exchange-close"}
+
+// Service is the finance desk over one store.
+type Service struct {
+	pref    map[string]int
+	items   ItemDirectory
+	custody CustodyRecorder
+}
+
+// New makes a Service.
+func New(cfg Config) *Service {
+	if cfg.SourcePreference == nil {
+		cfg.SourcePreference = DefaultSourcePreference
+	}
+	s := &Service{pref: map[string]int{}, items: cfg.Items, custody: cfg.Custody}
+	for i, src := range cfg.SourcePreference {
+		if _, dup := s.pref[src]; !dup {
+			s.pref[src] = i
+		}
+	}
+	return s
+}
+
+// SetItems installs the item directory (wiring, before the first request).
+func (s *Service) SetItems(d ItemDirectory) { s.items = d }
+
+// SetCustody installs the custody recorder (wiring, before the first request).
+func (s *Service) SetCustody(c CustodyRecorder) { s.custody = c }
+
+func (s *Service) rank(source string) int {
+	if r, ok := s.pref[source]; ok {
+		return r
+	}
+	return len(s.pref)
+}
+
+const dateLayout = "2006-01-02"
+
+// ParseDate reads a calendar date written YYYY-MM-DD, as midnight UTC.
+func ParseDate(text string) (time.Time, error) {
+	if len(text) != len(dateLayout) {
+		return time.Time{}, fmt.Errorf("%q is not a date in the form YYYY-MM-DD", text)
+	}
+	d, err := time.Parse(dateLayout, text)
+	if err != nil || d.Format(dateLayout) != text {
+		return time.Time{}, fmt.Errorf("%q is not a date in the form YYYY-MM-DD", text)
+	}
+	if d.Year() < 1970 {
+		return time.Time{}, fmt.Errorf("%q is before 1970", text)
+	}
+	return d, nil
+}
+
+// FormatDate writes t's UTC calendar date as YYYY-MM-DD.
+func FormatDate(t time.Time) string { return t.UTC().Format(dateLayout) }
+
+// EndOfDay is the last instant of d's UTC date: holdings "as of a date" are
+// those at the end of it.
+func EndOfDay(d time.Time) time.Time {
+	y, m, day := d.UTC().Date()
+	return time.Date(y, m, day+1, 0, 0, 0, 0, time.UTC).Add(-time.Nanosecond)
+}
+
+// Today is the UTC date of t.
+func Today(t time.Time) time.Time {
+	y, m, d := t.UTC().Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+}
+
+// CheckID says why text is not an id (a decimal uint64 greater than zero).
+func CheckID(text string) error {
+	if text == "" {
+		return fmt.Errorf("is required")
+	}
+	n, err := strconv.ParseUint(text, 10, 64)
+	if err != nil || n == 0 || strconv.FormatUint(n, 10) != text {
+		return fmt.Errorf("%q is not an id (a decimal number greater than zero)", text)
+	}
+	return nil
+}
+
+// Accounts of the chart used by finance.
+func custodyAccount(item string) string    { return "custody:item:" + item }
+func conversionAccount(item string) string { return "conversion:item:" + item }
+func varianceAccount(item string) string   { return "variance:item:" + item }
+func proceedsAccount(caseID string) string { return "proceeds:case:" + caseID }
+
+const (
+	feesAccount  = "fees:conversion"
+	gainsAccount = "gains:conversion"
+	itemPrefix   = "custody:item:"
+)
+
+// Records are stored as a version byte followed by JSON.
+const recordVersion = 1
+
+func encodeRecord(v any) ([]byte, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	return append([]byte{recordVersion}, b...), nil
+}
+
+func decodeRecord(data []byte, v any) error {
+	if len(data) == 0 || data[0] != recordVersion {
+		return fmt.Errorf("unknown record version")
+	}
+	return json.Unmarshal(data[1:], v)
+}
+
+func writeBucket(tx *ledger.Tx, name []byte) (*bolt.Bucket, error) {
+	b, err := tx.Bolt.CreateBucketIfNotExists(name)
+	if err != nil {
+		return nil, fmt.Errorf("bucket %s: %w", name, err)
+	}
+	return b, nil
+}
+
+// lessID orders decimal ids numerically and other keys as text.
+func lessID(a, b string) bool {
+	an, aerr := strconv.ParseUint(a, 10, 64)
+	bn, berr := strconv.ParseUint(b, 10, 64)
+	if aerr == nil && berr == nil {
+		return an < bn
+	}
+	if (aerr == nil) != (berr == nil) {
+		return aerr == nil
+	}
+	return a < b
+}
+
+// cleanText checks free text: at most max bytes, no control characters but
+// newlines and tabs.
+func cleanText(p *ledger.Problems, field, s string, max int, required bool) string {
+	s = strings.TrimSpace(s)
+	if s == "" && required {
+		p.Add(field, "is required")
+		return s
+	}
+	if len(s) > max {
+		p.Addf(field, "is longer than %d bytes", max)
+	}
+	for _, r := range s {
+		if r < 0x20 && r != '\n' && r != '\t' || r == 0x7f {
+			p.Add(field, "contains a control character")
+			break
+		}
+	}
+	return s
+}
