@@ -150,13 +150,19 @@ func TestReversal(t *testing.T) {
 		t.Fatalf("reversal = %+v", rev)
 	}
 	t.Run("a second reversal is a conflict", func(t *testing.T) {
-		err := s.Write(context.Background(), func(tx *Tx) error { _, err := tx.Reverse(orig.ID, "finance:f", "again", day.Add(2*time.Hour)); return err })
+		err := s.Write(context.Background(), func(tx *Tx) error {
+			_, err := tx.Reverse(orig.ID, "finance:f", "again", day.Add(2*time.Hour))
+			return err
+		})
 		if ErrorCode(err) != EConflict {
 			t.Fatalf("second reversal: %v, want conflict", err)
 		}
 	})
 	t.Run("a reversal cannot be reversed", func(t *testing.T) {
-		err := s.Write(context.Background(), func(tx *Tx) error { _, err := tx.Reverse(rev.ID, "finance:f", "undo", day.Add(2*time.Hour)); return err })
+		err := s.Write(context.Background(), func(tx *Tx) error {
+			_, err := tx.Reverse(rev.ID, "finance:f", "undo", day.Add(2*time.Hour))
+			return err
+		})
 		if ErrorCode(err) != EInvalid {
 			t.Fatalf("reverse a reversal: %v, want invalid", err)
 		}
