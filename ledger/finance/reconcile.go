@@ -1,0 +1,368 @@
+package finance
+
+import (
+	"encoding/binary"
+	"fmt"
+	"sort"
+	"strconv"
+	"time"
+
+	"github.com/amanat-ledger/amanat/ledger"
+	"github.com/amanat-ledger/amanat/ledger/money"
+)
+
+// Buckets of reconciliation:
+//
+//	finance.reconciliations  BE(id) -> record
+//	finance.recon.latest     subject ("item:7", "location:x") -> BE(id) of
+//	                         its latest reconciliation by date, then id
+var (
+	bucketRecons      = []byte("finance.reconciliations")
+	bucketReconLatest = []byte("finance.recon.latest")
+)
+
+// Reconciliation methods: how the count was taken.
+var reconMethods = map[string]bool{
+	"count":     true, // cash counted in the malkhana
+	"chain":     true, // a wallet balance read from the chain
+	"statement": true, // a bank or exchange statement
+}
+
+// CountInput is one currency as counted.
+type CountInput struct {
+	Currency string `json:"currency"`
+	Amount   string `json:"amount"`
+}
+
+// ReconciliationInput is a count of an item, or of everything at a location,
+// on a date.
+type ReconciliationInput struct {
+	ItemID      string       `json:"item_id"`
+	Location    string       `json:"location"`
+	Date        string       `json:"date"`
+	Method      string       `json:"method"`
+	Counts      []CountInput `json:"counts"`
+	Explanation string       `json:"explanation"`
+}
+
+// ReconLine compares one currency's count with the books at the end of the
+// date. Difference is counted minus books.
+type ReconLine struct {
+	Currency   string `json:"currency"`
+	Counted    string `json:"counted"`
+	Books      string `json:"books"`
+	Difference string `json:"difference"`
+	Matched    bool   `json:"matched"`
+}
+
+// Reconciliation is a recorded count and its outcome.
+type Reconciliation struct {
+	ID          uint64      `json:"id"`
+	ItemID      string      `json:"item_id,omitempty"`
+	Location    string      `json:"location,omitempty"`
+	Date        string      `json:"date"`
+	Method      string      `json:"method"`
+	Status      string      `json:"status"` // "matched" or "difference"
+	Lines       []ReconLine `json:"lines"`
+	Explanation string      `json:"explanation,omitempty"`
+	// TxnID is the variance transaction posted for an item's difference;
+	// a location's difference cannot be laid on one item and is left open
+	// for item counts to settle.
+	TxnID    uint64    `json:"variance_transaction_id,omitempty"`
+	Actor    string    `json:"recorded_by"`
+	Recorded time.Time `json:"recorded_at"`
+}
+
+// Statuses of a reconciliation.
+const (
+	Matched    = "matched"
+	Difference = "difference"
+)
+
+type reconInput struct {
+	item, location, method, explanation string
+	date                                time.Time
+	counts                              []money.Amount
+}
+
+// CheckReconciliation validates in without touching the store.
+func CheckReconciliation(in ReconciliationInput) (reconInput, error) {
+	var p ledger.Problems
+	r := reconInput{item: in.ItemID, location: in.Location, method: in.Method}
+	switch {
+	case in.ItemID == "" && in.Location == "":
+		p.Add("item_id", "give item_id or location")
+	case in.ItemID != "" && in.Location != "":
+		p.Add("location", "give item_id or location, not both")
+	case in.ItemID != "":
+		if err := CheckID(in.ItemID); err != nil {
+			p.Add("item_id", err.Error())
+		}
+	default:
+		r.location = cleanText(&p, "location", in.Location, 200, true)
+	}
+	if in.Date == "" {
+		p.Add("date", "is required")
+	} else if d, err := ParseDate(in.Date); err != nil {
+		p.Add("date", err.Error())
+	} else {
+		r.date = d
+	}
+	if in.Method == "" {
+		r.method = "count"
+	} else if !reconMethods[in.Method] {
+		p.Addf("method", "%q is not one of count, chain, statement", in.Method)
+	}
+	if len(in.Counts) == 0 {
+		p.Add("counts", "at least one currency must be counted")
+	}
+	seen := map[string]bool{}
+	for i, c := range in.Counts {
+		field := fmt.Sprintf("counts[%d]", i)
+		cur, err := money.Lookup(c.Currency)
+		if c.Currency == "" {
+			p.Add(field+".currency", "is required")
+			continue
+		} else if err != nil {
+			p.Add(field+".currency", err.Error())
+			continue
+		}
+		if seen[cur.Code] {
+			p.Addf(field+".currency", "%s is counted twice", cur.Code)
+		}
+		seen[cur.Code] = true
+		if c.Amount == "" {
+			p.Add(field+".amount", "is required")
+			continue
+		}
+		a, err := money.ParseAmount(cur, c.Amount, money.NonNegative)
+		if err != nil {
+			p.Add(field+".amount", err.Error())
+			continue
+		}
+		r.counts = append(r.counts, a)
+	}
+	r.explanation = cleanText(&p, "explanation", in.Explanation, 2000, false)
+	return r, p.Err()
+}
+
+// Reconcile records a count against the books at the end of its date. A match
+// is recorded as such. A difference must be explained; for an item it is
+// posted as a new transaction between custody:item:<id> and
+// variance:item:<id>, so that the books then hold what was counted. Nothing
+// earlier is changed.
+func (s *Service) Reconcile(tx *ledger.Tx, in ReconciliationInput, actor string) (Reconciliation, error) {
+	r, err := CheckReconciliation(in)
+	if err != nil {
+		return Reconciliation{}, err
+	}
+	if r.date.After(Today(tx.Now)) {
+		return Reconciliation{}, ledger.FieldErr("date", "is in the future")
+	}
+	at := EndOfDay(r.date)
+	if at.After(tx.Now) {
+		at = tx.Now
+	}
+	var members []string
+	if r.item != "" {
+		if s.items != nil {
+			if _, err := s.items.Item(tx, r.item); err != nil {
+				if ledger.ErrorCode(err) == ledger.ENotFound {
+					return Reconciliation{}, ledger.FieldErr("item_id", fmt.Sprintf("item %s does not exist", r.item))
+				}
+				return Reconciliation{}, err
+			}
+		}
+		members = []string{r.item}
+	} else {
+		if s.items == nil {
+			return Reconciliation{}, ledger.Errorf(ledger.EInternal, "a location count needs the item directory, which is not configured")
+		}
+		refs, err := s.items.Items(tx)
+		if err != nil {
+			return Reconciliation{}, fmt.Errorf("list items: %w", err)
+		}
+		for _, ref := range refs {
+			if ref.Location == r.location {
+				members = append(members, ref.ID)
+			}
+		}
+		if len(members) == 0 {
+			return Reconciliation{}, ledger.FieldErr("location", fmt.Sprintf("no item is kept at %q", r.location))
+		}
+	}
+	rec := Reconciliation{ItemID: r.item, Location: r.location, Date: FormatDate(r.date), Method: r.method, Status: Matched, Explanation: r.explanation, Actor: actor, Recorded: tx.Now}
+	var posts []ledger.Posting
+	for _, counted := range r.counts {
+		cur := counted.Currency()
+		books := money.Zero(cur)
+		for _, item := range members {
+			held, _, err := tx.BalanceAt(custodyAccount(item), cur, at)
+			if err != nil {
+				return Reconciliation{}, err
+			}
+			if books, err = books.Add(held); err != nil {
+				return Reconciliation{}, err
+			}
+		}
+		diff, err := counted.Sub(books)
+		if err != nil {
+			return Reconciliation{}, err
+		}
+		rec.Lines = append(rec.Lines, ReconLine{Currency: cur.Code, Counted: counted.String(), Books: books.String(), Difference: diff.String(), Matched: diff.IsZero()})
+		if !diff.IsZero() {
+			rec.Status = Difference
+			if r.item != "" {
+				posts = append(posts,
+					ledger.Posting{Account: custodyAccount(r.item), Amount: diff},
+					ledger.Posting{Account: varianceAccount(r.item), Amount: diff.Neg()})
+			}
+		}
+	}
+	if rec.Status == Difference && r.explanation == "" {
+		return Reconciliation{}, ledger.FieldErr("explanation", "a count that differs from the books needs an explanation")
+	}
+	b, err := writeBucket(tx, bucketRecons)
+	if err != nil {
+		return Reconciliation{}, err
+	}
+	id, err := b.NextSequence()
+	if err != nil {
+		return Reconciliation{}, fmt.Errorf("next reconciliation id: %w", err)
+	}
+	rec.ID = id
+	if len(posts) > 0 {
+		t, err := tx.Post(ledger.Transaction{
+			Effective: at, Actor: actor, Postings: posts,
+			Memo:  fmt.Sprintf("reconciliation %d of item %s on %s (%s): %s", id, r.item, rec.Date, r.method, r.explanation),
+			Links: []ledger.Link{{Kind: "item", Ref: r.item}, {Kind: "reconciliation", Ref: strconv.FormatUint(id, 10)}},
+		})
+		if err != nil {
+			return Reconciliation{}, err
+		}
+		rec.TxnID = t.ID
+	}
+	data, err := encodeRecord(rec)
+	if err != nil {
+		return Reconciliation{}, err
+	}
+	if err := b.Put(binary.BigEndian.AppendUint64(nil, id), data); err != nil {
+		return Reconciliation{}, fmt.Errorf("store reconciliation %d: %w", id, err)
+	}
+	latest, err := writeBucket(tx, bucketReconLatest)
+	if err != nil {
+		return Reconciliation{}, err
+	}
+	subject := rec.subject()
+	if v := latest.Get([]byte(subject)); v != nil {
+		prev, err := s.reconciliation(tx, binary.BigEndian.Uint64(v))
+		if err != nil {
+			return Reconciliation{}, err
+		}
+		if prev.Date > rec.Date {
+			return rec, nil // an older count does not reopen or close a newer one
+		}
+	}
+	if err := latest.Put([]byte(subject), binary.BigEndian.AppendUint64(nil, id)); err != nil {
+		return Reconciliation{}, err
+	}
+	return rec, nil
+}
+
+func (r Reconciliation) subject() string {
+	if r.ItemID != "" {
+		return "item:" + r.ItemID
+	}
+	return "location:" + r.Location
+}
+
+func (s *Service) reconciliation(tx *ledger.Tx, id uint64) (Reconciliation, error) {
+	b := tx.Bolt.Bucket(bucketRecons)
+	var v []byte
+	if b != nil {
+		v = b.Get(binary.BigEndian.AppendUint64(nil, id))
+	}
+	if v == nil {
+		return Reconciliation{}, ledger.Errorf(ledger.ENotFound, "reconciliation %d not found", id)
+	}
+	var r Reconciliation
+	if err := decodeRecord(v, &r); err != nil {
+		return Reconciliation{}, fmt.Errorf("reconciliation %d: %w", id, err)
+	}
+	return r, nil
+}
+
+// ReconFilter selects reconciliations.
+type ReconFilter struct {
+	ItemID   string
+	Location string
+	Status   string
+	After    uint64
+	Limit    int
+}
+
+// Reconciliations lists recorded reconciliations in id order; more is true
+// when another page follows the last one returned.
+func (s *Service) Reconciliations(tx *ledger.Tx, f ReconFilter) (out []Reconciliation, more bool, err error) {
+	if f.Limit <= 0 {
+		f.Limit = 100
+	}
+	out = []Reconciliation{}
+	b := tx.Bolt.Bucket(bucketRecons)
+	if b == nil {
+		return out, false, nil
+	}
+	c := b.Cursor()
+	for k, v := c.Seek(binary.BigEndian.AppendUint64(nil, f.After+1)); k != nil; k, v = c.Next() {
+		var r Reconciliation
+		if err := decodeRecord(v, &r); err != nil {
+			return nil, false, fmt.Errorf("reconciliation %d: %w", binary.BigEndian.Uint64(k), err)
+		}
+		if f.ItemID != "" && r.ItemID != f.ItemID || f.Location != "" && r.Location != f.Location || f.Status != "" && r.Status != f.Status {
+			continue
+		}
+		if len(out) == f.Limit {
+			return out, true, nil
+		}
+		out = append(out, r)
+	}
+	return out, false, nil
+}
+
+// Discrepancies lists the open differences: every item or location whose
+// latest count (by date) disagreed with the books. A later count that matches
+// (the books hold the variance posting by then) closes it. Ordered by id.
+func (s *Service) Discrepancies(tx *ledger.Tx, after uint64, limit int) (out []Reconciliation, more bool, err error) {
+	if limit <= 0 {
+		limit = 100
+	}
+	out = []Reconciliation{}
+	b := tx.Bolt.Bucket(bucketReconLatest)
+	if b == nil {
+		return out, false, nil
+	}
+	var ids []uint64
+	if err := b.ForEach(func(_, v []byte) error {
+		if id := binary.BigEndian.Uint64(v); id > after {
+			ids = append(ids, id)
+		}
+		return nil
+	}); err != nil {
+		return nil, false, err
+	}
+	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
+	for _, id := range ids {
+		r, err := s.reconciliation(tx, id)
+		if err != nil {
+			return nil, false, err
+		}
+		if r.Status != Difference {
+			continue
+		}
+		if len(out) == limit {
+			return out, true, nil
+		}
+		out = append(out, r)
+	}
+	return out, false, nil
+}
