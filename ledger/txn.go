@@ -54,7 +54,30 @@ var ChartRoots = map[string]bool{
 	"disposed":   true, // destroyed or written off
 }
 
-var accountRE = regexp.MustCompile(`^[a-z0-9][a-z0-9_.-]*(:[a-z0-9][a-z0-9_.-]*)*$`)
+// validAccountSyntax matches ^[a-z0-9][a-z0-9_.-]*(:[a-z0-9][a-z0-9_.-]*)*$
+// by hand: it runs for every posting.
+func validAccountSyntax(name string) bool {
+	segStart := true
+	for i := 0; i < len(name); i++ {
+		ch := name[i]
+		switch {
+		case ch >= 'a' && ch <= 'z', ch >= '0' && ch <= '9':
+			segStart = false
+		case ch == '_' || ch == '.' || ch == '-':
+			if segStart {
+				return false
+			}
+		case ch == ':':
+			if segStart {
+				return false
+			}
+			segStart = true
+		default:
+			return false
+		}
+	}
+	return !segStart
+}
 
 const maxAccountLen = 200
 
@@ -66,7 +89,7 @@ func CheckAccount(name string) error {
 	if len(name) > maxAccountLen {
 		return fmt.Errorf("account is longer than %d characters", maxAccountLen)
 	}
-	if !accountRE.MatchString(name) {
+	if !validAccountSyntax(name) {
 		return fmt.Errorf("account %q must be colon-separated segments of a-z, 0-9, '_', '.', '-' starting with a letter or digit", name)
 	}
 	root, _, _ := strings.Cut(name, ":")
@@ -153,24 +176,40 @@ func (t *Transaction) check() error {
 // strconv.Quote, amounts at their currency's scale. docs/ledger.md gives the
 // grammar. The same transaction always gives the same bytes.
 func (t *Transaction) Canonical() []byte {
-	var b bytes.Buffer
-	b.Grow(160 + 64*len(t.Postings))
-	b.WriteString("amanat-txn/1\n")
-	fmt.Fprintf(&b, "id %d\n", t.ID)
-	fmt.Fprintf(&b, "effective %s\n", t.Effective.UTC().Format(time.RFC3339Nano))
-	fmt.Fprintf(&b, "recorded %s\n", t.Recorded.UTC().Format(time.RFC3339Nano))
-	fmt.Fprintf(&b, "actor %s\n", strconv.Quote(t.Actor))
-	fmt.Fprintf(&b, "memo %s\n", strconv.Quote(t.Memo))
+	b := make([]byte, 0, 192+64*len(t.Postings))
+	b = append(b, "amanat-txn/1\nid "...)
+	b = strconv.AppendUint(b, t.ID, 10)
+	b = append(b, "\neffective "...)
+	b = t.Effective.UTC().AppendFormat(b, time.RFC3339Nano)
+	b = append(b, "\nrecorded "...)
+	b = t.Recorded.UTC().AppendFormat(b, time.RFC3339Nano)
+	b = append(b, "\nactor "...)
+	b = strconv.AppendQuote(b, t.Actor)
+	b = append(b, "\nmemo "...)
+	b = strconv.AppendQuote(b, t.Memo)
+	b = append(b, '\n')
 	if t.Reverses != 0 {
-		fmt.Fprintf(&b, "reverses %d\n", t.Reverses)
+		b = append(b, "reverses "...)
+		b = strconv.AppendUint(b, t.Reverses, 10)
+		b = append(b, '\n')
 	}
 	for _, l := range t.Links {
-		fmt.Fprintf(&b, "link %s %s\n", l.Kind, strconv.Quote(l.Ref))
+		b = append(b, "link "...)
+		b = append(b, l.Kind...)
+		b = append(b, ' ')
+		b = strconv.AppendQuote(b, l.Ref)
+		b = append(b, '\n')
 	}
 	for _, ps := range t.Postings {
-		fmt.Fprintf(&b, "posting %s %s %s\n", ps.Account, ps.Amount.Currency().Code, ps.Amount.String())
+		b = append(b, "posting "...)
+		b = append(b, ps.Account...)
+		b = append(b, ' ')
+		b = append(b, ps.Amount.Currency().Code...)
+		b = append(b, ' ')
+		b = append(b, ps.Amount.String()...)
+		b = append(b, '\n')
 	}
-	return b.Bytes()
+	return b
 }
 
 // DecodeTransaction reads the canonical form. It is strict: the bytes must be
