@@ -1,0 +1,284 @@
+package httpapi
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/amanat-ledger/amanat/ledger"
+	"github.com/amanat-ledger/amanat/ledger/money"
+)
+
+func TestHealthzNeedsNoToken(t *testing.T) {
+	ts := newTestServer(t)
+	if rec := ts.do("", http.MethodGet, "/healthz", ""); rec.Code != http.StatusOK {
+		t.Fatalf("healthz: %d %s", rec.Code, rec.Body)
+	}
+}
+
+func TestEveryV1CallIsAuthenticated(t *testing.T) {
+	ts := newTestServer(t)
+	for _, tc := range []struct {
+		name, header string
+	}{
+		{"no header", ""},
+		{"not bearer", "Basic YTpi"},
+		{"unknown token", "Bearer amt_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"},
+		{"not our token shape", "Bearer hunter2"},
+		{"empty token", "Bearer "},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			req := []string{}
+			if tc.header != "" {
+				req = append(req, "Authorization", tc.header)
+			}
+			rec := ts.do("", http.MethodGet, "/v1/balances", "", req...)
+			wantProblem(t, rec, http.StatusUnauthorized, "")
+			if rec.Header().Get("WWW-Authenticate") == "" {
+				t.Error("401 without WWW-Authenticate")
+			}
+		})
+	}
+}
+
+func TestRolesAreEnforced(t *testing.T) {
+	ts := newTestServer(t)
+	for _, tc := range []struct {
+		role, method, path string
+		want               int
+	}{
+		{RoleInvestigator, http.MethodGet, "/v1/balances", http.StatusOK},
+		{RoleAdmin, http.MethodGet, "/v1/balances", http.StatusForbidden},
+		{RoleInvestigator, http.MethodGet, "/v1/verify", http.StatusForbidden},
+		{RoleAuditor, http.MethodGet, "/v1/verify", http.StatusOK},
+		{RoleAuditor, http.MethodGet, "/v1/backup", http.StatusForbidden},
+		{RoleCustodian, http.MethodGet, "/v1/tokens", http.StatusForbidden},
+		{RoleAdmin, http.MethodGet, "/v1/tokens", http.StatusOK},
+	} {
+		t.Run(tc.role+" "+tc.path, func(t *testing.T) {
+			rec := ts.do(tc.role, tc.method, tc.path, "")
+			if tc.want >= 400 {
+				wantProblem(t, rec, tc.want, "")
+			} else if rec.Code != tc.want {
+				t.Fatalf("%d %s", rec.Code, rec.Body)
+			}
+		})
+	}
+}
+
+func TestTokensAreIssuedHashedAndRevocable(t *testing.T) {
+	ts := newTestServer(t)
+	rec := ts.do(RoleAdmin, http.MethodPost, "/v1/tokens", `{"role":"finance","name":"farah"}`)
+	if rec.Code != http.StatusCreated {
+		t.Fatalf("create: %d %s", rec.Code, rec.Body)
+	}
+	var created tokenJSON
+	decode(t, rec, &created)
+	if !strings.HasPrefix(created.Token, tokenPrefix) {
+		t.Fatalf("token %q", created.Token)
+	}
+	// The store holds the hash, never the token.
+	err := ts.store.View(func(tx *ledger.Tx) error {
+		return tx.Bolt.Bucket(bucketTokens).ForEach(func(k, v []byte) error {
+			if strings.Contains(string(k)+string(v), created.Token) {
+				return errors.New("the token is stored in clear")
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	list := ts.do(RoleAdmin, http.MethodGet, "/v1/tokens", "")
+	if strings.Contains(list.Body.String(), created.Token) || strings.Contains(list.Body.String(), hashToken(created.Token)) {
+		t.Fatal("the token list shows a token or its hash")
+	}
+	ts.tokens["farah"] = created.Token
+	if rec := ts.do("farah", http.MethodGet, "/v1/balances", ""); rec.Code != http.StatusOK {
+		t.Fatalf("new token refused: %d %s", rec.Code, rec.Body)
+	}
+	if rec := ts.do(RoleAdmin, http.MethodPost, fmt.Sprintf("/v1/tokens/%d/revoke", created.ID), ""); rec.Code != http.StatusOK {
+		t.Fatalf("revoke: %d %s", rec.Code, rec.Body)
+	}
+	wantProblem(t, ts.do("farah", http.MethodGet, "/v1/balances", ""), http.StatusUnauthorized, "")
+
+	t.Run("bad input names the field", func(t *testing.T) {
+		wantProblem(t, ts.do(RoleAdmin, http.MethodPost, "/v1/tokens", `{"role":"janitor","name":"x"}`), http.StatusUnprocessableEntity, "role")
+		wantProblem(t, ts.do(RoleAdmin, http.MethodPost, "/v1/tokens", `{"role":"finance","name":"has space"}`), http.StatusUnprocessableEntity, "name")
+		wantProblem(t, ts.do(RoleAdmin, http.MethodPost, "/v1/tokens", `{"role":"finance","name":"x","rol":"y"}`), http.StatusUnprocessableEntity, "rol")
+		wantProblem(t, ts.do(RoleAdmin, http.MethodPost, "/v1/tokens", `{"role":"finance",`), http.StatusBadRequest, "")
+		wantProblem(t, ts.do(RoleAdmin, http.MethodPost, "/v1/tokens", `{"role":1,"name":"x"}`), http.StatusUnprocessableEntity, "role")
+		wantProblem(t, ts.do(RoleAdmin, http.MethodPost, "/v1/tokens", ``), http.StatusBadRequest, "")
+		wantProblem(t, ts.do(RoleAdmin, http.MethodPost, "/v1/tokens", `{"role":"finance","name":"x"} {}`), http.StatusBadRequest, "")
+		wantProblem(t, ts.do(RoleAdmin, http.MethodPost, "/v1/tokens/99/revoke", ``), http.StatusNotFound, "")
+	})
+}
+
+func TestUnknownRoutesAndBigBodiesAreProblems(t *testing.T) {
+	ts := newTestServer(t)
+	wantProblem(t, ts.do(RoleAuditor, http.MethodGet, "/v1/nothing-here", ""), http.StatusNotFound, "")
+	if rec := ts.do(RoleAuditor, http.MethodDelete, "/v1/balances", ""); rec.Code != http.StatusMethodNotAllowed {
+		wantProblem(t, rec, http.StatusNotFound, "") // Echo answers 404 for a method a group route lacks
+	}
+	big := `{"role":"finance","name":"` + strings.Repeat("x", 2<<20) + `"}`
+	wantProblem(t, ts.do(RoleAdmin, http.MethodPost, "/v1/tokens", big), http.StatusRequestEntityTooLarge, "")
+}
+
+func postTxn(t *testing.T, store *ledger.Store, item int, code, amount string, at time.Time) {
+	t.Helper()
+	a, err := money.ParseAmount(money.MustLookup(code), amount, money.Positive)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = store.Write(context.Background(), func(tx *ledger.Tx) error {
+		_, err := tx.Post(ledger.Transaction{Effective: at, Actor: "custodian:t", Postings: []ledger.Posting{
+			{Account: fmt.Sprintf("custody:item:%d", item), Amount: a},
+			{Account: "seized:case:1", Amount: a.Neg()},
+		}})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestBalances(t *testing.T) {
+	ts := newTestServer(t)
+	at := time.Date(2025, 6, 2, 10, 0, 0, 0, time.UTC)
+	for i := 1; i <= 3; i++ {
+		postTxn(t, ts.store, i, "USD", "100.50", at.Add(time.Duration(i)*time.Hour))
+	}
+	postTxn(t, ts.store, 1, "BTC", "0.00012345", at)
+
+	type page struct {
+		Data       []balanceJSON `json:"data"`
+		NextCursor *string       `json:"next_cursor"`
+	}
+	var got []string
+	cursor := ""
+	for n := 0; n < 10; n++ {
+		rec := ts.do(RoleInvestigator, http.MethodGet, "/v1/balances?account=custody&limit=2"+cursor, "")
+		if rec.Code != http.StatusOK {
+			t.Fatalf("%d %s", rec.Code, rec.Body)
+		}
+		var p page
+		decode(t, rec, &p)
+		for _, b := range p.Data {
+			got = append(got, b.Account+" "+b.Currency+" "+b.Amount)
+		}
+		if p.NextCursor == nil {
+			break
+		}
+		cursor = "&cursor=" + *p.NextCursor
+	}
+	want := "custody:item:1 BTC 0.00012345|custody:item:1 USD 100.50|custody:item:2 USD 100.50|custody:item:3 USD 100.50"
+	if strings.Join(got, "|") != want {
+		t.Fatalf("pages = %s\nwant %s", strings.Join(got, "|"), want)
+	}
+
+	rec := ts.do(RoleInvestigator, http.MethodGet, "/v1/balances?account=seized&as_of=2025-06-02T12:30:00Z", "")
+	var p page
+	decode(t, rec, &p)
+	if len(p.Data) != 2 || p.Data[1].Amount != "-201.00" || p.Data[0].Amount != "-0.00012345" {
+		t.Fatalf("as of 12:30: %s", rec.Body)
+	}
+
+	for _, tc := range []struct{ query, field string }{
+		{"as_of=yesterday", "as_of"},
+		{"currency=usd", "currency"},
+		{"currency=XYZ", "currency"},
+		{"limit=1001", "limit"},
+		{"limit=-1", "limit"},
+		{"cursor=!!", "cursor"},
+	} {
+		wantProblem(t, ts.do(RoleInvestigator, http.MethodGet, "/v1/balances?"+tc.query, ""), http.StatusUnprocessableEntity, tc.field)
+	}
+}
+
+func TestVerifyEndpoint(t *testing.T) {
+	failing := Checker{Name: "custody", Run: func(*ledger.Tx) (any, error) { return nil, errors.New("custody entry 3: hash mismatch") }}
+	ts := newTestServer(t, failing)
+	postTxn(t, ts.store, 1, "USD", "1.00", time.Date(2025, 6, 2, 0, 0, 0, 0, time.UTC))
+	rec := ts.do(RoleAuditor, http.MethodGet, "/v1/verify", "")
+	var body struct {
+		OK     bool         `json:"ok"`
+		Checks []verifyPart `json:"checks"`
+	}
+	decode(t, rec, &body)
+	if body.OK || len(body.Checks) != 2 || !body.Checks[0].OK || body.Checks[1].Error != "custody entry 3: hash mismatch" {
+		t.Fatalf("verify = %s", rec.Body)
+	}
+}
+
+func TestBackupIsAConsistentStore(t *testing.T) {
+	ts := newTestServer(t)
+	postTxn(t, ts.store, 1, "EUR", "5.00", time.Date(2025, 6, 2, 0, 0, 0, 0, time.UTC))
+	rec := ts.do(RoleAdmin, http.MethodGet, "/v1/backup", "")
+	if rec.Code != http.StatusOK {
+		t.Fatalf("backup: %d", rec.Code)
+	}
+	path := filepath.Join(t.TempDir(), "copy.db")
+	if err := os.WriteFile(path, rec.Body.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	copyStore, err := ledger.Open(path, ledger.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer copyStore.Close()
+	r, err := copyStore.Verify()
+	if err != nil || r.Transactions != 1 {
+		t.Fatalf("backup verify: %v %v", r, err)
+	}
+}
+
+// TestWriteOnceOverHTTP drives the idempotency helper through a real route.
+func TestWriteOnceOverHTTP(t *testing.T) {
+	ts := newTestServer(t)
+	g := ts.s.Echo().Group("/v1test", ts.s.authenticate)
+	g.POST("/move", func(c echo.Context) error {
+		var req struct {
+			Amount string `json:"amount"`
+		}
+		if err := decodeJSON(c, &req); err != nil {
+			return err
+		}
+		a, err := money.ParseAmount(money.MustLookup("USD"), req.Amount, money.Positive)
+		if err != nil {
+			return ledger.FieldErr("amount", err.Error())
+		}
+		return ts.s.writeOnce(c, func(tx *ledger.Tx) (int, any, error) {
+			txn, err := tx.Post(ledger.Transaction{Effective: tx.Now, Actor: actorOf(c).String(), Postings: []ledger.Posting{
+				{Account: "custody:item:1", Amount: a}, {Account: "seized:case:1", Amount: a.Neg()}}})
+			return http.StatusCreated, map[string]uint64{"transaction_id": txn.ID}, err
+		})
+	})
+	first := ts.do(RoleCustodian, http.MethodPost, "/v1test/move", `{"amount":"10.00"}`, "Idempotency-Key", "k-1")
+	again := ts.do(RoleCustodian, http.MethodPost, "/v1test/move", `{"amount":"10.00"}`, "Idempotency-Key", "k-1")
+	if first.Code != http.StatusCreated || again.Code != http.StatusCreated || first.Body.String() != again.Body.String() {
+		t.Fatalf("retry: %d %s / %d %s", first.Code, first.Body, again.Code, again.Body)
+	}
+	if again.Header().Get("Idempotent-Replayed") != "true" {
+		t.Error("replay not marked")
+	}
+	wantProblem(t, ts.do(RoleCustodian, http.MethodPost, "/v1test/move", `{"amount":"11.00"}`, "Idempotency-Key", "k-1"), http.StatusConflict, "")
+	// Keys are per token: the same key from another caller is a new write.
+	ts.tokens["other"], _ = CreateToken(ts.store, RoleCustodian, "other", "test")
+	if rec := ts.do("other", http.MethodPost, "/v1test/move", `{"amount":"10.00"}`, "Idempotency-Key", "k-1"); rec.Code != http.StatusCreated || rec.Header().Get("Idempotent-Replayed") != "" {
+		t.Fatalf("other caller: %d %s", rec.Code, rec.Body)
+	}
+	wantProblem(t, ts.do(RoleCustodian, http.MethodPost, "/v1test/move", `{"amount":10}`), http.StatusUnprocessableEntity, "amount")
+	wantProblem(t, ts.do(RoleCustodian, http.MethodPost, "/v1test/move", `{"amount":"1e3"}`), http.StatusUnprocessableEntity, "amount")
+	r, err := ts.store.Verify()
+	if err != nil || r.Transactions != 2 {
+		t.Fatalf("store after retries: %v %v, want 2 transactions", r, err)
+	}
+}

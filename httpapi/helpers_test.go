@@ -1,0 +1,103 @@
+package httpapi
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/amanat-ledger/amanat/ledger"
+)
+
+// testServer is a real server on a real store file, with one token per role.
+type testServer struct {
+	t      testing.TB
+	s      *Server
+	store  *ledger.Store
+	tokens map[string]string // role -> token
+}
+
+func newTestServer(t testing.TB, checkers ...Checker) *testServer {
+	t.Helper()
+	store, err := ledger.Open(filepath.Join(t.TempDir(), "api.db"), ledger.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	s, err := New(Config{Store: store, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Checkers: checkers})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := &testServer{t: t, s: s, store: store, tokens: map[string]string{}}
+	for _, role := range Roles {
+		tok, err := CreateToken(store, role, "test-"+role, "test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		ts.tokens[role] = tok
+	}
+	return ts
+}
+
+// do sends a request as role ("" for no token) and returns the recorder.
+func (ts *testServer) do(role, method, path, body string, headers ...string) *httptest.ResponseRecorder {
+	ts.t.Helper()
+	var r io.Reader
+	if body != "" {
+		r = strings.NewReader(body)
+	}
+	req := httptest.NewRequest(method, path, r)
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if role != "" {
+		req.Header.Set("Authorization", "Bearer "+ts.tokens[role])
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	rec := httptest.NewRecorder()
+	ts.s.Echo().ServeHTTP(rec, req)
+	return rec
+}
+
+// decode reads a JSON answer into v, failing the test on a bad body.
+func decode(t testing.TB, rec *httptest.ResponseRecorder, v any) {
+	t.Helper()
+	if err := json.NewDecoder(bytes.NewReader(rec.Body.Bytes())).Decode(v); err != nil {
+		t.Fatalf("decode %q: %v", rec.Body.String(), err)
+	}
+}
+
+// wantProblem checks an RFC 7807 answer with status and, if field is set, a
+// field error naming it.
+func wantProblem(t testing.TB, rec *httptest.ResponseRecorder, status int, field string) Problem {
+	t.Helper()
+	if rec.Code != status {
+		t.Fatalf("status %d, want %d: %s", rec.Code, status, rec.Body.String())
+	}
+	if ct := rec.Header().Get("Content-Type"); !strings.HasPrefix(ct, "application/problem+json") {
+		t.Fatalf("content type %q, want application/problem+json", ct)
+	}
+	var p Problem
+	decode(t, rec, &p)
+	if p.Status != status || p.Type == "" || p.Title == "" || p.Detail == "" {
+		t.Fatalf("incomplete problem body: %+v", p)
+	}
+	if field != "" {
+		found := false
+		for _, f := range p.Errors {
+			if f.Field == field && f.Reason != "" {
+				found = true
+			}
+		}
+		if !found {
+			t.Fatalf("problem does not name field %q: %s", field, rec.Body.String())
+		}
+	}
+	return p
+}
