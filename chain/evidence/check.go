@@ -1,0 +1,522 @@
+package evidence
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/amanat-ledger/amanat/chain/address"
+	"github.com/amanat-ledger/amanat/ledger"
+	"github.com/amanat-ledger/amanat/ledger/money"
+)
+
+// Limits on one seizure. They are far past a real raid and keep one request
+// from tying up the writer.
+const (
+	MaxItems         = 1000
+	maxPerItem       = 100 // amounts, holdings, addresses, denominations, flagged
+	maxSerials       = 10000
+	maxNoteCount     = 100_000_000
+	maxShortText     = 200
+	maxLongText      = 4000
+	maxOffences      = 50
+	maxSerialLen     = 40
+	futureTolerance  = time.Minute
+	earliestSeizedAt = 1990
+)
+
+// chainAssets says which assets a wallet on each chain can hold: USDT on TRON
+// (TRC-20) or Ethereum (ERC-20), TRX on TRON, ETH on Ethereum, BTC on Bitcoin.
+var chainAssets = map[string][]string{
+	address.Bitcoin:  {"BTC"},
+	address.Ethereum: {"ETH", "USDT"},
+	address.Tron:     {"TRX", "USDT"},
+}
+
+// sealRE: letters, digits and the separators seal numbers are printed with.
+var sealRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9/_.:#-]{0,63}$`)
+
+var serialRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9 -]*$`)
+
+var circleRE = regexp.MustCompile(`^[a-z][a-z0-9_-]{0,39}$`)
+
+// sealKey is the form a seal is unique in: seal numbers are read aloud and
+// copied by hand, so "isb-001" and "ISB-001" are the same seal.
+func sealKey(seal string) string { return strings.ToUpper(seal) }
+
+// Seizure is a checked seizure, ready to register.
+type Seizure struct {
+	CaseID     uint64
+	SeizedAt   time.Time
+	Place      Place // Circle may be empty: the case's circle is used
+	SeizedFrom Person
+	Officer    string
+	Remarks    string
+	Items      []Item // ID, CaseID, Recorded, RecordedBy and LedgerTxn are set on registration
+
+	values [][]money.Amount // per item, the positive amounts it puts into custody
+}
+
+// checker collects field errors.
+type checker struct{ p ledger.Problems }
+
+// text checks a free-text field: length, no control characters, no secrets.
+func (c *checker) text(field, v string, maxLen int, required bool) {
+	switch {
+	case v == "":
+		if required {
+			c.p.Add(field, "is required")
+		}
+		return
+	case utf8.RuneCountInString(v) > maxLen:
+		c.p.Addf(field, "is longer than %d characters", maxLen)
+		return
+	case !utf8.ValidString(v):
+		c.p.Add(field, "is not valid UTF-8 text")
+		return
+	}
+	for _, r := range v {
+		if unicode.IsControl(r) && (maxLen < maxLongText || r != '\n' && r != '\t' && r != '\r') {
+			c.p.Addf(field, "contains the control character U+%04X", r)
+			return
+		}
+	}
+	if k := secretKind(v); k != "" {
+		c.p.Add(field, secretReason(k))
+	}
+}
+
+func (c *checker) person(field string, in PersonInput, required bool) Person {
+	c.text(field+".name", in.Name, maxShortText, required)
+	c.text(field+".nationality", in.Nationality, maxShortText, false)
+	c.text(field+".id_type", in.IDType, maxShortText, false)
+	c.text(field+".id_number", in.IDNumber, maxShortText, false)
+	if in.IDNumber != "" && in.IDType == "" {
+		c.p.Add(field+".id_type", "is required with id_number (passport, cnic, ...)")
+	}
+	return Person(in)
+}
+
+// CheckSeizure checks everything about a seizure that does not need the
+// store, and names every bad field. now bounds seized_at.
+func CheckSeizure(req SeizureRequest, now time.Time) (Seizure, error) {
+	var c checker
+	s := Seizure{CaseID: uint64(req.CaseID), Officer: req.Officer, Remarks: req.Remarks}
+	if req.CaseID == 0 {
+		c.p.Add("case_id", "is required (the id POST /v1/cases answered)")
+	}
+	s.SeizedAt = c.instant("seized_at", req.SeizedAt, now)
+	if req.Location.Circle != "" && !circleRE.MatchString(req.Location.Circle) {
+		c.p.Add("location.circle", "must be a lower-case name such as islamabad")
+	}
+	c.text("location.building", req.Location.Building, maxShortText, false)
+	c.text("location.room", req.Location.Room, maxShortText, false)
+	s.Place = Place(req.Location)
+	s.SeizedFrom = c.person("seized_from", req.SeizedFrom, false)
+	c.text("officer", req.Officer, maxShortText, true)
+	c.text("remarks", req.Remarks, maxLongText, false)
+
+	switch {
+	case len(req.Items) == 0:
+		c.p.Add("items", "a seizure needs at least one item")
+	case len(req.Items) > MaxItems:
+		c.p.Addf("items", "at most %d items per seizure; register the rest in another seizure", MaxItems)
+		return Seizure{}, c.p.Err()
+	}
+	seals := map[string]int{}
+	s.Items = make([]Item, len(req.Items))
+	s.values = make([][]money.Amount, len(req.Items))
+	for i, in := range req.Items {
+		f := fmt.Sprintf("items[%d]", i)
+		it := &s.Items[i]
+		it.Kind, it.Seal, it.Description, it.Remarks = in.Kind, in.Seal, in.Description, in.Remarks
+		it.SeizedAt, it.Officer = s.SeizedAt, s.Officer
+		switch {
+		case in.Seal == "":
+			c.p.Add(f+".seal", "is required")
+		case !sealRE.MatchString(in.Seal):
+			c.p.Add(f+".seal", "must be 1 to 64 letters, digits and / _ . : # - starting with a letter or digit")
+		default:
+			if j, dup := seals[sealKey(in.Seal)]; dup {
+				c.p.Addf(f+".seal", "seal %q is also given to items[%d]; every item has its own seal", in.Seal, j)
+			} else {
+				seals[sealKey(in.Seal)] = i
+			}
+		}
+		c.text(f+".description", in.Description, maxLongText, true)
+		c.text(f+".remarks", in.Remarks, maxLongText, false)
+		if in.SeizedFrom != nil {
+			it.SeizedFrom = c.person(f+".seized_from", *in.SeizedFrom, true)
+		} else {
+			it.SeizedFrom = s.SeizedFrom
+			if s.SeizedFrom.Name == "" {
+				c.p.Add(f+".seized_from", "is required: name who the item was seized from here or in the seizure's seized_from")
+			}
+		}
+		switch in.Kind {
+		case KindCash:
+			c.cash(f, in, it, &s.values[i])
+		case KindWallet:
+			c.wallet(f, in, it, &s.values[i])
+		case "":
+			c.p.Add(f+".kind", "is required: cash or wallet")
+		default:
+			c.p.Addf(f+".kind", "%q is not a kind of item: cash or wallet", in.Kind)
+		}
+	}
+	if err := c.p.Err(); err != nil {
+		return Seizure{}, err
+	}
+	return s, nil
+}
+
+func (c *checker) instant(field, v string, now time.Time) time.Time {
+	if v == "" {
+		c.p.Add(field, "is required (RFC 3339, e.g. 2025-06-03T10:30:00Z)")
+		return time.Time{}
+	}
+	t, err := time.Parse(time.RFC3339Nano, v)
+	switch {
+	case err != nil:
+		c.p.Addf(field, "%q is not an RFC 3339 instant such as 2025-06-03T10:30:00Z", v)
+	case t.After(now.Add(futureTolerance)):
+		c.p.Addf(field, "%s is in the future", v)
+	case t.Year() < earliestSeizedAt:
+		c.p.Addf(field, "%s is before %d", v, earliestSeizedAt)
+	default:
+		return t.UTC()
+	}
+	return time.Time{}
+}
+
+func (c *checker) cash(f string, in ItemRequest, it *Item, values *[]money.Amount) {
+	c.notFor(f, KindCash, "chain", in.Chain != "")
+	c.notFor(f, KindCash, "network", in.Network != "")
+	c.notFor(f, KindCash, "address", in.Address != "")
+	c.notFor(f, KindCash, "addresses", in.Addresses != nil)
+	c.notFor(f, KindCash, "holdings", in.Holdings != nil)
+	c.notFor(f, KindCash, "device", in.Device != nil)
+	c.notFor(f, KindCash, "secrets_sealed", in.SecretsSealed)
+	c.notFor(f, KindCash, "secrets_location", in.SecretsLocation != "")
+	switch {
+	case len(in.Amounts) == 0:
+		c.p.Add(f+".amounts", "a cash item needs at least one {currency, amount}")
+		return
+	case len(in.Amounts) > maxPerItem:
+		c.p.Addf(f+".amounts", "at most %d currencies per item", maxPerItem)
+		return
+	}
+	seen := map[string]int{}
+	serials := map[string]string{}
+	it.Amounts = make([]CashAmount, len(in.Amounts))
+	for j, a := range in.Amounts {
+		af := fmt.Sprintf("%s.amounts[%d]", f, j)
+		out := &it.Amounts[j]
+		cur, ok := c.currency(af+".currency", a.Currency)
+		if !ok {
+			continue
+		}
+		if k, dup := seen[cur.Code]; dup {
+			c.p.Addf(af+".currency", "%s is already counted in amounts[%d]; give one amount per currency", cur.Code, k)
+			continue
+		}
+		seen[cur.Code] = j
+		out.Currency = cur.Code
+		amt, err := money.ParseAmount(cur, a.Amount, money.NonNegative)
+		if err != nil {
+			c.p.Add(af+".amount", err.Error())
+			continue
+		}
+		if amt.IsZero() && len(a.Flagged) == 0 {
+			c.p.Add(af+".amount", "must be greater than zero (a currency of only counterfeit or doubtful notes has amount \"0\" and lists them under flagged)")
+			continue
+		}
+		out.Amount = amt.String()
+		if !amt.IsZero() {
+			*values = append(*values, amt)
+		}
+		notes := c.denominations(af, cur, amt, a.Denominations, out)
+		c.serials(af+".serials", a.Serials, notes, serials, &out.Serials)
+		c.flagged(af, cur, a.Flagged, serials, out)
+	}
+}
+
+// denominations checks a count by face value and that it adds up to the
+// amount exactly. It returns the number of notes, or -1 when there is no count.
+func (c *checker) denominations(af string, cur money.Currency, amt money.Amount, in []Denomination, out *CashAmount) int64 {
+	if in == nil {
+		return -1
+	}
+	if len(in) == 0 || len(in) > maxPerItem {
+		c.p.Addf(af+".denominations", "give 1 to %d face values, or leave denominations out", maxPerItem)
+		return -1
+	}
+	sum := decimal.Zero
+	var notes int64
+	seen := map[string]bool{}
+	ok := true
+	for k, d := range in {
+		df := fmt.Sprintf("%s.denominations[%d]", af, k)
+		v, err := money.ParseAmount(cur, d.Value, money.Positive)
+		if err != nil {
+			c.p.Add(df+".value", err.Error())
+			ok = false
+			continue
+		}
+		if seen[v.String()] {
+			c.p.Addf(df+".value", "%s %s is counted twice; give one count per face value", v, cur.Code)
+			ok = false
+			continue
+		}
+		seen[v.String()] = true
+		if d.Count == 0 || d.Count > maxNoteCount {
+			c.p.Addf(df+".count", "must be 1 to %d notes", maxNoteCount)
+			ok = false
+			continue
+		}
+		out.Denominations = append(out.Denominations, Denomination{Value: v.String(), Count: d.Count})
+		sum = sum.Add(v.Decimal().Mul(decimal.NewFromUint64(d.Count)))
+		notes += int64(d.Count)
+	}
+	if ok && !sum.Equal(amt.Decimal()) {
+		total, _ := money.New(cur, sum)
+		c.p.Addf(af+".denominations", "the notes add up to %s %s, not the amount %s", total, cur.Code, amt)
+	}
+	return notes
+}
+
+// serials checks banknote serial numbers; seen holds every serial of the item
+// (genuine and flagged) with the field that gave it.
+func (c *checker) serials(field string, in []string, notes int64, seen map[string]string, out *[]string) {
+	if len(in) == 0 {
+		return
+	}
+	if len(in) > maxSerials {
+		c.p.Addf(field, "at most %d serial numbers per currency", maxSerials)
+		return
+	}
+	if notes >= 0 && int64(len(in)) > notes {
+		c.p.Addf(field, "%d serial numbers for %d notes", len(in), notes)
+	}
+	for k, sn := range in {
+		sf := fmt.Sprintf("%s[%d]", field, k)
+		if len(sn) > maxSerialLen || !serialRE.MatchString(sn) {
+			c.p.Addf(sf, "a serial number is 1 to %d letters, digits, spaces or '-'", maxSerialLen)
+			continue
+		}
+		if prev, dup := seen[sn]; dup {
+			c.p.Addf(sf, "serial %s is also listed at %s", sn, prev)
+			continue
+		}
+		seen[sn] = sf
+		*out = append(*out, sn)
+	}
+}
+
+func (c *checker) flagged(af string, cur money.Currency, in []FlaggedNotes, serials map[string]string, out *CashAmount) {
+	if len(in) > maxPerItem {
+		c.p.Addf(af+".flagged", "at most %d groups of flagged notes", maxPerItem)
+		return
+	}
+	for k, fl := range in {
+		ff := fmt.Sprintf("%s.flagged[%d]", af, k)
+		o := FlaggedNotes{Count: fl.Count, Status: fl.Status, Remarks: fl.Remarks}
+		if v, err := money.ParseAmount(cur, fl.Denomination, money.Positive); err != nil {
+			c.p.Add(ff+".denomination", err.Error())
+		} else {
+			o.Denomination = v.String()
+		}
+		if fl.Count == 0 || fl.Count > maxNoteCount {
+			c.p.Addf(ff+".count", "must be 1 to %d notes", maxNoteCount)
+		}
+		if fl.Status != NoteCounterfeit && fl.Status != NoteDoubtful {
+			c.p.Addf(ff+".status", "%q is not a status: counterfeit or doubtful", fl.Status)
+		}
+		c.text(ff+".remarks", fl.Remarks, maxLongText, false)
+		c.serials(ff+".serials", fl.Serials, int64(fl.Count), serials, &o.Serials)
+		out.Flagged = append(out.Flagged, o)
+	}
+}
+
+func (c *checker) currency(field, code string) (money.Currency, bool) {
+	if code == "" {
+		c.p.Add(field, "is required")
+		return money.Currency{}, false
+	}
+	cur, err := money.Lookup(code)
+	if err != nil {
+		c.p.Add(field, err.Error())
+		return money.Currency{}, false
+	}
+	return cur, true
+}
+
+func (c *checker) notFor(f, kind, field string, given bool) {
+	if given {
+		c.p.Addf(f+"."+field, "is not a field of a %s item", kind)
+	}
+}
+
+func (c *checker) wallet(f string, in ItemRequest, it *Item, values *[]money.Amount) {
+	c.notFor(f, KindWallet, "amounts", in.Amounts != nil)
+	chainOK := true
+	switch {
+	case in.Chain == "":
+		c.p.Addf(f+".chain", "is required: one of %s", strings.Join(address.Chains(), ", "))
+		chainOK = false
+	case chainAssets[in.Chain] == nil:
+		c.p.Addf(f+".chain", "unknown chain %q; known chains: %s", in.Chain, strings.Join(address.Chains(), ", "))
+		chainOK = false
+	}
+	network := in.Network
+	if network == "" {
+		network = address.Mainnet
+	}
+	if chainOK && !slices.Contains(address.Networks(in.Chain), network) {
+		c.p.Addf(f+".network", "unknown %s network %q; known networks: %s", in.Chain, network, strings.Join(address.Networks(in.Chain), ", "))
+		chainOK = false
+	}
+	it.Chain, it.Network = in.Chain, network
+
+	type given struct{ field, addr string }
+	var addrs []given
+	if in.Address != "" {
+		addrs = append(addrs, given{f + ".address", in.Address})
+	}
+	for k, a := range in.Addresses {
+		addrs = append(addrs, given{fmt.Sprintf("%s.addresses[%d]", f, k), a})
+	}
+	switch {
+	case len(addrs) == 0:
+		c.p.Add(f+".address", "a wallet item needs at least one address (address, or addresses for several)")
+	case len(addrs) > maxPerItem:
+		c.p.Addf(f+".addresses", "at most %d addresses per wallet item", maxPerItem)
+		addrs = nil
+	}
+	seen := map[string]string{}
+	for _, a := range addrs {
+		if k := secretKind(a.addr); k != "" {
+			c.p.Add(a.field, secretReason(k))
+			continue
+		}
+		if !chainOK {
+			continue
+		}
+		res, err := address.Validate(in.Chain, network, a.addr)
+		var pe *address.ParamError
+		switch {
+		case errors.As(err, &pe):
+			c.p.Add(f+"."+pe.Field, pe.Reason)
+			continue
+		case err != nil:
+			c.p.Add(a.field, err.Error())
+			continue
+		case !res.Valid:
+			c.p.Addf(a.field, "not a valid %s %s address: %s", in.Chain, network, res.Reason)
+			continue
+		}
+		key := a.addr
+		if in.Chain == address.Ethereum {
+			key = strings.ToLower(a.addr) // EIP-55 case is a checksum, not part of the address
+		}
+		if prev, dup := seen[key]; dup {
+			c.p.Addf(a.field, "the same address is listed at %s", prev)
+			continue
+		}
+		seen[key] = a.field
+		it.Addresses = append(it.Addresses, Address{Address: a.addr, Type: res.Type})
+	}
+
+	switch {
+	case len(in.Holdings) == 0:
+		c.p.Add(f+".holdings", "a wallet item needs at least one {currency, amount} as read at seizure")
+	case len(in.Holdings) > maxPerItem:
+		c.p.Addf(f+".holdings", "at most %d holdings per wallet item", maxPerItem)
+	default:
+		held := map[string]int{}
+		for j, h := range in.Holdings {
+			hf := fmt.Sprintf("%s.holdings[%d]", f, j)
+			cur, ok := c.currency(hf+".currency", h.Currency)
+			if !ok {
+				continue
+			}
+			if chainOK && !slices.Contains(chainAssets[in.Chain], cur.Code) {
+				c.p.Addf(hf+".currency", "a %s wallet cannot hold %s (it holds %s)", in.Chain, cur.Code, strings.Join(chainAssets[in.Chain], " or "))
+				continue
+			}
+			if k, dup := held[cur.Code]; dup {
+				c.p.Addf(hf+".currency", "%s is already given in holdings[%d]", cur.Code, k)
+				continue
+			}
+			held[cur.Code] = j
+			amt, err := money.ParseAmount(cur, h.Amount, money.Positive)
+			if err != nil {
+				c.p.Add(hf+".amount", err.Error())
+				continue
+			}
+			it.Holdings = append(it.Holdings, Holding{Currency: cur.Code, Amount: amt.String()})
+			*values = append(*values, amt)
+		}
+	}
+	if in.Device != nil {
+		c.text(f+".device.make", in.Device.Make, maxShortText, false)
+		c.text(f+".device.model", in.Device.Model, maxShortText, false)
+		c.text(f+".device.serial", in.Device.Serial, maxShortText, false)
+		d := *in.Device
+		it.Device = &d
+	}
+	c.text(f+".secrets_location", in.SecretsLocation, maxShortText, false)
+	switch {
+	case in.SecretsSealed && in.SecretsLocation == "":
+		c.p.Add(f+".secrets_location", "is required when secrets_sealed is true: say where the sealed envelope is kept")
+	case !in.SecretsSealed && in.SecretsLocation != "":
+		c.p.Add(f+".secrets_sealed", "must be true when secrets_location is given")
+	}
+	it.SecretsSealed, it.SecretsLocation = in.SecretsSealed, in.SecretsLocation
+}
+
+// CheckCase checks a case request.
+func CheckCase(req CaseRequest) (Case, error) {
+	var c checker
+	c.text("fir", req.FIR, 100, true)
+	switch {
+	case req.Circle == "":
+		c.p.Add("circle", "is required (a lower-case name such as islamabad)")
+	case !circleRE.MatchString(req.Circle):
+		c.p.Add("circle", "must be a lower-case name such as islamabad: a-z, 0-9, '_' or '-', starting with a letter")
+	}
+	c.text("operation", req.Operation, maxShortText, false)
+	c.text("title", req.Title, maxShortText, false)
+	c.text("officer_in_charge", req.OfficerInCharge, maxShortText, false)
+	c.text("remarks", req.Remarks, maxLongText, false)
+	if len(req.Offences) > maxOffences {
+		c.p.Addf("offences", "at most %d offences", maxOffences)
+	}
+	for i, o := range req.Offences {
+		c.text(fmt.Sprintf("offences[%d]", i), o, maxShortText, true)
+	}
+	dates := map[string]string{"fir_date": req.FIRDate, "occurred_from": req.OccurredFrom, "occurred_to": req.OccurredTo}
+	for _, name := range []string{"fir_date", "occurred_from", "occurred_to"} {
+		if v := dates[name]; v != "" {
+			if _, err := time.Parse(time.DateOnly, v); err != nil {
+				c.p.Addf(name, "%q is not a date YYYY-MM-DD", v)
+			}
+		}
+	}
+	if req.OccurredFrom != "" && req.OccurredTo != "" && req.OccurredTo < req.OccurredFrom {
+		c.p.Add("occurred_to", "is before occurred_from")
+	}
+	if err := c.p.Err(); err != nil {
+		return Case{}, err
+	}
+	return Case{FIR: req.FIR, FIRDate: req.FIRDate, Circle: req.Circle, Operation: req.Operation, Title: req.Title,
+		Offences: req.Offences, OfficerInCharge: req.OfficerInCharge, OccurredFrom: req.OccurredFrom,
+		OccurredTo: req.OccurredTo, Remarks: req.Remarks}, nil
+}

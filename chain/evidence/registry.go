@@ -1,0 +1,313 @@
+package evidence
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/amanat-ledger/amanat/chain"
+	"github.com/amanat-ledger/amanat/ledger"
+	"github.com/amanat-ledger/amanat/ledger/money"
+)
+
+// Buckets owned by this package, in the ledger's file.
+var (
+	bucketCases     = []byte("evidence.cases")      // BE(case id) -> version 1, JSON Case
+	bucketFIRs      = []byte("evidence.firs")       // circle 0 fir -> BE(case id): an FIR is unique in its circle
+	bucketItems     = []byte("evidence.items")      // BE(item id) -> version 1, JSON Item
+	bucketSeals     = []byte("evidence.seals")      // upper-cased seal -> BE(item id)
+	bucketCaseItems = []byte("evidence.case_items") // BE(case id) BE(item id) -> empty
+)
+
+var allBuckets = [][]byte{bucketCases, bucketFIRs, bucketItems, bucketSeals, bucketCaseItems}
+
+var errBadRecord = errors.New("record is not in evidence format version 1")
+
+// CustodyLog is what registration and reads need of the chain of custody
+// (package chain implements it).
+type CustodyLog interface {
+	Append(tx *ledger.Tx, e chain.Entry) (chain.Entry, error)
+	State(tx *ledger.Tx, item uint64) (chain.ItemState, error)
+}
+
+// Valuation is an item's or a case's worth in PKR as the valuation package
+// computes it. PKR is nil when a holding has no rate (MissingRate), never a
+// misleading zero.
+type Valuation struct {
+	PKR         *money.Amount
+	MissingRate bool
+	Missing     []string // currencies without a rate on or before the date
+}
+
+// ValueFunc prices holdings in PKR as of an instant. The finance
+// engineer's valuation package provides it; the server wires it into
+// Registry.Value. Nil means valuation is not available yet.
+type ValueFunc func(tx *ledger.Tx, holdings []money.Amount, asOf time.Time) (Valuation, error)
+
+// Registry registers seizures and reads cases and items.
+type Registry struct {
+	custody CustodyLog
+	// Value, when set, prices holdings in PKR for case and item reads.
+	Value ValueFunc
+}
+
+// New makes the registry's buckets in store (if missing) and returns it.
+func New(ctx context.Context, store *ledger.Store, custody CustodyLog) (*Registry, error) {
+	if err := store.Write(ctx, func(tx *ledger.Tx) error { return CreateBuckets(tx.Bolt) }); err != nil {
+		return nil, fmt.Errorf("open evidence registry: %w", err)
+	}
+	return &Registry{custody: custody}, nil
+}
+
+// CreateBuckets makes the package's buckets inside a writing transaction.
+func CreateBuckets(btx *bolt.Tx) error {
+	for _, name := range allBuckets {
+		if _, err := btx.CreateBucketIfNotExists(name); err != nil {
+			return fmt.Errorf("create bucket %s: %w", name, err)
+		}
+	}
+	return nil
+}
+
+func be64(n uint64) []byte { return binary.BigEndian.AppendUint64(nil, n) }
+
+func bucket(tx *ledger.Tx, name []byte) (*bolt.Bucket, error) {
+	b := tx.Bolt.Bucket(name)
+	if b == nil {
+		if !tx.Bolt.Writable() {
+			return nil, nil
+		}
+		var err error
+		if b, err = tx.Bolt.CreateBucketIfNotExists(name); err != nil {
+			return nil, fmt.Errorf("create bucket %s: %w", name, err)
+		}
+	}
+	return b, nil
+}
+
+// CreateCase stores a checked case inside tx. An FIR is unique within its
+// circle: a second case with the same FIR and circle is a conflict.
+func (r *Registry) CreateCase(tx *ledger.Tx, c Case, actor string) (Case, error) {
+	cases, err := bucket(tx, bucketCases)
+	if err != nil {
+		return Case{}, err
+	}
+	firs, err := bucket(tx, bucketFIRs)
+	if err != nil {
+		return Case{}, err
+	}
+	firKey := append([]byte(c.Circle+"\x00"), c.FIR...)
+	if v := firs.Get(firKey); v != nil {
+		return Case{}, ledger.Errorf(ledger.EConflict, "FIR %q of circle %s is already case %d", c.FIR, c.Circle, binary.BigEndian.Uint64(v))
+	}
+	id, err := cases.NextSequence()
+	if err != nil {
+		return Case{}, fmt.Errorf("next case id: %w", err)
+	}
+	c.ID, c.Created, c.CreatedBy = id, tx.Now, actor
+	data, err := encodeRecord(c)
+	if err != nil {
+		return Case{}, fmt.Errorf("encode case: %w", err)
+	}
+	if err := cases.Put(be64(id), data); err != nil {
+		return Case{}, fmt.Errorf("store case %d: %w", id, err)
+	}
+	if err := firs.Put(firKey, be64(id)); err != nil {
+		return Case{}, fmt.Errorf("index case %d: %w", id, err)
+	}
+	return c, nil
+}
+
+// Case reads case id; ENotFound when there is none.
+func (r *Registry) Case(tx *ledger.Tx, id uint64) (Case, error) {
+	var c Case
+	b := tx.Bolt.Bucket(bucketCases)
+	var v []byte
+	if b != nil {
+		v = b.Get(be64(id))
+	}
+	if v == nil {
+		return c, ledger.Errorf(ledger.ENotFound, "case %d not found", id)
+	}
+	if err := decodeRecord(v, &c); err != nil {
+		return c, fmt.Errorf("decode case %d: %w", id, err)
+	}
+	return c, nil
+}
+
+// Cases lists up to limit cases with id > after, in id order; next is the
+// last id of a full page (resume after it), 0 on the last page.
+func (r *Registry) Cases(tx *ledger.Tx, after uint64, limit int) (out []Case, next uint64, err error) {
+	b := tx.Bolt.Bucket(bucketCases)
+	if b == nil {
+		return nil, 0, nil
+	}
+	c := b.Cursor()
+	for k, v := c.Seek(be64(after + 1)); k != nil; k, v = c.Next() {
+		if len(out) == limit {
+			return out, out[len(out)-1].ID, nil
+		}
+		var cs Case
+		if err := decodeRecord(v, &cs); err != nil {
+			return nil, 0, fmt.Errorf("decode case %d: %w", binary.BigEndian.Uint64(k), err)
+		}
+		out = append(out, cs)
+	}
+	return out, 0, nil
+}
+
+// SealInUse says which item bears seal (compared without regard to case), if any.
+func (r *Registry) SealInUse(tx *ledger.Tx, seal string) (uint64, bool) {
+	b := tx.Bolt.Bucket(bucketSeals)
+	if b == nil {
+		return 0, false
+	}
+	if v := b.Get([]byte(sealKey(seal))); v != nil {
+		return binary.BigEndian.Uint64(v), true
+	}
+	return 0, false
+}
+
+// Receipt is what a registered seizure answers.
+type Receipt struct {
+	CaseID    uint64        `json:"case_id"`
+	ItemIDs   []uint64      `json:"item_ids"`
+	LedgerTxn uint64        `json:"transaction_id,omitempty"` // 0 when nothing of value was seized
+	Entries   []uint64      `json:"custody_entry_ids"`        // the first custody entry (its global seq) of each item
+	Items     []ItemReceipt `json:"items"`
+}
+
+// ItemReceipt ties one request item to what registration made of it.
+type ItemReceipt struct {
+	ID           uint64 `json:"id"`
+	Seal         string `json:"seal"`
+	Kind         string `json:"kind"`
+	CustodyEntry uint64 `json:"custody_entry_id"`
+	CustodyHash  string `json:"custody_entry_hash"`
+}
+
+// Precheck checks what a seizure needs of the store — the case exists, no
+// seal is in use — in a read transaction, so that a refusal never enters a
+// commit group. Register checks again inside the write.
+func (r *Registry) Precheck(tx *ledger.Tx, s *Seizure) error {
+	_, err := r.storeChecks(tx, s)
+	return err
+}
+
+func (r *Registry) storeChecks(tx *ledger.Tx, s *Seizure) (Case, error) {
+	var p ledger.Problems
+	cs, err := r.Case(tx, s.CaseID)
+	if err != nil {
+		if ledger.ErrorCode(err) != ledger.ENotFound {
+			return Case{}, err
+		}
+		p.Addf("case_id", "case %d not found; create it with POST /v1/cases first", s.CaseID)
+	}
+	for i := range s.Items {
+		if id, used := r.SealInUse(tx, s.Items[i].Seal); used {
+			p.Addf(fmt.Sprintf("items[%d].seal", i), "seal %q is already on item %d; seal numbers are unique", s.Items[i].Seal, id)
+		}
+	}
+	return cs, p.Err()
+}
+
+// Register writes a checked seizure inside tx: the items, one ledger
+// transaction that posts each holding into custody:item:<id> against
+// seized:case:<case>, and each item's first custody entry (seized, held by
+// the seizing officer, at the seizure's place, seal intact). It is one bbolt
+// transaction with everything else in tx; when it fails, tx must be rolled
+// back (the store's Write does that).
+func (r *Registry) Register(tx *ledger.Tx, s *Seizure, actor string) (Receipt, error) {
+	cs, err := r.storeChecks(tx, s)
+	if err != nil {
+		return Receipt{}, err
+	}
+	place := s.Place
+	if place.Circle == "" {
+		place.Circle = cs.Circle
+	}
+	items, err := bucket(tx, bucketItems)
+	if err != nil {
+		return Receipt{}, err
+	}
+	seals, err := bucket(tx, bucketSeals)
+	if err != nil {
+		return Receipt{}, err
+	}
+	caseItems, err := bucket(tx, bucketCaseItems)
+	if err != nil {
+		return Receipt{}, err
+	}
+	rec := Receipt{CaseID: cs.ID, ItemIDs: make([]uint64, len(s.Items)), Entries: make([]uint64, len(s.Items)), Items: make([]ItemReceipt, len(s.Items))}
+	made := make([]Item, len(s.Items))
+	t := ledger.Transaction{Effective: s.SeizedAt, Actor: actor, Links: []ledger.Link{{Kind: "case", Ref: strconv.FormatUint(cs.ID, 10)}}}
+	for i := range s.Items {
+		id, err := items.NextSequence()
+		if err != nil {
+			return Receipt{}, fmt.Errorf("next item id: %w", err)
+		}
+		it := s.Items[i] // a copy: Register may run again on the same Seizure
+		it.ID, it.CaseID, it.Place, it.RecordedBy, it.Recorded = id, cs.ID, place, actor, tx.Now
+		made[i] = it
+		rec.ItemIDs[i] = id
+		if len(s.values[i]) > 0 {
+			t.Links = append(t.Links, ledger.Link{Kind: "item", Ref: strconv.FormatUint(id, 10)})
+		}
+		for _, amt := range s.values[i] {
+			t.Postings = append(t.Postings,
+				ledger.Posting{Account: ItemAccount(id), Amount: amt},
+				ledger.Posting{Account: CaseAccount(cs.ID), Amount: amt.Neg()})
+		}
+	}
+	if len(t.Postings) > 0 {
+		t.Memo = fmt.Sprintf("seizure for case %d (FIR %s, %s): %d item(s) into custody", cs.ID, cs.FIR, cs.Circle, len(s.Items))
+		posted, err := tx.Post(t)
+		if err != nil {
+			return Receipt{}, fmt.Errorf("post seizure: %w", err)
+		}
+		rec.LedgerTxn = posted.ID
+	}
+	for i := range made {
+		it := &made[i]
+		if len(s.values[i]) > 0 {
+			it.LedgerTxn = rec.LedgerTxn
+		}
+		data, err := encodeRecord(it)
+		if err != nil {
+			return Receipt{}, fmt.Errorf("encode item: %w", err)
+		}
+		if err := items.Put(be64(it.ID), data); err != nil {
+			return Receipt{}, fmt.Errorf("store item %d: %w", it.ID, err)
+		}
+		if err := seals.Put([]byte(sealKey(it.Seal)), be64(it.ID)); err != nil {
+			return Receipt{}, fmt.Errorf("index seal of item %d: %w", it.ID, err)
+		}
+		if err := caseItems.Put(append(be64(cs.ID), be64(it.ID)...), nil); err != nil {
+			return Receipt{}, fmt.Errorf("index item %d under case %d: %w", it.ID, cs.ID, err)
+		}
+		e, err := r.custody.Append(tx, chain.Entry{
+			Item:       it.ID,
+			Event:      chain.EventSeized,
+			At:         s.SeizedAt,
+			RecordedBy: actor,
+			To:         s.Officer,
+			Location:   chain.Location{Circle: place.Circle, Building: place.Building, Room: place.Room},
+			Purpose:    "seizure",
+			SealBefore: chain.Seal{State: chain.SealNone},
+			SealAfter:  chain.Seal{Number: it.Seal, State: chain.SealIntact},
+			Remarks:    it.Remarks,
+			LedgerTxn:  it.LedgerTxn,
+		})
+		if err != nil {
+			return Receipt{}, fmt.Errorf("first custody entry of item %d (items[%d]): %w", it.ID, i, err)
+		}
+		rec.Entries[i] = e.Seq
+		rec.Items[i] = ItemReceipt{ID: it.ID, Seal: it.Seal, Kind: it.Kind, CustodyEntry: e.Seq, CustodyHash: e.Hash}
+	}
+	return rec, nil
+}
