@@ -1,0 +1,448 @@
+// Package chain owns the chain of custody of seized items and the
+// tamper-evident log that covers it: custody entries and their per-item state
+// machine, one global append-only Merkle log (RFC 6962, via
+// golang.org/x/mod/sumdb/tlog) whose leaves are every custody entry and every
+// ledger transaction, signed checkpoints (golang.org/x/mod/sumdb/note,
+// Ed25519), inclusion and consistency proofs, court bundles and the verifier
+// that recomputes all of it from the stored records. docs/custody.md explains
+// the rules; docs/custody-format.md the bytes.
+package chain
+
+import (
+	"bytes"
+	"encoding/hex"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Location is where an item is after an event: a physical place, or for
+// crypto the agency wallet holding it and the on-chain transaction that moved
+// it there.
+type Location struct {
+	Circle, Building, Room string // physical custody
+	Wallet, Network, TxID  string // crypto: agency wallet address, "chain" or "chain:network", on-chain tx id
+}
+
+// IsZero reports whether no field of the location is set.
+func (l Location) IsZero() bool { return l == Location{} }
+
+// Seal is a seal as seen at an event.
+type Seal struct {
+	Number string // seal number; empty when State is "none"
+	State  string // SealIntact, SealBroken or SealNone
+}
+
+// Seal states.
+const (
+	SealIntact = "intact"
+	SealBroken = "broken"
+	SealNone   = "none"
+)
+
+// Attachment names a file kept outside the store (a photo, a signed form, an
+// exchange statement) by the SHA-256 of its bytes.
+type Attachment struct{ Name, SHA256 string } // SHA256: 64 lower-case hex digits
+
+// CourtOrder is the order an event carries out.
+type CourtOrder struct{ Number, Date string } // Date: YYYY-MM-DD
+
+// Entry is one event in an item's chain of custody. The fields marked
+// "assigned" are set by Append; whatever the caller puts there is replaced.
+type Entry struct {
+	Seq         uint64    // global custody entry number from 1 (assigned)
+	Item        uint64    // the item
+	ItemSeq     uint64    // 1, 2, ... within the item (assigned)
+	Event       string    // one of the Event* constants
+	At          time.Time // when it happened
+	Recorded    time.Time // when the store committed it (assigned)
+	RecordedBy  string    // "role:token-name" of the caller
+	From        string    // custodian who releases the item
+	To          string    // custodian who receives it / holds it after the event
+	Location    Location  // where the item is after the event
+	Purpose     string
+	SealBefore  Seal
+	SealAfter   Seal
+	Condition   string
+	Remarks     string
+	Attachments []Attachment
+	CourtOrder  *CourtOrder
+	LedgerTxn   uint64 // the ledger transaction this event caused, if any
+	PrevHash    string // hex leaf hash of the item's previous entry, "" for the first (assigned)
+	LeafIndex   uint64 // index in the global Merkle log (assigned)
+	Hash        string // hex RFC 6962 leaf hash of Canonical() (assigned)
+}
+
+// Events.
+const (
+	EventSeized       = "seized"
+	EventSealed       = "sealed"
+	EventTransferred  = "transferred"
+	EventReceived     = "received"
+	EventStored       = "stored"
+	EventCheckedOut   = "checked_out"
+	EventCheckedIn    = "checked_in"
+	EventExamined     = "examined"
+	EventUnsealed     = "unsealed"
+	EventResealed     = "resealed"
+	EventMovedOnChain = "moved_on_chain"
+	EventConverted    = "converted"
+	EventForfeited    = "forfeited"
+	EventReturned     = "returned"
+	EventDestroyed    = "destroyed"
+	EventWrittenOff   = "written_off"
+)
+
+// Events lists every event in the order docs/custody.md describes them.
+var Events = []string{
+	EventSeized, EventSealed, EventTransferred, EventReceived, EventStored,
+	EventCheckedOut, EventCheckedIn, EventExamined, EventUnsealed, EventResealed,
+	EventMovedOnChain, EventConverted, EventForfeited, EventReturned,
+	EventDestroyed, EventWrittenOff,
+}
+
+// Terminal events end an item's custody: nothing may follow them.
+var Terminal = map[string]bool{
+	EventConverted: true, EventForfeited: true, EventReturned: true,
+	EventDestroyed: true, EventWrittenOff: true,
+}
+
+func knownEvent(e string) bool {
+	for _, k := range Events {
+		if k == e {
+			return true
+		}
+	}
+	return false
+}
+
+// entryFormat is the first line of every canonical custody entry.
+const entryFormat = "amanat-custody/1"
+
+const (
+	maxName = 200  // people, places, seal numbers, order numbers
+	maxText = 4096 // purpose, condition, remarks
+	maxAtt  = 100
+)
+
+// Canonical is the entry's stored form and the bytes its log leaf hashes:
+// UTF-8 text, one field a line in a fixed order, free text quoted with
+// strconv.Quote, times in RFC 3339 UTC with nanoseconds only when needed.
+// docs/custody-format.md gives the grammar. Hash is not part of it (it is the
+// hash of these bytes).
+func (e *Entry) Canonical() []byte {
+	var b bytes.Buffer
+	b.Grow(512)
+	b.WriteString(entryFormat + "\n")
+	line := func(key, val string) { b.WriteString(key); b.WriteByte(' '); b.WriteString(val); b.WriteByte('\n') }
+	num := func(key string, n uint64) { line(key, strconv.FormatUint(n, 10)) }
+	q := strconv.Quote
+	num("seq", e.Seq)
+	num("item", e.Item)
+	num("item_seq", e.ItemSeq)
+	line("event", e.Event)
+	line("at", e.At.UTC().Format(time.RFC3339Nano))
+	line("recorded", e.Recorded.UTC().Format(time.RFC3339Nano))
+	line("recorded_by", q(e.RecordedBy))
+	line("from", q(e.From))
+	line("to", q(e.To))
+	line("circle", q(e.Location.Circle))
+	line("building", q(e.Location.Building))
+	line("room", q(e.Location.Room))
+	line("wallet", q(e.Location.Wallet))
+	line("network", q(e.Location.Network))
+	line("txid", q(e.Location.TxID))
+	line("purpose", q(e.Purpose))
+	line("seal_before", q(e.SealBefore.Number)+" "+e.SealBefore.State)
+	line("seal_after", q(e.SealAfter.Number)+" "+e.SealAfter.State)
+	line("condition", q(e.Condition))
+	line("remarks", q(e.Remarks))
+	for _, a := range e.Attachments {
+		line("attachment", a.SHA256+" "+q(a.Name))
+	}
+	if e.CourtOrder != nil {
+		line("court_order", e.CourtOrder.Date+" "+q(e.CourtOrder.Number))
+	}
+	num("ledger_txn", e.LedgerTxn)
+	if e.PrevHash == "" {
+		line("prev_hash", "none")
+	} else {
+		line("prev_hash", e.PrevHash)
+	}
+	num("leaf_index", e.LeafIndex)
+	return b.Bytes()
+}
+
+// DecodeEntry reads a canonical entry. It is strict: the bytes must be
+// exactly what Canonical writes for the result. Hash is left empty.
+func DecodeEntry(data []byte) (Entry, error) {
+	var e Entry
+	s := string(data)
+	if !strings.HasSuffix(s, "\n") {
+		return e, fmt.Errorf("record does not end in a newline")
+	}
+	first, rest, _ := strings.Cut(s, "\n")
+	if first != entryFormat {
+		return e, fmt.Errorf("unknown record format %q", first)
+	}
+	p := lineParser{rest: rest, n: 1}
+	e.Seq = p.uint("seq")
+	e.Item = p.uint("item")
+	e.ItemSeq = p.uint("item_seq")
+	e.Event = p.word("event")
+	e.At = p.time("at")
+	e.Recorded = p.time("recorded")
+	e.RecordedBy = p.quoted("recorded_by")
+	e.From = p.quoted("from")
+	e.To = p.quoted("to")
+	e.Location.Circle = p.quoted("circle")
+	e.Location.Building = p.quoted("building")
+	e.Location.Room = p.quoted("room")
+	e.Location.Wallet = p.quoted("wallet")
+	e.Location.Network = p.quoted("network")
+	e.Location.TxID = p.quoted("txid")
+	e.Purpose = p.quoted("purpose")
+	e.SealBefore = p.seal("seal_before")
+	e.SealAfter = p.seal("seal_after")
+	e.Condition = p.quoted("condition")
+	e.Remarks = p.quoted("remarks")
+	for p.err == nil && p.peek("attachment") {
+		v := p.value("attachment")
+		sum, name, _ := strings.Cut(v, " ")
+		e.Attachments = append(e.Attachments, Attachment{Name: p.unquote(name), SHA256: sum})
+	}
+	if p.err == nil && p.peek("court_order") {
+		v := p.value("court_order")
+		date, number, _ := strings.Cut(v, " ")
+		e.CourtOrder = &CourtOrder{Number: p.unquote(number), Date: date}
+	}
+	e.LedgerTxn = p.uint("ledger_txn")
+	if h := p.word("prev_hash"); h != "none" {
+		e.PrevHash = h
+	}
+	e.LeafIndex = p.uint("leaf_index")
+	if p.err == nil && p.rest != "" {
+		p.fail("unexpected line after leaf_index")
+	}
+	if p.err != nil {
+		return Entry{}, p.err
+	}
+	if !bytes.Equal(e.Canonical(), data) {
+		return Entry{}, fmt.Errorf("record is not in canonical form")
+	}
+	return e, nil
+}
+
+// lineParser reads "key value" lines in a fixed order; the first failure
+// sticks and later calls do nothing.
+type lineParser struct {
+	rest string
+	n    int // line number of the last line read
+	err  error
+}
+
+func (p *lineParser) fail(format string, args ...any) {
+	if p.err == nil {
+		p.err = fmt.Errorf("line %d: %s", p.n+1, fmt.Sprintf(format, args...))
+	}
+}
+
+func (p *lineParser) peek(key string) bool {
+	return strings.HasPrefix(p.rest, key+" ")
+}
+
+func (p *lineParser) value(key string) string {
+	if p.err != nil {
+		return ""
+	}
+	line, rest, ok := strings.Cut(p.rest, "\n")
+	if !ok {
+		p.fail("missing %s", key)
+		return ""
+	}
+	k, v, ok := strings.Cut(line, " ")
+	if !ok || k != key {
+		p.fail("want %s, found %q", key, k)
+		return ""
+	}
+	p.rest = rest
+	p.n++
+	return v
+}
+
+func (p *lineParser) uint(key string) uint64 {
+	v := p.value(key)
+	if p.err != nil {
+		return 0
+	}
+	n, err := strconv.ParseUint(v, 10, 64)
+	if err != nil {
+		p.fail("%s: %v", key, err)
+	}
+	return n
+}
+
+func (p *lineParser) word(key string) string { return p.value(key) }
+
+func (p *lineParser) time(key string) time.Time {
+	v := p.value(key)
+	if p.err != nil {
+		return time.Time{}
+	}
+	t, err := time.Parse(time.RFC3339Nano, v)
+	if err != nil {
+		p.fail("%s: %v", key, err)
+	}
+	return t.UTC()
+}
+
+func (p *lineParser) unquote(v string) string {
+	if p.err != nil {
+		return ""
+	}
+	// Fast path: a quoted string without escapes is its own content.
+	if len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"' && strings.IndexByte(v[1:len(v)-1], '\\') < 0 && strings.IndexByte(v[1:len(v)-1], '"') < 0 {
+		return v[1 : len(v)-1]
+	}
+	s, err := strconv.Unquote(v)
+	if err != nil {
+		p.fail("bad quoted text %s", v)
+	}
+	return s
+}
+
+func (p *lineParser) quoted(key string) string { return p.unquote(p.value(key)) }
+
+func (p *lineParser) seal(key string) Seal {
+	v := p.value(key)
+	if p.err != nil {
+		return Seal{}
+	}
+	i := strings.LastIndexByte(v, ' ')
+	if i < 0 {
+		p.fail("%s needs a number and a state", key)
+		return Seal{}
+	}
+	return Seal{Number: p.unquote(v[:i]), State: v[i+1:]}
+}
+
+// LeafHash is the RFC 6962 leaf hash of a record, in hex.
+func leafHex(h [32]byte) string { return hex.EncodeToString(h[:]) }
+
+// checkFields validates what an entry says on its own, before the item's
+// state is consulted, naming each bad field as the JSON API spells it.
+func checkFields(e *Entry, now time.Time) error {
+	var p problems
+	if e.Item == 0 {
+		p.add("item", "is required")
+	}
+	switch {
+	case e.Event == "":
+		p.add("event", "is required")
+	case !knownEvent(e.Event):
+		p.add("event", fmt.Sprintf("%q is not a custody event (one of %s)", e.Event, strings.Join(Events, ", ")))
+	}
+	if e.At.IsZero() {
+		p.add("at", "is required")
+	} else if e.At.Before(time.Unix(0, 0)) {
+		p.add("at", "is before 1970")
+	} else if e.At.After(now.Add(time.Minute)) {
+		p.add("at", fmt.Sprintf("%s is in the future", e.At.UTC().Format(time.RFC3339)))
+	}
+	if e.RecordedBy == "" {
+		p.add("recorded_by", "is required")
+	}
+	p.text("recorded_by", e.RecordedBy, maxName)
+	p.text("from", e.From, maxName)
+	p.text("to", e.To, maxName)
+	p.text("location.circle", e.Location.Circle, maxName)
+	p.text("location.building", e.Location.Building, maxName)
+	p.text("location.room", e.Location.Room, maxName)
+	p.text("location.wallet", e.Location.Wallet, maxName)
+	p.text("location.network", e.Location.Network, maxName)
+	p.text("location.txid", e.Location.TxID, maxName)
+	p.text("purpose", e.Purpose, maxText)
+	p.text("condition", e.Condition, maxText)
+	p.text("remarks", e.Remarks, maxText)
+	p.seal("seal_before", e.SealBefore)
+	p.seal("seal_after", e.SealAfter)
+	if len(e.Attachments) > maxAtt {
+		p.add("attachments", fmt.Sprintf("at most %d attachments", maxAtt))
+	}
+	for i, a := range e.Attachments {
+		f := fmt.Sprintf("attachments[%d]", i)
+		if a.Name == "" {
+			p.add(f+".name", "is required")
+		}
+		p.text(f+".name", a.Name, maxName)
+		if !isSHA256Hex(a.SHA256) {
+			p.add(f+".sha256", "must be 64 lower-case hex digits (the SHA-256 of the file)")
+		}
+	}
+	if o := e.CourtOrder; o != nil {
+		if o.Number == "" {
+			p.add("court_order.number", "is required")
+		}
+		p.text("court_order.number", o.Number, maxName)
+		if d, err := time.Parse("2006-01-02", o.Date); err != nil || d.Format("2006-01-02") != o.Date {
+			p.add("court_order.date", "must be a date YYYY-MM-DD")
+		} else if !e.At.IsZero() && d.After(e.At.UTC()) {
+			p.add("court_order.date", fmt.Sprintf("%s is after the event (%s)", o.Date, e.At.UTC().Format("2006-01-02")))
+		}
+	}
+	return p.err()
+}
+
+func isSHA256Hex(s string) bool {
+	if len(s) != 64 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+func isHexHash(s string) bool { return isSHA256Hex(s) }
+
+// problems collects field errors; err() turns them into one *ledger.Error.
+type problems struct{ list []fieldErr }
+
+type fieldErr struct{ field, reason string }
+
+func (p *problems) add(field, reason string) { p.list = append(p.list, fieldErr{field, reason}) }
+
+func (p *problems) text(field, v string, max int) {
+	if len(v) > max {
+		p.add(field, fmt.Sprintf("is longer than %d bytes", max))
+	}
+	if !utf8.ValidString(v) {
+		p.add(field, "is not valid UTF-8")
+	}
+}
+
+func (p *problems) seal(field string, s Seal) {
+	if s == (Seal{}) {
+		return // not given: Append fills it in
+	}
+	switch s.State {
+	case SealNone:
+		if s.Number != "" {
+			p.add(field+".number", `must be empty when the state is "none"`)
+		}
+	case SealIntact, SealBroken:
+		if s.Number == "" {
+			p.add(field+".number", "is required when the item bears a seal")
+		}
+	case "":
+		p.add(field+".state", "is required (intact, broken or none)")
+	default:
+		p.add(field+".state", fmt.Sprintf("%q is not a seal state (intact, broken or none)", s.State))
+	}
+	p.text(field+".number", s.Number, maxName)
+}

@@ -1,0 +1,401 @@
+package chain
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/amanat-ledger/amanat/chain/address"
+	"github.com/amanat-ledger/amanat/ledger"
+)
+
+// Item statuses besides the terminal events' own names.
+const (
+	StatusInCustody  = "in_custody"
+	StatusInTransit  = "in_transit"
+	StatusCheckedOut = "checked_out"
+)
+
+// ItemState is what an item's custody entries add up to. It is derived: the
+// store keeps a copy for quick reads, and Verify replays the log to prove
+// that copy right.
+type ItemState struct {
+	Item     uint64
+	Holder   string   // who is answerable for the item now
+	Location Location // where it is now
+	Seal     Seal     // its seal now
+	Status   string   // in_custody, in_transit, checked_out, or the terminal event's name
+	Entries  uint64   // number of entries
+	LastSeq  uint64   // global seq of the newest entry
+	LastAt   time.Time
+	LastHash string // hex leaf hash of the newest entry: the next entry's PrevHash
+
+	Pending    string   // in_transit: who must receive it
+	ReturnTo   string   // checked_out: who it goes back to
+	SealsUsed  []string // every seal number the item has borne, oldest first
+	LedgerTxns []uint64 // ledger transactions its entries name, oldest first
+}
+
+// Rule names, as they appear in error messages and in docs/custody.md.
+const (
+	RuleFirstIsSeizure   = "first-entry-is-seizure"
+	RuleSeizedOnce       = "seized-once"
+	RuleNothingAfterEnd  = "nothing-after-terminal"
+	RuleInOrder          = "events-in-time-order"
+	RuleHolderReleases   = "only-holder-releases"
+	RuleReceiveMatches   = "receipt-matches-transfer"
+	RuleInTransit        = "in-transit-until-received"
+	RuleNeedsCustody     = "needs-custody"
+	RuleCheckInAfterOut  = "check-in-after-check-out"
+	RuleSealMatches      = "seal-before-matches-log"
+	RuleSealChanges      = "only-seal-events-change-seal"
+	RuleSealOnce         = "seal-only-unsealed-item"
+	RuleUnsealIntact     = "unseal-intact-seal"
+	RuleResealNewNumber  = "reseal-with-new-number"
+	RuleExamineUnsealed  = "examine-only-unsealed"
+	RuleOnChainWallet    = "on-chain-move-needs-wallet-and-txid"
+	RuleCourtOrder       = "release-needs-court-order"
+	RuleWrittenOffReason = "write-off-needs-reason"
+	RuleNeedsHolder      = "needs-receiving-custodian"
+	RuleNeedsLocation    = "needs-location"
+)
+
+// ruleErr is the refusal of an event that breaks the item's state: EInvalid
+// (422), naming the rule in the message and the field at fault.
+func ruleErr(rule, field, reason string) error {
+	return &ledger.Error{Code: ledger.EInvalid, Msg: "breaks custody rule " + rule,
+		Fields: []ledger.FieldError{{Field: field, Reason: reason}}}
+}
+
+func (p *problems) err() error {
+	if len(p.list) == 0 {
+		return nil
+	}
+	e := &ledger.Error{Code: ledger.EInvalid, Msg: "invalid input"}
+	for _, f := range p.list {
+		e.Fields = append(e.Fields, ledger.FieldError{Field: f.field, Reason: f.reason})
+	}
+	return e
+}
+
+// apply checks e against the item's state st (nil before the first entry),
+// fills in what the caller may leave out (seal before and after, the holder
+// for events that do not change hands), and returns the state after e. It
+// does not touch the store: Append and Verify share it.
+func apply(st *ItemState, e *Entry) (ItemState, error) {
+	if st == nil {
+		return applyFirst(e)
+	}
+	if Terminal[st.Status] {
+		return ItemState{}, ruleErr(RuleNothingAfterEnd, "event",
+			fmt.Sprintf("item %d was %s (entry %d); nothing may follow", st.Item, st.Status, st.LastSeq))
+	}
+	if e.Event == EventSeized {
+		return ItemState{}, ruleErr(RuleSeizedOnce, "event", fmt.Sprintf("item %d was already seized", st.Item))
+	}
+	if e.At.Before(st.LastAt) {
+		return ItemState{}, ruleErr(RuleInOrder, "at", fmt.Sprintf("%s is before the item's previous entry (%s)",
+			e.At.UTC().Format(time.RFC3339Nano), st.LastAt.UTC().Format(time.RFC3339Nano)))
+	}
+	if st.Status == StatusInTransit && e.Event != EventReceived {
+		return ItemState{}, ruleErr(RuleInTransit, "event",
+			fmt.Sprintf("item %d is in transit to %q; it must be received before anything else", st.Item, st.Pending))
+	}
+
+	// The seal: what the custodian found must be what the log says, except
+	// that a seal the log calls intact may be found broken (which must be
+	// explained in remarks).
+	if e.SealBefore == (Seal{}) {
+		e.SealBefore = st.Seal
+	} else if e.SealBefore != st.Seal {
+		foundBroken := st.Seal.State == SealIntact && e.SealBefore.State == SealBroken && e.SealBefore.Number == st.Seal.Number
+		if !foundBroken {
+			return ItemState{}, ruleErr(RuleSealMatches, "seal_before",
+				fmt.Sprintf("the log says the seal is %s; a seal found broken is recorded as %q %s with remarks", sealText(st.Seal), st.Seal.Number, SealBroken))
+		}
+		if strings.TrimSpace(e.Remarks) == "" {
+			return ItemState{}, ruleErr(RuleSealMatches, "remarks", "a seal found broken must be explained in remarks")
+		}
+	}
+
+	next := *st
+	next.SealsUsed = slices.Clone(st.SealsUsed)
+	next.LedgerTxns = slices.Clone(st.LedgerTxns)
+	if err := applySeal(st, &next, e); err != nil {
+		return ItemState{}, err
+	}
+
+	switch e.Event {
+	case EventTransferred:
+		if err := needCustody(st, e, StatusInCustody); err != nil {
+			return ItemState{}, err
+		}
+		if e.From != st.Holder {
+			return ItemState{}, ruleErr(RuleHolderReleases, "from",
+				fmt.Sprintf("item %d is held by %q, not %q", st.Item, st.Holder, e.From))
+		}
+		if e.To == "" {
+			return ItemState{}, ruleErr(RuleNeedsHolder, "to", "a transfer names who receives the item")
+		}
+		if e.To == e.From {
+			return ItemState{}, ruleErr(RuleNeedsHolder, "to", "a transfer goes to someone else than the holder")
+		}
+		next.Status, next.Pending = StatusInTransit, e.To
+	case EventReceived:
+		if st.Status != StatusInTransit {
+			return ItemState{}, ruleErr(RuleReceiveMatches, "event",
+				fmt.Sprintf("item %d is not in transit (it is %s): a receipt needs a transfer first", st.Item, st.Status))
+		}
+		if e.To == "" {
+			e.To = st.Pending
+		}
+		if e.To != st.Pending {
+			return ItemState{}, ruleErr(RuleReceiveMatches, "to",
+				fmt.Sprintf("item %d was transferred to %q, not %q", st.Item, st.Pending, e.To))
+		}
+		if e.From == "" {
+			e.From = st.Holder
+		}
+		if e.From != st.Holder {
+			return ItemState{}, ruleErr(RuleReceiveMatches, "from",
+				fmt.Sprintf("item %d was released by %q, not %q", st.Item, st.Holder, e.From))
+		}
+		next.Status, next.Holder, next.Pending = StatusInCustody, e.To, ""
+	case EventStored:
+		if err := needCustody(st, e, StatusInCustody); err != nil {
+			return ItemState{}, err
+		}
+		if e.Location.IsZero() {
+			return ItemState{}, ruleErr(RuleNeedsLocation, "location", "storing an item says where")
+		}
+		if err := sameHolder(st, e); err != nil {
+			return ItemState{}, err
+		}
+	case EventCheckedOut:
+		if err := needCustody(st, e, StatusInCustody); err != nil {
+			return ItemState{}, err
+		}
+		if e.From == "" {
+			e.From = st.Holder
+		}
+		if e.From != st.Holder {
+			return ItemState{}, ruleErr(RuleHolderReleases, "from",
+				fmt.Sprintf("item %d is held by %q, not %q", st.Item, st.Holder, e.From))
+		}
+		if e.To == "" {
+			return ItemState{}, ruleErr(RuleNeedsHolder, "to", "a check-out names who takes the item")
+		}
+		next.Status, next.Holder, next.ReturnTo = StatusCheckedOut, e.To, st.Holder
+	case EventCheckedIn:
+		if st.Status != StatusCheckedOut {
+			return ItemState{}, ruleErr(RuleCheckInAfterOut, "event",
+				fmt.Sprintf("item %d is not checked out (it is %s)", st.Item, st.Status))
+		}
+		if e.From == "" {
+			e.From = st.Holder
+		}
+		if e.From != st.Holder {
+			return ItemState{}, ruleErr(RuleHolderReleases, "from",
+				fmt.Sprintf("item %d is held by %q, not %q", st.Item, st.Holder, e.From))
+		}
+		if e.To == "" {
+			e.To = st.ReturnTo
+		}
+		if e.To != st.ReturnTo {
+			return ItemState{}, ruleErr(RuleCheckInAfterOut, "to",
+				fmt.Sprintf("item %d was checked out from %q and goes back to them, not to %q", st.Item, st.ReturnTo, e.To))
+		}
+		next.Status, next.Holder, next.ReturnTo = StatusInCustody, e.To, ""
+	case EventExamined:
+		if err := needCustody(st, e, StatusInCustody, StatusCheckedOut); err != nil {
+			return ItemState{}, err
+		}
+		if st.Seal.State == SealIntact {
+			return ItemState{}, ruleErr(RuleExamineUnsealed, "event",
+				fmt.Sprintf("item %d is under intact seal %q: record %q first", st.Item, st.Seal.Number, EventUnsealed))
+		}
+		if err := sameHolder(st, e); err != nil {
+			return ItemState{}, err
+		}
+	case EventSealed, EventUnsealed, EventResealed:
+		if err := needCustody(st, e, StatusInCustody, StatusCheckedOut); err != nil {
+			return ItemState{}, err
+		}
+		if err := sameHolder(st, e); err != nil {
+			return ItemState{}, err
+		}
+	case EventMovedOnChain:
+		if err := needCustody(st, e, StatusInCustody); err != nil {
+			return ItemState{}, err
+		}
+		if err := checkOnChain(e); err != nil {
+			return ItemState{}, err
+		}
+		if e.To != "" {
+			next.Holder = e.To
+		}
+	case EventConverted, EventDestroyed, EventWrittenOff, EventForfeited, EventReturned:
+		if err := needCustody(st, e, StatusInCustody); err != nil {
+			return ItemState{}, err
+		}
+		if (e.Event == EventForfeited || e.Event == EventReturned) && e.CourtOrder == nil {
+			return ItemState{}, ruleErr(RuleCourtOrder, "court_order",
+				fmt.Sprintf("%s needs the court order (number and date)", e.Event))
+		}
+		if e.Event == EventWrittenOff && strings.TrimSpace(e.Remarks) == "" {
+			return ItemState{}, ruleErr(RuleWrittenOffReason, "remarks", "a write-off says why in remarks")
+		}
+		next.Status = e.Event
+	}
+	if !e.Location.IsZero() {
+		next.Location = e.Location
+	}
+	if e.LedgerTxn != 0 {
+		next.LedgerTxns = append(next.LedgerTxns, e.LedgerTxn)
+	}
+	return next, nil
+}
+
+func applyFirst(e *Entry) (ItemState, error) {
+	if e.Event != EventSeized {
+		return ItemState{}, ruleErr(RuleFirstIsSeizure, "event",
+			fmt.Sprintf("item %d has no custody entries: its first entry must be %q", e.Item, EventSeized))
+	}
+	if e.To == "" {
+		return ItemState{}, ruleErr(RuleNeedsHolder, "to", "a seizure names the officer who holds the item")
+	}
+	if e.Location.IsZero() {
+		return ItemState{}, ruleErr(RuleNeedsLocation, "location", "a seizure says where the item is")
+	}
+	if e.SealBefore == (Seal{}) {
+		e.SealBefore = Seal{State: SealNone}
+	}
+	if e.SealBefore.State != SealNone {
+		return ItemState{}, ruleErr(RuleSealMatches, "seal_before", `a seized item bears no agency seal before it is seized: use "none"`)
+	}
+	if e.SealAfter == (Seal{}) {
+		e.SealAfter = Seal{State: SealNone}
+	}
+	if e.SealAfter.State == SealBroken {
+		return ItemState{}, ruleErr(RuleSealChanges, "seal_after.state", "an item is seized either sealed (intact) or not yet sealed (none)")
+	}
+	if e.Location.Wallet != "" || e.Location.TxID != "" {
+		if err := checkWallet(e); err != nil {
+			return ItemState{}, err
+		}
+	}
+	st := ItemState{Item: e.Item, Holder: e.To, Location: e.Location, Seal: e.SealAfter, Status: StatusInCustody}
+	if e.SealAfter.Number != "" {
+		st.SealsUsed = []string{e.SealAfter.Number}
+	}
+	if e.LedgerTxn != 0 {
+		st.LedgerTxns = []uint64{e.LedgerTxn}
+	}
+	return st, nil
+}
+
+// applySeal checks the seal after the event and records it in next.
+func applySeal(st, next *ItemState, e *Entry) error {
+	before := e.SealBefore
+	switch e.Event {
+	case EventSealed:
+		if before.State != SealNone {
+			return ruleErr(RuleSealOnce, "event", fmt.Sprintf("item %d already bears seal %s: use %q for a new seal", st.Item, sealText(before), EventResealed))
+		}
+		if e.SealAfter.State != SealIntact {
+			return ruleErr(RuleSealOnce, "seal_after", "sealing leaves an intact seal with its number")
+		}
+	case EventUnsealed:
+		if before.State != SealIntact {
+			return ruleErr(RuleUnsealIntact, "event", fmt.Sprintf("item %d bears no intact seal (%s)", st.Item, sealText(before)))
+		}
+		if e.SealAfter == (Seal{}) {
+			e.SealAfter = Seal{Number: before.Number, State: SealBroken}
+		}
+		if e.SealAfter != (Seal{Number: before.Number, State: SealBroken}) {
+			return ruleErr(RuleUnsealIntact, "seal_after", fmt.Sprintf("unsealing leaves seal %q broken", before.Number))
+		}
+	case EventResealed:
+		if before.State == SealIntact {
+			return ruleErr(RuleResealNewNumber, "event", fmt.Sprintf("item %d bears intact seal %q: unseal it first", st.Item, before.Number))
+		}
+		if e.SealAfter.State != SealIntact {
+			return ruleErr(RuleResealNewNumber, "seal_after", "resealing leaves an intact seal with a new number")
+		}
+		if slices.Contains(st.SealsUsed, e.SealAfter.Number) {
+			return ruleErr(RuleResealNewNumber, "seal_after.number", fmt.Sprintf("item %d already bore seal %q: a new seal has a new number", st.Item, e.SealAfter.Number))
+		}
+	default:
+		if e.SealAfter == (Seal{}) {
+			e.SealAfter = before
+		}
+		if e.SealAfter != before {
+			return ruleErr(RuleSealChanges, "seal_after", fmt.Sprintf("%s does not change the seal (%s); record %q, %q or %q", e.Event, sealText(before), EventSealed, EventUnsealed, EventResealed))
+		}
+	}
+	if e.SealAfter.Number != "" && !slices.Contains(next.SealsUsed, e.SealAfter.Number) {
+		next.SealsUsed = append(next.SealsUsed, e.SealAfter.Number)
+	}
+	next.Seal = e.SealAfter
+	return nil
+}
+
+func sealText(s Seal) string {
+	if s.State == SealNone || s.State == "" {
+		return "none"
+	}
+	return fmt.Sprintf("%q %s", s.Number, s.State)
+}
+
+func needCustody(st *ItemState, e *Entry, allowed ...string) error {
+	if slices.Contains(allowed, st.Status) {
+		return nil
+	}
+	return ruleErr(RuleNeedsCustody, "event", fmt.Sprintf("%s needs the item %s; item %d is %s", e.Event, strings.Join(allowed, " or "), st.Item, st.Status))
+}
+
+// sameHolder: an event that does not change hands is done by, or in the
+// presence of, the holder; From and To, when given, must name the holder.
+func sameHolder(st *ItemState, e *Entry) error {
+	if e.From != "" && e.From != st.Holder {
+		return ruleErr(RuleHolderReleases, "from", fmt.Sprintf("item %d is held by %q, not %q; %s does not change hands", st.Item, st.Holder, e.From, e.Event))
+	}
+	if e.To != "" && e.To != st.Holder {
+		return ruleErr(RuleHolderReleases, "to", fmt.Sprintf("item %d is held by %q, not %q; %s does not change hands (use %q)", st.Item, st.Holder, e.To, e.Event, EventTransferred))
+	}
+	return nil
+}
+
+func checkOnChain(e *Entry) error {
+	if e.Location.Wallet == "" {
+		return ruleErr(RuleOnChainWallet, "location.wallet", "an on-chain move names the agency wallet address it went to")
+	}
+	if e.Location.TxID == "" {
+		return ruleErr(RuleOnChainWallet, "location.txid", "an on-chain move names its transaction id")
+	}
+	return checkWallet(e)
+}
+
+// checkWallet validates the wallet address (when the network says which
+// chain) and the form of the transaction id.
+func checkWallet(e *Entry) error {
+	if id := e.Location.TxID; id != "" {
+		h := strings.TrimPrefix(id, "0x")
+		if !isHexHash(strings.ToLower(h)) || strings.ToLower(h) != h && strings.ToUpper(h) != h {
+			return ruleErr(RuleOnChainWallet, "location.txid", "must be 64 hex digits (optionally 0x-prefixed), as the chain shows it")
+		}
+	}
+	if e.Location.Network == "" || e.Location.Wallet == "" {
+		return nil
+	}
+	chainName, network, _ := strings.Cut(e.Location.Network, ":")
+	res, err := address.Validate(chainName, network, e.Location.Wallet)
+	if err != nil {
+		return ruleErr(RuleOnChainWallet, "location.network", err.Error()+` (write "chain" or "chain:network", e.g. "bitcoin:mainnet")`)
+	}
+	if !res.Valid {
+		return ruleErr(RuleOnChainWallet, "location.wallet", res.Reason)
+	}
+	return nil
+}

@@ -1,0 +1,195 @@
+package chain
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/amanat-ledger/amanat/ledger"
+)
+
+// A full lifecycle of a cash bag: every step is accepted, the state follows,
+// and the log verifies.
+func TestLifecycle(t *testing.T) {
+	l := mustOpen(t)
+	first, txn := l.seize(t, 7, "1500.00")
+	if first.Seq != 1 || first.ItemSeq != 1 || first.PrevHash != "" || first.LeafIndex != 1 || first.LedgerTxn != txn.ID {
+		t.Fatalf("first entry assigned %+v", first)
+	}
+	steps := []Entry{
+		{Event: EventTransferred, At: at(60), From: "SI Bilal", To: "Malkhana In-charge Asif", Purpose: "deposit in malkhana"},
+		{Event: EventReceived, At: at(120), Location: Location{Circle: "islamabad", Building: "FIA HQ", Room: "malkhana safe 3"}},
+		{Event: EventStored, At: at(130), Location: Location{Circle: "islamabad", Building: "FIA HQ", Room: "malkhana safe 4"}},
+		{Event: EventCheckedOut, At: at(1440), To: "Inspector Sana", Purpose: "count for the court"},
+		{Event: EventUnsealed, At: at(1450), Remarks: "opened before two witnesses"},
+		{Event: EventExamined, At: at(1460), Condition: "15 notes of USD 100, good condition"},
+		{Event: EventResealed, At: at(1470), SealAfter: Seal{Number: "FIA-ISB-0002", State: SealIntact}},
+		{Event: EventCheckedIn, At: at(1500)},
+		{Event: EventForfeited, At: at(20000), CourtOrder: &CourtOrder{Number: "Crl. Misc. 44/2025", Date: "2025-06-15"}},
+	}
+	prev := first
+	for i, s := range steps {
+		s.Item, s.RecordedBy = 7, "custodian:asif"
+		got := l.append(t, s)[0]
+		if got.ItemSeq != uint64(i+2) || got.PrevHash != prev.Hash || got.Seq != prev.Seq+1 {
+			t.Fatalf("step %d (%s): seq %d item_seq %d prev %s, want prev %s", i, s.Event, got.Seq, got.ItemSeq, got.PrevHash, prev.Hash)
+		}
+		prev = got
+	}
+	st := l.state(t, 7)
+	want := ItemState{Item: 7, Holder: "Malkhana In-charge Asif", Status: EventForfeited, Entries: 10, LastSeq: 10,
+		Seal: Seal{Number: "FIA-ISB-0002", State: SealIntact}}
+	if st.Holder != want.Holder || st.Status != want.Status || st.Entries != want.Entries || st.Seal != want.Seal || st.LastHash != prev.Hash {
+		t.Fatalf("state %+v", st)
+	}
+	if st.Location.Room != "malkhana safe 4" {
+		t.Fatalf("location %+v", st.Location)
+	}
+	rep := l.mustVerify(t)
+	if rep.Entries != 10 || rep.Transactions != 1 || rep.Leaves != 11 || rep.Items != 1 || rep.Checkpoint != 11 || rep.Unsigned != 0 {
+		t.Fatalf("report %+v", rep)
+	}
+	// Entries reads back what Append returned.
+	var es []Entry
+	if err := l.store.View(func(tx *ledger.Tx) (err error) { es, err = l.c.Entries(tx, 7); return }); err != nil {
+		t.Fatal(err)
+	}
+	if len(es) != 10 || es[9].Hash != prev.Hash || string(es[9].Canonical()) != string(prev.Canonical()) {
+		t.Fatalf("entries read back differ")
+	}
+}
+
+// Each row is a rule of docs/custody.md: the events before (all accepted)
+// and the one that must be refused, with the rule and field it must name.
+func TestStateMachineRules(t *testing.T) {
+	malkhana := Location{Circle: "islamabad", Building: "FIA HQ", Room: "malkhana"}
+	seized := Entry{Event: EventSeized, At: at(0), To: "SI Bilal", Location: malkhana, SealAfter: Seal{Number: "S-1", State: SealIntact}}
+	unsealedSeizure := Entry{Event: EventSeized, At: at(0), To: "SI Bilal", Location: malkhana}
+	transfer := Entry{Event: EventTransferred, At: at(10), From: "SI Bilal", To: "Asif"}
+	unseal := Entry{Event: EventUnsealed, At: at(10)}
+	destroyed := Entry{Event: EventDestroyed, At: at(10), Remarks: "counterfeit, destroyed on order"}
+	checkout := Entry{Event: EventCheckedOut, At: at(10), To: "Inspector Sana"}
+	wallet := Location{Wallet: "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4", Network: "bitcoin:mainnet", TxID: strings.Repeat("ab", 32)}
+
+	rows := []struct {
+		name   string
+		before []Entry
+		event  Entry
+		rule   string // "" when the event must be accepted
+		field  string
+	}{
+		{"the first entry of an item is its seizure", nil, Entry{Event: EventStored, At: at(0), Location: malkhana}, RuleFirstIsSeizure, "event"},
+		{"a seizure names who holds the item", nil, Entry{Event: EventSeized, At: at(0), Location: malkhana}, RuleNeedsHolder, "to"},
+		{"a seizure says where", nil, Entry{Event: EventSeized, At: at(0), To: "SI Bilal"}, RuleNeedsLocation, "location"},
+		{"an item is seized once", []Entry{seized}, Entry{Event: EventSeized, At: at(5), To: "X", Location: malkhana}, RuleSeizedOnce, "event"},
+		{"a seized wallet's address is checked", nil, Entry{Event: EventSeized, At: at(0), To: "SI Bilal", Location: Location{Wallet: "bc1qnotanaddress", Network: "bitcoin"}}, RuleOnChainWallet, "location.wallet"},
+		{"only the holder can transfer", []Entry{seized}, Entry{Event: EventTransferred, At: at(10), From: "Asif", To: "Sana"}, RuleHolderReleases, "from"},
+		{"a transfer names the receiver", []Entry{seized}, Entry{Event: EventTransferred, At: at(10), From: "SI Bilal"}, RuleNeedsHolder, "to"},
+		{"a transfer is accepted from the holder", []Entry{seized}, transfer, "", ""},
+		{"a receipt needs a transfer", []Entry{seized}, Entry{Event: EventReceived, At: at(10), To: "SI Bilal"}, RuleReceiveMatches, "event"},
+		{"a receipt is by the named receiver", []Entry{seized, transfer}, Entry{Event: EventReceived, At: at(20), To: "Sana"}, RuleReceiveMatches, "to"},
+		{"the receiver receives", []Entry{seized, transfer}, Entry{Event: EventReceived, At: at(20), To: "Asif"}, "", ""},
+		{"nothing else while in transit", []Entry{seized, transfer}, Entry{Event: EventStored, At: at(20), Location: malkhana}, RuleInTransit, "event"},
+		{"events are in time order", []Entry{seized, transfer}, Entry{Event: EventReceived, At: at(5), To: "Asif"}, RuleInOrder, "at"},
+		{"examining a sealed item needs unsealing first", []Entry{seized}, Entry{Event: EventExamined, At: at(10)}, RuleExamineUnsealed, "event"},
+		{"an unsealed item may be examined", []Entry{seized, unseal}, Entry{Event: EventExamined, At: at(20)}, "", ""},
+		{"an item that was never sealed may be examined", []Entry{unsealedSeizure}, Entry{Event: EventExamined, At: at(20)}, "", ""},
+		{"check-in needs a check-out", []Entry{seized}, Entry{Event: EventCheckedIn, At: at(10)}, RuleCheckInAfterOut, "event"},
+		{"check-in goes back to whoever checked it out", []Entry{seized, checkout}, Entry{Event: EventCheckedIn, At: at(20), To: "Asif"}, RuleCheckInAfterOut, "to"},
+		{"check-in by the examiner", []Entry{seized, checkout}, Entry{Event: EventCheckedIn, At: at(20)}, "", ""},
+		{"a checked-out item is not transferred", []Entry{seized, checkout}, Entry{Event: EventTransferred, At: at(20), From: "Inspector Sana", To: "Asif"}, RuleNeedsCustody, "event"},
+		{"nothing after destruction", []Entry{seized, destroyed}, Entry{Event: EventStored, At: at(20), Location: malkhana}, RuleNothingAfterEnd, "event"},
+		{"nothing after a conversion", []Entry{seized, {Event: EventConverted, At: at(10), LedgerTxn: 0}}, Entry{Event: EventExamined, At: at(20)}, RuleNothingAfterEnd, "event"},
+		{"forfeiture needs a court order", []Entry{seized}, Entry{Event: EventForfeited, At: at(10)}, RuleCourtOrder, "court_order"},
+		{"return to the owner needs a court order", []Entry{seized}, Entry{Event: EventReturned, At: at(10)}, RuleCourtOrder, "court_order"},
+		{"return with an order", []Entry{seized}, Entry{Event: EventReturned, At: at(10), CourtOrder: &CourtOrder{Number: "CO-1", Date: "2025-06-01"}}, "", ""},
+		{"a write-off says why", []Entry{seized}, Entry{Event: EventWrittenOff, At: at(10)}, RuleWrittenOffReason, "remarks"},
+		{"sealing an item that bears an intact seal", []Entry{seized}, Entry{Event: EventSealed, At: at(10), SealAfter: Seal{Number: "S-2", State: SealIntact}}, RuleSealOnce, "event"},
+		{"sealing an unsealed item", []Entry{unsealedSeizure}, Entry{Event: EventSealed, At: at(10), SealAfter: Seal{Number: "S-2", State: SealIntact}}, "", ""},
+		{"unsealing needs an intact seal", []Entry{unsealedSeizure}, Entry{Event: EventUnsealed, At: at(10)}, RuleUnsealIntact, "event"},
+		{"resealing needs the old seal broken", []Entry{seized}, Entry{Event: EventResealed, At: at(10), SealAfter: Seal{Number: "S-2", State: SealIntact}}, RuleResealNewNumber, "event"},
+		{"resealing needs a new number", []Entry{seized, unseal}, Entry{Event: EventResealed, At: at(20), SealAfter: Seal{Number: "S-1", State: SealIntact}}, RuleResealNewNumber, "seal_after.number"},
+		{"resealing with a new number", []Entry{seized, unseal}, Entry{Event: EventResealed, At: at(20), SealAfter: Seal{Number: "S-2", State: SealIntact}}, "", ""},
+		{"only seal events change the seal", []Entry{seized}, Entry{Event: EventStored, At: at(10), Location: malkhana, SealAfter: Seal{Number: "S-9", State: SealIntact}}, RuleSealChanges, "seal_after"},
+		{"the seal before must be what the log says", []Entry{seized}, Entry{Event: EventStored, At: at(10), Location: malkhana, SealBefore: Seal{Number: "S-7", State: SealIntact}}, RuleSealMatches, "seal_before"},
+		{"a seal found broken must be explained", []Entry{seized}, Entry{Event: EventStored, At: at(10), Location: malkhana, SealBefore: Seal{Number: "S-1", State: SealBroken}, SealAfter: Seal{Number: "S-1", State: SealBroken}}, RuleSealMatches, "remarks"},
+		{"a seal found broken, explained", []Entry{seized}, Entry{Event: EventStored, At: at(10), Location: malkhana, SealBefore: Seal{Number: "S-1", State: SealBroken}, SealAfter: Seal{Number: "S-1", State: SealBroken}, Remarks: "found torn on arrival"}, "", ""},
+		{"storing says where", []Entry{seized}, Entry{Event: EventStored, At: at(10)}, RuleNeedsLocation, "location"},
+		{"storing does not change hands", []Entry{seized}, Entry{Event: EventStored, At: at(10), Location: malkhana, To: "Asif"}, RuleHolderReleases, "to"},
+		{"an on-chain move names the wallet", []Entry{seized}, Entry{Event: EventMovedOnChain, At: at(10), Location: Location{TxID: wallet.TxID}}, RuleOnChainWallet, "location.wallet"},
+		{"an on-chain move names the transaction", []Entry{seized}, Entry{Event: EventMovedOnChain, At: at(10), Location: Location{Wallet: wallet.Wallet}}, RuleOnChainWallet, "location.txid"},
+		{"an on-chain move's address must be valid", []Entry{seized}, Entry{Event: EventMovedOnChain, At: at(10), Location: Location{Wallet: "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t5", Network: "bitcoin", TxID: wallet.TxID}}, RuleOnChainWallet, "location.wallet"},
+		{"an on-chain move's address is of the named network", []Entry{seized}, Entry{Event: EventMovedOnChain, At: at(10), Location: Location{Wallet: wallet.Wallet, Network: "bitcoin:testnet", TxID: wallet.TxID}}, RuleOnChainWallet, "location.wallet"},
+		{"an on-chain move's chain must be known", []Entry{seized}, Entry{Event: EventMovedOnChain, At: at(10), Location: Location{Wallet: wallet.Wallet, Network: "dogecoin", TxID: wallet.TxID}}, RuleOnChainWallet, "location.network"},
+		{"an on-chain transaction id is 64 hex digits", []Entry{seized}, Entry{Event: EventMovedOnChain, At: at(10), Location: Location{Wallet: wallet.Wallet, TxID: "abc"}}, RuleOnChainWallet, "location.txid"},
+		{"an on-chain move to a valid agency wallet", []Entry{seized}, Entry{Event: EventMovedOnChain, At: at(10), Location: wallet}, "", ""},
+		{"a TRON move", []Entry{seized}, Entry{Event: EventMovedOnChain, At: at(10), Location: Location{Wallet: "TJCnKsPa7y5okkXvQAidZBzqx3QyQ6sxMW", Network: "tron", TxID: wallet.TxID}}, "", ""},
+	}
+	for _, r := range rows {
+		t.Run(r.name, func(t *testing.T) {
+			l := mustOpen(t)
+			for _, b := range r.before {
+				b.Item, b.RecordedBy = 3, "custodian:asif"
+				l.append(t, b)
+			}
+			before := l.mustVerify(t)
+			e := r.event
+			e.Item, e.RecordedBy = 3, "custodian:asif"
+			_, err := l.tryAppend(e)
+			if r.rule == "" {
+				if err != nil {
+					t.Fatalf("refused: %v", err)
+				}
+				l.mustVerify(t)
+				return
+			}
+			var le *ledger.Error
+			if !errors.As(err, &le) || le.Code != ledger.EInvalid {
+				t.Fatalf("want EInvalid, got %v", err)
+			}
+			if !strings.Contains(le.Msg, r.rule) {
+				t.Errorf("message %q does not name rule %s", le.Msg, r.rule)
+			}
+			if len(le.Fields) != 1 || le.Fields[0].Field != r.field {
+				t.Errorf("fields %+v, want %s", le.Fields, r.field)
+			}
+			after := l.mustVerify(t)
+			if after.Leaves != before.Leaves || after.Root != before.Root {
+				t.Errorf("a refused event changed the log: %+v -> %+v", before, after)
+			}
+		})
+	}
+}
+
+// Bad fields are refused together, each named, before any rule is consulted.
+func TestFieldChecks(t *testing.T) {
+	l := mustOpen(t)
+	e := Entry{Item: 0, Event: "lost", RecordedBy: "", At: l.now.Add(time.Hour),
+		SealAfter:   Seal{Number: "x", State: "cracked"},
+		Attachments: []Attachment{{Name: "", SHA256: "ABC"}},
+		CourtOrder:  &CourtOrder{Number: "", Date: "2025-13-01"},
+		Remarks:     "\xff", LedgerTxn: 99}
+	_, err := l.tryAppend(e)
+	var le *ledger.Error
+	if !errors.As(err, &le) || le.Code != ledger.EInvalid {
+		t.Fatalf("want EInvalid, got %v", err)
+	}
+	got := map[string]bool{}
+	for _, f := range le.Fields {
+		got[f.Field] = true
+	}
+	for _, f := range []string{"item", "event", "at", "recorded_by", "seal_after.state", "attachments[0].name", "attachments[0].sha256", "court_order.number", "court_order.date", "remarks"} {
+		if !got[f] {
+			t.Errorf("field %s not named in %v", f, le)
+		}
+	}
+	e = seizedEntry(1, 99)
+	if _, err := l.tryAppend(e); !strings.Contains(fmt.Sprint(err), "ledger_txn") {
+		t.Errorf("a missing ledger transaction must be named: %v", err)
+	}
+	if rep := l.mustVerify(t); rep.Leaves != 0 {
+		t.Errorf("refusals wrote %d leaves", rep.Leaves)
+	}
+}

@@ -1,0 +1,308 @@
+package chain
+
+import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+	"os"
+
+	"golang.org/x/mod/sumdb/tlog"
+
+	"github.com/amanat-ledger/amanat/ledger"
+)
+
+// Report is what Verify found to hold.
+type Report struct {
+	Leaves       uint64 // leaves in the log
+	Entries      uint64 // custody entries
+	Transactions uint64 // ledger transactions
+	Items        uint64 // items with custody entries
+	Checkpoint   uint64 // size of the signed checkpoint checked (0: none yet)
+	Unsigned     uint64 // leaves after the checkpoint, not yet signed
+	Witness      uint64 // size of the witness file's checkpoint checked (0: none)
+	Root         string // hex root hash of the whole log
+	Origin       string
+	KeySource    string // where the public key came from: "key file" or "store"
+}
+
+func (r Report) String() string {
+	s := fmt.Sprintf("%d leaves (%d custody entries for %d items, %d ledger transactions)", r.Leaves, r.Entries, r.Items, r.Transactions)
+	if r.Checkpoint > 0 {
+		s += fmt.Sprintf("; checkpoint of %d leaves signed by %s (key from %s)", r.Checkpoint, r.Origin, r.KeySource)
+	} else {
+		s += "; no checkpoint signed yet"
+	}
+	if r.Unsigned > 0 {
+		s += fmt.Sprintf("; %d newer leaves not yet signed", r.Unsigned)
+	}
+	if r.Witness > 0 {
+		s += fmt.Sprintf("; consistent with the witness checkpoint of %d leaves", r.Witness)
+	}
+	if r.Leaves > 0 {
+		s += "; root " + r.Root
+	}
+	return s
+}
+
+// sliceHashes serves tlog's reads from the hashes Verify recomputed.
+type sliceHashes []tlog.Hash
+
+func (s *sliceHashes) ReadHashes(indexes []int64) ([]tlog.Hash, error) {
+	out := make([]tlog.Hash, len(indexes))
+	for i, x := range indexes {
+		if x < 0 || x >= int64(len(*s)) {
+			return nil, fmt.Errorf("hash %d not computed yet", x)
+		}
+		out[i] = (*s)[x]
+	}
+	return out, nil
+}
+
+// Verify recomputes the whole log from the stored records: every leaf hash
+// from the custody entry or ledger transaction it covers, every interior
+// hash of the tree, each item's hash chain and state machine, the derived
+// item states, and the signed checkpoint (and the witness file, when there
+// is one). The error names the first record that does not match.
+func (c *Custody) Verify(tx *ledger.Tx) (Report, error) {
+	var rep Report
+	btx := tx.Bolt
+	m := btx.Bucket(bucketMeta)
+	if m == nil {
+		if tx.LastTransactionID() > 0 {
+			return rep, fmt.Errorf("custody log is missing but the ledger holds %d transactions", tx.LastTransactionID())
+		}
+		return rep, nil // a store that never had a custody log and has no books
+	}
+	for _, b := range allBuckets {
+		if btx.Bucket(b) == nil {
+			return rep, fmt.Errorf("custody log bucket %s is missing", b)
+		}
+	}
+	rep.Origin = string(m.Get([]byte("origin")))
+	if rep.Origin != c.origin {
+		return rep, fmt.Errorf("custody log is named %q, the key %q", rep.Origin, c.origin)
+	}
+	rep.KeySource = "store"
+	if c.vkey != string(m.Get([]byte("vkey"))) {
+		return rep, fmt.Errorf("the store's public key is not the key file's")
+	}
+	if c.keyPath != "" {
+		if _, err := os.Stat(c.keyPath); err == nil {
+			rep.KeySource = "key file"
+		}
+	}
+
+	leaves := btx.Bucket(bucketLeaves)
+	n := leaves.Sequence()
+	rep.Leaves = n
+	recomputed := make(sliceHashes, 0, tlog.StoredHashCount(int64(n)))
+	hc := btx.Bucket(bucketHashes).Cursor()
+	hk, hv := hc.First()
+	lc := leaves.Cursor()
+	lk, lv := lc.First()
+	entries, items, txLeaf := btx.Bucket(bucketEntries), btx.Bucket(bucketItems), btx.Bucket(bucketTxLeaf)
+	states := map[uint64]*ItemState{}
+	var nextSeq, nextTxn uint64 = 1, 1
+
+	for i := uint64(0); i < n; i++ {
+		if lk == nil || beUint(lk) != i || len(lv) != 9 {
+			return rep, fmt.Errorf("log leaf %d is missing from the leaf index", i)
+		}
+		kind, id := lv[0], beUint(lv[1:])
+		lk, lv = lc.Next()
+		var data []byte
+		switch kind {
+		case KindCustody:
+			if id != nextSeq {
+				return rep, fmt.Errorf("log leaf %d names custody entry %d, expected %d", i, id, nextSeq)
+			}
+			nextSeq++
+			if data = entries.Get(be64(id)); data == nil {
+				return rep, fmt.Errorf("custody entry %d: missing from the store (log leaf %d)", id, i)
+			}
+		case KindTransaction:
+			if id != nextTxn {
+				return rep, fmt.Errorf("log leaf %d names ledger transaction %d, expected %d", i, id, nextTxn)
+			}
+			nextTxn++
+			if data = tx.RawTransaction(id); data == nil {
+				return rep, fmt.Errorf("ledger transaction %d: missing from the store (log leaf %d)", id, i)
+			}
+			if v := txLeaf.Get(be64(id)); v == nil || beUint(v) != i {
+				return rep, fmt.Errorf("ledger transaction %d: the transaction index does not point at log leaf %d", id, i)
+			}
+		default:
+			return rep, fmt.Errorf("log leaf %d has unknown kind %q", i, kind)
+		}
+		hs, err := tlog.StoredHashes(int64(i), data, &recomputed)
+		if err != nil {
+			return rep, fmt.Errorf("log leaf %d: %w", i, err)
+		}
+		base := uint64(len(recomputed))
+		for j, h := range hs {
+			if hk == nil || beUint(hk) != base+uint64(j) || !bytes.Equal(hv, h[:]) {
+				if j == 0 {
+					return rep, fmt.Errorf("%s %d: leaf hash does not match the log (log leaf %d)", kindName(kind), id, i)
+				}
+				return rep, fmt.Errorf("log leaf %d (%s %d): stored tree hash %d does not match the recomputed tree", i, kindName(kind), id, base+uint64(j))
+			}
+			hk, hv = hc.Next()
+		}
+		recomputed = append(recomputed, hs...)
+		if kind == KindTransaction {
+			rep.Transactions++
+			continue
+		}
+		rep.Entries++
+		if err := replay(states, items, id, i, data, hs[0]); err != nil {
+			return rep, err
+		}
+	}
+	if hk != nil {
+		return rep, fmt.Errorf("the log stores hash %d beyond its %d leaves", beUint(hk), n)
+	}
+	if lk != nil {
+		return rep, fmt.Errorf("the leaf index holds leaf %d beyond the log's %d leaves", beUint(lk), n)
+	}
+	if k, _ := entries.Cursor().Last(); k != nil && beUint(k) >= nextSeq {
+		return rep, fmt.Errorf("custody entry %d is not in the log", nextSeq)
+	}
+	if last := tx.LastTransactionID(); last >= nextTxn {
+		return rep, fmt.Errorf("ledger transaction %d is not in the log", nextTxn)
+	}
+	if k, _ := txLeaf.Cursor().Last(); k != nil && beUint(k) >= nextTxn {
+		return rep, fmt.Errorf("the transaction index names ledger transaction %d, which is not in the log", beUint(k))
+	}
+	if k, _ := items.Cursor().Last(); k != nil && binary.BigEndian.Uint64(k[:8]) != 0 && states[binary.BigEndian.Uint64(k[:8])] == nil {
+		return rep, fmt.Errorf("the item index names item %d, which has no entries in the log", binary.BigEndian.Uint64(k[:8]))
+	}
+	if items.Stats().KeyN != int(rep.Entries) {
+		return rep, fmt.Errorf("the item index holds %d keys for %d custody entries", items.Stats().KeyN, rep.Entries)
+	}
+
+	// Derived views: each item's stored state is what its entries add up to.
+	sc := btx.Bucket(bucketState).Cursor()
+	seen := 0
+	for k, v := sc.First(); k != nil; k, v = sc.Next() {
+		item := beUint(k)
+		want := states[item]
+		if want == nil {
+			return rep, fmt.Errorf("item %d: a custody state is stored but the log has no entries for it", item)
+		}
+		if !bytes.Equal(v, encodeState(want)) {
+			return rep, fmt.Errorf("item %d: stored custody state does not match the log (the log says holder %q, status %s, seal %s)", item, want.Holder, want.Status, sealText(want.Seal))
+		}
+		seen++
+	}
+	if seen != len(states) {
+		return rep, fmt.Errorf("%d items have custody entries but %d stored states", len(states), seen)
+	}
+	rep.Items = uint64(len(states))
+
+	var root tlog.Hash
+	if n > 0 {
+		var err error
+		if root, err = tlog.TreeHash(int64(n), &recomputed); err != nil {
+			return rep, err
+		}
+		rep.Root = hexHash(root)
+	}
+
+	// The signed checkpoint.
+	if msg := m.Get([]byte("checkpoint")); msg != nil {
+		cp, err := c.parseNote(msg)
+		if err != nil {
+			return rep, fmt.Errorf("stored checkpoint: %w", err)
+		}
+		if cp.Size > n {
+			return rep, fmt.Errorf("stored checkpoint signs %d leaves but the log holds %d: the log was truncated", cp.Size, n)
+		}
+		if h, err := tlog.TreeHash(int64(cp.Size), &recomputed); err != nil || h != cp.Root {
+			return rep, fmt.Errorf("stored checkpoint: its root does not match the log at %d leaves", cp.Size)
+		}
+		rep.Checkpoint, rep.Unsigned = cp.Size, n-cp.Size
+	} else {
+		rep.Unsigned = n
+	}
+
+	// The witness outside the database: the log must extend it.
+	if c.opt.WitnessPath != "" {
+		msg, err := os.ReadFile(c.opt.WitnessPath)
+		switch {
+		case notExist(err):
+		case err != nil:
+			return rep, fmt.Errorf("witness checkpoint: %w", err)
+		default:
+			cp, err := c.parseNote(msg)
+			if err != nil {
+				return rep, fmt.Errorf("witness checkpoint %s: %w", c.opt.WitnessPath, err)
+			}
+			if cp.Size > n {
+				return rep, fmt.Errorf("the log was rolled back: the witness checkpoint %s signs %d leaves, the store holds %d", c.opt.WitnessPath, cp.Size, n)
+			}
+			if h, err := tlog.TreeHash(int64(cp.Size), &recomputed); err != nil || h != cp.Root {
+				return rep, fmt.Errorf("the log does not extend the witness checkpoint %s at %d leaves: history was rewritten", c.opt.WitnessPath, cp.Size)
+			}
+			rep.Witness = cp.Size
+		}
+	}
+	return rep, nil
+}
+
+// replay checks one custody entry against its item's hash chain, index and
+// state machine, and advances the item's state.
+func replay(states map[uint64]*ItemState, items interface{ Get([]byte) []byte }, seq, leaf uint64, data []byte, h tlog.Hash) error {
+	e, err := DecodeEntry(data)
+	if err != nil {
+		return fmt.Errorf("custody entry %d: %w", seq, err)
+	}
+	if e.Seq != seq {
+		return fmt.Errorf("custody entry %d: the record says it is entry %d", seq, e.Seq)
+	}
+	if e.LeafIndex != leaf {
+		return fmt.Errorf("custody entry %d: the record says log leaf %d, the log has it at %d", seq, e.LeafIndex, leaf)
+	}
+	st := states[e.Item]
+	var wantItemSeq uint64 = 1
+	wantPrev := ""
+	if st != nil {
+		wantItemSeq, wantPrev = st.Entries+1, st.LastHash
+	}
+	if e.ItemSeq != wantItemSeq {
+		return fmt.Errorf("custody entry %d: item %d's entry %d, expected %d", seq, e.Item, e.ItemSeq, wantItemSeq)
+	}
+	if e.PrevHash != wantPrev {
+		return fmt.Errorf("custody entry %d: previous-entry hash does not match item %d's chain", seq, e.Item)
+	}
+	if v := items.Get(itemKey(e.Item, e.ItemSeq)); v == nil || beUint(v) != seq {
+		return fmt.Errorf("custody entry %d: the item index does not point at it", seq)
+	}
+	orig := e
+	next, err := apply(st, &e)
+	if err != nil {
+		return fmt.Errorf("custody entry %d: the state machine refuses it: %w", seq, err)
+	}
+	if e.From != orig.From || e.To != orig.To || e.SealBefore != orig.SealBefore || e.SealAfter != orig.SealAfter {
+		return fmt.Errorf("custody entry %d: the state machine reads it differently (who or seal left out)", seq)
+	}
+	next.Entries, next.LastSeq, next.LastAt, next.LastHash = e.ItemSeq, seq, e.At, leafHex(h)
+	states[e.Item] = &next
+	return nil
+}
+
+// VerifyStore checks the custody log of a store opened read-only, with the
+// key at keyPath (which may be absent: then the store's copy of the public
+// key is used, and the report says so).
+func VerifyStore(store *ledger.Store, keyPath string) (Report, error) {
+	c, err := Open(store, keyPath)
+	if err != nil {
+		return Report{}, err
+	}
+	var rep Report
+	err = store.View(func(tx *ledger.Tx) error {
+		var err error
+		rep, err = c.Verify(tx)
+		return err
+	})
+	return rep, err
+}
