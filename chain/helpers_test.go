@@ -118,7 +118,7 @@ func (l *testLog) seize(t testing.TB, item uint64, amount string) (Entry, ledger
 
 func seizedEntry(item, txn uint64) Entry {
 	return Entry{Item: item, Event: EventSeized, At: t0, RecordedBy: "custodian:asma", To: "SI Bilal",
-		Location: Location{Circle: "islamabad", Building: "Plot 12, I-9", Room: "raid site"},
+		Location:  Location{Circle: "islamabad", Building: "Plot 12, I-9", Room: "raid site"},
 		SealAfter: Seal{Number: "FIA-ISB-0001", State: SealIntact}, LedgerTxn: txn,
 		Attachments: []Attachment{{Name: "seizure-memo.pdf", SHA256: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"}}}
 }
