@@ -12,6 +12,7 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 
+	"github.com/amanat-ledger/amanat/chain/evidence"
 	"github.com/amanat-ledger/amanat/ledger"
 )
 
@@ -33,6 +34,8 @@ type Config struct {
 	BodyLimit string
 	// Checkers run after the ledger's own checker in GET /v1/verify.
 	Checkers []Checker
+	// Evidence serves cases, items and seizures (package chain/evidence).
+	Evidence *evidence.Registry
 }
 
 // Server is the HTTP API over one store.
@@ -42,6 +45,7 @@ type Server struct {
 	log      *slog.Logger
 	tokens   *Tokens
 	checkers []Checker
+	evidence *evidence.Registry
 }
 
 // New builds the server and its routes.
@@ -56,7 +60,7 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{e: echo.New(), store: cfg.Store, log: cfg.Logger, tokens: tokens}
+	s := &Server{e: echo.New(), store: cfg.Store, log: cfg.Logger, tokens: tokens, evidence: cfg.Evidence}
 	s.checkers = append([]Checker{LedgerChecker}, cfg.Checkers...)
 	s.e.HideBanner, s.e.HidePort = true, true
 	s.e.HTTPErrorHandler = s.handleError
@@ -81,6 +85,7 @@ func (s *Server) routes() {
 	v1 := s.e.Group("/v1", s.authenticate)
 	s.routesCore(v1)
 	s.routesTokens(v1)
+	s.routesEvidence(v1)
 }
 
 func (s *Server) routesCore(g *echo.Group) {

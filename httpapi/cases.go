@@ -1,0 +1,138 @@
+package httpapi
+
+import (
+	"encoding/binary"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/amanat-ledger/amanat/chain/evidence"
+	"github.com/amanat-ledger/amanat/ledger"
+)
+
+// caseJSON is a case with what its items hold now and, where valuation is
+// wired in, their PKR value. Items is set only when one case is read.
+type caseJSON struct {
+	evidence.Case
+	ItemCount int           `json:"item_count"`
+	Holdings  []holdingJSON `json:"holdings"`
+	Value     *valueJSON    `json:"value"`
+	Items     *[]itemJSON   `json:"items,omitempty"`
+}
+
+func (s *Server) caseJSON(tx *ledger.Tx, reg *evidence.Registry, id uint64, withItems bool) (caseJSON, error) {
+	v, err := reg.ViewCase(tx, id)
+	if err != nil {
+		return caseJSON{}, err
+	}
+	j := caseJSON{Case: v.Case, ItemCount: len(v.Items), Holdings: holdingsJSON(v.Holdings)}
+	if j.Value, err = s.valueOf(tx, v.Holdings); err != nil {
+		return caseJSON{}, err
+	}
+	if withItems {
+		items := make([]itemJSON, 0, len(v.Items))
+		for _, iv := range v.Items {
+			ij, err := s.itemJSON(tx, iv)
+			if err != nil {
+				return caseJSON{}, err
+			}
+			items = append(items, ij)
+		}
+		j.Items = &items
+	}
+	return j, nil
+}
+
+// postCase answers POST /v1/cases (custodian): 201 with the case and its id.
+func (s *Server) postCase(c echo.Context) error {
+	if err := requireRole(c, RoleCustodian); err != nil {
+		return err
+	}
+	reg, err := s.registry()
+	if err != nil {
+		return err
+	}
+	var req evidence.CaseRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	cs, err := evidence.CheckCase(req)
+	if err != nil {
+		return err
+	}
+	actor := actorOf(c).String()
+	return s.writeOnce(c, func(tx *ledger.Tx) (int, any, error) {
+		made, err := reg.CreateCase(tx, cs, actor)
+		if err != nil {
+			return 0, nil, err
+		}
+		return http.StatusCreated, caseJSON{Case: made, Holdings: []holdingJSON{}}, nil
+	})
+}
+
+// listCases answers GET /v1/cases in id order, each case with its holdings
+// and value.
+func (s *Server) listCases(c echo.Context) error {
+	if err := requireRole(c, Readers...); err != nil {
+		return err
+	}
+	reg, err := s.registry()
+	if err != nil {
+		return err
+	}
+	page, err := pageParams(c)
+	if err != nil {
+		return err
+	}
+	var after uint64
+	if page.Cursor != nil {
+		if len(page.Cursor) != 8 {
+			return ledger.FieldErr("cursor", "is not a cursor this list gave out")
+		}
+		after = binary.BigEndian.Uint64(page.Cursor)
+	}
+	var out []caseJSON
+	var next uint64
+	if err := s.store.View(func(tx *ledger.Tx) error {
+		cases, n, err := reg.Cases(tx, after, page.Limit)
+		if err != nil {
+			return err
+		}
+		next = n
+		out = make([]caseJSON, 0, len(cases))
+		for _, cs := range cases {
+			j, err := s.caseJSON(tx, reg, cs.ID, false)
+			if err != nil {
+				return err
+			}
+			out = append(out, j)
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	return writeList(c, out, idCursor(next))
+}
+
+// getCase answers GET /v1/cases/{id} with every item.
+func (s *Server) getCase(c echo.Context) error {
+	if err := requireRole(c, Readers...); err != nil {
+		return err
+	}
+	reg, err := s.registry()
+	if err != nil {
+		return err
+	}
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	var out caseJSON
+	if err := s.store.View(func(tx *ledger.Tx) error {
+		out, err = s.caseJSON(tx, reg, id, true)
+		return err
+	}); err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, out)
+}

@@ -1,0 +1,216 @@
+package httpapi
+
+import (
+	"encoding/binary"
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/amanat-ledger/amanat/chain/evidence"
+	"github.com/amanat-ledger/amanat/ledger"
+	"github.com/amanat-ledger/amanat/ledger/money"
+)
+
+// routesEvidence registers cases, items, seizures and address validation.
+func (s *Server) routesEvidence(g *echo.Group) {
+	g.POST("/addresses/validate", s.postValidateAddress)
+	g.POST("/cases", s.postCase)
+	g.GET("/cases", s.listCases)
+	g.GET("/cases/:id", s.getCase)
+	g.POST("/seizures", s.postSeizure)
+	g.GET("/items", s.listItems)
+	g.GET("/items/:id", s.getItem)
+}
+
+// registry is the evidence registry, or a 503 when the server was built
+// without one.
+func (s *Server) registry() (*evidence.Registry, error) {
+	if s.evidence == nil {
+		return nil, ledger.Errorf(ledger.EUnavailable, "this server was started without the evidence registry")
+	}
+	return s.evidence, nil
+}
+
+type holdingJSON struct {
+	Currency string `json:"currency"`
+	Amount   string `json:"amount"`
+}
+
+func holdingsJSON(amts []money.Amount) []holdingJSON {
+	out := make([]holdingJSON, 0, len(amts))
+	for _, a := range amts {
+		out = append(out, holdingJSON{Currency: a.Currency().Code, Amount: a.String()})
+	}
+	return out
+}
+
+// valueJSON is a PKR valuation of holdings; null in an answer when the
+// server has no valuation wired in.
+type valueJSON struct {
+	PKR               *string  `json:"pkr"`
+	MissingRate       bool     `json:"missing_rate"`
+	MissingCurrencies []string `json:"missing_currencies,omitempty"`
+	AsOf              string   `json:"as_of"`
+}
+
+func (s *Server) valueOf(tx *ledger.Tx, holdings []money.Amount) (*valueJSON, error) {
+	if s.evidence == nil || s.evidence.Value == nil {
+		return nil, nil
+	}
+	v, err := s.evidence.Value(tx, holdings, tx.Now)
+	if err != nil {
+		return nil, fmt.Errorf("value holdings: %w", err)
+	}
+	out := &valueJSON{MissingRate: v.MissingRate, MissingCurrencies: v.Missing, AsOf: tx.Now.Format(time.RFC3339)}
+	if v.PKR != nil && !v.MissingRate {
+		p := v.PKR.String()
+		out.PKR = &p
+	}
+	return out, nil
+}
+
+type locationJSON struct {
+	Circle   string `json:"circle"`
+	Building string `json:"building,omitempty"`
+	Room     string `json:"room,omitempty"`
+	Wallet   string `json:"wallet,omitempty"`
+	Network  string `json:"network,omitempty"`
+	TxID     string `json:"txid,omitempty"`
+}
+
+type sealJSON struct {
+	Number string `json:"number"`
+	State  string `json:"state"`
+}
+
+// itemJSON is an item as the API answers it: what was seized, and where it
+// stands now according to the custody log and the ledger.
+type itemJSON struct {
+	evidence.Item
+	Holder         string        `json:"holder"`
+	Location       locationJSON  `json:"location"`
+	SealState      string        `json:"seal_state"`
+	CurrentSeal    sealJSON      `json:"current_seal"`
+	Status         string        `json:"status"`
+	CustodyEntries uint64        `json:"custody_entries"`
+	LastCustodyAt  *string       `json:"last_custody_at"`
+	Balances       []holdingJSON `json:"balances"`
+	Value          *valueJSON    `json:"value"`
+}
+
+func (s *Server) itemJSON(tx *ledger.Tx, v evidence.ItemView) (itemJSON, error) {
+	st := v.Custody
+	j := itemJSON{
+		Item:           v.Item,
+		Holder:         st.Holder,
+		Location:       locationJSON(st.Location),
+		SealState:      st.Seal.State,
+		CurrentSeal:    sealJSON(st.Seal),
+		Status:         st.Status,
+		CustodyEntries: st.Entries,
+		Balances:       holdingsJSON(v.Balances),
+	}
+	if !st.LastAt.IsZero() {
+		at := st.LastAt.UTC().Format(time.RFC3339Nano)
+		j.LastCustodyAt = &at
+	}
+	var err error
+	j.Value, err = s.valueOf(tx, v.Balances)
+	return j, err
+}
+
+// getItem answers GET /v1/items/{id}.
+func (s *Server) getItem(c echo.Context) error {
+	if err := requireRole(c, Readers...); err != nil {
+		return err
+	}
+	reg, err := s.registry()
+	if err != nil {
+		return err
+	}
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	var out itemJSON
+	if err := s.store.View(func(tx *ledger.Tx) error {
+		v, err := reg.View(tx, id)
+		if err != nil {
+			return err
+		}
+		out, err = s.itemJSON(tx, v)
+		return err
+	}); err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+// listItems answers GET /v1/items?case_id=&kind=&holder=&location=, in item
+// id order.
+func (s *Server) listItems(c echo.Context) error {
+	if err := requireRole(c, Readers...); err != nil {
+		return err
+	}
+	reg, err := s.registry()
+	if err != nil {
+		return err
+	}
+	page, err := pageParams(c)
+	if err != nil {
+		return err
+	}
+	f := evidence.ItemFilter{Kind: c.QueryParam("kind"), Holder: c.QueryParam("holder"), Location: c.QueryParam("location"), Limit: page.Limit}
+	var probs ledger.Problems
+	if v := c.QueryParam("case_id"); v != "" {
+		if f.CaseID, err = strconv.ParseUint(v, 10, 64); err != nil || f.CaseID == 0 {
+			probs.Add("case_id", "must be a case id (a positive whole number)")
+		}
+	}
+	if f.Kind != "" && f.Kind != evidence.KindCash && f.Kind != evidence.KindWallet {
+		probs.Add("kind", "must be cash or wallet")
+	}
+	if page.Cursor != nil {
+		if len(page.Cursor) != 8 {
+			probs.Add("cursor", "is not a cursor this list gave out")
+		} else {
+			f.After = binary.BigEndian.Uint64(page.Cursor)
+		}
+	}
+	if err := probs.Err(); err != nil {
+		return err
+	}
+	var out []itemJSON
+	var next uint64
+	if err := s.store.View(func(tx *ledger.Tx) error {
+		views, n, err := reg.Items(tx, f)
+		if err != nil {
+			return err
+		}
+		next = n
+		out = make([]itemJSON, 0, len(views))
+		for _, v := range views {
+			j, err := s.itemJSON(tx, v)
+			if err != nil {
+				return err
+			}
+			out = append(out, j)
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	return writeList(c, out, idCursor(next))
+}
+
+// idCursor is the opaque cursor of lists in id order: the last id of the
+// page, 8 bytes big-endian; nil on the last page.
+func idCursor(last uint64) []byte {
+	if last == 0 {
+		return nil
+	}
+	return binary.BigEndian.AppendUint64(nil, last)
+}
