@@ -90,21 +90,11 @@ func (l *testLog) tryAppend(es ...Entry) ([]Entry, error) {
 // one write, as the seizures package does.
 func (l *testLog) seize(t testing.TB, item uint64, amount string) (Entry, ledger.Transaction) {
 	t.Helper()
-	usd := money.MustLookup("USD")
-	a, err := money.ParseAmount(usd, amount, money.Positive)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var e Entry
 	var txn ledger.Transaction
-	err = l.store.Write(context.Background(), func(tx *ledger.Tx) error {
+	err := l.store.Write(context.Background(), func(tx *ledger.Tx) error {
 		var err error
-		txn, err = tx.Post(ledger.Transaction{
-			Effective: t0, Actor: "custodian:asma", Memo: "seizure",
-			Links:    []ledger.Link{{Kind: "item", Ref: fmt.Sprint(item)}},
-			Postings: []ledger.Posting{{Account: fmt.Sprintf("custody:item:%d", item), Amount: a}, {Account: "seized:case:1", Amount: a.Neg()}},
-		})
-		if err != nil {
+		if txn, err = postSeizure(tx, item, amount); err != nil {
 			return err
 		}
 		e, err = l.c.Append(tx, seizedEntry(item, txn.ID))
@@ -114,6 +104,20 @@ func (l *testLog) seize(t testing.TB, item uint64, amount string) (Entry, ledger
 		t.Fatal(err)
 	}
 	return e, txn
+}
+
+// postSeizure posts the ledger side of a seizure of amount USD.
+func postSeizure(tx *ledger.Tx, item uint64, amount string) (ledger.Transaction, error) {
+	usd := money.MustLookup("USD")
+	a, err := money.ParseAmount(usd, amount, money.Positive)
+	if err != nil {
+		return ledger.Transaction{}, err
+	}
+	return tx.Post(ledger.Transaction{
+		Effective: t0, Actor: "custodian:asma", Memo: "seizure",
+		Links:    []ledger.Link{{Kind: "item", Ref: fmt.Sprint(item)}},
+		Postings: []ledger.Posting{{Account: fmt.Sprintf("custody:item:%d", item), Amount: a}, {Account: "seized:case:1", Amount: a.Neg()}},
+	})
 }
 
 func seizedEntry(item, txn uint64) Entry {
