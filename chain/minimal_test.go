@@ -237,12 +237,16 @@ func TestBundleTamperingIsRefused(t *testing.T) {
 	}
 	key := l.c.PublicKey()
 	edits := map[string]func(b *mBundle){
-		"a custody fact":           func(b *mBundle) { b.Entries[1].Canonical = strings.Replace(b.Entries[1].Canonical, "Asif", "Asim", 1) },
-		"an amount":                func(b *mBundle) { b.Transactions[0].Canonical = strings.Replace(b.Transactions[0].Canonical, "1500.00", "1400.00", 1) },
-		"an entry left out":        func(b *mBundle) { b.Entries = append(b.Entries[:1], b.Entries[2:]...) },
-		"two entries swapped":      func(b *mBundle) { b.Entries[1], b.Entries[2] = b.Entries[2], b.Entries[1] },
-		"a proof hash":             func(b *mBundle) { b.Entries[0].Proof[0] = strings.Repeat("0", 64) },
-		"the signature":            func(b *mBundle) { b.Checkpoint = strings.Replace(b.Checkpoint, "\n\n\u2014", "\n\n\u2014", 1)[:len(b.Checkpoint)-6] + "AAAA=\n" },
+		"a custody fact": func(b *mBundle) { b.Entries[1].Canonical = strings.Replace(b.Entries[1].Canonical, "Asif", "Asim", 1) },
+		"an amount": func(b *mBundle) {
+			b.Transactions[0].Canonical = strings.Replace(b.Transactions[0].Canonical, "1500.00", "1400.00", 1)
+		},
+		"an entry left out":   func(b *mBundle) { b.Entries = append(b.Entries[:1], b.Entries[2:]...) },
+		"two entries swapped": func(b *mBundle) { b.Entries[1], b.Entries[2] = b.Entries[2], b.Entries[1] },
+		"a proof hash":        func(b *mBundle) { b.Entries[0].Proof[0] = strings.Repeat("0", 64) },
+		"the signature": func(b *mBundle) {
+			b.Checkpoint = strings.Replace(b.Checkpoint, "\n\n\u2014", "\n\n\u2014", 1)[:len(b.Checkpoint)-6] + "AAAA=\n"
+		},
 		"the tree size":            func(b *mBundle) { b.TreeSize++ },
 		"the linked transaction":   func(b *mBundle) { b.Transactions = nil },
 		"another key":              func(b *mBundle) { b.PublicKey = strings.Replace(b.PublicKey, "+", "+0", 1) },
@@ -266,4 +270,3 @@ func TestBundleTamperingIsRefused(t *testing.T) {
 		})
 	}
 }
-
