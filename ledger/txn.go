@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/shopspring/decimal"
+
 	"github.com/amanat-ledger/amanat/ledger/money"
 )
 
@@ -137,8 +139,13 @@ func (t *Transaction) check() error {
 	if len(t.Postings) < 2 {
 		p.Add("postings", "a transaction needs at least two postings")
 	}
-	sums := map[string]money.Amount{}
-	var order []string
+	// Per-currency sums in a small slice: a transaction holds one or two
+	// currencies, and this runs for every stored transaction in verify.
+	type sum struct {
+		cur money.Currency
+		val decimal.Decimal
+	}
+	var sums []sum
 	for i, ps := range t.Postings {
 		if err := CheckAccount(ps.Account); err != nil {
 			p.Add(fmt.Sprintf("postings[%d].account", i), err.Error())
@@ -151,21 +158,18 @@ func (t *Transaction) check() error {
 		if ps.Amount.IsZero() {
 			p.Add(fmt.Sprintf("postings[%d].amount", i), "must not be zero")
 		}
-		s, ok := sums[cur.Code]
-		if !ok {
-			s = money.Zero(cur)
-			order = append(order, cur.Code)
+		j := 0
+		for j < len(sums) && sums[j].cur.Code != cur.Code {
+			j++
 		}
-		s, err := s.Add(ps.Amount)
-		if err != nil {
-			p.Add(fmt.Sprintf("postings[%d].amount", i), err.Error())
-			continue
+		if j == len(sums) {
+			sums = append(sums, sum{cur: cur})
 		}
-		sums[cur.Code] = s
+		sums[j].val = sums[j].val.Add(ps.Amount.Decimal())
 	}
-	for _, code := range order {
-		if s := sums[code]; !s.IsZero() {
-			p.Addf("postings", "%s postings sum to %s, not zero", code, s)
+	for _, s := range sums {
+		if !s.val.IsZero() {
+			p.Addf("postings", "%s postings sum to %s, not zero", s.cur.Code, s.val.StringFixed(s.cur.Scale))
 		}
 	}
 	return p.Err()

@@ -65,13 +65,10 @@ type acc struct {
 // collision), without holding a million entries in memory.
 type digest [4]uint64
 
-func (d *digest) add(key []byte, delta string) {
-	h := sha256.New()
-	h.Write(key)
-	h.Write([]byte{0})
-	h.Write([]byte(delta))
-	var sum [32]byte
-	h.Sum(sum[:0])
+func (d *digest) add(buf *[]byte, key []byte, delta string) {
+	b := append(append(append((*buf)[:0], key...), 0), delta...)
+	*buf = b
+	sum := sha256.Sum256(b)
 	var carry uint64
 	for i := 0; i < 4; i++ {
 		d[i], carry = bits.Add64(d[i], binary.BigEndian.Uint64(sum[i*8:]), carry)
@@ -94,6 +91,7 @@ func VerifyTx(tx *Tx) (Report, error) {
 	revs := tx.Bolt.Bucket(bucketReversals)
 	accs := map[string]*acc{}
 	var want digest
+	var scratch []byte
 	reversed := map[uint64]uint64{}
 	var expect uint64 = 1
 	c := txns.Cursor()
@@ -146,7 +144,7 @@ func VerifyTx(tx *Tx) (Report, error) {
 			}
 			a.sum = a.sum.Add(g.delta)
 			a.count += g.n
-			want.add(historyKey(historyPrefix(g.account, g.cur.Code), t.Effective, t.ID), g.delta.StringFixed(g.cur.Scale))
+			want.add(&scratch, historyKey(historyPrefix(g.account, g.cur.Code), t.Effective, t.ID), g.delta.StringFixed(g.cur.Scale))
 			r.HistoryEntries++
 		}
 		r.Transactions++
@@ -209,11 +207,17 @@ func verifyBalances(btx *bolt.Tx, accs map[string]*acc, r *Report) error {
 
 func verifyHistory(btx *bolt.Tx, accs map[string]*acc, want digest, wantN uint64) error {
 	var got digest
+	var scratch []byte
 	var n uint64
 	var prefix []byte
 	var running decimal.Decimal
+	var fast int64 // the running balance in minor units while it fits
+	fastOK := true
 	var cur *acc
 	finish := func() error {
+		if fastOK {
+			running = decimal.New(fast, -curScale(cur))
+		}
 		if cur != nil && !running.Equal(cur.sum) {
 			account, code, _ := splitBalanceKey(prefix[:len(prefix)-1])
 			return bad(fmt.Sprintf("history %s %s", account, code), "ends at %s; the postings sum to %s", running.StringFixed(cur.cur.Scale), cur.sum.StringFixed(cur.cur.Scale))
@@ -234,7 +238,7 @@ func verifyHistory(btx *bolt.Tx, accs map[string]*acc, want digest, wantN uint64
 				return err
 			}
 			prefix = bytes.Clone(p)
-			running = decimal.Zero
+			running, fast, fastOK = decimal.Zero, 0, true
 			cur = accs[string(p[:len(p)-1])]
 			if cur == nil {
 				return bad(rec, "has no postings")
@@ -244,16 +248,31 @@ func verifyHistory(btx *bolt.Tx, accs map[string]*acc, want digest, wantN uint64
 		if err != nil {
 			return bad(rec, "%v", err)
 		}
-		delta, err1 := decimal.NewFromString(d)
-		run, err2 := decimal.NewFromString(r)
-		if err1 != nil || err2 != nil {
-			return bad(rec, "value %q is not two decimals", v)
+		// Most amounts fit in int64 minor units; exact decimals take over
+		// for the rest.
+		du, ok1 := fixedUnits(d, cur.cur.Scale)
+		ru, ok2 := fixedUnits(r, cur.cur.Scale)
+		if sum := fast + du; ok1 && ok2 && fastOK && noSignOverflow(fast, du, sum) {
+			fast = sum
+			if ru != fast {
+				return bad(rec, "running balance %s, the entries before it add up to %s", r, decimal.New(fast, -cur.cur.Scale).StringFixed(cur.cur.Scale))
+			}
+			running = decimal.Decimal{}
+		} else {
+			if fastOK {
+				running, fastOK = decimal.New(fast, -cur.cur.Scale), false
+			}
+			delta, err1 := decimal.NewFromString(d)
+			run, err2 := decimal.NewFromString(r)
+			if err1 != nil || err2 != nil {
+				return bad(rec, "value %q is not two decimals", v)
+			}
+			running = running.Add(delta)
+			if !run.Equal(running) {
+				return bad(rec, "running balance %s, the entries before it add up to %s", r, running.StringFixed(cur.cur.Scale))
+			}
 		}
-		running = running.Add(delta)
-		if !run.Equal(running) {
-			return bad(rec, "running balance %s, the entries before it add up to %s", r, running.StringFixed(cur.cur.Scale))
-		}
-		got.add(k, d)
+		got.add(&scratch, k, d)
 		n++
 	}
 	if err := finish(); err != nil {
@@ -263,4 +282,56 @@ func verifyHistory(btx *bolt.Tx, accs map[string]*acc, want digest, wantN uint64
 		return bad("history index", "holds %d entries that do not match the %d implied by the transactions", n, wantN)
 	}
 	return nil
+}
+
+func curScale(a *acc) int32 {
+	if a == nil {
+		return 0
+	}
+	return a.cur.Scale
+}
+
+// noSignOverflow says whether a+b=sum did not overflow int64.
+func noSignOverflow(a, b, sum int64) bool {
+	return !((a >= 0) == (b >= 0) && (sum >= 0) != (a >= 0))
+}
+
+// fixedUnits reads a plain decimal written with exactly scale places (as the
+// indexes store them) as an int64 count of minor units. ok is false for any
+// other shape or a value too large, and the caller falls back to decimals.
+func fixedUnits(s string, scale int32) (int64, bool) {
+	neg := false
+	if len(s) > 0 && s[0] == '-' {
+		neg, s = true, s[1:]
+	}
+	if len(s) == 0 || len(s) > 18 {
+		return 0, false
+	}
+	var n int64
+	point := -1
+	for i := 0; i < len(s); i++ {
+		ch := s[i]
+		if ch == '.' {
+			if point >= 0 {
+				return 0, false
+			}
+			point = i
+			continue
+		}
+		if ch < '0' || ch > '9' {
+			return 0, false
+		}
+		n = n*10 + int64(ch-'0')
+	}
+	places := 0
+	if point >= 0 {
+		places = len(s) - point - 1
+	}
+	if int32(places) != scale || point == 0 || point == len(s)-1 {
+		return 0, false
+	}
+	if neg {
+		n = -n
+	}
+	return n, true
 }

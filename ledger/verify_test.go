@@ -106,3 +106,28 @@ func TestVerifyNamesTheFirstBadRecord(t *testing.T) {
 		})
 	}
 }
+
+func TestFixedUnits(t *testing.T) {
+	for _, tc := range []struct {
+		s     string
+		scale int32
+		want  int64
+		ok    bool
+	}{
+		{"1.25", 2, 125, true},
+		{"-0.00000001", 8, -1, true},
+		{"250000", 0, 250000, true},
+		{"1.5", 2, 0, false},   // not at scale: left to decimals
+		{"1.250", 2, 0, false}, // not at scale
+		{".25", 2, 0, false},
+		{"1.", 0, 0, false},
+		{"1234567890123456789", 0, 0, false}, // could overflow
+		{"1e5", 0, 0, false},
+		{"", 0, 0, false},
+	} {
+		got, ok := fixedUnits(tc.s, tc.scale)
+		if ok != tc.ok || (ok && got != tc.want) {
+			t.Errorf("fixedUnits(%q, %d) = %d, %v; want %d, %v", tc.s, tc.scale, got, ok, tc.want, tc.ok)
+		}
+	}
+}
