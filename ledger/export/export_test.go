@@ -382,3 +382,31 @@ func BenchmarkJournal(b *testing.B) {
 type discard struct{}
 
 func (discard) Write(p []byte) (int, error) { return len(p), nil }
+
+// TestCrossCheckCatchesADifference proves the comparison can fail: a journal
+// with one amount changed (and its counterpart, so it still balances)
+// disagrees with Amanat in both tools.
+func TestCrossCheckCatchesADifference(t *testing.T) {
+	requireTools(t)
+	dir := t.TempDir()
+	s, svc := buildStore(t, filepath.Join(dir, "amanat.db"))
+	defer s.Close()
+	j := string(journalOf(t, s, svc, Options{}))
+	j = strings.Replace(j, "custody:item:1    1500.00 USD", "custody:item:1    1500.01 USD", 1)
+	j = strings.Replace(j, "seized:case:1    -1500.00 USD", "seized:case:1    -1500.01 USD", 1)
+	path := filepath.Join(dir, "tampered.journal")
+	if err := os.WriteFile(path, []byte(j), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	want := summaryOf(t, s, Options{})
+	for tool, read := range map[string]func(string) (crosscheck.Balances, error){"hledger": crosscheck.Hledger, "ledger": crosscheck.Ledger} {
+		got, err := read(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d := crosscheck.Diff(tool, want, got)
+		if len(d) != 2 || !strings.Contains(d[0], "custody:item:1 USD: Amanat 1450.00, "+tool+" 1450.01") {
+			t.Fatalf("%s: diff %q", tool, d)
+		}
+	}
+}
