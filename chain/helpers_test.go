@@ -37,7 +37,7 @@ func (l *testLog) open(t testing.TB) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := NewWithOptions(s, l.key, Options{WitnessEvery: -1})
+	c, err := NewWithOptions(s, l.key, Options{})
 	if err != nil {
 		s.Close()
 		t.Fatal(err)
@@ -127,7 +127,7 @@ func seizedEntry(item, txn uint64) Entry {
 		Attachments: []Attachment{{Name: "seizure-memo.pdf", SHA256: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"}}}
 }
 
-func (l *testLog) verify(t testing.TB) (Report, error) {
+func (l *testLog) verify(t tb) (Report, error) {
 	t.Helper()
 	var rep Report
 	err := l.store.View(func(tx *ledger.Tx) error {
@@ -147,7 +147,7 @@ func (l *testLog) mustVerify(t testing.TB) Report {
 	return rep
 }
 
-func (l *testLog) state(t testing.TB, item uint64) ItemState {
+func (l *testLog) state(t tb, item uint64) ItemState {
 	t.Helper()
 	var st ItemState
 	if err := l.store.View(func(tx *ledger.Tx) error {
@@ -162,3 +162,10 @@ func (l *testLog) state(t testing.TB, item uint64) ItemState {
 
 // at is minutes after the seizure.
 func at(min int) time.Time { return t0.Add(time.Duration(min) * time.Minute) }
+
+// tb is what the helpers need of a *testing.T or a *rapid.T.
+type tb interface {
+	Helper()
+	Fatal(args ...any)
+	Fatalf(format string, args ...any)
+}
