@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -24,12 +25,16 @@ import (
 	"github.com/amanat-ledger/amanat/ledger/money"
 )
 
+// seizureNoSync measures the CPU cost of registration alone, without fsync:
+// go test -bench SeizureHTTP -seizure.nosync. Never for real books.
+var seizureNoSync = flag.Bool("seizure.nosync", false, "open evidence test stores without fsync (benchmarks of CPU cost only)")
+
 // newEvidenceServer is a real server on a real store with the real custody
 // log and evidence registry, and one token per role.
 func newEvidenceServer(t testing.TB) (*testServer, *chain.Custody) {
 	t.Helper()
 	dir := t.TempDir()
-	store, err := ledger.Open(filepath.Join(dir, "api.db"), ledger.Options{})
+	store, err := ledger.Open(filepath.Join(dir, "api.db"), ledger.Options{NoSync: *seizureNoSync})
 	if err != nil {
 		t.Fatal(err)
 	}
