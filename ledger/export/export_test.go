@@ -123,13 +123,14 @@ func buildStore(t testing.TB, path string) (*ledger.Store, *finance.Service) {
 		{Currency: "BTC", Rate: "29500000.5", Effective: "2025-06-02", Source: "exchange-close"},
 		{Currency: "VND", Rate: "0.0108450000", Effective: "2025-06-02", Source: "sbp-interbank"},
 		{Currency: "ETH", Rate: "700000", Effective: "2025-06-02", Source: "exchange-close"},
+		{Currency: "USDT", Rate: "280.123456", Effective: "2025-06-02", Source: "exchange-close"},
 		{Currency: "KWD", Rate: "911.25", Effective: "2025-06-02", Source: "sbp-interbank"},
 		{Currency: "IDR", Rate: "0.0172", Effective: "2025-06-10", Source: "sbp-interbank"},
 	} {
 		write(func(tx *ledger.Tx) error { _, err := svc.AddRate(tx, r, "finance:bilal"); return err })
 	}
 	write(func(tx *ledger.Tx) error {
-		_, err := svc.Convert(tx, finance.ConversionInput{ItemID: "1", Currency: "BTC", Amount: "0.2", Proceeds: "5950000.00", Fees: "12000.55", ExecutedAt: "2025-06-04T08:30:00Z", Counterparty: "licensed exchange"}, "finance:bilal")
+		_, err := svc.Convert(tx, finance.ConversionInput{ItemID: "2", Sold: []finance.CountInput{{Currency: "ETH", Amount: "1.000000000000000001"}, {Currency: "USDT", Amount: "25000.000001"}}, Proceeds: "7950000.00", Fees: "12000.55", ExecutedAt: "2025-06-04T08:30:00Z", Counterparty: "licensed exchange"}, "finance:bilal")
 		return err
 	})
 	write(func(tx *ledger.Tx) error {

@@ -3,7 +3,9 @@ package finance
 import (
 	"encoding/binary"
 	"fmt"
+	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/amanat-ledger/amanat/ledger"
@@ -13,19 +15,26 @@ import (
 // bucketConversions holds BE(id) -> conversion record.
 var bucketConversions = []byte("finance.conversions")
 
-// ConversionInput is a liquidation as finance reports it: how much of which
-// asset of an item was sold or exchanged, when, for how many PKR (net, as
-// received), and the fees charged.
+// ConversionInput is a liquidation as finance reports it: what an item held
+// was sold or exchanged (every currency it holds, in full: a conversion ends
+// the item's custody), when, for how many PKR (net, as received), and the
+// fees charged.
 type ConversionInput struct {
-	ItemID       string `json:"item_id"`
-	Currency     string `json:"currency"`
-	Amount       string `json:"amount"`
-	Proceeds     string `json:"proceeds"`
-	Fees         string `json:"fees"`
-	ExecutedAt   string `json:"executed_at"`
-	Counterparty string `json:"counterparty"`
-	Reference    string `json:"reference"`
-	Memo         string `json:"memo"`
+	ItemID       string       `json:"item_id"`
+	Sold         []CountInput `json:"sold"`
+	Proceeds     string       `json:"proceeds"`
+	Fees         string       `json:"fees"`
+	ExecutedAt   string       `json:"executed_at"`
+	Counterparty string       `json:"counterparty"`
+	Reference    string       `json:"reference"`
+	Memo         string       `json:"memo"`
+}
+
+// SoldLeg is one currency of a conversion, valued at the rate in force on
+// the day of execution.
+type SoldLeg struct {
+	Currency string `json:"currency"`
+	Priced
 }
 
 // Conversion is a recorded liquidation and what it realised against the
@@ -34,8 +43,7 @@ type Conversion struct {
 	ID           uint64    `json:"id"`
 	ItemID       string    `json:"item_id"`
 	CaseID       string    `json:"case_id"`
-	Currency     string    `json:"currency"`
-	Amount       string    `json:"amount"`
+	Sold         []SoldLeg `json:"sold"`
 	Proceeds     string    `json:"proceeds"`
 	Fees         string    `json:"fees"`
 	Gross        string    `json:"gross"`
@@ -43,11 +51,12 @@ type Conversion struct {
 	Counterparty string    `json:"counterparty"`
 	Reference    string    `json:"reference,omitempty"`
 	Memo         string    `json:"memo,omitempty"`
-	// Valuation is the amount sold at the rate in force on the day of
-	// execution; RealisedDifference is Gross minus it (positive: sold above
-	// the valuation), NetDifference Proceeds minus it. Both are null when no
-	// rate was in force.
-	Valuation          Priced    `json:"valuation"`
+	// ValuationPKR is the sum of the legs' rounded values at the rates in
+	// force on the day of execution; RealisedDifference is Gross minus it
+	// (positive: sold above the valuation), NetDifference Proceeds minus it.
+	// All three are null when some leg had no rate.
+	ValuationPKR       *string   `json:"valuation_pkr"`
+	MissingRate        bool      `json:"missing_rate"`
 	RealisedDifference *string   `json:"realised_difference"`
 	NetDifference      *string   `json:"net_difference"`
 	TxnID              uint64    `json:"transaction_id"`
@@ -58,7 +67,7 @@ type Conversion struct {
 
 type conversionInput struct {
 	item         string
-	sold         money.Amount
+	sold         []money.Amount
 	proceeds     money.Amount
 	fees         money.Amount
 	at           time.Time
@@ -75,24 +84,39 @@ func CheckConversion(in ConversionInput) (conversionInput, error) {
 		p.Add("item_id", err.Error())
 	}
 	c.item = in.ItemID
-	var cur money.Currency
-	if in.Currency == "" {
-		p.Add("currency", "is required")
-	} else if cc, err := money.Lookup(in.Currency); err != nil {
-		p.Add("currency", err.Error())
-	} else if cc.Code == money.PKR.Code {
-		p.Add("currency", "a PKR holding needs no conversion")
-	} else {
-		cur = cc
+	if len(in.Sold) == 0 {
+		p.Add("sold", "name each currency sold and its amount")
 	}
-	if in.Amount == "" {
-		p.Add("amount", "is required")
-	} else if cur.Code != "" {
-		a, err := money.ParseAmount(cur, in.Amount, money.Positive)
-		if err != nil {
-			p.Add("amount", err.Error())
+	seen := map[string]bool{}
+	for i, leg := range in.Sold {
+		f := fmt.Sprintf("sold[%d]", i)
+		if leg.Currency == "" {
+			p.Add(f+".currency", "is required")
+			continue
 		}
-		c.sold = a
+		cur, err := money.Lookup(leg.Currency)
+		if err != nil {
+			p.Add(f+".currency", err.Error())
+			continue
+		}
+		if cur.Code == money.PKR.Code {
+			p.Add(f+".currency", "a PKR holding needs no conversion")
+			continue
+		}
+		if seen[cur.Code] {
+			p.Addf(f+".currency", "%s is named twice", cur.Code)
+		}
+		seen[cur.Code] = true
+		if leg.Amount == "" {
+			p.Add(f+".amount", "is required")
+			continue
+		}
+		a, err := money.ParseAmount(cur, leg.Amount, money.Positive)
+		if err != nil {
+			p.Add(f+".amount", err.Error())
+			continue
+		}
+		c.sold = append(c.sold, a)
 	}
 	if in.Proceeds == "" {
 		p.Add("proceeds", "is required")
@@ -125,17 +149,24 @@ func CheckConversion(in ConversionInput) (conversionInput, error) {
 }
 
 // Convert records a liquidation as one ledger transaction through the item's
-// conversion account (docs/finance.md draws it):
+// conversion account (docs/finance.md draws it), for each currency sold:
 //
 //	custody:item:<id>     -amount CUR   the asset leaves custody
 //	conversion:item:<id>  +amount CUR
-//	conversion:item:<id>  -gross  PKR   what the asset fetched
-//	proceeds:case:<case>  +proceeds PKR what arrived, net of fees
-//	fees:conversion       +fees   PKR
-//	conversion:item:<id>  +diff   PKR   gross - valuation, so the conversion
-//	gains:conversion      -diff   PKR   account is flat in PKR at the day's rate
 //
-// and appends the item's `converted` custody entry in the same transaction.
+// and then in PKR:
+//
+//	conversion:item:<id>  -gross    PKR  what the assets fetched (proceeds + fees)
+//	proceeds:case:<case>  +proceeds PKR  what arrived, net of fees
+//	fees:conversion       +fees     PKR
+//	conversion:item:<id>  +diff     PKR  gross - valuation, so that the
+//	gains:conversion      -diff     PKR  conversion account is flat in PKR
+//	                                     at the day's rates
+//
+// It appends the item's `converted` custody entry, which ends its custody, in
+// the same transaction; so a conversion sells everything the item holds, in
+// every currency, exactly as the books hold it (reconcile first when a count
+// disagrees).
 func (s *Service) Convert(tx *ledger.Tx, in ConversionInput, actor string) (Conversion, error) {
 	c, err := CheckConversion(in)
 	if err != nil {
@@ -157,28 +188,42 @@ func (s *Service) Convert(tx *ledger.Tx, in ConversionInput, actor string) (Conv
 	if CheckID(ref.CaseID) != nil {
 		return Conversion{}, ledger.Errorf(ledger.EInternal, "item %s has no case", c.item)
 	}
-	held, _, err := tx.BalanceAt(custodyAccount(c.item), c.sold.Currency(), c.at)
+	if !ref.SeizedAt.IsZero() && c.at.Before(ref.SeizedAt) {
+		return Conversion{}, ledger.FieldErr("executed_at", fmt.Sprintf("is before the item was seized (%s)", ref.SeizedAt.UTC().Format(time.RFC3339)))
+	}
+	// What the item holds now, in every currency.
+	held := map[string]money.Amount{}
+	page, err := tx.Balances(ledger.BalanceFilter{Account: custodyAccount(c.item), Limit: 1000})
 	if err != nil {
 		return Conversion{}, err
 	}
-	current, err := tx.Balance(custodyAccount(c.item), c.sold.Currency())
-	if err != nil {
+	for _, b := range page.Balances {
+		if b.Account == custodyAccount(c.item) && !b.Amount.IsZero() {
+			held[b.Amount.Currency().Code] = b.Amount
+		}
+	}
+	var p ledger.Problems
+	for i, a := range c.sold {
+		h, ok := held[a.Currency().Code]
+		switch {
+		case !ok:
+			p.Addf(fmt.Sprintf("sold[%d].currency", i), "item %s holds no %s", c.item, a.Currency().Code)
+		case !h.Equal(a):
+			p.Addf(fmt.Sprintf("sold[%d].amount", i), "item %s holds %s %s; a conversion sells the whole holding (reconcile first if a count differs)", c.item, h, h.Currency().Code)
+		}
+		delete(held, a.Currency().Code)
+	}
+	for _, code := range sortedKeys(held) {
+		p.Addf("sold", "item %s also holds %s %s; a conversion ends the item's custody, so it sells every holding", c.item, held[code], code)
+	}
+	if err := p.Err(); err != nil {
 		return Conversion{}, err
-	}
-	if current.Amount.Cmp(held) < 0 {
-		held = current.Amount // a later movement left less than was held then
-	}
-	if c.sold.Cmp(held) > 0 {
-		return Conversion{}, ledger.FieldErr("amount", fmt.Sprintf("item %s holds %s %s; cannot convert %s", c.item, held, c.sold.Currency().Code, c.sold))
 	}
 	gross, err := c.proceeds.Add(c.fees)
 	if err != nil {
 		return Conversion{}, err
 	}
-	value, err := s.newRateCache(tx, Today(c.at)).price(c.sold)
-	if err != nil {
-		return Conversion{}, err
-	}
+	rates := s.newRateCache(tx, Today(c.at))
 	b, err := writeBucket(tx, bucketConversions)
 	if err != nil {
 		return Conversion{}, err
@@ -187,43 +232,58 @@ func (s *Service) Convert(tx *ledger.Tx, in ConversionInput, actor string) (Conv
 	if err != nil {
 		return Conversion{}, fmt.Errorf("next conversion id: %w", err)
 	}
-	idText := strconv.FormatUint(id, 10)
-	posts := []ledger.Posting{
-		{Account: custodyAccount(c.item), Amount: c.sold.Neg()},
-		{Account: conversionAccount(c.item), Amount: c.sold},
-		{Account: conversionAccount(c.item), Amount: gross.Neg()},
-		{Account: proceedsAccount(ref.CaseID), Amount: c.proceeds},
+	conv := Conversion{
+		ID: id, ItemID: c.item, CaseID: ref.CaseID,
+		Proceeds: c.proceeds.String(), Fees: c.fees.String(), Gross: gross.String(),
+		ExecutedAt: c.at, Counterparty: c.counterparty, Reference: c.reference, Memo: c.memo,
+		Actor: actor, Recorded: tx.Now,
 	}
+	var posts []ledger.Posting
+	value := money.Zero(money.PKR)
+	var soldText []string
+	for _, a := range c.sold {
+		posts = append(posts,
+			ledger.Posting{Account: custodyAccount(c.item), Amount: a.Neg()},
+			ledger.Posting{Account: conversionAccount(c.item), Amount: a})
+		pr, err := rates.price(a)
+		if err != nil {
+			return Conversion{}, err
+		}
+		conv.Sold = append(conv.Sold, SoldLeg{Currency: a.Currency().Code, Priced: pr})
+		if pr.MissingRate {
+			conv.MissingRate = true
+		} else if value, err = value.Add(pr.pkr); err != nil {
+			return Conversion{}, err
+		}
+		soldText = append(soldText, a.String()+" "+a.Currency().Code)
+	}
+	posts = append(posts,
+		ledger.Posting{Account: conversionAccount(c.item), Amount: gross.Neg()},
+		ledger.Posting{Account: proceedsAccount(ref.CaseID), Amount: c.proceeds})
 	if !c.fees.IsZero() {
 		posts = append(posts, ledger.Posting{Account: feesAccount, Amount: c.fees})
 	}
-	conv := Conversion{
-		ID: id, ItemID: c.item, CaseID: ref.CaseID, Currency: c.sold.Currency().Code,
-		Amount: c.sold.String(), Proceeds: c.proceeds.String(), Fees: c.fees.String(), Gross: gross.String(),
-		ExecutedAt: c.at, Counterparty: c.counterparty, Reference: c.reference, Memo: c.memo,
-		Valuation: value, Actor: actor, Recorded: tx.Now,
-	}
-	if !value.MissingRate {
-		diff, err := gross.Sub(value.pkr)
+	if !conv.MissingRate {
+		diff, err := gross.Sub(value)
 		if err != nil {
 			return Conversion{}, err
 		}
-		net, err := c.proceeds.Sub(value.pkr)
+		net, err := c.proceeds.Sub(value)
 		if err != nil {
 			return Conversion{}, err
 		}
-		d, n := diff.String(), net.String()
-		conv.RealisedDifference, conv.NetDifference = &d, &n
+		v, d, n := value.String(), diff.String(), net.String()
+		conv.ValuationPKR, conv.RealisedDifference, conv.NetDifference = &v, &d, &n
 		if !diff.IsZero() {
 			posts = append(posts,
 				ledger.Posting{Account: conversionAccount(c.item), Amount: diff},
 				ledger.Posting{Account: gainsAccount, Amount: diff.Neg()})
 		}
 	}
-	memo := fmt.Sprintf("conversion %d: %s %s of item %s to PKR via %s", id, c.sold, c.sold.Currency().Code, c.item, c.counterparty)
+	memo := fmt.Sprintf("conversion %d: %s of item %s to PKR via %s", id, strings.Join(soldText, ", "), c.item, c.counterparty)
 	t, err := tx.Post(ledger.Transaction{
 		Effective: c.at, Actor: actor, Memo: memo, Postings: posts,
-		Links: []ledger.Link{{Kind: "case", Ref: ref.CaseID}, {Kind: "item", Ref: c.item}, {Kind: "conversion", Ref: idText}},
+		Links: []ledger.Link{{Kind: "case", Ref: ref.CaseID}, {Kind: "item", Ref: c.item}, {Kind: "conversion", Ref: strconv.FormatUint(id, 10)}},
 	})
 	if err != nil {
 		return Conversion{}, err
@@ -247,6 +307,15 @@ func (s *Service) Convert(tx *ledger.Tx, in ConversionInput, actor string) (Conv
 	return conv, nil
 }
 
+func sortedKeys(m map[string]money.Amount) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
 // Conversions lists recorded conversions in id order after the id `after`.
 func (s *Service) Conversions(tx *ledger.Tx, after uint64, limit int) (out []Conversion, more bool, err error) {
 	if limit <= 0 {
@@ -265,9 +334,6 @@ func (s *Service) Conversions(tx *ledger.Tx, after uint64, limit int) (out []Con
 		var conv Conversion
 		if err := decodeRecord(v, &conv); err != nil {
 			return nil, false, fmt.Errorf("conversion %d: %w", binary.BigEndian.Uint64(k), err)
-		}
-		if conv.Valuation.PKR != nil {
-			conv.Valuation.pkr, _ = money.ParseAmount(money.PKR, *conv.Valuation.PKR, money.Signed)
 		}
 		out = append(out, conv)
 	}

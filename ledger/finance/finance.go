@@ -44,7 +44,7 @@ type ConversionEvent struct {
 	ItemID       string
 	At           time.Time
 	Actor        string
-	Sold         money.Amount
+	Sold         []money.Amount
 	ProceedsPKR  money.Amount
 	Counterparty string
 	Reference    string

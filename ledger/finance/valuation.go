@@ -382,3 +382,33 @@ func (s *Service) CompareSeizure(tx *ledger.Tx, asOf time.Time, caseID string) (
 	}
 	return out, nil
 }
+
+// PriceHoldings values holdings (an item's or a case's) at the rates in force
+// on the UTC date of asOf: each holding rounded on its own, the total their
+// exact sum. total is nil when some holding has no rate; missing names those
+// currencies. The evidence registry's case and item reads use it.
+func (s *Service) PriceHoldings(tx *ledger.Tx, holdings []money.Amount, asOf time.Time) (total *money.Amount, missing []string, err error) {
+	rates := s.newRateCache(tx, Today(asOf))
+	sum := money.Zero(money.PKR)
+	for _, h := range holdings {
+		if h.IsZero() {
+			continue
+		}
+		p, err := rates.price(h)
+		if err != nil {
+			return nil, nil, err
+		}
+		if p.MissingRate {
+			missing = append(missing, h.Currency().Code)
+			continue
+		}
+		if sum, err = sum.Add(p.pkr); err != nil {
+			return nil, nil, err
+		}
+	}
+	if len(missing) > 0 {
+		sort.Strings(missing)
+		return nil, missing, nil
+	}
+	return &sum, nil, nil
+}

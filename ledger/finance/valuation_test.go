@@ -283,3 +283,25 @@ func TestCompareSeizure(t *testing.T) {
 		t.Fatalf("cases %+v, want %+v", c.Cases, want)
 	}
 }
+
+func TestPriceHoldings(t *testing.T) {
+	s, _ := mustOpen(t, time.Date(2025, 7, 1, 0, 0, 0, 0, time.UTC))
+	svc := New(Config{})
+	addRate(t, s, svc, "USD", "0.5", "2025-06-01", "sbp-interbank")
+	s.View(func(tx *ledger.Tx) error {
+		// Each holding rounds on its own: 0.005 + 0.005 → 0.01 + 0.01.
+		total, missing, err := svc.PriceHoldings(tx, []money.Amount{amt(t, "USD", "0.01"), amt(t, "USD", "0.01"), amt(t, "PKR", "1.00")}, june(2, 23))
+		if err != nil || missing != nil || total.String() != "1.02" {
+			t.Fatalf("total %v missing %v err %v", total, missing, err)
+		}
+		total, missing, _ = svc.PriceHoldings(tx, []money.Amount{amt(t, "USD", "1.00"), amt(t, "BTC", "1")}, june(2, 23))
+		if total != nil || strings.Join(missing, ",") != "BTC" {
+			t.Fatalf("a missing rate gives no total: %v %v", total, missing)
+		}
+		_, missing, _ = svc.PriceHoldings(tx, []money.Amount{amt(t, "USD", "1.00")}, time.Date(2025, 5, 31, 23, 0, 0, 0, time.UTC))
+		if strings.Join(missing, ",") != "USD" {
+			t.Fatalf("before the rate: %v", missing)
+		}
+		return nil
+	})
+}
