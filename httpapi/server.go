@@ -12,8 +12,10 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 
+	"github.com/amanat-ledger/amanat/chain"
 	"github.com/amanat-ledger/amanat/chain/evidence"
 	"github.com/amanat-ledger/amanat/ledger"
+	"github.com/amanat-ledger/amanat/ledger/finance"
 )
 
 // Checker is one part of the store's self-check (the ledger invariants, the
@@ -36,6 +38,13 @@ type Config struct {
 	Checkers []Checker
 	// Evidence serves cases, items and seizures (package chain/evidence).
 	Evidence *evidence.Registry
+	// Finance serves rates, valuation, conversions and reconciliations
+	// (package ledger/finance). Nil: rates and valuation by currency only.
+	Finance *finance.Service
+	// Custody is the chain-of-custody log (package chain); ItemExists, when
+	// set, says which items may take custody entries (default: Evidence).
+	Custody    *chain.Custody
+	ItemExists ItemExists
 }
 
 // Server is the HTTP API over one store.
@@ -46,6 +55,10 @@ type Server struct {
 	tokens   *Tokens
 	checkers []Checker
 	evidence *evidence.Registry
+	finance  *finance.Service
+
+	custody    *chain.Custody
+	itemExists ItemExists
 }
 
 // New builds the server and its routes.
@@ -60,7 +73,11 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{e: echo.New(), store: cfg.Store, log: cfg.Logger, tokens: tokens, evidence: cfg.Evidence}
+	s := &Server{e: echo.New(), store: cfg.Store, log: cfg.Logger, tokens: tokens, evidence: cfg.Evidence, finance: cfg.Finance}
+	if s.finance == nil {
+		s.finance = finance.New(finance.Config{})
+	}
+	s.custody, s.itemExists = cfg.Custody, cfg.ItemExists
 	s.checkers = append([]Checker{LedgerChecker}, cfg.Checkers...)
 	s.e.HideBanner, s.e.HidePort = true, true
 	s.e.HTTPErrorHandler = s.handleError
@@ -86,6 +103,8 @@ func (s *Server) routes() {
 	s.routesCore(v1)
 	s.routesTokens(v1)
 	s.routesEvidence(v1)
+	s.routesCustody(v1)
+	s.routesFinance(v1)
 }
 
 func (s *Server) routesCore(g *echo.Group) {

@@ -1,0 +1,100 @@
+package httpapi
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/amanat-ledger/amanat/ledger"
+	"github.com/amanat-ledger/amanat/ledger/finance"
+)
+
+func asLedgerError(err error, target **ledger.Error) bool { return errors.As(err, target) }
+
+func (s *Server) postReconciliation(c echo.Context) error {
+	if err := requireRole(c, RoleFinance); err != nil {
+		return err
+	}
+	var in finance.ReconciliationInput
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	if _, err := finance.CheckReconciliation(in); err != nil {
+		return err
+	}
+	actor := actorOf(c).String()
+	return s.writeOnce(c, func(tx *ledger.Tx) (int, any, error) {
+		r, err := s.finance.Reconcile(tx, in, actor)
+		return http.StatusCreated, r, err
+	})
+}
+
+func (s *Server) getReconciliations(c echo.Context) error {
+	if err := requireRole(c, Readers...); err != nil {
+		return err
+	}
+	page, err := pageParams(c)
+	if err != nil {
+		return err
+	}
+	after, err := afterID(page)
+	if err != nil {
+		return err
+	}
+	f := finance.ReconFilter{ItemID: c.QueryParam("item_id"), Location: c.QueryParam("location"), Status: c.QueryParam("status"), After: after, Limit: page.Limit}
+	var p ledger.Problems
+	if f.ItemID != "" {
+		if err := finance.CheckID(f.ItemID); err != nil {
+			p.Add("item_id", err.Error())
+		}
+	}
+	if f.Status != "" && f.Status != finance.Matched && f.Status != finance.Difference {
+		p.Add("status", "must be matched or difference")
+	}
+	if err := p.Err(); err != nil {
+		return err
+	}
+	var out []finance.Reconciliation
+	var more bool
+	if err := s.store.View(func(tx *ledger.Tx) (err error) {
+		out, more, err = s.finance.Reconciliations(tx, f)
+		return err
+	}); err != nil {
+		return err
+	}
+	var last uint64
+	if len(out) > 0 {
+		last = out[len(out)-1].ID
+	}
+	return writeList(c, out, idNext(more, last))
+}
+
+// getDiscrepancies lists the open differences: each item or location whose
+// latest count disagreed with the books.
+func (s *Server) getDiscrepancies(c echo.Context) error {
+	if err := requireRole(c, Readers...); err != nil {
+		return err
+	}
+	page, err := pageParams(c)
+	if err != nil {
+		return err
+	}
+	after, err := afterID(page)
+	if err != nil {
+		return err
+	}
+	var out []finance.Reconciliation
+	var more bool
+	if err := s.store.View(func(tx *ledger.Tx) (err error) {
+		out, more, err = s.finance.Discrepancies(tx, after, page.Limit)
+		return err
+	}); err != nil {
+		return err
+	}
+	var last uint64
+	if len(out) > 0 {
+		last = out[len(out)-1].ID
+	}
+	return writeList(c, out, idNext(more, last))
+}
