@@ -1,0 +1,444 @@
+package httpapi
+
+import (
+	"encoding/binary"
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"golang.org/x/mod/sumdb/tlog"
+
+	"github.com/amanat-ledger/amanat/chain"
+	"github.com/amanat-ledger/amanat/ledger"
+)
+
+// ItemExists says whether an item is registered (the item registry lives in
+// package chain/evidence). When Config.ItemExists is nil and the server has
+// an evidence registry, the registry answers.
+type ItemExists func(tx *ledger.Tx, id uint64) (bool, error)
+
+// routesCustody registers the chain-of-custody endpoints (docs/custody.md).
+func (s *Server) routesCustody(g *echo.Group) {
+	g.GET("/items/:id/custody", s.listCustody)
+	g.POST("/items/:id/custody", s.postCustody)
+	g.GET("/items/:id/custody/bundle", s.getCustodyBundle)
+	g.GET("/custody/checkpoint", s.getCheckpoint)
+	g.GET("/custody/key", s.getCustodyKey)
+	g.GET("/custody/entries/:seq", s.getCustodyEntry)
+	g.GET("/custody/entries/:seq/proof", s.getEntryProof)
+	g.GET("/custody/consistency", s.getConsistency)
+}
+
+func (s *Server) custodyLog() (*chain.Custody, error) {
+	if s.custody == nil {
+		return nil, ledger.Errorf(ledger.EUnavailable, "this server was started without the custody log")
+	}
+	return s.custody, nil
+}
+
+// requireItem answers ENotFound for an item that is not registered.
+func (s *Server) requireItem(tx *ledger.Tx, id uint64) error {
+	exists := s.itemExists
+	if exists == nil && s.evidence != nil {
+		exists = func(tx *ledger.Tx, id uint64) (bool, error) {
+			_, err := s.evidence.Item(tx, id)
+			if ledger.ErrorCode(err) == ledger.ENotFound {
+				return false, nil
+			}
+			return err == nil, err
+		}
+	}
+	if exists == nil {
+		return nil // no registry: the custody log is the only judge
+	}
+	ok, err := exists(tx, id)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return ledger.Errorf(ledger.ENotFound, "item %d not found", id)
+	}
+	return nil
+}
+
+// Wire shapes. Ids are JSON numbers; times RFC 3339 UTC; dates YYYY-MM-DD.
+
+type custodyLocationJSON struct {
+	Circle   string `json:"circle"`
+	Building string `json:"building"`
+	Room     string `json:"room"`
+	Wallet   string `json:"wallet"`
+	Network  string `json:"network"`
+	TxID     string `json:"txid"`
+}
+
+type custodySealJSON struct {
+	Number string `json:"number"`
+	State  string `json:"state"`
+}
+
+type attachmentJSON struct {
+	Name   string `json:"name"`
+	SHA256 string `json:"sha256"`
+}
+
+type courtOrderJSON struct {
+	Number string `json:"number"`
+	Date   string `json:"date"`
+}
+
+type entryJSON struct {
+	Seq         uint64              `json:"seq"`
+	Item        uint64              `json:"item"`
+	ItemSeq     uint64              `json:"item_seq"`
+	Event       string              `json:"event"`
+	At          string              `json:"at"`
+	Recorded    string              `json:"recorded"`
+	RecordedBy  string              `json:"recorded_by"`
+	From        string              `json:"from"`
+	To          string              `json:"to"`
+	Location    custodyLocationJSON `json:"location"`
+	Purpose     string              `json:"purpose"`
+	SealBefore  custodySealJSON     `json:"seal_before"`
+	SealAfter   custodySealJSON     `json:"seal_after"`
+	Condition   string              `json:"condition"`
+	Remarks     string              `json:"remarks"`
+	Attachments []attachmentJSON    `json:"attachments"`
+	CourtOrder  *courtOrderJSON     `json:"court_order"`
+	LedgerTxn   uint64              `json:"ledger_txn"`
+	PrevHash    string              `json:"prev_hash"`
+	LeafIndex   uint64              `json:"leaf_index"`
+	Hash        string              `json:"hash"`
+}
+
+func toEntryJSON(e chain.Entry) entryJSON {
+	out := entryJSON{
+		Seq: e.Seq, Item: e.Item, ItemSeq: e.ItemSeq, Event: e.Event,
+		At: e.At.UTC().Format(time.RFC3339Nano), Recorded: e.Recorded.UTC().Format(time.RFC3339Nano),
+		RecordedBy: e.RecordedBy, From: e.From, To: e.To,
+		Location:   custodyLocationJSON(e.Location),
+		Purpose:    e.Purpose,
+		SealBefore: custodySealJSON(e.SealBefore), SealAfter: custodySealJSON(e.SealAfter),
+		Condition: e.Condition, Remarks: e.Remarks, Attachments: []attachmentJSON{},
+		LedgerTxn: e.LedgerTxn, PrevHash: e.PrevHash, LeafIndex: e.LeafIndex, Hash: e.Hash,
+	}
+	for _, a := range e.Attachments {
+		out.Attachments = append(out.Attachments, attachmentJSON(a))
+	}
+	if e.CourtOrder != nil {
+		o := courtOrderJSON(*e.CourtOrder)
+		out.CourtOrder = &o
+	}
+	return out
+}
+
+// custodyRequest is the body of POST /v1/items/{id}/custody. The item comes
+// from the path and the recorder from the token; the rest is assigned.
+type custodyRequest struct {
+	Event       string              `json:"event"`
+	At          string              `json:"at"`
+	From        string              `json:"from"`
+	To          string              `json:"to"`
+	Location    custodyLocationJSON `json:"location"`
+	Purpose     string              `json:"purpose"`
+	SealBefore  *custodySealJSON    `json:"seal_before"`
+	SealAfter   *custodySealJSON    `json:"seal_after"`
+	Condition   string              `json:"condition"`
+	Remarks     string              `json:"remarks"`
+	Attachments []attachmentJSON    `json:"attachments"`
+	CourtOrder  *courtOrderJSON     `json:"court_order"`
+	LedgerTxn   uint64              `json:"ledger_txn"`
+}
+
+func (r *custodyRequest) entry(item uint64, actor string) (chain.Entry, error) {
+	e := chain.Entry{Item: item, Event: r.Event, RecordedBy: actor, From: r.From, To: r.To,
+		Location: chain.Location(r.Location), Purpose: r.Purpose,
+		Condition: r.Condition, Remarks: r.Remarks, LedgerTxn: r.LedgerTxn}
+	var probs ledger.Problems
+	if r.At == "" {
+		probs.Add("at", "is required (RFC 3339, e.g. 2025-06-03T10:00:00Z)")
+	} else if t, err := time.Parse(time.RFC3339Nano, r.At); err != nil {
+		probs.Addf("at", "%q is not an RFC 3339 instant (2025-06-03T10:00:00Z)", r.At)
+	} else {
+		e.At = t.UTC()
+	}
+	if r.Event == "" {
+		probs.Add("event", "is required")
+	}
+	if r.SealBefore != nil {
+		e.SealBefore = chain.Seal(*r.SealBefore)
+	}
+	if r.SealAfter != nil {
+		e.SealAfter = chain.Seal(*r.SealAfter)
+	}
+	for _, a := range r.Attachments {
+		e.Attachments = append(e.Attachments, chain.Attachment(a))
+	}
+	if r.CourtOrder != nil {
+		o := chain.CourtOrder(*r.CourtOrder)
+		e.CourtOrder = &o
+	}
+	return e, probs.Err()
+}
+
+func (s *Server) postCustody(c echo.Context) error {
+	if err := requireRole(c, RoleCustodian); err != nil {
+		return err
+	}
+	cl, err := s.custodyLog()
+	if err != nil {
+		return err
+	}
+	item, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	var req custodyRequest
+	if err := decodeJSON(c, &req); err != nil {
+		return err
+	}
+	e, err := req.entry(item, actorOf(c).String())
+	if err != nil {
+		return err
+	}
+	return s.writeOnce(c, func(tx *ledger.Tx) (int, any, error) {
+		if err := s.requireItem(tx, item); err != nil {
+			return 0, nil, err
+		}
+		got, err := cl.Append(tx, e)
+		if err != nil {
+			return 0, nil, err
+		}
+		return http.StatusCreated, toEntryJSON(got), nil
+	})
+}
+
+func (s *Server) listCustody(c echo.Context) error {
+	cl, err := s.custodyLog()
+	if err != nil {
+		return err
+	}
+	item, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	page, err := pageParams(c)
+	if err != nil {
+		return err
+	}
+	after := uint64(0)
+	if page.Cursor != nil {
+		if len(page.Cursor) != 8 {
+			return ledger.FieldErr("cursor", "is not a cursor this server gave out")
+		}
+		after = binary.BigEndian.Uint64(page.Cursor)
+	}
+	var out []entryJSON
+	var next []byte
+	err = s.store.View(func(tx *ledger.Tx) error {
+		if err := s.requireItem(tx, item); err != nil {
+			return err
+		}
+		es, err := cl.EntriesAfter(tx, item, after, page.Limit+1)
+		if err != nil {
+			return err
+		}
+		if len(es) > page.Limit {
+			es = es[:page.Limit]
+			next = binary.BigEndian.AppendUint64(nil, es[len(es)-1].ItemSeq)
+		}
+		if len(es) == 0 && after == 0 && s.itemExists == nil && s.evidence == nil {
+			return ledger.Errorf(ledger.ENotFound, "item %d has no custody entries", item)
+		}
+		for _, e := range es {
+			out = append(out, toEntryJSON(e))
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return writeList(c, out, next)
+}
+
+func (s *Server) getCustodyEntry(c echo.Context) error {
+	cl, err := s.custodyLog()
+	if err != nil {
+		return err
+	}
+	seq, err := pathID(c, "seq")
+	if err != nil {
+		return err
+	}
+	var e chain.Entry
+	if err := s.store.View(func(tx *ledger.Tx) error { e, err = cl.Entry(tx, seq); return err }); err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, toEntryJSON(e))
+}
+
+func (s *Server) getCustodyBundle(c echo.Context) error {
+	cl, err := s.custodyLog()
+	if err != nil {
+		return err
+	}
+	item, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	if err := s.store.View(func(tx *ledger.Tx) error { return s.requireItem(tx, item) }); err != nil {
+		return err
+	}
+	b, err := cl.ExportItem(c.Request().Context(), item)
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=\"custody-item-%d.json\"", item))
+	return c.JSONBlob(http.StatusOK, b)
+}
+
+type checkpointJSON struct {
+	Origin     string `json:"origin"`
+	TreeSize   uint64 `json:"tree_size"`
+	RootHash   string `json:"root_hash"`
+	Checkpoint string `json:"checkpoint"`
+}
+
+func hexOf(h tlog.Hash) string { return fmt.Sprintf("%x", h[:]) }
+
+func hexList(hs []tlog.Hash) []string {
+	out := make([]string, len(hs))
+	for i, h := range hs {
+		out[i] = hexOf(h)
+	}
+	return out
+}
+
+func (s *Server) getCheckpoint(c echo.Context) error {
+	cl, err := s.custodyLog()
+	if err != nil {
+		return err
+	}
+	cp, err := cl.Checkpoint(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, checkpointJSON{Origin: cp.Origin, TreeSize: cp.Size, RootHash: hexOf(cp.Root), Checkpoint: string(cp.Note)})
+}
+
+func (s *Server) getCustodyKey(c echo.Context) error {
+	cl, err := s.custodyLog()
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]string{"origin": cl.Origin(), "public_key": cl.PublicKey(), "algorithm": "ed25519"})
+}
+
+// querySize reads an optional tree size; 0 when absent.
+func querySize(c echo.Context, name string) (uint64, error) {
+	v := c.QueryParam(name)
+	if v == "" {
+		return 0, nil
+	}
+	n, err := strconv.ParseUint(v, 10, 64)
+	if err != nil || n == 0 {
+		return 0, ledger.FieldErr(name, fmt.Sprintf("%q is not a tree size (a positive whole number)", v))
+	}
+	return n, nil
+}
+
+type proofJSON struct {
+	Seq       uint64   `json:"seq"`
+	Item      uint64   `json:"item"`
+	LeafIndex uint64   `json:"leaf_index"`
+	TreeSize  uint64   `json:"tree_size"`
+	LeafHash  string   `json:"leaf_hash"`
+	RootHash  string   `json:"root_hash"`
+	Proof     []string `json:"proof"`
+	Canonical string   `json:"canonical"`
+}
+
+func (s *Server) getEntryProof(c echo.Context) error {
+	cl, err := s.custodyLog()
+	if err != nil {
+		return err
+	}
+	seq, err := pathID(c, "seq")
+	if err != nil {
+		return err
+	}
+	size, err := querySize(c, "size")
+	if err != nil {
+		return err
+	}
+	if size == 0 { // the latest checkpoint, signed now if ledger-only commits left it behind
+		if _, err := cl.Checkpoint(c.Request().Context()); err != nil {
+			return err
+		}
+	}
+	var out proofJSON
+	err = s.store.View(func(tx *ledger.Tx) error {
+		p, err := cl.ProveEntry(tx, seq, size)
+		if err != nil {
+			return err
+		}
+		e, err := chain.DecodeEntry(p.Canonical)
+		if err != nil {
+			return err
+		}
+		out = proofJSON{Seq: seq, Item: e.Item, LeafIndex: p.LeafIndex, TreeSize: p.TreeSize, LeafHash: hexOf(p.LeafHash),
+			RootHash: hexOf(p.Root), Proof: hexList(p.Hashes), Canonical: string(p.Canonical)}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, out)
+}
+
+type consistencyJSON struct {
+	Old     uint64   `json:"old"`
+	New     uint64   `json:"new"`
+	OldRoot string   `json:"old_root"`
+	NewRoot string   `json:"new_root"`
+	Proof   []string `json:"proof"`
+}
+
+func (s *Server) getConsistency(c echo.Context) error {
+	cl, err := s.custodyLog()
+	if err != nil {
+		return err
+	}
+	var probs ledger.Problems
+	old, err := querySize(c, "old")
+	if err != nil {
+		probs.Add("old", "must be a tree size (a positive whole number)")
+	} else if old == 0 {
+		probs.Add("old", "is required")
+	}
+	new, err := querySize(c, "new")
+	if err != nil {
+		probs.Add("new", "must be a tree size (a positive whole number)")
+	}
+	if err := probs.Err(); err != nil {
+		return err
+	}
+	if new == 0 {
+		if _, err := cl.Checkpoint(c.Request().Context()); err != nil {
+			return err
+		}
+	}
+	var p chain.ConsistencyProof
+	if err := s.store.View(func(tx *ledger.Tx) error { p, err = cl.ProveConsistency(tx, old, new); return err }); err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, consistencyJSON{Old: p.Old, New: p.New, OldRoot: hexOf(p.OldRoot), NewRoot: hexOf(p.NewRoot), Proof: hexList(p.Hashes)})
+}
+
+// CustodyChecker is the custody log's part of GET /v1/verify and amanat
+// verify: it recomputes the whole log (chain.Custody.Verify).
+func CustodyChecker(cl *chain.Custody) Checker {
+	return Checker{Name: "custody", Run: func(tx *ledger.Tx) (any, error) { return cl.Verify(tx) }}
+}
