@@ -1,0 +1,263 @@
+package main
+
+import (
+	"context"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/amanat-ledger/amanat/chain"
+	"github.com/amanat-ledger/amanat/ledger"
+)
+
+func init() { rootCmd.AddCommand(newCustodyCmd()) }
+
+// newCustodyCmd builds "amanat custody" and its subcommands afresh (tests
+// build their own, so flags never leak between runs).
+func newCustodyCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "custody",
+		Short: "Court bundles, checkpoints and proofs of the chain-of-custody log",
+		Long: "The custody log is a signed Merkle log of every custody entry and ledger transaction\n" +
+			"(docs/custody.md, docs/custody-format.md). These commands work on a store no server has open;\n" +
+			"against a running server use GET /v1/items/{id}/custody/bundle and /v1/custody/...",
+	}
+	cmd.AddCommand(custodyExportCmd(), custodyCheckCmd(), custodyCheckpointCmd(), custodyProofCmd(), custodyConsistencyCmd())
+	return cmd
+}
+
+// custodyFlags are --db and --key, as serve and verify spell them.
+type custodyFlags struct{ db, key string }
+
+func (f *custodyFlags) add(cmd *cobra.Command) {
+	cmd.Flags().StringVar(&f.db, "db", "", "store file")
+	cmd.Flags().StringVar(&f.key, "key", "", "custody log signing key (default: the store file plus .key)")
+	_ = cmd.MarkFlagRequired("db") // only fails for a flag that does not exist
+}
+
+func (f *custodyFlags) keyPath() string {
+	if f.key == "" {
+		return f.db + ".key"
+	}
+	return f.key
+}
+
+// openCustody opens the store and its log. Writable when the command may
+// have to sign a checkpoint that ledger-only commits left behind.
+func (f *custodyFlags) openCustody(writable bool) (*ledger.Store, *chain.Custody, error) {
+	if _, err := os.Stat(f.db); err != nil {
+		return nil, nil, fmt.Errorf("no store at %s: %w", f.db, err) // never create a store by mistake
+	}
+	store, err := openStore(f.db, !writable)
+	if err != nil {
+		return nil, nil, err
+	}
+	var c *chain.Custody
+	if writable {
+		c, err = chain.New(store, f.keyPath())
+	} else {
+		c, err = chain.Open(store, f.keyPath())
+	}
+	if err != nil {
+		store.Close()
+		return nil, nil, err
+	}
+	return store, c, nil
+}
+
+func closeCustody(store *ledger.Store, c *chain.Custody) error {
+	cerr := c.Close()
+	if err := store.Close(); err != nil {
+		return err
+	}
+	return cerr
+}
+
+func custodyExportCmd() *cobra.Command {
+	var f custodyFlags
+	var item uint64
+	var out string
+	cmd := &cobra.Command{
+		Use:   "export --db FILE --item ID [--out FILE]",
+		Short: "Write an item's court bundle: its entries, their proofs, the signed checkpoint and the public key",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if item == 0 {
+				return fmt.Errorf("--item is required")
+			}
+			store, c, err := f.openCustody(true)
+			if err != nil {
+				return err
+			}
+			b, err := c.ExportItem(context.Background(), item)
+			if cerr := closeCustody(store, c); err == nil {
+				err = cerr
+			}
+			if err != nil {
+				return err
+			}
+			if out == "" || out == "-" {
+				_, err = cmd.OutOrStdout().Write(b)
+				return err
+			}
+			if err := os.WriteFile(out, b, 0o644); err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.ErrOrStderr(), "wrote the court bundle of item %d to %s\n", item, out)
+			return nil
+		},
+	}
+	f.add(cmd)
+	cmd.Flags().Uint64Var(&item, "item", 0, "item id")
+	cmd.Flags().StringVar(&out, "out", "", "output file (default: standard output)")
+	return cmd
+}
+
+func custodyCheckCmd() *cobra.Command {
+	var key, keyFile string
+	cmd := &cobra.Command{
+		Use:   "check FILE",
+		Short: "Verify a court bundle offline, without the database",
+		Long: "check verifies the bundle's signed checkpoint, every leaf hash and inclusion proof, the item's\n" +
+			"hash chain and its state machine. Pass the agency's published key (--key or --key-file, e.g. the\n" +
+			"store's .key.pub) to prove the bundle was signed by it and not merely by some key. Exit 0 when\n" +
+			"all holds, 1 naming the first failure.",
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			data, err := os.ReadFile(args[0])
+			if err != nil {
+				return err
+			}
+			if keyFile != "" {
+				k, err := os.ReadFile(keyFile)
+				if err != nil {
+					return err
+				}
+				key = strings.TrimSpace(string(k))
+			}
+			rep, err := chain.CheckBundle(data, key)
+			out := cmd.OutOrStdout()
+			if err != nil {
+				fmt.Fprintf(out, "FAIL  %s: %v\n", args[0], err)
+				return exitError{1}
+			}
+			fmt.Fprintf(out, "ok    %s\n", rep)
+			if key == "" {
+				fmt.Fprintf(out, "note  signed by %s; compare it with the key the agency published (or pass --key)\n", rep.PublicKey)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&key, "key", "", "the published public key (name+hash+base64)")
+	cmd.Flags().StringVar(&keyFile, "key-file", "", "a file holding the published public key")
+	return cmd
+}
+
+func custodyCheckpointCmd() *cobra.Command {
+	var f custodyFlags
+	cmd := &cobra.Command{
+		Use:   "checkpoint --db FILE",
+		Short: "Print the log's latest signed checkpoint (signing one if the log grew since)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			store, c, err := f.openCustody(true)
+			if err != nil {
+				return err
+			}
+			cp, err := c.Checkpoint(context.Background())
+			if cerr := closeCustody(store, c); err == nil {
+				err = cerr
+			}
+			if err != nil {
+				return err
+			}
+			_, err = cmd.OutOrStdout().Write(cp.Note)
+			return err
+		},
+	}
+	f.add(cmd)
+	return cmd
+}
+
+func custodyProofCmd() *cobra.Command {
+	var f custodyFlags
+	var seq, size uint64
+	cmd := &cobra.Command{
+		Use:   "proof --db FILE --seq N [--size N]",
+		Short: "Print the inclusion proof of custody entry N (JSON, as GET /v1/custody/entries/N/proof)",
+		Long:  "--size is the tree size to prove against; the default is the latest stored checkpoint's.",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if seq == 0 {
+				return fmt.Errorf("--seq is required")
+			}
+			store, c, err := f.openCustody(false)
+			if err != nil {
+				return err
+			}
+			defer store.Close()
+			var p chain.InclusionProof
+			var e chain.Entry
+			if err := store.View(func(tx *ledger.Tx) error {
+				if p, err = c.ProveEntry(tx, seq, size); err != nil {
+					return err
+				}
+				e, err = chain.DecodeEntry(p.Canonical)
+				return err
+			}); err != nil {
+				return err
+			}
+			proof := make([]string, len(p.Hashes))
+			for i, h := range p.Hashes {
+				proof[i] = hex.EncodeToString(h[:])
+			}
+			return printJSON(cmd, map[string]any{"seq": seq, "item": e.Item, "leaf_index": p.LeafIndex, "tree_size": p.TreeSize,
+				"leaf_hash": hex.EncodeToString(p.LeafHash[:]), "root_hash": hex.EncodeToString(p.Root[:]), "proof": proof, "canonical": string(p.Canonical)})
+		},
+	}
+	f.add(cmd)
+	cmd.Flags().Uint64Var(&seq, "seq", 0, "custody entry number")
+	cmd.Flags().Uint64Var(&size, "size", 0, "tree size (default: the latest checkpoint's)")
+	return cmd
+}
+
+func custodyConsistencyCmd() *cobra.Command {
+	var f custodyFlags
+	var old, new uint64
+	cmd := &cobra.Command{
+		Use:   "consistency --db FILE --old N [--new M]",
+		Short: "Print the proof that the log of N leaves is a prefix of the log of M leaves (JSON)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			store, c, err := f.openCustody(false)
+			if err != nil {
+				return err
+			}
+			defer store.Close()
+			var p chain.ConsistencyProof
+			if err := store.View(func(tx *ledger.Tx) error { p, err = c.ProveConsistency(tx, old, new); return err }); err != nil {
+				return err
+			}
+			proof := make([]string, len(p.Hashes))
+			for i, h := range p.Hashes {
+				proof[i] = hex.EncodeToString(h[:])
+			}
+			return printJSON(cmd, map[string]any{"old": p.Old, "new": p.New, "old_root": hex.EncodeToString(p.OldRoot[:]),
+				"new_root": hex.EncodeToString(p.NewRoot[:]), "proof": proof})
+		},
+	}
+	f.add(cmd)
+	cmd.Flags().Uint64Var(&old, "old", 0, "the older tree size")
+	cmd.Flags().Uint64Var(&new, "new", 0, "the newer tree size (default: the latest checkpoint's)")
+	return cmd
+}
+
+func printJSON(cmd *cobra.Command, v any) error {
+	enc := json.NewEncoder(cmd.OutOrStdout())
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
