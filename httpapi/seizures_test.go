@@ -453,3 +453,38 @@ func BenchmarkSeizureHTTP(b *testing.B) {
 	b.StopTimer()
 	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "seizures/s")
 }
+
+// BenchmarkSeizureLoopback is BenchmarkSeizureHTTP over real TCP: 32 HTTP
+// clients with keep-alive against a server on 127.0.0.1.
+func BenchmarkSeizureLoopback(b *testing.B) {
+	ts, _ := newEvidenceServer(b)
+	caseID := mustCreateCase(b, ts, "1/2025")
+	srv := httptest.NewServer(ts.s.Echo())
+	defer srv.Close()
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
+	token := ts.tokens[RoleCustodian]
+	var n atomic.Int64
+	b.ReportAllocs()
+	b.SetParallelism(max(1, 32/runtime.GOMAXPROCS(0)))
+	start := time.Now()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			body := seizureBody(caseID, fmt.Sprintf("T%d", n.Add(1)))
+			req, _ := http.NewRequest(http.MethodPost, srv.URL+"/v1/seizures", strings.NewReader(body))
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("Authorization", "Bearer "+token)
+			res, err := client.Do(req)
+			if err != nil {
+				b.Fatal(err)
+			}
+			io.Copy(io.Discard, res.Body)
+			res.Body.Close()
+			if res.StatusCode != http.StatusCreated {
+				b.Fatalf("status %d", res.StatusCode)
+			}
+		}
+	})
+	b.StopTimer()
+	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "seizures/s")
+}
