@@ -62,6 +62,7 @@ type Seizure struct {
 	Items      []Item // ID, CaseID, Recorded, RecordedBy and LedgerTxn are set on registration
 
 	values [][]money.Amount // per item, the positive amounts it puts into custody
+	found  *Case            // the case as Precheck read it
 }
 
 // checker collects field errors.

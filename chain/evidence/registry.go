@@ -195,14 +195,22 @@ type ItemReceipt struct {
 // seal is in use — in a read transaction, so that a refusal never enters a
 // commit group. Register checks again inside the write.
 func (r *Registry) Precheck(tx *ledger.Tx, s *Seizure) error {
-	_, err := r.storeChecks(tx, s)
+	cs, err := r.storeChecks(tx, s)
+	if err == nil {
+		s.found = &cs
+	}
 	return err
 }
 
 func (r *Registry) storeChecks(tx *ledger.Tx, s *Seizure) (Case, error) {
 	var p ledger.Problems
-	cs, err := r.Case(tx, s.CaseID)
-	if err != nil {
+	var cs Case
+	var err error
+	if s.found != nil && s.found.ID == s.CaseID {
+		// Cases are never deleted: one found by Precheck still exists,
+		// and reading it again would cost every write of the group.
+		cs = *s.found
+	} else if cs, err = r.Case(tx, s.CaseID); err != nil {
 		if ledger.ErrorCode(err) != ledger.ENotFound {
 			return Case{}, err
 		}
