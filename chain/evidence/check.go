@@ -76,8 +76,11 @@ func (c *checker) text(field, v string, maxLen int, required bool) {
 			c.p.Add(field, "is required")
 		}
 		return
-	case utf8.RuneCountInString(v) > maxLen:
-		c.p.Addf(field, "is longer than %d characters", maxLen)
+	case len(v) > maxLen:
+		// Bytes, not characters: the custody log bounds its fields in
+		// bytes, and a name it would refuse must be refused here, before
+		// the write.
+		c.p.Addf(field, "is longer than %d bytes", maxLen)
 		return
 	case !utf8.ValidString(v):
 		c.p.Add(field, "is not valid UTF-8 text")
@@ -138,7 +141,7 @@ func CheckSeizure(req SeizureRequest, now time.Time) (Seizure, error) {
 		f := fmt.Sprintf("items[%d]", i)
 		it := &s.Items[i]
 		it.Kind, it.Seal, it.Description, it.Remarks = in.Kind, in.Seal, in.Description, in.Remarks
-		it.SeizedAt, it.Officer = s.SeizedAt, s.Officer
+		it.SeizedAt, it.Officer, it.SeizureRemarks = s.SeizedAt, s.Officer, s.Remarks
 		switch {
 		case in.Seal == "":
 			c.p.Add(f+".seal", "is required")

@@ -82,6 +82,7 @@ func TestCheckSeizureRules(t *testing.T) {
 		{"seized_at must be RFC 3339", func(r *SeizureRequest) { r.SeizedAt = "03/06/2025" }, "seized_at", "RFC 3339"},
 		{"seized_at cannot be in the future", func(r *SeizureRequest) { r.SeizedAt = "2025-06-05T00:00:00Z" }, "seized_at", "future"},
 		{"the officer is required", func(r *SeizureRequest) { r.Officer = "" }, "officer", "required"},
+		{"a name is bounded in bytes, as the custody log bounds it", func(r *SeizureRequest) { r.Officer = strings.Repeat("ع", 101) }, "officer", "longer than 200 bytes"},
 		{"someone it was seized from", func(r *SeizureRequest) { r.SeizedFrom = PersonInput{} }, "items[0].seized_from", "required"},
 		{"an id number needs its type", func(r *SeizureRequest) { r.SeizedFrom.IDType = "" }, "seized_from.id_type", "required"},
 		{"a circle is a lower-case name", func(r *SeizureRequest) { r.Location.Circle = "Islamabad HQ" }, "location.circle", "lower-case"},

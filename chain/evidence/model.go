@@ -109,9 +109,11 @@ type Item struct {
 	Place       Place     `json:"place"`
 	Officer     string    `json:"officer"`
 	Remarks     string    `json:"remarks,omitempty"`
-	RecordedBy  string    `json:"recorded_by"`
-	Recorded    time.Time `json:"recorded"`
-	LedgerTxn   uint64    `json:"ledger_txn,omitempty"` // 0 when the item carried no value
+	// SeizureRemarks are the remarks of the whole seizure the item came in.
+	SeizureRemarks string    `json:"seizure_remarks,omitempty"`
+	RecordedBy     string    `json:"recorded_by"`
+	Recorded       time.Time `json:"recorded"`
+	LedgerTxn      uint64    `json:"ledger_txn,omitempty"` // 0 when the item carried no value
 
 	// cash
 	Amounts []CashAmount `json:"amounts,omitempty"`

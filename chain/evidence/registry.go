@@ -1,6 +1,7 @@
 package evidence
 
 import (
+	"cmp"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -308,7 +309,7 @@ func (r *Registry) Register(tx *ledger.Tx, s *Seizure, actor string) (Receipt, e
 			Purpose:    "seizure",
 			SealBefore: chain.Seal{State: chain.SealNone},
 			SealAfter:  chain.Seal{Number: it.Seal, State: chain.SealIntact},
-			Remarks:    it.Remarks,
+			Remarks:    cmp.Or(it.Remarks, it.SeizureRemarks),
 			LedgerTxn:  it.LedgerTxn,
 		})
 		if err != nil {
