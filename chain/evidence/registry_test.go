@@ -6,7 +6,9 @@ import (
 	"encoding/hex"
 	"fmt"
 	"path/filepath"
+	"runtime"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -27,9 +29,17 @@ type fixture struct {
 // mustOpen opens a real store in a temporary directory with the real custody
 // log, at a clock just after the test raid.
 func mustOpen(t testing.TB) *fixture {
+	return openAt(t, func() time.Time { return testNow })
+}
+
+// mustOpenNow is mustOpen on the real clock (seizures are dated testNow,
+// which is in the past).
+func mustOpenNow(t testing.TB) *fixture { return openAt(t, time.Now) }
+
+func openAt(t testing.TB, now func() time.Time) *fixture {
 	t.Helper()
 	dir := t.TempDir()
-	store, err := ledger.Open(filepath.Join(dir, "amanat.db"), ledger.Options{Now: func() time.Time { return testNow }})
+	store, err := ledger.Open(filepath.Join(dir, "amanat.db"), ledger.Options{Now: now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -367,4 +377,28 @@ func TestListItems(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+}
+
+// BenchmarkRegister32 registers two-item seizures from 32 concurrent writers
+// through the store's group commit, without HTTP: the cost of the write alone.
+func BenchmarkRegister32(b *testing.B) {
+	f := mustOpenNow(b)
+	f.createCase(b, "1/2025")
+	var n atomic.Int64
+	b.ReportAllocs()
+	b.SetParallelism(max(1, 32/runtime.GOMAXPROCS(0)))
+	start := time.Now()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			req := validSeizure()
+			k := n.Add(1)
+			req.Items[0].Seal, req.Items[1].Seal = fmt.Sprintf("A-%d", k), fmt.Sprintf("B-%d", k)
+			if _, err := f.register(b, req); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.StopTimer()
+	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "seizures/s")
 }
