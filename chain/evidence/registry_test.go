@@ -402,3 +402,34 @@ func BenchmarkRegister32(b *testing.B) {
 	b.StopTimer()
 	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "seizures/s")
 }
+
+func TestConcurrentSeizuresForOneSealOneWins(t *testing.T) {
+	f := mustOpen(t)
+	f.createCase(t, "1/2025")
+	const n = 16
+	errs := make(chan error, n)
+	for i := range n {
+		go func() {
+			req := manyItems(2)
+			req.Items[0].Seal = fmt.Sprintf("OWN-%d", i)
+			req.Items[1].Seal = "CONTESTED-1"
+			_, err := f.register(t, req)
+			errs <- err
+		}()
+	}
+	won := 0
+	for range n {
+		err := <-errs
+		if err == nil {
+			won++
+			continue
+		}
+		if _, ok := fieldsOf(t, err)["items[1].seal"]; !ok {
+			t.Errorf("a loser refused for another reason: %v", err)
+		}
+	}
+	if won != 1 {
+		t.Fatalf("%d seizures took the same seal", won)
+	}
+	f.verify(t)
+}
