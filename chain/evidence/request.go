@@ -73,8 +73,10 @@ func (id *ID) UnmarshalJSON(b []byte) error {
 	if s == "null" {
 		return nil
 	}
-	bad := &json.UnmarshalTypeError{Value: "value that is not a positive whole number", Type: reflect.TypeFor[uint64]()}
+	// The decoder adds the field's path to an UnmarshalTypeError.
+	bad := &json.UnmarshalTypeError{Value: "number " + s, Type: reflect.TypeFor[uint64]()}
 	if strings.HasPrefix(s, `"`) {
+		bad.Value = "string " + s
 		var err error
 		if s, err = strconv.Unquote(s); err != nil {
 			return bad
