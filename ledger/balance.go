@@ -304,3 +304,58 @@ func (tx *Tx) Balances(f BalanceFilter) (BalancePage, error) {
 	}
 	return page, nil
 }
+
+// ForEachBalanceAt calls fn, in account then currency order, with the balance
+// as of at of every account that matches account (itself and the accounts
+// below it) and had a posting by then. It walks the history index forward
+// once, so valuing many accounts costs one pass rather than a seek each.
+func (tx *Tx) ForEachBalanceAt(account string, at time.Time, fn func(b Balance) error) error {
+	limit := nanos(at)
+	c := tx.Bolt.Bucket(bucketHistory).Cursor()
+	var (
+		prefix []byte // account 0 currency 0 of the group being read
+		last   []byte // value of its last entry at or before at
+	)
+	emit := func() error {
+		if last == nil {
+			return nil
+		}
+		acct, code, _ := splitBalanceKey(prefix[:len(prefix)-1])
+		cur, err := money.Lookup(code)
+		if err != nil {
+			return fmt.Errorf("history %s %s: %w", acct, code, err)
+		}
+		_, r, err := splitPair(last)
+		if err != nil {
+			return fmt.Errorf("history %s %s: %w", acct, code, err)
+		}
+		amt, err := money.ParseAmount(cur, r, money.Signed)
+		if err != nil {
+			return fmt.Errorf("history %s %s: %w", acct, code, err)
+		}
+		return fn(Balance{Account: acct, Amount: amt})
+	}
+	for k, v := c.Seek([]byte(account)); k != nil; k, v = c.Next() {
+		if len(k) < 18 {
+			return fmt.Errorf("malformed history key %x", k)
+		}
+		p := k[:len(k)-16]
+		acct, _, _ := splitBalanceKey(p[:len(p)-1])
+		if !strings.HasPrefix(acct, account) {
+			break
+		}
+		if acct != account && !strings.HasPrefix(acct, account+":") {
+			continue
+		}
+		if !bytes.Equal(p, prefix) {
+			if err := emit(); err != nil {
+				return err
+			}
+			prefix, last = bytes.Clone(p), nil
+		}
+		if binary.BigEndian.Uint64(k[len(k)-16:]) <= limit {
+			last = v
+		}
+	}
+	return emit()
+}

@@ -343,3 +343,36 @@ func TestCanonicalFormRoundTrips(t *testing.T) {
 		t.Fatal("a non-canonical amount was accepted")
 	}
 }
+
+func TestForEachBalanceAtAgreesWithBalanceAt(t *testing.T) {
+	s := mustOpen(t)
+	for i := 1; i <= 12; i++ {
+		post(t, s, seize(t, i, 1, "USD", "1.00", day.Add(time.Duration(i)*time.Hour)))
+		post(t, s, seize(t, i%3+1, 2, "BTC", "0.5", day.Add(time.Duration(i)*time.Minute)))
+	}
+	for _, at := range []time.Time{day, day.Add(5 * time.Hour), day.Add(30 * time.Minute), day.Add(48 * time.Hour)} {
+		var got []string
+		s.View(func(tx *Tx) error {
+			err := tx.ForEachBalanceAt("custody:item", at, func(b Balance) error {
+				want, held, err := tx.BalanceAt(b.Account, b.Amount.Currency(), at)
+				if err != nil || !held || !want.Equal(b.Amount) {
+					t.Errorf("%s %s as of %s: pass gives %s, seek gives %s (held %v, %v)", b.Account, b.Amount.Currency(), at, b.Amount, want, held, err)
+				}
+				got = append(got, b.Account+" "+b.Amount.Currency().Code)
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			// Every account the seek finds held is listed, and no other.
+			page, err := tx.Balances(BalanceFilter{Account: "custody:item", AsOf: &at, Limit: 1000})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(page.Balances) != len(got) {
+				t.Errorf("as of %s: pass lists %d balances, Balances lists %d", at, len(got), len(page.Balances))
+			}
+			return nil
+		})
+	}
+}

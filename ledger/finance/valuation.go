@@ -115,24 +115,28 @@ func (c *rateCache) price(amt money.Amount) (Priced, error) {
 // posted yet (the ledger refuses effective times more than a minute ahead),
 // the current balances are the as-of balances and are read directly.
 func holdings(tx *ledger.Tx, at time.Time, fn func(item string, amt money.Amount) error) error {
-	f := ledger.BalanceFilter{Account: "custody:item", Limit: 1000}
-	if !at.After(tx.Now.Add(2 * time.Minute)) {
-		f.AsOf = &at
+	visit := func(b ledger.Balance) error {
+		if b.Amount.IsZero() {
+			return nil
+		}
+		item, ok := strings.CutPrefix(b.Account, itemPrefix)
+		if !ok || strings.Contains(item, ":") {
+			return nil
+		}
+		return fn(item, b.Amount)
 	}
+	if !at.After(tx.Now.Add(2 * time.Minute)) {
+		// One forward pass over the history index beats a seek per account.
+		return tx.ForEachBalanceAt("custody:item", at, visit)
+	}
+	f := ledger.BalanceFilter{Account: "custody:item", Limit: 1000}
 	for {
 		page, err := tx.Balances(f)
 		if err != nil {
 			return err
 		}
 		for _, b := range page.Balances {
-			if b.Amount.IsZero() {
-				continue
-			}
-			item, ok := strings.CutPrefix(b.Account, itemPrefix)
-			if !ok || strings.Contains(item, ":") {
-				continue
-			}
-			if err := fn(item, b.Amount); err != nil {
+			if err := visit(b); err != nil {
 				return err
 			}
 		}
