@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/binary"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"os"
 	"sync"
@@ -311,11 +310,86 @@ func itemKey(item, itemSeq uint64) []byte {
 	return k
 }
 
-const stateVersion = 1
+// stateVersion is the first byte of a stored item state. The layout after
+// it: uvarint numbers, strings as uvarint length and bytes, LastAt as
+// zig-zag varint Unix nanoseconds, lists as a count and their elements.
+const stateVersion = 2
 
 func encodeState(st *ItemState) []byte {
-	b, _ := json.Marshal(st) // a struct of strings, numbers and times cannot fail
-	return append([]byte{stateVersion}, b...)
+	b := make([]byte, 0, 256)
+	b = append(b, stateVersion)
+	str := func(v string) { b = binary.AppendUvarint(b, uint64(len(v))); b = append(b, v...) }
+	b = binary.AppendUvarint(b, st.Item)
+	str(st.Holder)
+	for _, v := range []string{st.Location.Circle, st.Location.Building, st.Location.Room, st.Location.Wallet, st.Location.Network, st.Location.TxID, st.Seal.Number, st.Seal.State, st.Status} {
+		str(v)
+	}
+	b = binary.AppendUvarint(b, st.Entries)
+	b = binary.AppendUvarint(b, st.LastSeq)
+	b = binary.AppendVarint(b, st.LastAt.UnixNano())
+	for _, v := range []string{st.LastHash, st.Pending, st.ReturnTo} {
+		str(v)
+	}
+	b = binary.AppendUvarint(b, uint64(len(st.SealsUsed)))
+	for _, v := range st.SealsUsed {
+		str(v)
+	}
+	b = binary.AppendUvarint(b, uint64(len(st.LedgerTxns)))
+	for _, v := range st.LedgerTxns {
+		b = binary.AppendUvarint(b, v)
+	}
+	return b
+}
+
+func decodeState(v []byte) (ItemState, error) {
+	var st ItemState
+	if len(v) == 0 || v[0] != stateVersion {
+		return st, fmt.Errorf("unknown format")
+	}
+	v = v[1:]
+	bad := false
+	num := func() uint64 {
+		n, k := binary.Uvarint(v)
+		if k <= 0 {
+			bad, v = true, nil
+			return 0
+		}
+		v = v[k:]
+		return n
+	}
+	str := func() string {
+		n := num()
+		if n > uint64(len(v)) {
+			bad, v = true, nil
+			return ""
+		}
+		s := string(v[:n])
+		v = v[n:]
+		return s
+	}
+	st.Item = num()
+	st.Holder = str()
+	st.Location = Location{Circle: str(), Building: str(), Room: str(), Wallet: str(), Network: str(), TxID: str()}
+	st.Seal = Seal{Number: str(), State: str()}
+	st.Status = str()
+	st.Entries, st.LastSeq = num(), num()
+	at, k := binary.Varint(v)
+	if k <= 0 {
+		return st, fmt.Errorf("truncated")
+	}
+	v = v[k:]
+	st.LastAt = time.Unix(0, at).UTC()
+	st.LastHash, st.Pending, st.ReturnTo = str(), str(), str()
+	for n := num(); n > 0 && !bad; n-- {
+		st.SealsUsed = append(st.SealsUsed, str())
+	}
+	for n := num(); n > 0 && !bad; n-- {
+		st.LedgerTxns = append(st.LedgerTxns, num())
+	}
+	if bad || len(v) != 0 {
+		return st, fmt.Errorf("truncated or overlong")
+	}
+	return st, nil
 }
 
 func saveState(btx *bolt.Tx, st *ItemState) error {
@@ -330,11 +404,8 @@ func loadState(btx *bolt.Tx, item uint64) (*ItemState, error) {
 	if v == nil {
 		return nil, nil
 	}
-	if len(v) < 1 || v[0] != stateVersion {
-		return nil, fmt.Errorf("custody state of item %d: unknown format", item)
-	}
-	var st ItemState
-	if err := json.Unmarshal(v[1:], &st); err != nil {
+	st, err := decodeState(v)
+	if err != nil {
 		return nil, fmt.Errorf("custody state of item %d: %w", item, err)
 	}
 	return &st, nil

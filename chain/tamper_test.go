@@ -105,7 +105,7 @@ func TestTamperingIsNamed(t *testing.T) {
 			return btx.Bucket(bucketHashes).Put(be64(uint64(storedIndex(5))), h[:])
 		}, "log leaf 5 (custody entry 4): stored tree hash"},
 		{"the derived holder changed", func(t *testing.T, btx *bolt.Tx) error {
-			replaceIn(t, btx.Bucket(bucketState), be64(1), `"Holder":"Asif"`, `"Holder":"Bsif"`)
+			replaceIn(t, btx.Bucket(bucketState), be64(1), "\x04Asif", "\x04Bsif")
 			return nil
 		}, "item 1: stored custody state does not match the log"},
 		{"the log truncated by its last leaf", func(t *testing.T, btx *bolt.Tx) error {

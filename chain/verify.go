@@ -2,7 +2,6 @@ package chain
 
 import (
 	"bytes"
-	"encoding/binary"
 	"fmt"
 	"os"
 
@@ -101,7 +100,11 @@ func (c *Custody) Verify(tx *ledger.Tx) (Report, error) {
 	lc := leaves.Cursor()
 	lk, lv := lc.First()
 	entries, items, txLeaf := btx.Bucket(bucketEntries), btx.Bucket(bucketItems), btx.Bucket(bucketTxLeaf)
+	ec, tc := entries.Cursor(), txLeaf.Cursor()
+	ek, ev := ec.First()
+	tk, tv := tc.First()
 	states := map[uint64]*ItemState{}
+	seqs := map[uint64][]uint64{} // item -> its entries' seqs, for the item index
 	var nextSeq, nextTxn uint64 = 1, 1
 
 	for i := uint64(0); i < n; i++ {
@@ -117,9 +120,14 @@ func (c *Custody) Verify(tx *ledger.Tx) (Report, error) {
 				return rep, fmt.Errorf("log leaf %d names custody entry %d, expected %d", i, id, nextSeq)
 			}
 			nextSeq++
-			if data = entries.Get(be64(id)); data == nil {
+			if ek != nil && beUint(ek) < id {
+				return rep, fmt.Errorf("custody entry %d is not in the log", beUint(ek))
+			}
+			if ek == nil || beUint(ek) != id {
 				return rep, fmt.Errorf("custody entry %d: missing from the store (log leaf %d)", id, i)
 			}
+			data = ev
+			ek, ev = ec.Next()
 		case KindTransaction:
 			if id != nextTxn {
 				return rep, fmt.Errorf("log leaf %d names ledger transaction %d, expected %d", i, id, nextTxn)
@@ -128,9 +136,10 @@ func (c *Custody) Verify(tx *ledger.Tx) (Report, error) {
 			if data = tx.RawTransaction(id); data == nil {
 				return rep, fmt.Errorf("ledger transaction %d: missing from the store (log leaf %d)", id, i)
 			}
-			if v := txLeaf.Get(be64(id)); v == nil || beUint(v) != i {
+			if tk == nil || beUint(tk) != id || len(tv) != 8 || beUint(tv) != i {
 				return rep, fmt.Errorf("ledger transaction %d: the transaction index does not point at log leaf %d", id, i)
 			}
+			tk, tv = tc.Next()
 		default:
 			return rep, fmt.Errorf("log leaf %d has unknown kind %q", i, kind)
 		}
@@ -154,9 +163,11 @@ func (c *Custody) Verify(tx *ledger.Tx) (Report, error) {
 			continue
 		}
 		rep.Entries++
-		if err := replay(states, items, id, i, data, hs[0]); err != nil {
+		item, err := replay(states, id, i, data, hs[0])
+		if err != nil {
 			return rep, err
 		}
+		seqs[item] = append(seqs[item], id)
 	}
 	if hk != nil {
 		return rep, fmt.Errorf("the log stores hash %d beyond its %d leaves", beUint(hk), n)
@@ -164,20 +175,31 @@ func (c *Custody) Verify(tx *ledger.Tx) (Report, error) {
 	if lk != nil {
 		return rep, fmt.Errorf("the leaf index holds leaf %d beyond the log's %d leaves", beUint(lk), n)
 	}
-	if k, _ := entries.Cursor().Last(); k != nil && beUint(k) >= nextSeq {
-		return rep, fmt.Errorf("custody entry %d is not in the log", nextSeq)
+	if ek != nil {
+		return rep, fmt.Errorf("custody entry %d is not in the log", beUint(ek))
 	}
 	if last := tx.LastTransactionID(); last >= nextTxn {
 		return rep, fmt.Errorf("ledger transaction %d is not in the log", nextTxn)
 	}
-	if k, _ := txLeaf.Cursor().Last(); k != nil && beUint(k) >= nextTxn {
-		return rep, fmt.Errorf("the transaction index names ledger transaction %d, which is not in the log", beUint(k))
+	if tk != nil {
+		return rep, fmt.Errorf("the transaction index names ledger transaction %d, which is not in the log", beUint(tk))
 	}
-	if k, _ := items.Cursor().Last(); k != nil && binary.BigEndian.Uint64(k[:8]) != 0 && states[binary.BigEndian.Uint64(k[:8])] == nil {
-		return rep, fmt.Errorf("the item index names item %d, which has no entries in the log", binary.BigEndian.Uint64(k[:8]))
+	// The item index: exactly one key per entry, (item, item_seq) -> seq.
+	indexed := uint64(0)
+	ic := items.Cursor()
+	for k, v := ic.First(); k != nil; k, v = ic.Next() {
+		if len(k) != 16 || len(v) != 8 {
+			return rep, fmt.Errorf("the item index holds a malformed key %x", k)
+		}
+		item, itemSeq := beUint(k[:8]), beUint(k[8:])
+		list := seqs[item]
+		if itemSeq == 0 || itemSeq > uint64(len(list)) || list[itemSeq-1] != beUint(v) {
+			return rep, fmt.Errorf("the item index maps item %d's entry %d to custody entry %d, which the log does not", item, itemSeq, beUint(v))
+		}
+		indexed++
 	}
-	if items.Stats().KeyN != int(rep.Entries) {
-		return rep, fmt.Errorf("the item index holds %d keys for %d custody entries", items.Stats().KeyN, rep.Entries)
+	if indexed != rep.Entries {
+		return rep, fmt.Errorf("the item index holds %d keys for %d custody entries", indexed, rep.Entries)
 	}
 
 	// Derived views: each item's stored state is what its entries add up to.
@@ -251,16 +273,16 @@ func (c *Custody) Verify(tx *ledger.Tx) (Report, error) {
 
 // replay checks one custody entry against its item's hash chain, index and
 // state machine, and advances the item's state.
-func replay(states map[uint64]*ItemState, items interface{ Get([]byte) []byte }, seq, leaf uint64, data []byte, h tlog.Hash) error {
-	e, err := DecodeEntry(data)
+func replay(states map[uint64]*ItemState, seq, leaf uint64, data []byte, h tlog.Hash) (uint64, error) {
+	e, err := decodeEntry(data)
 	if err != nil {
-		return fmt.Errorf("custody entry %d: %w", seq, err)
+		return 0, fmt.Errorf("custody entry %d: %w", seq, err)
 	}
 	if e.Seq != seq {
-		return fmt.Errorf("custody entry %d: the record says it is entry %d", seq, e.Seq)
+		return 0, fmt.Errorf("custody entry %d: the record says it is entry %d", seq, e.Seq)
 	}
 	if e.LeafIndex != leaf {
-		return fmt.Errorf("custody entry %d: the record says log leaf %d, the log has it at %d", seq, e.LeafIndex, leaf)
+		return 0, fmt.Errorf("custody entry %d: the record says log leaf %d, the log has it at %d", seq, e.LeafIndex, leaf)
 	}
 	st := states[e.Item]
 	var wantItemSeq uint64 = 1
@@ -269,25 +291,22 @@ func replay(states map[uint64]*ItemState, items interface{ Get([]byte) []byte },
 		wantItemSeq, wantPrev = st.Entries+1, st.LastHash
 	}
 	if e.ItemSeq != wantItemSeq {
-		return fmt.Errorf("custody entry %d: item %d's entry %d, expected %d", seq, e.Item, e.ItemSeq, wantItemSeq)
+		return 0, fmt.Errorf("custody entry %d: item %d's entry %d, expected %d", seq, e.Item, e.ItemSeq, wantItemSeq)
 	}
 	if e.PrevHash != wantPrev {
-		return fmt.Errorf("custody entry %d: previous-entry hash does not match item %d's chain", seq, e.Item)
-	}
-	if v := items.Get(itemKey(e.Item, e.ItemSeq)); v == nil || beUint(v) != seq {
-		return fmt.Errorf("custody entry %d: the item index does not point at it", seq)
+		return 0, fmt.Errorf("custody entry %d: previous-entry hash does not match item %d's chain", seq, e.Item)
 	}
 	orig := e
 	next, err := apply(st, &e)
 	if err != nil {
-		return fmt.Errorf("custody entry %d: the state machine refuses it: %w", seq, err)
+		return 0, fmt.Errorf("custody entry %d: the state machine refuses it: %w", seq, err)
 	}
 	if e.From != orig.From || e.To != orig.To || e.SealBefore != orig.SealBefore || e.SealAfter != orig.SealAfter {
-		return fmt.Errorf("custody entry %d: the state machine reads it differently (who or seal left out)", seq)
+		return 0, fmt.Errorf("custody entry %d: the state machine reads it differently (who or seal left out)", seq)
 	}
 	next.Entries, next.LastSeq, next.LastAt, next.LastHash = e.ItemSeq, seq, e.At, leafHex(h)
 	states[e.Item] = &next
-	return nil
+	return e.Item, nil
 }
 
 // VerifyStore checks the custody log of a store opened read-only, with the
