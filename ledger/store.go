@@ -337,3 +337,24 @@ func (tx *Tx) RawTransaction(id uint64) []byte {
 	}
 	return bytes.Clone(v)
 }
+
+// PostBatch commits txns together in one bbolt transaction (one fsync): all
+// of them or, when one is refused, none. The error names the refused one.
+func (s *Store) PostBatch(ctx context.Context, txns []Transaction) ([]Transaction, error) {
+	var out []Transaction
+	err := s.Write(ctx, func(tx *Tx) error {
+		out = make([]Transaction, 0, len(txns))
+		for i, t := range txns {
+			posted, err := tx.Post(t)
+			if err != nil {
+				return fmt.Errorf("transaction %d of the batch: %w", i, err)
+			}
+			out = append(out, posted)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}

@@ -376,3 +376,20 @@ func TestForEachBalanceAtAgreesWithBalanceAt(t *testing.T) {
 		})
 	}
 }
+
+func TestPostBatchIsAllOrNothing(t *testing.T) {
+	s := mustOpen(t)
+	good := []Transaction{seize(t, 1, 1, "USD", "1.00", day), seize(t, 2, 1, "USD", "2.00", day)}
+	posted, err := s.PostBatch(context.Background(), good)
+	if err != nil || len(posted) != 2 || posted[1].ID != 2 {
+		t.Fatalf("PostBatch = %v, %v", posted, err)
+	}
+	bad := []Transaction{seize(t, 3, 1, "USD", "1.00", day), seize(t, 4, 1, "USD", "1.00", day)}
+	bad[1].Postings[0].Account = "nowhere:4"
+	if _, err := s.PostBatch(context.Background(), bad); ErrorCode(err) != EInvalid || !strings.Contains(err.Error(), "transaction 1 of the batch") {
+		t.Fatalf("bad batch: %v", err)
+	}
+	if r := mustVerify(t, s); r.Transactions != 2 {
+		t.Fatalf("a refused batch left %d transactions, want 2", r.Transactions)
+	}
+}
