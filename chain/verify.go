@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+	"sync/atomic"
 
 	"golang.org/x/mod/sumdb/tlog"
 
@@ -107,67 +108,108 @@ func (c *Custody) Verify(tx *ledger.Tx) (Report, error) {
 	seqs := map[uint64][]uint64{} // item -> its entries' seqs, for the item index
 	var nextSeq, nextTxn uint64 = 1, 1
 
-	for i := uint64(0); i < n; i++ {
-		if lk == nil || beUint(lk) != i || len(lv) != 9 {
-			return rep, fmt.Errorf("log leaf %d is missing from the leaf index", i)
-		}
-		kind, id := lv[0], beUint(lv[1:])
-		lk, lv = lc.Next()
-		var data []byte
-		switch kind {
-		case KindCustody:
-			if id != nextSeq {
-				return rep, fmt.Errorf("log leaf %d names custody entry %d, expected %d", i, id, nextSeq)
-			}
-			nextSeq++
-			if ek != nil && beUint(ek) < id {
-				return rep, fmt.Errorf("custody entry %d is not in the log", beUint(ek))
-			}
-			if ek == nil || beUint(ek) != id {
-				return rep, fmt.Errorf("custody entry %d: missing from the store (log leaf %d)", id, i)
-			}
-			data = ev
-			ek, ev = ec.Next()
-		case KindTransaction:
-			if id != nextTxn {
-				return rep, fmt.Errorf("log leaf %d names ledger transaction %d, expected %d", i, id, nextTxn)
-			}
-			nextTxn++
-			if data = tx.RawTransaction(id); data == nil {
-				return rep, fmt.Errorf("ledger transaction %d: missing from the store (log leaf %d)", id, i)
-			}
-			if tk == nil || beUint(tk) != id || len(tv) != 8 || beUint(tv) != i {
-				return rep, fmt.Errorf("ledger transaction %d: the transaction index does not point at log leaf %d", id, i)
-			}
-			tk, tv = tc.Next()
-		default:
-			return rep, fmt.Errorf("log leaf %d has unknown kind %q", i, kind)
-		}
-		hs, err := tlog.StoredHashes(int64(i), data, &recomputed)
-		if err != nil {
-			return rep, fmt.Errorf("log leaf %d: %w", i, err)
-		}
-		base := uint64(len(recomputed))
-		for j, h := range hs {
-			if hk == nil || beUint(hk) != base+uint64(j) || !bytes.Equal(hv, h[:]) {
-				if j == 0 {
-					return rep, fmt.Errorf("%s %d: leaf hash does not match the log (log leaf %d)", kindName(kind), id, i)
+	// Two stages on two cores: this goroutine reads the records in log order
+	// and recomputes the tree; a second one decodes the custody entries and
+	// replays each item's chain and state machine. The first error in log
+	// order wins: the replay stage only sees leaves the tree stage passed.
+	jobs := make(chan []replayJob, 16)
+	replayed := make(chan error, 1)
+	var stop atomic.Bool // the replay stage failed: the tree stage may stop
+	go func() {
+		var err error
+		for batch := range jobs {
+			for _, j := range batch {
+				if err != nil {
+					break
 				}
-				return rep, fmt.Errorf("log leaf %d (%s %d): stored tree hash %d does not match the recomputed tree", i, kindName(kind), id, base+uint64(j))
+				var item uint64
+				if item, err = replay(states, j.seq, j.leaf, j.data, j.hash); err == nil {
+					seqs[item] = append(seqs[item], j.seq)
+				}
 			}
-			hk, hv = hc.Next()
 		}
-		recomputed = append(recomputed, hs...)
-		if kind == KindTransaction {
-			rep.Transactions++
-			continue
-		}
-		rep.Entries++
-		item, err := replay(states, id, i, data, hs[0])
 		if err != nil {
-			return rep, err
+			stop.Store(true)
 		}
-		seqs[item] = append(seqs[item], id)
+		replayed <- err
+	}()
+	treeErr := func() error {
+		batch := make([]replayJob, 0, replayBatch)
+		defer func() {
+			if len(batch) > 0 {
+				jobs <- batch
+			}
+			close(jobs)
+		}()
+		for i := uint64(0); i < n && !stop.Load(); i++ {
+			if lk == nil || beUint(lk) != i || len(lv) != 9 {
+				return fmt.Errorf("log leaf %d is missing from the leaf index", i)
+			}
+			kind, id := lv[0], beUint(lv[1:])
+			lk, lv = lc.Next()
+			var data []byte
+			switch kind {
+			case KindCustody:
+				if id != nextSeq {
+					return fmt.Errorf("log leaf %d names custody entry %d, expected %d", i, id, nextSeq)
+				}
+				nextSeq++
+				if ek != nil && beUint(ek) < id {
+					return fmt.Errorf("custody entry %d is not in the log", beUint(ek))
+				}
+				if ek == nil || beUint(ek) != id {
+					return fmt.Errorf("custody entry %d: missing from the store (log leaf %d)", id, i)
+				}
+				data = ev
+				ek, ev = ec.Next()
+			case KindTransaction:
+				if id != nextTxn {
+					return fmt.Errorf("log leaf %d names ledger transaction %d, expected %d", i, id, nextTxn)
+				}
+				nextTxn++
+				if data = tx.RawTransaction(id); data == nil {
+					return fmt.Errorf("ledger transaction %d: missing from the store (log leaf %d)", id, i)
+				}
+				if tk == nil || beUint(tk) != id || len(tv) != 8 || beUint(tv) != i {
+					return fmt.Errorf("ledger transaction %d: the transaction index does not point at log leaf %d", id, i)
+				}
+				tk, tv = tc.Next()
+			default:
+				return fmt.Errorf("log leaf %d has unknown kind %q", i, kind)
+			}
+			hs, err := tlog.StoredHashes(int64(i), data, &recomputed)
+			if err != nil {
+				return fmt.Errorf("log leaf %d: %w", i, err)
+			}
+			base := uint64(len(recomputed))
+			for j, h := range hs {
+				if hk == nil || beUint(hk) != base+uint64(j) || !bytes.Equal(hv, h[:]) {
+					if j == 0 {
+						return fmt.Errorf("%s %d: leaf hash does not match the log (log leaf %d)", kindName(kind), id, i)
+					}
+					return fmt.Errorf("log leaf %d (%s %d): stored tree hash %d does not match the recomputed tree", i, kindName(kind), id, base+uint64(j))
+				}
+				hk, hv = hc.Next()
+			}
+			recomputed = append(recomputed, hs...)
+			if kind == KindTransaction {
+				rep.Transactions++
+				continue
+			}
+			rep.Entries++
+			batch = append(batch, replayJob{seq: id, leaf: i, data: data, hash: hs[0]})
+			if len(batch) == replayBatch {
+				jobs <- batch
+				batch = make([]replayJob, 0, replayBatch)
+			}
+		}
+		return nil
+	}()
+	if err := <-replayed; err != nil {
+		return rep, err
+	}
+	if treeErr != nil {
+		return rep, treeErr
 	}
 	if hk != nil {
 		return rep, fmt.Errorf("the log stores hash %d beyond its %d leaves", beUint(hk), n)
@@ -269,6 +311,14 @@ func (c *Custody) Verify(tx *ledger.Tx) (Report, error) {
 		}
 	}
 	return rep, nil
+}
+
+const replayBatch = 512
+
+type replayJob struct {
+	seq, leaf uint64
+	data      []byte // the stored bytes: valid while the read transaction lasts
+	hash      tlog.Hash
 }
 
 // replay checks one custody entry against its item's hash chain, index and
