@@ -99,6 +99,7 @@ func (s *Server) Store() *ledger.Store { return s.store }
 // one call.
 func (s *Server) routes() {
 	s.e.GET("/healthz", s.healthz)
+	s.e.GET("/openapi.json", s.getOpenAPI)
 	v1 := s.e.Group("/v1", s.authenticate)
 	s.routesCore(v1)
 	s.routesTokens(v1)
