@@ -15,7 +15,7 @@ import (
 // without seizures, through the API in-process, then prints one new token
 // per role and three commands to try. On a store that already holds
 // seizures it loads nothing and says so; the tokens are printed either way.
-func loadDemo(ctx context.Context, a *app, out io.Writer) error {
+func loadDemo(ctx context.Context, a *app, out io.Writer, base string) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
@@ -35,7 +35,8 @@ func loadDemo(ctx context.Context, a *app, out io.Writer) error {
 		fmt.Fprintf(out, "demo: not loaded: %s\n", sum.Reason)
 	}
 
-	fmt.Fprintln(out, "demo: new API tokens, one per role (shown once; only their hashes are stored):")
+	fmt.Fprintln(out, "demo: new API tokens, one per role, shown once (only their hashes are stored); paste these lines into a shell:")
+	fmt.Fprintf(out, "export AMANAT=%s\n", base)
 	tokens := map[string]string{}
 	for _, role := range httpapi.Roles {
 		token, err := httpapi.CreateToken(a.store, role, "demo-"+role, "demo")
@@ -43,10 +44,9 @@ func loadDemo(ctx context.Context, a *app, out io.Writer) error {
 			return fmt.Errorf("demo token for %s: %w", role, err)
 		}
 		tokens[role] = token
-		fmt.Fprintf(out, "%-13s %s\n", role, token)
+		fmt.Fprintf(out, "export %s=%s\n", tokenVar(role), token)
 	}
 
-	base := "http://" + serveAddr()
 	item := sum.Saved["nhq_btc_taproot"] // the organiser's bitcoin: the longest custody story
 	if item == "" {
 		item = "1"
@@ -57,24 +57,11 @@ func loadDemo(ctx context.Context, a *app, out io.Writer) error {
 		{httpapi.RoleInvestigator, "/v1/items/" + item + "/custody", "the chain of custody of the organiser's bitcoin"},
 		{httpapi.RoleAuditor, "/v1/verify", "check the books and the custody log"},
 	} {
-		fmt.Fprintf(out, "  # %s\n  curl -s -H 'Authorization: Bearer %s' '%s%s'\n", c.what, tokens[c.role], base, c.path)
+		fmt.Fprintf(out, "  # %s\n  curl -s -H \"Authorization: Bearer $%s\" \"$AMANAT%s\"\n", c.what, tokenVar(c.role), c.path)
 	}
 	return nil
 }
 
-// serveAddr is the address `amanat serve` was told to listen on, for the
-// example commands (the demo loads before the listener opens).
-func serveAddr() string {
-	addr := "127.0.0.1:8080"
-	for _, c := range rootCmd.Commands() {
-		if c.Name() == "serve" {
-			if f := c.Flags().Lookup("addr"); f != nil && f.Value.String() != "" {
-				addr = f.Value.String()
-			}
-		}
-	}
-	if strings.HasPrefix(addr, ":") {
-		addr = "127.0.0.1" + addr
-	}
-	return addr
-}
+// tokenVar is the shell variable the demo and the README use for a role's
+// token: CUSTODIAN_TOKEN, FINANCE_TOKEN, ...
+func tokenVar(role string) string { return strings.ToUpper(role) + "_TOKEN" }

@@ -15,7 +15,7 @@ import (
 	"github.com/amanat-ledger/amanat/httpapi"
 )
 
-var curlRE = regexp.MustCompile(`^  curl -s -H 'Authorization: Bearer (amt_[A-Za-z0-9_-]+)' 'http://[^/]+(/[^']*)'$`)
+var curlRE = regexp.MustCompile(`^  curl -s -H "Authorization: Bearer \$([A-Z]+_TOKEN)" "\$AMANAT(/[^"]*)"$`)
 
 // TestServeDemoOutput loads the demo as `amanat serve --demo` does, then runs
 // each printed example command against the server and expects 200; a second
@@ -34,15 +34,22 @@ func TestServeDemoOutput(t *testing.T) {
 	}
 	for run, want := range []string{"demo: Operation Grey loaded: 9 cases, 23 items", "demo: not loaded: the store already holds seizures"} {
 		var out bytes.Buffer
-		if err := loadDemo(context.Background(), a, &out); err != nil {
+		if err := loadDemo(context.Background(), a, &out, "http://127.0.0.1:8080"); err != nil {
 			t.Fatal(err)
 		}
 		text := out.String()
 		if !strings.Contains(text, want) {
 			t.Fatalf("run %d: output lacks %q:\n%s", run+1, want, text)
 		}
+		vars := map[string]string{}
+		for _, m := range regexp.MustCompile(`(?m)^export ([A-Z_]+)=(\S+)$`).FindAllStringSubmatch(text, -1) {
+			vars[m[1]] = m[2]
+		}
+		if vars["AMANAT"] != "http://127.0.0.1:8080" {
+			t.Errorf("run %d: no export of AMANAT:\n%s", run+1, text)
+		}
 		for _, role := range httpapi.Roles {
-			if !regexp.MustCompile(`(?m)^` + role + ` +amt_`).MatchString(text) {
+			if !strings.HasPrefix(vars[tokenVar(role)], "amt_") {
 				t.Errorf("run %d: no token line for %s:\n%s", run+1, role, text)
 			}
 		}
@@ -54,7 +61,7 @@ func TestServeDemoOutput(t *testing.T) {
 			}
 			curls++
 			req := httptest.NewRequest(http.MethodGet, m[2], nil)
-			req.Header.Set("Authorization", "Bearer "+m[1])
+			req.Header.Set("Authorization", "Bearer "+vars[m[1]])
 			rec := httptest.NewRecorder()
 			srv.Echo().ServeHTTP(rec, req)
 			if rec.Code != http.StatusOK {

@@ -52,14 +52,17 @@ func serve(cmd *cobra.Command, db, addr, keyPath string, demo bool) error {
 		return err
 	}
 	out := cmd.OutOrStdout()
-	if demo {
-		if err := loadDemo(cmd.Context(), a, out); err != nil {
-			return err
-		}
-	}
+	// Listen before loading the demo so its example commands name the real
+	// address (with --addr :0 the port is only known now).
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", addr, err)
+	}
+	defer ln.Close()
+	if demo {
+		if err := loadDemo(cmd.Context(), a, out, "http://"+ln.Addr().String()); err != nil {
+			return err
+		}
 	}
 	hs := &http.Server{Handler: srv.Echo(), ReadHeaderTimeout: 10 * time.Second}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
