@@ -304,19 +304,21 @@ func (p *lineParser) value(key string) string {
 	if p.err != nil {
 		return ""
 	}
-	line, rest, ok := strings.Cut(p.rest, "\n")
-	if !ok {
-		p.fail("missing %s", key)
-		return ""
-	}
-	k, v, ok := strings.Cut(line, " ")
-	if !ok || k != key {
+	r := p.rest
+	if len(r) <= len(key) || r[:len(key)] != key || r[len(key)] != ' ' {
+		k, _, _ := strings.Cut(r, " ")
 		p.fail("want %s, found %q", key, k)
 		return ""
 	}
-	p.rest = rest
+	r = r[len(key)+1:]
+	nl := strings.IndexByte(r, '\n')
+	if nl < 0 {
+		p.fail("missing %s", key)
+		return ""
+	}
+	p.rest = r[nl+1:]
 	p.n++
-	return v
+	return r[:nl]
 }
 
 func (p *lineParser) uint(key string) uint64 {
