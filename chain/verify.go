@@ -13,16 +13,16 @@ import (
 
 // Report is what Verify found to hold.
 type Report struct {
-	Leaves       uint64 // leaves in the log
-	Entries      uint64 // custody entries
-	Transactions uint64 // ledger transactions
-	Items        uint64 // items with custody entries
-	Checkpoint   uint64 // size of the signed checkpoint checked (0: none yet)
-	Unsigned     uint64 // leaves after the checkpoint, not yet signed
-	Witness      uint64 // size of the witness file's checkpoint checked (0: none)
-	Root         string // hex root hash of the whole log
-	Origin       string
-	KeySource    string // where the public key came from: "key file" or "store"
+	Leaves       uint64 `json:"leaves"`       // leaves in the log
+	Entries      uint64 `json:"entries"`      // custody entries
+	Transactions uint64 `json:"transactions"` // ledger transactions
+	Items        uint64 `json:"items"`        // items with custody entries
+	Checkpoint   uint64 `json:"checkpoint"`   // size of the signed checkpoint checked (0: none yet)
+	Unsigned     uint64 `json:"unsigned"`     // leaves after the checkpoint, not yet signed
+	Witness      uint64 `json:"witness"`      // size of the witness file's checkpoint checked (0: none)
+	Root         string `json:"root_hash"`    // hex root hash of the whole log
+	Origin       string `json:"origin"`
+	KeySource    string `json:"key_source"` // where the public key came from: "key file" or "store"
 }
 
 func (r Report) String() string {
