@@ -43,7 +43,8 @@ func newTestServer(t testing.TB, checkers ...Checker) *testServer {
 	return ts
 }
 
-// do sends a request as role ("" for no token) and returns the recorder.
+// do sends a request as role ("" for no token) and returns the recorder,
+// after checking the answer against openapi.yaml (checkOpenAPI).
 func (ts *testServer) do(role, method, path, body string, headers ...string) *httptest.ResponseRecorder {
 	ts.t.Helper()
 	var r io.Reader
@@ -60,8 +61,11 @@ func (ts *testServer) do(role, method, path, body string, headers ...string) *ht
 	for i := 0; i+1 < len(headers); i += 2 {
 		req.Header.Set(headers[i], headers[i+1])
 	}
+	sent := req.Header.Clone()
 	rec := httptest.NewRecorder()
 	ts.s.Echo().ServeHTTP(rec, req)
+	// Every answer of the suite must be one the OpenAPI description allows.
+	checkOpenAPI(ts.t, method, path, body, sent, rec)
 	return rec
 }
 
