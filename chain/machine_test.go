@@ -3,6 +3,7 @@ package chain
 import (
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -191,5 +192,27 @@ func TestFieldChecks(t *testing.T) {
 	}
 	if rep := l.mustVerify(t); rep.Leaves != 0 {
 		t.Errorf("refusals wrote %d leaves", rep.Leaves)
+	}
+}
+
+// Every rule is documented in docs/custody.md under the name its refusals
+// carry.
+func TestRulesAreDocumented(t *testing.T) {
+	doc, err := os.ReadFile("../docs/custody.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range []string{RuleFirstIsSeizure, RuleSeizedOnce, RuleNothingAfterEnd, RuleInOrder, RuleHolderReleases,
+		RuleReceiveMatches, RuleInTransit, RuleNeedsCustody, RuleCheckInAfterOut, RuleSealMatches, RuleSealChanges,
+		RuleSealOnce, RuleUnsealIntact, RuleResealNewNumber, RuleExamineUnsealed, RuleOnChainWallet, RuleCourtOrder,
+		RuleWrittenOffReason, RuleNeedsHolder, RuleNeedsLocation} {
+		if !strings.Contains(string(doc), "`"+r+"`") {
+			t.Errorf("rule %s is not in docs/custody.md", r)
+		}
+	}
+	for _, e := range Events {
+		if !strings.Contains(string(doc), "| `"+e+"` |") {
+			t.Errorf("event %s has no row in docs/custody.md", e)
+		}
 	}
 }
