@@ -237,6 +237,18 @@ func (c *Custody) LogTransaction(btx *bolt.Tx, id uint64, canonical []byte) erro
 	return txl.Put(be64(id), be64(i))
 }
 
+// LogTransactionTx is LogTransaction for a caller that has the ledger
+// transaction at hand: it also registers the checkpoint hook, so a commit
+// that only posts ledger transactions is signed at once too. The ledger's
+// Post can prefer it over LogTransaction (see docs/custody.md, Limits).
+func (c *Custody) LogTransactionTx(tx *ledger.Tx, id uint64, canonical []byte) error {
+	if err := c.LogTransaction(tx.Bolt, id, canonical); err != nil {
+		return err
+	}
+	tx.BeforeCommit(hookKey, c.signHook)
+	return nil
+}
+
 const hookKey = "chain.checkpoint"
 
 // Append validates e against the item's state machine and records it inside
