@@ -133,6 +133,12 @@ func TestCustodyOverHTTP(t *testing.T) {
 		t.Fatalf("page 2 %s", rec.Body)
 	}
 
+	var one entryJSON
+	decode(t, ts.do(RoleFinance, http.MethodGet, fmt.Sprintf("/v1/custody/entries/%d", tr.Seq), ""), &one)
+	if one.Hash != tr.Hash || one.Event != "transferred" {
+		t.Fatalf("entry %d read back as %+v", tr.Seq, one)
+	}
+
 	// Checkpoint, key, proofs, consistency and bundle agree with tlog and note.
 	var key struct {
 		Origin    string `json:"origin"`
@@ -224,6 +230,8 @@ func TestCustodyRefusals(t *testing.T) {
 		{"a bad limit", RoleInvestigator, http.MethodGet, "/v1/items/1/custody?limit=0", "", 422, "limit"},
 		{"a bad cursor", RoleInvestigator, http.MethodGet, "/v1/items/1/custody?cursor=AAAA", "", 422, "cursor"},
 		{"a proof of an unknown entry", RoleInvestigator, http.MethodGet, "/v1/custody/entries/99/proof", "", 404, ""},
+		{"an unknown entry", RoleInvestigator, http.MethodGet, "/v1/custody/entries/99", "", 404, ""},
+		{"the bundle of an unknown item", RoleInvestigator, http.MethodGet, "/v1/items/99/custody/bundle", "", 404, ""},
 		{"a proof in a tree too big", RoleInvestigator, http.MethodGet, "/v1/custody/entries/1/proof?size=999", "", 422, "size"},
 		{"a proof in a tree too small", RoleInvestigator, http.MethodGet, "/v1/custody/entries/1/proof?size=1", "", 422, "size"},
 		{"a proof with a bad size", RoleInvestigator, http.MethodGet, "/v1/custody/entries/1/proof?size=x", "", 422, "size"},
