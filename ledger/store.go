@@ -36,6 +36,12 @@ type Notary interface {
 	LogTransaction(btx *bolt.Tx, id uint64, canonical []byte) error
 }
 
+// txNotary is a Notary that wants the whole ledger Tx, to register a
+// BeforeCommit hook (the custody log signs a checkpoint per commit group).
+type txNotary interface {
+	LogTransactionTx(tx *Tx, id uint64, canonical []byte) error
+}
+
 // Options configure Open.
 type Options struct {
 	// Timeout bounds the wait for the file lock, so a second process fails
@@ -234,7 +240,13 @@ func (tx *Tx) Post(t Transaction) (Transaction, error) {
 		return Transaction{}, fmt.Errorf("apply transaction %d: %w", id, err)
 	}
 	if tx.notary != nil {
-		if err := tx.notary.LogTransaction(tx.Bolt, id, canon); err != nil {
+		var err error
+		if n, ok := tx.notary.(txNotary); ok {
+			err = n.LogTransactionTx(tx, id, canon)
+		} else {
+			err = tx.notary.LogTransaction(tx.Bolt, id, canon)
+		}
+		if err != nil {
 			return Transaction{}, fmt.Errorf("log transaction %d: %w", id, err)
 		}
 	}
