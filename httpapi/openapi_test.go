@@ -486,3 +486,28 @@ func describesParam(t *testing.T, path, method, name string) bool {
 	}
 	return false
 }
+
+// BenchmarkOpenAPICheck measures what the suite's check costs per answer: a
+// seizure's request and 201 answer routed and validated against the
+// description.
+func BenchmarkOpenAPICheck(b *testing.B) {
+	ts, _ := newEvidenceServer(b)
+	caseID := mustCreateCase(b, ts, "1/2025")
+	body := seizureBody(caseID, "BENCH")
+	header := http.Header{"Authorization": {"Bearer " + ts.tokens[RoleCustodian]}, "Content-Type": {"application/json"}}
+	req := httptest.NewRequest(http.MethodPost, "/v1/seizures", strings.NewReader(body))
+	req.Header = header.Clone()
+	rec := httptest.NewRecorder()
+	ts.s.Echo().ServeHTTP(rec, req)
+	if rec.Code != http.StatusCreated {
+		b.Fatalf("%d %s", rec.Code, rec.Body)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		if err := openAPIMismatch(http.MethodPost, "/v1/seizures", body, header, rec); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "answers/s")
+}
