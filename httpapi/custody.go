@@ -11,6 +11,7 @@ import (
 	"golang.org/x/mod/sumdb/tlog"
 
 	"github.com/amanat-ledger/amanat/chain"
+	"github.com/amanat-ledger/amanat/chain/evidence"
 	"github.com/amanat-ledger/amanat/ledger"
 )
 
@@ -203,16 +204,86 @@ func (s *Server) postCustody(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if e.Event == chain.EventConverted {
+		return ledger.FieldErr("event", "a conversion moves money: record it with POST /v1/conversions, which writes the converted entry and its ledger transaction together")
+	}
+	if _, releases := releaseRoots[e.Event]; releases && e.LedgerTxn != 0 {
+		return ledger.FieldErr("ledger_txn", "is set by the server for "+e.Event+": it posts the release of the item's holdings itself")
+	}
 	return s.writeOnce(c, func(tx *ledger.Tx) (int, any, error) {
 		if err := s.requireItem(tx, item); err != nil {
 			return 0, nil, err
 		}
-		got, err := cl.Append(tx, e)
+		entry := e
+		if err := s.release(tx, &entry); err != nil {
+			return 0, nil, err
+		}
+		got, err := cl.Append(tx, entry)
 		if err != nil {
 			return 0, nil, err
 		}
+		if s.evidence != nil && got.SealAfter.Number != "" && got.SealAfter.Number != got.SealBefore.Number {
+			if err := s.evidence.ClaimSeal(tx, "seal_after.number", got.SealAfter.Number, item); err != nil {
+				return 0, nil, err
+			}
+		}
 		return http.StatusCreated, toEntryJSON(got), nil
 	})
+}
+
+// releaseRoots names, for each event that ends custody by court order or
+// disposal, the ledger root its holdings move to.
+var releaseRoots = map[string]string{
+	chain.EventForfeited:  "forfeited",
+	chain.EventReturned:   "returned",
+	chain.EventDestroyed:  "disposed",
+	chain.EventWrittenOff: "disposed",
+}
+
+// release posts, inside tx, the ledger side of an event that ends custody:
+// every holding of the item leaves custody:item:<id> for <root>:case:<case>,
+// effective when the event happened, so the item stops counting as held and
+// its case shows what was released. The entry then names that transaction.
+// An item that holds nothing posts nothing.
+func (s *Server) release(tx *ledger.Tx, e *chain.Entry) error {
+	root, ok := releaseRoots[e.Event]
+	if !ok || s.evidence == nil {
+		return nil
+	}
+	it, err := s.evidence.Item(tx, e.Item)
+	if err != nil {
+		return err
+	}
+	from := evidence.ItemAccount(it.ID)
+	to := fmt.Sprintf("%s:case:%d", root, it.CaseID)
+	page, err := tx.Balances(ledger.BalanceFilter{Account: from, Limit: 1000})
+	if err != nil {
+		return fmt.Errorf("holdings of item %d: %w", it.ID, err)
+	}
+	txn := ledger.Transaction{
+		Effective: e.At,
+		Actor:     e.RecordedBy,
+		Memo:      fmt.Sprintf("%s: item %d leaves custody", e.Event, it.ID),
+		Links:     []ledger.Link{{Kind: "case", Ref: strconv.FormatUint(it.CaseID, 10)}, {Kind: "item", Ref: strconv.FormatUint(it.ID, 10)}},
+	}
+	if e.CourtOrder != nil {
+		txn.Memo += fmt.Sprintf(" under court order %s of %s", e.CourtOrder.Number, e.CourtOrder.Date)
+	}
+	for _, b := range page.Balances {
+		if b.Account != from || b.Amount.IsZero() {
+			continue
+		}
+		txn.Postings = append(txn.Postings, ledger.Posting{Account: from, Amount: b.Amount.Neg()}, ledger.Posting{Account: to, Amount: b.Amount})
+	}
+	if len(txn.Postings) == 0 {
+		return nil
+	}
+	posted, err := tx.Post(txn)
+	if err != nil {
+		return fmt.Errorf("release item %d: %w", it.ID, err)
+	}
+	e.LedgerTxn = posted.ID
+	return nil
 }
 
 func (s *Server) listCustody(c echo.Context) error {

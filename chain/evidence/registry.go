@@ -174,6 +174,26 @@ func (r *Registry) SealInUse(tx *ledger.Tx, seal string) (uint64, bool) {
 	return 0, false
 }
 
+// ClaimSeal records that item now bears seal (a reseal's new number), so that
+// no other item, now or later, can be registered or resealed under it. A seal
+// already held by another item is refused naming field.
+func (r *Registry) ClaimSeal(tx *ledger.Tx, field, seal string, item uint64) error {
+	if owner, used := r.SealInUse(tx, seal); used {
+		if owner == item {
+			return nil
+		}
+		return ledger.FieldErr(field, fmt.Sprintf("seal %q is already used by item %d", seal, owner))
+	}
+	b := tx.Bolt.Bucket(bucketSeals)
+	if b == nil {
+		return fmt.Errorf("evidence buckets are missing")
+	}
+	if err := b.Put([]byte(sealKey(seal)), be64(item)); err != nil {
+		return fmt.Errorf("record seal %q: %w", seal, err)
+	}
+	return nil
+}
+
 // Receipt is what a registered seizure answers.
 type Receipt struct {
 	CaseID    uint64        `json:"case_id"`
