@@ -70,7 +70,9 @@ func TestReleaseLeavesTheBooks(t *testing.T) {
 // another item bears, and once taken no new seizure can use it.
 func TestResealClaimsTheSealAcrossTheStore(t *testing.T) {
 	ts, _ := newCustodyServer(t)
-	at := func(min int) string { return time.Now().UTC().Add(time.Duration(min-60) * time.Minute).Format(time.RFC3339) }
+	at := func(min int) string {
+		return time.Now().UTC().Add(time.Duration(min-60) * time.Minute).Format(time.RFC3339)
+	}
 	rec := ts.do(RoleCustodian, http.MethodPost, "/v1/seizures", fmt.Sprintf(`{"case_id":1,"seized_at":%q,"location":{"building":"Plot 4"},
 	"seized_from":{"name":"Somchai P.","nationality":"TH","id_type":"passport","id_number":"AA123456"},"officer":"Inspector Ayesha Khan",
 	"items":[{"kind":"cash","seal":"CUS-2","description":"second bag","amounts":[{"currency":"THB","amount":"1000.00"}]}]}`, at(0)))
