@@ -14,21 +14,61 @@ import (
 	"github.com/amanat-ledger/amanat/ledger/finance"
 )
 
+// conversionRequest is the body of POST /v1/conversions: finance's input
+// with item_id read as an ID (a number, or a string of digits).
+type conversionRequest struct {
+	ItemID *ID `json:"item_id"`
+	finance.ConversionInput
+}
+
+func (r conversionRequest) input() finance.ConversionInput {
+	in := r.ConversionInput
+	in.ItemID = r.ItemID.text()
+	return in
+}
+
+// conversionJSON is a conversion as answered: finance keeps the ids it links
+// as text, the API answers every id as a number.
+type conversionJSON struct {
+	ID     uint64 `json:"id"`
+	ItemID ID     `json:"item_id"`
+	CaseID ID     `json:"case_id"`
+	finance.Conversion
+	CustodyEntry ID `json:"custody_entry"`
+}
+
+func conversionOut(cv finance.Conversion) (out conversionJSON, err error) {
+	out = conversionJSON{ID: cv.ID, Conversion: cv}
+	if out.ItemID, err = idOf("item_id", cv.ItemID); err != nil {
+		return out, err
+	}
+	if out.CaseID, err = idOf("case_id", cv.CaseID); err != nil {
+		return out, err
+	}
+	out.CustodyEntry, err = idOf("custody_entry", cv.CustodyEntry)
+	return out, err
+}
+
 func (s *Server) postConversion(c echo.Context) error {
 	if err := requireRole(c, RoleFinance); err != nil {
 		return err
 	}
-	var in finance.ConversionInput
-	if err := decodeJSON(c, &in); err != nil {
+	var req conversionRequest
+	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
+	in := req.input()
 	if _, err := finance.CheckConversion(in); err != nil {
 		return err
 	}
 	actor := actorOf(c).String()
 	return s.writeOnce(c, func(tx *ledger.Tx) (int, any, error) {
 		conv, err := s.finance.Convert(tx, in, actor)
-		return http.StatusCreated, conv, err
+		if err != nil {
+			return 0, nil, err
+		}
+		out, err := conversionOut(conv)
+		return http.StatusCreated, out, err
 	})
 }
 
@@ -75,7 +115,15 @@ func (s *Server) getConversions(c echo.Context) error {
 	if len(out) > 0 {
 		last = out[len(out)-1].ID
 	}
-	return writeList(c, out, idNext(more, last))
+	data := make([]conversionJSON, 0, len(out))
+	for _, cv := range out {
+		j, err := conversionOut(cv)
+		if err != nil {
+			return err
+		}
+		data = append(data, j)
+	}
+	return writeList(c, data, idNext(more, last))
 }
 
 // custodyAppender is what a conversion needs of the custody log.

@@ -150,13 +150,13 @@ type custodyRequest struct {
 	Remarks     string              `json:"remarks"`
 	Attachments []attachmentJSON    `json:"attachments"`
 	CourtOrder  *courtOrderJSON     `json:"court_order"`
-	LedgerTxn   uint64              `json:"ledger_txn"`
+	LedgerTxn   ID                  `json:"ledger_txn"`
 }
 
 func (r *custodyRequest) entry(item uint64, actor string) (chain.Entry, error) {
 	e := chain.Entry{Item: item, Event: r.Event, RecordedBy: actor, From: r.From, To: r.To,
 		Location: chain.Location(r.Location), Purpose: r.Purpose,
-		Condition: r.Condition, Remarks: r.Remarks, LedgerTxn: r.LedgerTxn}
+		Condition: r.Condition, Remarks: r.Remarks, LedgerTxn: uint64(r.LedgerTxn)}
 	var probs ledger.Problems
 	if r.At == "" {
 		probs.Add("at", "is required (RFC 3339, e.g. 2025-06-03T10:00:00Z)")

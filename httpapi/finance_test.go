@@ -134,7 +134,7 @@ func TestValuationConversionAndReconciliationOverHTTP(t *testing.T) {
 	if !strings.Contains(rec.Body.String(), `"currency":"VND","items":1,"amount":"500000","rate":null,"rate_effective":null,"rate_source":null,"pkr":null,"missing_rate":true`) {
 		t.Fatalf("a missing rate is null, never zero: %s", rec.Body)
 	}
-	for group, key := range map[string]string{"case": fmt.Sprintf(`"case_id":"%d"`, caseID), "circle": `"circle":"islamabad"`, "location": `"location":"islamabad/House 12, Street 4, F-7/2"`} {
+	for group, key := range map[string]string{"case": fmt.Sprintf(`"case_id":%d`, caseID), "circle": `"circle":"islamabad"`, "location": `"location":"islamabad/House 12, Street 4, F-7/2"`} {
 		rec := ts.do(RoleAuditor, http.MethodGet, "/v1/valuation?group_by="+group, "")
 		if rec.Code != 200 || !strings.Contains(rec.Body.String(), key) || !strings.Contains(rec.Body.String(), `"total_pkr":"4121678.46"`) {
 			t.Fatalf("group by %s: %s", group, rec.Body)
@@ -146,12 +146,14 @@ func TestValuationConversionAndReconciliationOverHTTP(t *testing.T) {
 		t.Fatalf("before the seizure nothing is held: %s", rec.Body)
 	}
 	rec = ts.do(RoleFinance, http.MethodGet, fmt.Sprintf("/v1/valuation/seizure?case_id=%d", caseID), "")
-	if rec.Code != 200 || !strings.Contains(rec.Body.String(), `"current_pkr":"4121678.46"`) {
-		t.Fatalf("seizure comparison: %s", rec.Body)
+	if rec.Code != 200 || !strings.Contains(rec.Body.String(), `"current_pkr":"4121678.46"`) ||
+		!strings.Contains(rec.Body.String(), fmt.Sprintf(`"item_id":%d,"case_id":%d,`, cash, caseID)) ||
+		!strings.Contains(rec.Body.String(), fmt.Sprintf(`"cases":[{"case_id":%d,`, caseID)) {
+		t.Fatalf("seizure comparison, ids as numbers: %s", rec.Body)
 	}
 
 	// A count that differs needs an explanation and is posted as variance.
-	recBody := fmt.Sprintf(`{"item_id":"%d","date":%q,"counts":[{"currency":"USD","amount":"1400.00"}]}`, cash, today)
+	recBody := fmt.Sprintf(`{"item_id":%d,"date":%q,"counts":[{"currency":"USD","amount":"1400.00"}]}`, cash, today)
 	before := snapshot(t, ts.store)
 	wantProblem(t, ts.do(RoleFinance, http.MethodPost, "/v1/reconciliations", recBody), 422, "explanation")
 	wantProblem(t, ts.do(RoleInvestigator, http.MethodPost, "/v1/reconciliations", recBody), 403, "")
@@ -160,11 +162,12 @@ func TestValuationConversionAndReconciliationOverHTTP(t *testing.T) {
 	}
 	recBody = strings.Replace(recBody, `]}`, `],"explanation":"one 100-dollar note missing"}`, 1)
 	rec = ts.do(RoleFinance, http.MethodPost, "/v1/reconciliations", recBody)
-	if rec.Code != 201 || !strings.Contains(rec.Body.String(), `"status":"difference"`) || !strings.Contains(rec.Body.String(), `"difference":"-100.00"`) {
+	if rec.Code != 201 || !strings.Contains(rec.Body.String(), `"status":"difference"`) || !strings.Contains(rec.Body.String(), `"difference":"-100.00"`) ||
+		!strings.Contains(rec.Body.String(), fmt.Sprintf(`"item_id":%d,`, cash)) {
 		t.Fatalf("reconciliation: %d %s", rec.Code, rec.Body)
 	}
 	rec = ts.do(RoleAuditor, http.MethodGet, "/v1/reconciliations/discrepancies", "")
-	if !strings.Contains(rec.Body.String(), fmt.Sprintf(`"item_id":"%d"`, cash)) || !strings.Contains(rec.Body.String(), `"next_cursor":null`) {
+	if !strings.Contains(rec.Body.String(), fmt.Sprintf(`"item_id":%d,`, cash)) || !strings.Contains(rec.Body.String(), `"next_cursor":null`) {
 		t.Fatalf("discrepancies: %s", rec.Body)
 	}
 	rec = ts.do(RoleAuditor, http.MethodGet, fmt.Sprintf("/v1/items/%d", cash), "")
@@ -172,17 +175,23 @@ func TestValuationConversionAndReconciliationOverHTTP(t *testing.T) {
 		t.Fatalf("the item's balance after the variance: %s", rec.Body)
 	}
 
-	// Converting the wallet ends its custody with a converted entry.
+	// Converting the wallet ends its custody with a converted entry. The item
+	// id goes as a string of digits here, which is accepted too.
 	conv := fmt.Sprintf(`{"item_id":"%d","sold":[{"currency":"BTC","amount":"0.12345678"}],"proceeds":"3750000.00","fees":"1500","executed_at":%q,"counterparty":"licensed exchange","reference":"stmt-7"}`,
 		wallet, time.Now().UTC().Add(-time.Minute).Format(time.RFC3339))
 	rec = ts.do(RoleFinance, http.MethodPost, "/v1/conversions", conv, "Idempotency-Key", "conv-1")
 	if rec.Code != 201 {
 		t.Fatalf("conversion: %d %s", rec.Code, rec.Body)
 	}
-	var got finance.Conversion
+	var got struct {
+		finance.Conversion
+		ItemID       uint64 `json:"item_id"`
+		CaseID       uint64 `json:"case_id"`
+		CustodyEntry uint64 `json:"custody_entry"`
+	}
 	decode(t, rec, &got)
 	// 0.12345678 × 30,000,000.5 = 3,703,703.46...; gross 3,751,500.00.
-	if *got.ValuationPKR != "3703703.46" || *got.RealisedDifference != "47796.54" || got.CustodyEntry == "" {
+	if *got.ValuationPKR != "3703703.46" || *got.RealisedDifference != "47796.54" || got.CustodyEntry == 0 || got.ItemID != wallet || got.CaseID != caseID {
 		t.Fatalf("conversion: %s", rec.Body)
 	}
 	again := ts.do(RoleFinance, http.MethodPost, "/v1/conversions", conv, "Idempotency-Key", "conv-1")
@@ -191,9 +200,9 @@ func TestValuationConversionAndReconciliationOverHTTP(t *testing.T) {
 	}
 	wantProblem(t, ts.do(RoleFinance, http.MethodPost, "/v1/conversions", conv), 422, "sold[0].currency")
 	rec = ts.do(RoleAuditor, http.MethodGet, "/v1/conversions", "")
-	var convs struct{ Data []finance.Conversion }
+	var convs struct{ Data []conversionJSON }
 	decode(t, rec, &convs)
-	if len(convs.Data) != 1 || convs.Data[0].TxnID != got.TxnID {
+	if len(convs.Data) != 1 || convs.Data[0].TxnID != got.TxnID || uint64(convs.Data[0].CustodyEntry) != got.CustodyEntry {
 		t.Fatalf("conversions: %s", rec.Body)
 	}
 	var st chain.ItemState

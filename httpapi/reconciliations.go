@@ -12,21 +12,62 @@ import (
 
 func asLedgerError(err error, target **ledger.Error) bool { return errors.As(err, target) }
 
+// reconciliationRequest is the body of POST /v1/reconciliations: finance's
+// input with item_id read as an ID (a number, or a string of digits).
+type reconciliationRequest struct {
+	ItemID *ID `json:"item_id"`
+	finance.ReconciliationInput
+}
+
+// reconciliationJSON is a reconciliation as answered, its item id a number
+// (absent for a count of a location).
+type reconciliationJSON struct {
+	ID     uint64 `json:"id"`
+	ItemID ID     `json:"item_id,omitempty"`
+	finance.Reconciliation
+}
+
+func reconciliationOut(r finance.Reconciliation) (out reconciliationJSON, err error) {
+	out = reconciliationJSON{ID: r.ID, Reconciliation: r}
+	if r.ItemID != "" {
+		out.ItemID, err = idOf("item_id", r.ItemID)
+	}
+	return out, err
+}
+
+func reconciliationsOut(rs []finance.Reconciliation) ([]reconciliationJSON, error) {
+	out := make([]reconciliationJSON, 0, len(rs))
+	for _, r := range rs {
+		j, err := reconciliationOut(r)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, j)
+	}
+	return out, nil
+}
+
 func (s *Server) postReconciliation(c echo.Context) error {
 	if err := requireRole(c, RoleFinance); err != nil {
 		return err
 	}
-	var in finance.ReconciliationInput
-	if err := decodeJSON(c, &in); err != nil {
+	var req reconciliationRequest
+	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
+	in := req.ReconciliationInput
+	in.ItemID = req.ItemID.text()
 	if _, err := finance.CheckReconciliation(in); err != nil {
 		return err
 	}
 	actor := actorOf(c).String()
 	return s.writeOnce(c, func(tx *ledger.Tx) (int, any, error) {
 		r, err := s.finance.Reconcile(tx, in, actor)
-		return http.StatusCreated, r, err
+		if err != nil {
+			return 0, nil, err
+		}
+		out, err := reconciliationOut(r)
+		return http.StatusCreated, out, err
 	})
 }
 
@@ -67,7 +108,11 @@ func (s *Server) getReconciliations(c echo.Context) error {
 	if len(out) > 0 {
 		last = out[len(out)-1].ID
 	}
-	return writeList(c, out, idNext(more, last))
+	data, err := reconciliationsOut(out)
+	if err != nil {
+		return err
+	}
+	return writeList(c, data, idNext(more, last))
 }
 
 // getDiscrepancies lists the open differences: each item or location whose
@@ -96,5 +141,9 @@ func (s *Server) getDiscrepancies(c echo.Context) error {
 	if len(out) > 0 {
 		last = out[len(out)-1].ID
 	}
-	return writeList(c, out, idNext(more, last))
+	data, err := reconciliationsOut(out)
+	if err != nil {
+		return err
+	}
+	return writeList(c, data, idNext(more, last))
 }

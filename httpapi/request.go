@@ -77,6 +77,9 @@ func jsonError(err error) error {
 }
 
 func jsonKind(t reflect.Type) string {
+	if t == reflect.TypeFor[ID]() {
+		return `an id (a whole number such as 7, or its digits as a string, "7")`
+	}
 	switch t.Kind() {
 	case reflect.String:
 		return "a string"
