@@ -66,7 +66,7 @@ func jsonError(err error) error {
 		}
 		reason := fmt.Sprintf("must be %s, not a JSON %s", jsonKind(typ.Type), typ.Value)
 		if typ.Value == "number" && typ.Type.Kind() == reflect.String {
-			reason += " (amounts, rates and ids travel as strings, e.g. \"1500.00\")"
+			reason += " (amounts and rates travel as strings, e.g. \"1500.00\"; ids are numbers)"
 		}
 		return &ledger.Error{Code: ledger.EInvalid, Msg: "invalid input", Fields: []ledger.FieldError{{Field: field, Reason: reason}}}
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
