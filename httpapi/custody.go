@@ -287,6 +287,9 @@ func (s *Server) release(tx *ledger.Tx, e *chain.Entry) error {
 }
 
 func (s *Server) listCustody(c echo.Context) error {
+	if err := requireRole(c, Readers...); err != nil {
+		return err
+	}
 	cl, err := s.custodyLog()
 	if err != nil {
 		return err
@@ -335,6 +338,9 @@ func (s *Server) listCustody(c echo.Context) error {
 }
 
 func (s *Server) getCustodyEntry(c echo.Context) error {
+	if err := requireRole(c, Readers...); err != nil {
+		return err
+	}
 	cl, err := s.custodyLog()
 	if err != nil {
 		return err
@@ -351,6 +357,9 @@ func (s *Server) getCustodyEntry(c echo.Context) error {
 }
 
 func (s *Server) getCustodyBundle(c echo.Context) error {
+	if err := requireRole(c, Readers...); err != nil {
+		return err
+	}
 	cl, err := s.custodyLog()
 	if err != nil {
 		return err
@@ -388,6 +397,9 @@ func hexList(hs []tlog.Hash) []string {
 }
 
 func (s *Server) getCheckpoint(c echo.Context) error {
+	if err := requireRole(c, Readers...); err != nil {
+		return err
+	}
 	cl, err := s.custodyLog()
 	if err != nil {
 		return err
@@ -400,6 +412,9 @@ func (s *Server) getCheckpoint(c echo.Context) error {
 }
 
 func (s *Server) getCustodyKey(c echo.Context) error {
+	if err := requireRole(c, Readers...); err != nil {
+		return err
+	}
 	cl, err := s.custodyLog()
 	if err != nil {
 		return err
@@ -432,6 +447,9 @@ type proofJSON struct {
 }
 
 func (s *Server) getEntryProof(c echo.Context) error {
+	if err := requireRole(c, Readers...); err != nil {
+		return err
+	}
 	cl, err := s.custodyLog()
 	if err != nil {
 		return err
@@ -478,6 +496,9 @@ type consistencyJSON struct {
 }
 
 func (s *Server) getConsistency(c echo.Context) error {
+	if err := requireRole(c, Readers...); err != nil {
+		return err
+	}
 	cl, err := s.custodyLog()
 	if err != nil {
 		return err
