@@ -3,6 +3,7 @@ package httpapi
 import (
 	"fmt"
 	"net/http"
+	"sort"
 	"strconv"
 	"time"
 
@@ -187,22 +188,46 @@ func (s *Server) postToken(c echo.Context) error {
 	return c.JSON(http.StatusCreated, out)
 }
 
+// listTokens answers GET /v1/tokens (admin): token records in id order,
+// paged like every list. Tokens are few and keyed by hash, so a page reads
+// them all and keeps those after the cursor's id.
 func (s *Server) listTokens(c echo.Context) error {
 	if err := requireRole(c, RoleAdmin); err != nil {
 		return err
 	}
+	page, err := pageParams(c)
+	if err != nil {
+		return err
+	}
+	after, err := afterID(page)
+	if err != nil {
+		return err
+	}
 	var out []tokenJSON
-	err := s.store.View(func(tx *ledger.Tx) error {
-		recs, err := s.tokens.List(tx)
+	var more bool
+	err = s.store.View(func(tx *ledger.Tx) error {
+		recs, err := s.tokens.List(tx) // by id
+		if err != nil {
+			return err
+		}
+		recs = recs[sort.Search(len(recs), func(i int) bool { return recs[i].ID > after }):]
+		if more = len(recs) > page.Limit; more {
+			recs = recs[:page.Limit]
+		}
+		out = make([]tokenJSON, 0, len(recs))
 		for _, r := range recs {
 			out = append(out, tokenOut(r))
 		}
-		return err
+		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("list tokens: %w", err)
 	}
-	return writeList(c, out, nil)
+	var last uint64
+	if len(out) > 0 {
+		last = out[len(out)-1].ID
+	}
+	return writeList(c, out, idNext(more, last))
 }
 
 func (s *Server) revokeToken(c echo.Context) error {

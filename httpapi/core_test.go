@@ -282,3 +282,57 @@ func TestWriteOnceOverHTTP(t *testing.T) {
 		t.Fatalf("store after retries: %v %v, want 2 transactions", r, err)
 	}
 }
+
+// TestTokenListPages: GET /v1/tokens pages like every list: limit, an opaque
+// cursor, id order, next_cursor null on the last page; every token once.
+func TestTokenListPages(t *testing.T) {
+	ts := newTestServer(t) // one token per role: ids 1 to 5
+	for i := range 4 {
+		if rec := ts.do(RoleAdmin, http.MethodPost, "/v1/tokens", fmt.Sprintf(`{"role":"auditor","name":"extra-%d"}`, i)); rec.Code != http.StatusCreated {
+			t.Fatalf("create: %d %s", rec.Code, rec.Body)
+		}
+	}
+	if rec := ts.do(RoleAdmin, http.MethodPost, "/v1/tokens/6/revoke", ""); rec.Code != http.StatusOK {
+		t.Fatalf("revoke: %d %s", rec.Code, rec.Body)
+	}
+	var ids []uint64
+	pages := 0
+	path := "/v1/tokens?limit=2"
+	for {
+		rec := ts.do(RoleAdmin, http.MethodGet, path, "")
+		if rec.Code != http.StatusOK {
+			t.Fatalf("%s: %d %s", path, rec.Code, rec.Body)
+		}
+		var page struct {
+			Data       []tokenJSON `json:"data"`
+			NextCursor *string     `json:"next_cursor"`
+		}
+		decode(t, rec, &page)
+		pages++
+		if len(page.Data) > 2 {
+			t.Fatalf("page of %d with limit 2", len(page.Data))
+		}
+		for _, tok := range page.Data {
+			if tok.Token != "" {
+				t.Fatal("a listed token carries its secret")
+			}
+			ids = append(ids, tok.ID)
+		}
+		if page.NextCursor == nil {
+			break
+		}
+		path = "/v1/tokens?limit=2&cursor=" + *page.NextCursor
+	}
+	if fmt.Sprint(ids) != "[1 2 3 4 5 6 7 8 9]" || pages != 5 {
+		t.Fatalf("ids %v in %d pages, want 1 to 9 (the revoked one included) in 5", ids, pages)
+	}
+	rec := ts.do(RoleAdmin, http.MethodGet, "/v1/tokens", "")
+	if !strings.Contains(rec.Body.String(), `"next_cursor":null`) || strings.Count(rec.Body.String(), `"created_by"`) != 9 {
+		t.Fatalf("default page: %s", rec.Body)
+	}
+	wantProblem(t, ts.do(RoleAdmin, http.MethodGet, "/v1/tokens?limit=1001", ""), http.StatusUnprocessableEntity, "limit")
+	wantProblem(t, ts.do(RoleAdmin, http.MethodGet, "/v1/tokens?cursor=AAAA", ""), http.StatusUnprocessableEntity, "cursor")
+	if rec := ts.do(RoleAdmin, http.MethodGet, "/v1/tokens?cursor=__________8", ""); !strings.Contains(rec.Body.String(), `{"data":[],"next_cursor":null}`) {
+		t.Fatalf("a cursor past the last id: %d %s", rec.Code, rec.Body)
+	}
+}
