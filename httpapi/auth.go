@@ -83,8 +83,8 @@ func CheckRole(role string) error {
 	return nil
 }
 
-// Create issues a new token inside tx and returns it; only its hash is stored.
-func (t *Tokens) Create(tx *ledger.Tx, role, name, createdBy string) (string, TokenRecord, error) {
+// checkTokenRequest names what is wrong with a token's role and name.
+func checkTokenRequest(role, name string) error {
 	var p ledger.Problems
 	if err := CheckRole(role); err != nil {
 		p.Add("role", err.Error())
@@ -92,7 +92,12 @@ func (t *Tokens) Create(tx *ledger.Tx, role, name, createdBy string) (string, To
 	if !tokenNameRE.MatchString(name) {
 		p.Add("name", "must be 1 to 64 letters, digits, '_', '.', '@' or '-'")
 	}
-	if err := p.Err(); err != nil {
+	return p.Err()
+}
+
+// Create issues a new token inside tx and returns it; only its hash is stored.
+func (t *Tokens) Create(tx *ledger.Tx, role, name, createdBy string) (string, TokenRecord, error) {
+	if err := checkTokenRequest(role, name); err != nil {
 		return "", TokenRecord{}, err
 	}
 	var raw [32]byte

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"sort"
@@ -159,8 +160,11 @@ func tokenOut(r TokenRecord) tokenJSON {
 	return j
 }
 
-// postToken issues a token (admin). The token is in this one answer only; an
-// idempotent retry does not repeat it, because the stored answer holds no secret.
+// postToken issues a token (admin). The token is in this one answer only.
+// With an Idempotency-Key the stored answer, which a retry gets back, is the
+// token's record without the token: the idempotency bucket must never hold a
+// secret, so a retry learns the id of the token issued (to use, or to revoke
+// if its answer was lost) but not the token.
 func (s *Server) postToken(c echo.Context) error {
 	if err := requireRole(c, RoleAdmin); err != nil {
 		return err
@@ -172,20 +176,35 @@ func (s *Server) postToken(c echo.Context) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	var out tokenJSON
-	err := s.store.Write(c.Request().Context(), func(tx *ledger.Tx) error {
-		token, rec, err := s.tokens.Create(tx, req.Role, req.Name, actorOf(c).String())
+	// Refuse bad input before it joins a commit group.
+	if err := checkTokenRequest(req.Role, req.Name); err != nil {
+		return err
+	}
+	key, hash := idempotency(c)
+	actor := actorOf(c).String()
+	var first tokenJSON // the answer with the token; set by the run that commits
+	reply, replayed, err := s.store.WriteOnce(c.Request().Context(), key, hash, func(tx *ledger.Tx) (ledger.Reply, error) {
+		token, rec, err := s.tokens.Create(tx, req.Role, req.Name, actor)
 		if err != nil {
-			return err
+			return ledger.Reply{}, err
 		}
-		out = tokenOut(rec)
-		out.Token = token
-		return nil
+		stored := tokenOut(rec) // no token
+		body, err := json.Marshal(stored)
+		if err != nil {
+			return ledger.Reply{}, fmt.Errorf("encode answer: %w", err)
+		}
+		first = stored
+		first.Token = token
+		return ledger.Reply{Status: http.StatusCreated, Body: body}, nil
 	})
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusCreated, out)
+	if replayed {
+		c.Response().Header().Set("Idempotent-Replayed", "true")
+		return c.JSONBlob(reply.Status, reply.Body)
+	}
+	return c.JSON(reply.Status, first)
 }
 
 // listTokens answers GET /v1/tokens (admin): token records in id order,

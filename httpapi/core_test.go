@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+	bolt "go.etcd.io/bbolt"
 
 	"github.com/amanat-ledger/amanat/ledger"
 	"github.com/amanat-ledger/amanat/ledger/money"
@@ -334,5 +336,96 @@ func TestTokenListPages(t *testing.T) {
 	wantProblem(t, ts.do(RoleAdmin, http.MethodGet, "/v1/tokens?cursor=AAAA", ""), http.StatusUnprocessableEntity, "cursor")
 	if rec := ts.do(RoleAdmin, http.MethodGet, "/v1/tokens?cursor=__________8", ""); !strings.Contains(rec.Body.String(), `{"data":[],"next_cursor":null}`) {
 		t.Fatalf("a cursor past the last id: %d %s", rec.Code, rec.Body)
+	}
+}
+
+// TestTokenIssueIsIdempotentWithoutStoringTheSecret: POST /v1/tokens honours
+// Idempotency-Key. The first answer carries the token; a retry with the same
+// key and body gets the same status and record without the token; the same
+// key with another body is a 409; the idempotency record never holds the
+// token nor its hash.
+func TestTokenIssueIsIdempotentWithoutStoringTheSecret(t *testing.T) {
+	ts := newTestServer(t)
+	body := `{"role":"finance","name":"farah"}`
+	first := ts.do(RoleAdmin, http.MethodPost, "/v1/tokens", body, "Idempotency-Key", "tok-1")
+	if first.Code != http.StatusCreated || first.Header().Get("Idempotent-Replayed") != "" {
+		t.Fatalf("first: %d %s %v", first.Code, first.Body, first.Header())
+	}
+	var issued tokenJSON
+	decode(t, first, &issued)
+	if !strings.HasPrefix(issued.Token, tokenPrefix) {
+		t.Fatalf("the first answer carries no token: %s", first.Body)
+	}
+
+	again := ts.do(RoleAdmin, http.MethodPost, "/v1/tokens", body, "Idempotency-Key", "tok-1")
+	if again.Code != http.StatusCreated || again.Header().Get("Idempotent-Replayed") != "true" {
+		t.Fatalf("retry: %d %s %v", again.Code, again.Body, again.Header())
+	}
+	var replay map[string]any
+	decode(t, again, &replay)
+	if _, has := replay["token"]; has || strings.Contains(again.Body.String(), issued.Token) {
+		t.Fatalf("the replayed answer carries the token: %s", again.Body)
+	}
+	var rec tokenJSON
+	decode(t, again, &rec)
+	want := issued
+	want.Token = ""
+	if rec != want {
+		t.Fatalf("replayed record %+v, want %+v", rec, want)
+	}
+
+	before := snapshot(t, ts.store)
+	wantProblem(t, ts.do(RoleAdmin, http.MethodPost, "/v1/tokens", `{"role":"auditor","name":"farah"}`, "Idempotency-Key", "tok-1"), http.StatusConflict, "")
+	if snapshot(t, ts.store) != before {
+		t.Fatal("a retry or a conflicting reuse of the key changed the store")
+	}
+
+	// One token was issued, and it works.
+	list := ts.do(RoleAdmin, http.MethodGet, "/v1/tokens", "")
+	if n := strings.Count(list.Body.String(), `"name":"farah"`); n != 1 {
+		t.Fatalf("%d tokens named farah after a retry, want 1", n)
+	}
+	ts.tokens["farah"] = issued.Token
+	if rec := ts.do("farah", http.MethodGet, "/v1/balances", ""); rec.Code != http.StatusOK {
+		t.Fatalf("the issued token is refused: %d %s", rec.Code, rec.Body)
+	}
+
+	// The idempotency bucket holds the record, never the secret.
+	err := ts.store.DB().View(func(btx *bolt.Tx) error {
+		b := btx.Bucket([]byte("ledger.idempotency"))
+		if b == nil {
+			return errors.New("no idempotency bucket")
+		}
+		n := 0
+		err := b.ForEach(func(k, v []byte) error {
+			n++
+			if bytes.Contains(v, []byte(issued.Token)) || bytes.Contains(v, []byte(hashToken(issued.Token))) || bytes.Contains(v, []byte(`"token"`)) {
+				return fmt.Errorf("idempotency record %q holds the token: %s", k, v)
+			}
+			return nil
+		})
+		if err == nil && n != 1 {
+			err = fmt.Errorf("%d idempotency records, want 1", n)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// Without a key each request issues a token (and a bad one is refused
+	// before anything is written).
+	for range 2 {
+		if rec := ts.do(RoleAdmin, http.MethodPost, "/v1/tokens", `{"role":"auditor","name":"spare"}`); rec.Code != http.StatusCreated || !strings.Contains(rec.Body.String(), `"token":"amt_`) {
+			t.Fatalf("no key: %d %s", rec.Code, rec.Body)
+		}
+	}
+	if n := strings.Count(ts.do(RoleAdmin, http.MethodGet, "/v1/tokens", "").Body.String(), `"name":"spare"`); n != 2 {
+		t.Fatalf("%d spare tokens, want 2", n)
+	}
+	before = snapshot(t, ts.store)
+	wantProblem(t, ts.do(RoleAdmin, http.MethodPost, "/v1/tokens", `{"role":"janitor","name":"x"}`, "Idempotency-Key", "tok-2"), http.StatusUnprocessableEntity, "role")
+	if snapshot(t, ts.store) != before {
+		t.Fatal("a refused token changed the store")
 	}
 }

@@ -227,9 +227,10 @@ func TestOpenAPIDescribesTheConventions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The writes that go through Server.writeOnce.
+	// The writes that go through Server.writeOnce, and POST /v1/tokens,
+	// which calls the store's WriteOnce itself.
 	idempotent := []string{"POST /v1/cases", "POST /v1/seizures", "POST /v1/items/{id}/custody",
-		"POST /v1/rates", "POST /v1/conversions", "POST /v1/reconciliations"}
+		"POST /v1/rates", "POST /v1/conversions", "POST /v1/reconciliations", "POST /v1/tokens"}
 	for path, item := range doc.Paths.Map() {
 		for method, op := range item.Operations() {
 			name := method + " " + path
@@ -272,6 +273,13 @@ func TestOpenAPIDescribesTheConventions(t *testing.T) {
 			}
 			if want := slices.Contains(idempotent, name); want && op.Responses.Status(http.StatusConflict) == nil {
 				t.Errorf("%s: idempotent write without 409", name)
+			}
+			if slices.Contains(idempotent, name) {
+				for code, r := range op.Responses.Map() {
+					if code[0] == '2' && r.Value.Headers["Idempotent-Replayed"] == nil {
+						t.Errorf("%s %s: the Idempotent-Replayed header is not described", name, code)
+					}
+				}
 			}
 			if ok := op.Responses.Status(http.StatusOK); ok != nil && method == http.MethodGet {
 				mt := ok.Value.Content.Get("application/json")

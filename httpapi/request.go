@@ -101,14 +101,8 @@ func jsonKind(t reflect.Type) string {
 // back with nothing written, and a reuse with another body is a 409. Keys are
 // per token, so two callers cannot collide.
 func (s *Server) writeOnce(c echo.Context, fn func(tx *ledger.Tx) (int, any, error)) error {
-	key := c.Request().Header.Get("Idempotency-Key")
-	scoped := ""
-	if key != "" {
-		scoped = strconv.FormatUint(actorOf(c).TokenID, 10) + " " + key
-	}
-	raw, _ := c.Get(rawBodyKey).([]byte)
-	hash := ledger.RequestHash([]byte(c.Request().Method), []byte(c.Request().URL.Path), raw)
-	reply, replayed, err := s.store.WriteOnce(c.Request().Context(), scoped, hash, func(tx *ledger.Tx) (ledger.Reply, error) {
+	key, hash := idempotency(c)
+	reply, replayed, err := s.store.WriteOnce(c.Request().Context(), key, hash, func(tx *ledger.Tx) (ledger.Reply, error) {
 		status, body, err := fn(tx)
 		if err != nil {
 			return ledger.Reply{}, err
@@ -126,6 +120,18 @@ func (s *Server) writeOnce(c echo.Context, fn func(tx *ledger.Tx) (int, any, err
 		c.Response().Header().Set("Idempotent-Replayed", "true")
 	}
 	return c.JSONBlob(reply.Status, reply.Body)
+}
+
+// idempotency is the store's idempotency key of a write ("" without an
+// Idempotency-Key header), scoped to the caller's token so two callers
+// cannot collide, and the hash of the request (method, path, body as read by
+// decodeJSON) a retry must match.
+func idempotency(c echo.Context) (key string, hash [32]byte) {
+	if k := c.Request().Header.Get("Idempotency-Key"); k != "" {
+		key = strconv.FormatUint(actorOf(c).TokenID, 10) + " " + k
+	}
+	raw, _ := c.Get(rawBodyKey).([]byte)
+	return key, ledger.RequestHash([]byte(c.Request().Method), []byte(c.Request().URL.Path), raw)
 }
 
 // Page is the paging request of a list.
