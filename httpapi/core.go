@@ -163,8 +163,8 @@ func tokenOut(r TokenRecord) tokenJSON {
 // postToken issues a token (admin). The token is in this one answer only.
 // With an Idempotency-Key the stored answer, which a retry gets back, is the
 // token's record without the token: the idempotency bucket must never hold a
-// secret, so a retry learns the id of the token issued (to use, or to revoke
-// if its answer was lost) but not the token.
+// secret, so a retry learns which token was issued (its id, to revoke it when
+// the first answer was lost) but never the token itself.
 func (s *Server) postToken(c echo.Context) error {
 	if err := requireRole(c, RoleAdmin); err != nil {
 		return err
