@@ -79,8 +79,10 @@ type group struct {
 // groupPostings combines a transaction's postings per account and currency, in
 // the order each pair first appears. The history index keeps one entry per
 // pair and transaction.
-func groupPostings(t *Transaction) []group {
-	var out []group
+func groupPostings(t *Transaction) []group { return appendGroups(nil, t) }
+
+// appendGroups is groupPostings into a caller's scratch slice.
+func appendGroups(out []group, t *Transaction) []group {
 	for _, p := range t.Postings {
 		cur := p.Amount.Currency()
 		found := false

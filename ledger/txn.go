@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -180,7 +181,13 @@ func (t *Transaction) check() error {
 // strconv.Quote, amounts at their currency's scale. docs/ledger.md gives the
 // grammar. The same transaction always gives the same bytes.
 func (t *Transaction) Canonical() []byte {
-	b := make([]byte, 0, 192+64*len(t.Postings))
+	return t.appendCanonical(make([]byte, 0, 192+64*len(t.Postings)))
+}
+
+// canonBufs holds scratch buffers for the canonical check of DecodeTransaction.
+var canonBufs = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}
+
+func (t *Transaction) appendCanonical(b []byte) []byte {
 	b = append(b, "amanat-txn/1\nid "...)
 	b = strconv.AppendUint(b, t.ID, 10)
 	b = append(b, "\neffective "...)
@@ -210,7 +217,7 @@ func (t *Transaction) Canonical() []byte {
 		b = append(b, ' ')
 		b = append(b, ps.Amount.Currency().Code...)
 		b = append(b, ' ')
-		b = append(b, ps.Amount.String()...)
+		b = ps.Amount.Append(b)
 		b = append(b, '\n')
 	}
 	return b
@@ -220,15 +227,19 @@ func (t *Transaction) Canonical() []byte {
 // exactly what Canonical would write for the result.
 func DecodeTransaction(data []byte) (Transaction, error) {
 	var t Transaction
-	lines := strings.Split(string(data), "\n")
-	if len(lines) < 2 || lines[len(lines)-1] != "" {
+	if len(data) == 0 || data[len(data)-1] != '\n' {
 		return t, fmt.Errorf("record does not end in a newline")
 	}
-	lines = lines[:len(lines)-1]
-	if lines[0] != "amanat-txn/1" {
-		return t, fmt.Errorf("unknown record format %q", lines[0])
+	// One string for the whole record: every field below is a substring of
+	// it, not a copy.
+	text := string(data)
+	head, rest, _ := strings.Cut(text, "\n")
+	if head != "amanat-txn/1" {
+		return t, fmt.Errorf("unknown record format %q", head)
 	}
-	for n, line := range lines[1:] {
+	for n := 0; rest != ""; n++ {
+		var line string
+		line, rest, _ = strings.Cut(rest, "\n")
 		key, val, ok := strings.Cut(line, " ")
 		if !ok {
 			return t, fmt.Errorf("line %d: no value", n+2)
@@ -257,16 +268,17 @@ func DecodeTransaction(data []byte) (Transaction, error) {
 			l.Ref, err = strconv.Unquote(ref)
 			t.Links = append(t.Links, l)
 		case "posting":
-			f := strings.Fields(val)
-			if len(f) != 3 {
+			account, rest2, ok1 := strings.Cut(val, " ")
+			code, amount, ok2 := strings.Cut(rest2, " ")
+			if !ok1 || !ok2 {
 				return t, fmt.Errorf("line %d: posting needs account, currency and amount", n+2)
 			}
 			var cur money.Currency
-			cur, err = money.Lookup(f[1])
+			cur, err = money.Lookup(code)
 			if err == nil {
 				var a money.Amount
-				a, err = money.ParseAmount(cur, f[2], money.Signed)
-				t.Postings = append(t.Postings, Posting{Account: f[0], Amount: a})
+				a, err = money.ParseAmount(cur, amount, money.Signed)
+				t.Postings = append(t.Postings, Posting{Account: account, Amount: a})
 			}
 		default:
 			return t, fmt.Errorf("line %d: unknown field %q", n+2, key)
@@ -276,7 +288,11 @@ func DecodeTransaction(data []byte) (Transaction, error) {
 		}
 	}
 	t.Effective, t.Recorded = t.Effective.UTC(), t.Recorded.UTC()
-	if !bytes.Equal(t.Canonical(), data) {
+	buf := canonBufs.Get().(*[]byte)
+	*buf = t.appendCanonical((*buf)[:0])
+	same := bytes.Equal(*buf, data)
+	canonBufs.Put(buf)
+	if !same {
 		return t, fmt.Errorf("record is not in canonical form")
 	}
 	return t, nil

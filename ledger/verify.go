@@ -6,9 +6,11 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math/bits"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/shopspring/decimal"
 	bolt "go.etcd.io/bbolt"
@@ -82,87 +84,242 @@ func (d *digest) add(buf *[]byte, key []byte, delta string) {
 // stored balance equals the sum of its postings; and the history index holds
 // exactly one entry per account, currency and transaction with running
 // balances that add up. It returns the first record that breaks a rule.
+//
+// This goroutine alone reads the bbolt transaction (bbolt objects are not safe
+// for concurrent use); it hands copies of the records to workers that decode
+// and check them on every core, and to one worker that walks the history
+// index in order.
 func VerifyTx(tx *Tx) (Report, error) {
 	var r Report
 	if err := checkFormat(tx.Bolt); err != nil {
 		return r, bad("store", "%v", err)
 	}
+	workers := min(max(runtime.GOMAXPROCS(0), 1), 8)
+	txnCh := make(chan []rawRec, 2*workers)
+	histCh := make(chan []rawRec, 4)
+	parts := make([]txnPart, workers)
+	var hist histPart
+	var wg sync.WaitGroup
+	for i := range parts {
+		wg.Add(1)
+		go func(p *txnPart) { defer wg.Done(); p.run(txnCh) }(&parts[i])
+	}
+	wg.Add(1)
+	go func() { defer wg.Done(); hist.run(histCh) }()
+
 	txns := tx.Bolt.Bucket(bucketTxns)
-	revs := tx.Bolt.Bucket(bucketReversals)
+	missing := feed(txns, txnCh, true)
+	feed(tx.Bolt.Bucket(bucketHistory), histCh, false)
+	wg.Wait()
+
+	// The first bad transaction, by id, wins over everything later.
+	var first *idError
+	if missing != nil {
+		first = missing
+	}
+	for i := range parts {
+		if e := parts[i].err; e != nil && (first == nil || e.id < first.id) {
+			first = e
+		}
+	}
+	if first != nil {
+		return r, first.err
+	}
 	accs := map[string]*acc{}
 	var want digest
-	var scratch []byte
-	reversed := map[uint64]uint64{}
-	var expect uint64 = 1
-	c := txns.Cursor()
-	for k, v := c.First(); k != nil; k, v = c.Next() {
-		if len(k) != 8 {
-			return r, bad(fmt.Sprintf("transaction key %x", k), "is not an 8-byte id")
-		}
-		id := binary.BigEndian.Uint64(k)
-		rec := "transaction " + strconv.FormatUint(id, 10)
-		if id != expect {
-			return r, bad(fmt.Sprintf("transaction %d", expect), "is missing (next stored id is %d)", id)
-		}
-		expect++
-		t, err := DecodeTransaction(v)
-		if err != nil {
-			return r, bad(rec, "%v", err)
-		}
-		if t.ID != id {
-			return r, bad(rec, "record says id %d", t.ID)
-		}
-		if err := t.check(); err != nil {
-			return r, bad(rec, "%v", err)
-		}
-		if t.Reverses != 0 {
-			if t.Reverses >= id {
-				return r, bad(rec, "reverses transaction %d, which is not older", t.Reverses)
+	var reversals []Transaction
+	for i := range parts {
+		p := &parts[i]
+		r.Transactions += p.txns
+		r.Postings += p.postings
+		r.HistoryEntries += p.groups
+		want.merge(p.digest)
+		reversals = append(reversals, p.reversals...)
+		for k, a := range p.accs {
+			if b := accs[k]; b != nil {
+				b.sum = b.sum.Add(a.sum)
+				b.count += a.count
+			} else {
+				accs[k] = a
 			}
-			if prev, dup := reversed[t.Reverses]; dup {
-				return r, bad(rec, "reverses transaction %d, already reversed by %d", t.Reverses, prev)
-			}
-			reversed[t.Reverses] = id
-			orig, err := tx.Transaction(t.Reverses)
-			if err != nil {
-				return r, bad(rec, "reverses transaction %d: %v", t.Reverses, err)
-			}
-			if orig.Reverses != 0 || !negates(t.Postings, orig.Postings) {
-				return r, bad(rec, "is not the exact negation of transaction %d", t.Reverses)
-			}
-			if by := revs.Get(be64(t.Reverses)); by == nil || binary.BigEndian.Uint64(by) != id {
-				return r, bad(rec, "reversal index does not record it as the reversal of %d", t.Reverses)
-			}
-			r.Reversals++
 		}
-		for _, g := range groupPostings(&t) {
-			bk := string(balanceKey(g.account, g.cur.Code))
-			a := accs[bk]
-			if a == nil {
-				a = &acc{cur: g.cur}
-				accs[bk] = a
-			}
-			a.sum = a.sum.Add(g.delta)
-			a.count += g.n
-			want.add(&scratch, historyKey(historyPrefix(g.account, g.cur.Code), t.Effective, t.ID), g.delta.StringFixed(g.cur.Scale))
-			r.HistoryEntries++
-		}
-		r.Transactions++
-		r.Postings += uint64(len(t.Postings))
 	}
-	if seq := txns.Sequence(); seq != expect-1 {
-		return r, bad(fmt.Sprintf("transaction %d", expect), "is missing (ids were issued up to %d)", seq)
+	if seq := txns.Sequence(); seq != r.Transactions {
+		return r, bad(fmt.Sprintf("transaction %d", r.Transactions+1), "is missing (ids were issued up to %d)", seq)
 	}
-	if n := uint64(revs.Stats().KeyN); n != r.Reversals {
-		return r, bad("reversal index", "holds %d entries for %d reversals", n, r.Reversals)
+	if err := verifyReversals(tx, reversals); err != nil {
+		return r, err
 	}
+	r.Reversals = uint64(len(reversals))
 	if err := verifyBalances(tx.Bolt, accs, &r); err != nil {
 		return r, err
 	}
-	if err := verifyHistory(tx.Bolt, accs, want, r.HistoryEntries); err != nil {
+	if err := hist.compare(accs, want, r.HistoryEntries); err != nil {
 		return r, err
 	}
 	return r, nil
+}
+
+// rawRec is a copied key and value: bbolt's slices live only as long as the
+// transaction and may not be shared with other goroutines.
+type rawRec struct{ k, v []byte }
+
+const feedBatch = 512
+
+// feed sends copies of every record of b to ch in key order, in batches that
+// share one allocation, and closes ch. For the transaction bucket it also
+// checks that keys are 8-byte ids running from 1 without a gap.
+func feed(b *bolt.Bucket, ch chan<- []rawRec, ids bool) *idError {
+	defer close(ch)
+	var missing *idError
+	var expect uint64 = 1
+	batch := make([]rawRec, 0, feedBatch)
+	var slab []byte
+	c := b.Cursor()
+	for k, v := c.First(); k != nil; k, v = c.Next() {
+		if ids && missing == nil {
+			switch {
+			case len(k) != 8:
+				missing = &idError{id: expect, err: bad(fmt.Sprintf("transaction key %x", k), "is not an 8-byte id")}
+			case binary.BigEndian.Uint64(k) != expect:
+				missing = &idError{id: expect, err: bad(fmt.Sprintf("transaction %d", expect), "is missing (next stored id is %d)", binary.BigEndian.Uint64(k))}
+			}
+			expect++
+		}
+		if cap(slab)-len(slab) < len(k)+len(v) {
+			slab = make([]byte, 0, max(64<<10, len(k)+len(v)))
+		}
+		off := len(slab)
+		slab = append(append(slab, k...), v...)
+		batch = append(batch, rawRec{k: slab[off : off+len(k) : off+len(k)], v: slab[off+len(k) : len(slab) : len(slab)]})
+		if len(batch) == feedBatch {
+			ch <- batch
+			batch = make([]rawRec, 0, feedBatch)
+		}
+	}
+	if len(batch) > 0 {
+		ch <- batch
+	}
+	return missing
+}
+
+// idError is a failure tied to a transaction id, so the lowest can be named.
+type idError struct {
+	id  uint64
+	err error
+}
+
+// txnPart is one worker's share of the transaction checks.
+type txnPart struct {
+	accs      map[string]*acc
+	digest    digest
+	txns      uint64
+	postings  uint64
+	groups    uint64
+	reversals []Transaction
+	err       *idError
+	scratch   []byte
+	keyBuf    []byte
+	groupBuf  []group
+}
+
+func (p *txnPart) run(ch <-chan []rawRec) {
+	p.accs = map[string]*acc{}
+	for batch := range ch {
+		for _, rec := range batch {
+			if p.err != nil || len(rec.k) != 8 {
+				continue // keep draining; the reader reports bad keys
+			}
+			id := binary.BigEndian.Uint64(rec.k)
+			if err := p.check(id, rec.v); err != nil {
+				p.err = &idError{id: id, err: err}
+			}
+		}
+	}
+}
+
+func (p *txnPart) check(id uint64, v []byte) error {
+	rec := recName{id}
+	t, err := DecodeTransaction(v)
+	if err != nil {
+		return bad(rec.String(), "%v", err)
+	}
+	if t.ID != id {
+		return bad(rec.String(), "record says id %d", t.ID)
+	}
+	if err := t.check(); err != nil {
+		return bad(rec.String(), "%v", err)
+	}
+	if t.Reverses != 0 {
+		if t.Reverses >= id {
+			return bad(rec.String(), "reverses transaction %d, which is not older", t.Reverses)
+		}
+		p.reversals = append(p.reversals, t)
+	}
+	p.groupBuf = appendGroups(p.groupBuf[:0], &t)
+	for _, g := range p.groupBuf {
+		// The history key of this group, built in a reused buffer: account
+		// 0 currency 0 BE(effective) BE(id).
+		k := append(append(append(append(p.keyBuf[:0], g.account...), 0), g.cur.Code...), 0)
+		bk := k[:len(k)-1]
+		a := p.accs[string(bk)]
+		if a == nil {
+			a = &acc{cur: g.cur}
+			p.accs[string(bk)] = a
+		}
+		a.sum = a.sum.Add(g.delta)
+		a.count += g.n
+		k = binary.BigEndian.AppendUint64(k, nanos(t.Effective))
+		k = binary.BigEndian.AppendUint64(k, t.ID)
+		p.keyBuf = k
+		p.digest.add(&p.scratch, k, g.delta.StringFixed(g.cur.Scale))
+		p.groups++
+	}
+	p.txns++
+	p.postings += uint64(len(t.Postings))
+	return nil
+}
+
+// recName names a transaction in a failure, built only when one is reported.
+type recName struct{ id uint64 }
+
+func (r recName) String() string { return "transaction " + strconv.FormatUint(r.id, 10) }
+
+// verifyReversals checks, in id order, that each reversal exactly negates an
+// older transaction that is not itself a reversal, that no transaction is
+// reversed twice, and that the reversal index says the same and no more.
+func verifyReversals(tx *Tx, reversals []Transaction) error {
+	sort.Slice(reversals, func(i, j int) bool { return reversals[i].ID < reversals[j].ID })
+	revs := tx.Bolt.Bucket(bucketReversals)
+	reversed := map[uint64]uint64{}
+	for _, t := range reversals {
+		rec := "transaction " + strconv.FormatUint(t.ID, 10)
+		if prev, dup := reversed[t.Reverses]; dup {
+			return bad(rec, "reverses transaction %d, already reversed by %d", t.Reverses, prev)
+		}
+		reversed[t.Reverses] = t.ID
+		orig, err := tx.Transaction(t.Reverses)
+		if err != nil {
+			return bad(rec, "reverses transaction %d: %v", t.Reverses, err)
+		}
+		if orig.Reverses != 0 || !negates(t.Postings, orig.Postings) {
+			return bad(rec, "is not the exact negation of transaction %d", t.Reverses)
+		}
+		if by := revs.Get(be64(t.Reverses)); by == nil || binary.BigEndian.Uint64(by) != t.ID {
+			return bad(rec, "reversal index does not record it as the reversal of %d", t.Reverses)
+		}
+	}
+	if n := revs.Stats().KeyN; n != len(reversals) {
+		return bad("reversal index", "holds %d entries for %d reversals", n, len(reversals))
+	}
+	return nil
+}
+
+func (d *digest) merge(o digest) {
+	var carry uint64
+	for i := 0; i < 4; i++ {
+		d[i], carry = bits.Add64(d[i], o[i], carry)
+	}
 }
 
 func verifyBalances(btx *bolt.Tx, accs map[string]*acc, r *Report) error {
@@ -205,90 +362,124 @@ func verifyBalances(btx *bolt.Tx, accs map[string]*acc, r *Report) error {
 	return nil
 }
 
-func verifyHistory(btx *bolt.Tx, accs map[string]*acc, want digest, wantN uint64) error {
-	var got digest
-	var scratch []byte
-	var n uint64
-	var prefix []byte
-	var running decimal.Decimal
-	var fast int64 // the running balance in minor units while it fits
-	fastOK := true
-	var cur *acc
-	finish := func() error {
-		if fastOK {
-			running = decimal.New(fast, -curScale(cur))
-		}
-		if cur != nil && !running.Equal(cur.sum) {
-			account, code, _ := splitBalanceKey(prefix[:len(prefix)-1])
-			return bad(fmt.Sprintf("history %s %s", account, code), "ends at %s; the postings sum to %s", running.StringFixed(cur.cur.Scale), cur.sum.StringFixed(cur.cur.Scale))
-		}
-		return nil
-	}
-	c := btx.Bucket(bucketHistory).Cursor()
-	for k, v := c.First(); k != nil; k, v = c.Next() {
-		if len(k) < 18 || k[len(k)-17] != 0 {
-			return bad(fmt.Sprintf("history key %x", k), "is malformed")
-		}
-		p := k[:len(k)-16]
-		account, code, _ := splitBalanceKey(p[:len(p)-1])
-		id := binary.BigEndian.Uint64(k[len(k)-8:])
-		rec := fmt.Sprintf("history %s %s transaction %d", account, code, id)
-		if !bytes.Equal(p, prefix) {
-			if err := finish(); err != nil {
-				return err
-			}
-			prefix = bytes.Clone(p)
-			running, fast, fastOK = decimal.Zero, 0, true
-			cur = accs[string(p[:len(p)-1])]
-			if cur == nil {
-				return bad(rec, "has no postings")
-			}
-		}
-		d, r, err := splitPair(v)
-		if err != nil {
-			return bad(rec, "%v", err)
-		}
-		// Most amounts fit in int64 minor units; exact decimals take over
-		// for the rest.
-		du, ok1 := fixedUnits(d, cur.cur.Scale)
-		ru, ok2 := fixedUnits(r, cur.cur.Scale)
-		if sum := fast + du; ok1 && ok2 && fastOK && noSignOverflow(fast, du, sum) {
-			fast = sum
-			if ru != fast {
-				return bad(rec, "running balance %s, the entries before it add up to %s", r, decimal.New(fast, -cur.cur.Scale).StringFixed(cur.cur.Scale))
-			}
-			running = decimal.Decimal{}
-		} else {
-			if fastOK {
-				running, fastOK = decimal.New(fast, -cur.cur.Scale), false
-			}
-			delta, err1 := decimal.NewFromString(d)
-			run, err2 := decimal.NewFromString(r)
-			if err1 != nil || err2 != nil {
-				return bad(rec, "value %q is not two decimals", v)
-			}
-			running = running.Add(delta)
-			if !run.Equal(running) {
-				return bad(rec, "running balance %s, the entries before it add up to %s", r, running.StringFixed(cur.cur.Scale))
-			}
-		}
-		got.add(&scratch, k, d)
-		n++
-	}
-	if err := finish(); err != nil {
-		return err
-	}
-	if n != wantN || got != want {
-		return bad("history index", "holds %d entries that do not match the %d implied by the transactions", n, wantN)
-	}
-	return nil
+// histPart walks the history index in key order: per account and currency,
+// each running balance must be the previous one plus its delta.
+type histPart struct {
+	finals map[string]decimal.Decimal // account 0 currency -> last running balance
+	digest digest
+	n      uint64
+	err    error
 }
 
-func curScale(a *acc) int32 {
-	if a == nil {
-		return 0
+func (h *histPart) run(ch <-chan []rawRec) {
+	h.finals = map[string]decimal.Decimal{}
+	var (
+		scratch []byte
+		prefix  []byte
+		scale   int32
+		running decimal.Decimal
+		fast    int64 // the running balance in minor units while it fits
+		fastOK  bool
+	)
+	finish := func() {
+		if prefix == nil {
+			return
+		}
+		if fastOK {
+			running = decimal.New(fast, -scale)
+		}
+		h.finals[string(prefix[:len(prefix)-1])] = running
 	}
-	return a.cur.Scale
+	for batch := range ch {
+		for _, rec := range batch {
+			if h.err != nil {
+				continue
+			}
+			k, v := rec.k, rec.v
+			if len(k) < 18 || k[len(k)-17] != 0 {
+				h.err = bad(fmt.Sprintf("history key %x", k), "is malformed")
+				continue
+			}
+			p := k[:len(k)-16]
+			name := func() string { // only a failure needs the record's name
+				account, code, _ := splitBalanceKey(p[:len(p)-1])
+				return fmt.Sprintf("history %s %s transaction %d", account, code, binary.BigEndian.Uint64(k[len(k)-8:]))
+			}
+			if !bytes.Equal(p, prefix) {
+				finish()
+				_, code, _ := splitBalanceKey(p[:len(p)-1])
+				cur, err := money.Lookup(code)
+				if err != nil {
+					h.err = bad(name(), "%v", err)
+					continue
+				}
+				prefix, scale = p, cur.Scale
+				running, fast, fastOK = decimal.Zero, 0, true
+			}
+			d, r, err := splitPair(v)
+			if err != nil {
+				h.err = bad(name(), "%v", err)
+				continue
+			}
+			du, ok1 := fixedUnits(d, scale)
+			ru, ok2 := fixedUnits(r, scale)
+			if sum := fast + du; ok1 && ok2 && fastOK && noSignOverflow(fast, du, sum) {
+				fast = sum
+				if ru != fast {
+					h.err = bad(name(), "running balance %s, the entries before it add up to %s", r, decimal.New(fast, -scale).StringFixed(scale))
+					continue
+				}
+			} else {
+				if fastOK {
+					running, fastOK = decimal.New(fast, -scale), false
+				}
+				delta, err1 := decimal.NewFromString(d)
+				run, err2 := decimal.NewFromString(r)
+				if err1 != nil || err2 != nil {
+					h.err = bad(name(), "value %q is not two decimals", v)
+					continue
+				}
+				running = running.Add(delta)
+				if !run.Equal(running) {
+					h.err = bad(name(), "running balance %s, the entries before it add up to %s", r, running.StringFixed(scale))
+					continue
+				}
+			}
+			h.digest.add(&scratch, k, d)
+			h.n++
+		}
+	}
+	if h.err == nil {
+		finish()
+	}
+}
+
+// compare checks the walk against the transactions: every history run ends at
+// its postings' sum, and the set of entries is exactly the one the
+// transactions imply.
+func (h *histPart) compare(accs map[string]*acc, want digest, wantN uint64) error {
+	if h.err != nil {
+		return h.err
+	}
+	keys := make([]string, 0, len(h.finals))
+	for k := range h.finals {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		account, code, _ := splitBalanceKey([]byte(k))
+		a := accs[k]
+		if a == nil {
+			return bad(fmt.Sprintf("history %s %s", account, code), "has no postings")
+		}
+		if got := h.finals[k]; !got.Equal(a.sum) {
+			return bad(fmt.Sprintf("history %s %s", account, code), "ends at %s; the postings sum to %s", got.StringFixed(a.cur.Scale), a.sum.StringFixed(a.cur.Scale))
+		}
+	}
+	if h.n != wantN || h.digest != want {
+		return bad("history index", "holds %d entries that do not match the %d implied by the transactions", h.n, wantN)
+	}
+	return nil
 }
 
 // noSignOverflow says whether a+b=sum did not overflow int64.

@@ -143,6 +143,9 @@ func (a Amount) Decimal() decimal.Decimal { return a.val }
 // "0.00012345", "1500.00", "250000".
 func (a Amount) String() string { return a.val.StringFixed(a.cur.Scale) }
 
+// Append appends String's rendering to b.
+func (a Amount) Append(b []byte) []byte { return append(b, a.val.StringFixed(a.cur.Scale)...) }
+
 // Sign is -1, 0 or +1.
 func (a Amount) Sign() int { return a.val.Sign() }
 
