@@ -39,6 +39,15 @@ func (s *Server) custodyLog() (*chain.Custody, error) {
 	return s.custody, nil
 }
 
+// custodyReader admits a reader role to the custody log: every custody GET
+// starts here.
+func (s *Server) custodyReader(c echo.Context) (*chain.Custody, error) {
+	if err := requireRole(c, Readers...); err != nil {
+		return nil, err
+	}
+	return s.custodyLog()
+}
+
 // requireItem answers ENotFound for an item that is not registered.
 func (s *Server) requireItem(tx *ledger.Tx, id uint64) error {
 	exists := s.itemExists
@@ -287,10 +296,7 @@ func (s *Server) release(tx *ledger.Tx, e *chain.Entry) error {
 }
 
 func (s *Server) listCustody(c echo.Context) error {
-	if err := requireRole(c, Readers...); err != nil {
-		return err
-	}
-	cl, err := s.custodyLog()
+	cl, err := s.custodyReader(c)
 	if err != nil {
 		return err
 	}
@@ -338,10 +344,7 @@ func (s *Server) listCustody(c echo.Context) error {
 }
 
 func (s *Server) getCustodyEntry(c echo.Context) error {
-	if err := requireRole(c, Readers...); err != nil {
-		return err
-	}
-	cl, err := s.custodyLog()
+	cl, err := s.custodyReader(c)
 	if err != nil {
 		return err
 	}
@@ -357,10 +360,7 @@ func (s *Server) getCustodyEntry(c echo.Context) error {
 }
 
 func (s *Server) getCustodyBundle(c echo.Context) error {
-	if err := requireRole(c, Readers...); err != nil {
-		return err
-	}
-	cl, err := s.custodyLog()
+	cl, err := s.custodyReader(c)
 	if err != nil {
 		return err
 	}
@@ -397,10 +397,7 @@ func hexList(hs []tlog.Hash) []string {
 }
 
 func (s *Server) getCheckpoint(c echo.Context) error {
-	if err := requireRole(c, Readers...); err != nil {
-		return err
-	}
-	cl, err := s.custodyLog()
+	cl, err := s.custodyReader(c)
 	if err != nil {
 		return err
 	}
@@ -412,10 +409,7 @@ func (s *Server) getCheckpoint(c echo.Context) error {
 }
 
 func (s *Server) getCustodyKey(c echo.Context) error {
-	if err := requireRole(c, Readers...); err != nil {
-		return err
-	}
-	cl, err := s.custodyLog()
+	cl, err := s.custodyReader(c)
 	if err != nil {
 		return err
 	}
@@ -447,10 +441,7 @@ type proofJSON struct {
 }
 
 func (s *Server) getEntryProof(c echo.Context) error {
-	if err := requireRole(c, Readers...); err != nil {
-		return err
-	}
-	cl, err := s.custodyLog()
+	cl, err := s.custodyReader(c)
 	if err != nil {
 		return err
 	}
@@ -496,10 +487,7 @@ type consistencyJSON struct {
 }
 
 func (s *Server) getConsistency(c echo.Context) error {
-	if err := requireRole(c, Readers...); err != nil {
-		return err
-	}
-	cl, err := s.custodyLog()
+	cl, err := s.custodyReader(c)
 	if err != nil {
 		return err
 	}
