@@ -43,7 +43,7 @@ func decodeJSON(c echo.Context, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		return jsonError(err)
+		return withFieldPath(jsonError(err), body, reflect.TypeOf(v))
 	}
 	if _, err := dec.Token(); err != io.EOF {
 		return ledger.Errorf(ledger.EMalformed, "the body holds more than one JSON value")
@@ -74,6 +74,116 @@ func jsonError(err error) error {
 		return &ledger.Error{Code: ledger.EInvalid, Msg: "invalid input", Fields: []ledger.FieldError{{Field: name, Reason: "unknown field"}}}
 	}
 	return ledger.Errorf(ledger.EMalformed, "malformed JSON: %v", err)
+}
+
+// withFieldPath names an unknown field by its full path in the body
+// ("items[1].location.city"), where encoding/json gives only its name.
+func withFieldPath(err error, body []byte, t reflect.Type) error {
+	var e *ledger.Error
+	if !errors.As(err, &e) || len(e.Fields) != 1 || e.Fields[0].Reason != "unknown field" {
+		return err
+	}
+	if path := unknownFieldPath(body, t); path != "" {
+		e.Fields[0].Field = path
+	}
+	return err
+}
+
+var unmarshalerType = reflect.TypeFor[json.Unmarshaler]()
+
+// unknownFieldPath walks body in document order beside the Go type it was
+// decoded into and returns the path of the first object key the type does
+// not have, as encoding/json would meet it; "" when it finds none.
+func unknownFieldPath(body []byte, t reflect.Type) string {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	var walk func(t reflect.Type, path string) (string, bool)
+	walk = func(t reflect.Type, path string) (string, bool) {
+		for t != nil && t.Kind() == reflect.Pointer {
+			t = t.Elem()
+		}
+		if t != nil && t.Kind() != reflect.Struct && (t.Implements(unmarshalerType) || reflect.PointerTo(t).Implements(unmarshalerType)) {
+			// Decodes itself. A struct that does (a place given as text or
+			// as an object) still reads an object into its own fields.
+			t = nil
+		}
+		tok, err := dec.Token()
+		if err != nil {
+			return "", false
+		}
+		d, ok := tok.(json.Delim)
+		if !ok {
+			return "", false
+		}
+		switch d {
+		case '{':
+			for dec.More() {
+				kt, err := dec.Token()
+				if err != nil {
+					return "", false
+				}
+				key, _ := kt.(string)
+				p := key
+				if path != "" {
+					p = path + "." + key
+				}
+				var ft reflect.Type
+				switch {
+				case t != nil && t.Kind() == reflect.Struct:
+					f, known := jsonField(t, key)
+					if !known {
+						return p, true
+					}
+					ft = f
+				case t != nil && t.Kind() == reflect.Map:
+					ft = t.Elem()
+				}
+				if r, found := walk(ft, p); found {
+					return r, true
+				}
+			}
+		case '[':
+			var et reflect.Type
+			if t != nil && (t.Kind() == reflect.Slice || t.Kind() == reflect.Array) {
+				et = t.Elem()
+			}
+			for i := 0; dec.More(); i++ {
+				if r, found := walk(et, fmt.Sprintf("%s[%d]", path, i)); found {
+					return r, true
+				}
+			}
+		}
+		if _, err := dec.Token(); err != nil { // the closing delimiter
+			return "", false
+		}
+		return "", false
+	}
+	r, _ := walk(t, "")
+	return r
+}
+
+// jsonField finds the field encoding/json would decode key into: the
+// exported field whose JSON name matches exactly, else case-insensitively.
+func jsonField(t reflect.Type, key string) (reflect.Type, bool) {
+	var fold reflect.Type
+	for _, f := range reflect.VisibleFields(t) {
+		if !f.IsExported() || (f.Anonymous && f.Type.Kind() == reflect.Struct && f.Tag.Get("json") == "") {
+			continue
+		}
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "-" {
+			continue
+		}
+		if name == "" {
+			name = f.Name
+		}
+		if name == key {
+			return f.Type, true
+		}
+		if fold == nil && strings.EqualFold(name, key) {
+			fold = f.Type
+		}
+	}
+	return fold, fold != nil
 }
 
 func jsonKind(t reflect.Type) string {
