@@ -439,6 +439,33 @@ func (c *Custody) State(tx *ledger.Tx, item uint64) (ItemState, error) {
 	return *st, nil
 }
 
+// StateAt is the item's state as of the instant at: its entries that took
+// effect by then, replayed through the state machine. ENotFound when the
+// item had no entry by then.
+func (c *Custody) StateAt(tx *ledger.Tx, item uint64, at time.Time) (ItemState, error) {
+	es, err := c.Entries(tx, item)
+	if err != nil {
+		return ItemState{}, err
+	}
+	var st *ItemState
+	for i := range es {
+		e := es[i]
+		if e.At.After(at) {
+			break // entries are in time order (rule events-in-time-order)
+		}
+		next, err := apply(st, &e)
+		if err != nil {
+			return ItemState{}, fmt.Errorf("replay custody entry %d of item %d: %w", e.Seq, item, err)
+		}
+		next.Entries, next.LastSeq, next.LastAt = e.ItemSeq, e.Seq, e.At
+		st = &next
+	}
+	if st == nil {
+		return ItemState{}, ledger.Errorf(ledger.ENotFound, "item %d had no custody entries by %s", item, at.UTC().Format(time.RFC3339))
+	}
+	return *st, nil
+}
+
 // Entries is the item's custody entries, oldest first (none for an unknown
 // item).
 func (c *Custody) Entries(tx *ledger.Tx, item uint64) ([]Entry, error) {

@@ -216,3 +216,49 @@ func TestRulesAreDocumented(t *testing.T) {
 		}
 	}
 }
+
+// TestStateAtReplaysToAnInstant: an item's location as of an instant is where
+// its entries by then put it, not where it is now.
+func TestStateAtReplaysToAnInstant(t *testing.T) {
+	l := mustOpen(t)
+	l.seize(t, 1, "5.00")
+	var es []Entry
+	l.store.View(func(tx *ledger.Tx) error { es, _ = l.c.Entries(tx, 1); return nil })
+	seizedAt := es[0].At
+	first := es[0].Location
+	moves := []Entry{
+		{Item: 1, Event: EventTransferred, At: seizedAt.Add(time.Hour), From: es[0].To, To: "SI Kamran"},
+		{Item: 1, Event: EventReceived, At: seizedAt.Add(2 * time.Hour), Location: Location{Circle: "islamabad", Building: "CCC", Room: "malkhana"}},
+	}
+	for _, e := range moves {
+		e.RecordedBy = "custodian:test"
+		if err := l.store.Write(ctxb, func(tx *ledger.Tx) error { _, err := l.c.Append(tx, e); return err }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	l.store.View(func(tx *ledger.Tx) error {
+		for _, tc := range []struct {
+			at     time.Time
+			holder string
+			where  Location
+		}{
+			{seizedAt, es[0].To, first},
+			{seizedAt.Add(90 * time.Minute), es[0].To, first},
+			{seizedAt.Add(3 * time.Hour), "SI Kamran", moves[1].Location},
+		} {
+			st, err := l.c.StateAt(tx, 1, tc.at)
+			if err != nil || st.Holder != tc.holder || st.Location != tc.where {
+				t.Errorf("as of %s: %+v, %v; want holder %q at %+v", tc.at, st, err, tc.holder, tc.where)
+			}
+		}
+		if _, err := l.c.StateAt(tx, 1, seizedAt.Add(-time.Second)); ledger.ErrorCode(err) != ledger.ENotFound {
+			t.Errorf("before the seizure: %v, want not found", err)
+		}
+		now, _ := l.c.State(tx, 1)
+		late, err := l.c.StateAt(tx, 1, seizedAt.Add(24*time.Hour))
+		if err != nil || late.Holder != now.Holder || late.Location != now.Location || late.Status != now.Status {
+			t.Errorf("StateAt after the last entry %+v differs from State %+v (%v)", late, now, err)
+		}
+		return nil
+	})
+}

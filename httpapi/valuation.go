@@ -183,6 +183,7 @@ func LocationText(l chain.Location) string {
 // custodyState is what the item directory needs of the custody log.
 type custodyState interface {
 	State(tx *ledger.Tx, item uint64) (chain.ItemState, error)
+	StateAt(tx *ledger.Tx, item uint64, at time.Time) (chain.ItemState, error)
 }
 
 // itemDirectory adapts the evidence register and the custody log to what
@@ -230,6 +231,19 @@ func (d itemDirectory) Item(tx *ledger.Tx, id string) (finance.ItemRef, error) {
 		return finance.ItemRef{}, err
 	}
 	return d.ref(tx, it, map[uint64]string{})
+}
+
+// LocationAt is where the custody log put item at the instant at.
+func (d itemDirectory) LocationAt(tx *ledger.Tx, id string, at time.Time) (string, error) {
+	n, err := strconv.ParseUint(id, 10, 64)
+	if err != nil || d.custody == nil {
+		return "", ledger.Errorf(ledger.ENotFound, "item %q not found", id)
+	}
+	st, err := d.custody.StateAt(tx, n, at)
+	if err != nil {
+		return "", err
+	}
+	return LocationText(st.Location), nil
 }
 
 func (d itemDirectory) Items(tx *ledger.Tx) ([]finance.ItemRef, error) {

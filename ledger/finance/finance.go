@@ -38,6 +38,13 @@ type ItemDirectory interface {
 	Items(tx *ledger.Tx) ([]ItemRef, error)
 }
 
+// ItemLocator is an ItemDirectory that can also say where an item was at a
+// past instant; valuation by location as of a past date uses it, so an item
+// counts where it was then, not where it is now.
+type ItemLocator interface {
+	LocationAt(tx *ledger.Tx, id string, at time.Time) (string, error)
+}
+
 // ConversionEvent is the custody side of a conversion: the item left custody
 // by liquidation in ledger transaction TxnID.
 type ConversionEvent struct {

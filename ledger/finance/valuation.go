@@ -188,7 +188,14 @@ func (s *Service) Value(tx *ledger.Tx, asOf time.Time, groupBy string) (Valuatio
 		items int
 	}
 	sums := map[key]*acc{}
-	err := holdings(tx, EndOfDay(asOf), func(item string, amt money.Amount) error {
+	at := EndOfDay(asOf)
+	// Where an item was on the date, not where it is now; "now" reads the
+	// current state the directory already gave.
+	var locator ItemLocator
+	if l, ok := s.items.(ItemLocator); ok && groupBy == ByLocation && !at.After(tx.Now) {
+		locator = l
+	}
+	err := holdings(tx, at, func(item string, amt money.Amount) error {
 		k := key{cur: amt.Currency().Code}
 		if dir != nil {
 			ref, ok := dir[item]
@@ -199,6 +206,12 @@ func (s *Service) Value(tx *ledger.Tx, asOf time.Time, groupBy string) (Valuatio
 				k.group = ref.CaseID
 			case groupBy == ByCircle:
 				k.group = ref.Circle
+			case groupBy == ByLocation && locator != nil:
+				loc, err := locator.LocationAt(tx, item, at)
+				if err != nil && ledger.ErrorCode(err) != ledger.ENotFound {
+					return fmt.Errorf("location of item %s as of %s: %w", item, FormatDate(asOf), err)
+				}
+				k.group = loc
 			case groupBy == ByLocation:
 				k.group = ref.Location
 			}

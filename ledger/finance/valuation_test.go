@@ -305,3 +305,34 @@ func TestPriceHoldings(t *testing.T) {
 		return nil
 	})
 }
+
+// locatingDirectory knows where items were over time: item 1 moved from the
+// scene to the malkhana on 4 June.
+type locatingDirectory struct{ *directory }
+
+func (d locatingDirectory) LocationAt(_ *ledger.Tx, id string, at time.Time) (string, error) {
+	if id != "1" {
+		return d.items[id].Location, nil
+	}
+	if at.Before(june(4, 0)) {
+		return "scene:f-11", nil
+	}
+	return "islamabad:malkhana", nil
+}
+
+// TestValuationByLocationAsOfAPastDate: an item counts where it was on the
+// date asked, not where it is now.
+func TestValuationByLocationAsOfAPastDate(t *testing.T) {
+	s, _ := mustOpen(t, time.Date(2025, 7, 1, 0, 0, 0, 0, time.UTC))
+	dir := locatingDirectory{newDirectory()}
+	svc := New(Config{Items: dir})
+	dir.add(ItemRef{ID: "1", CaseID: "10", Circle: "islamabad", Location: "islamabad:malkhana"})
+	seize(t, s, "1", "10", june(2, 9), amt(t, "USD", "10.00"))
+	addRate(t, s, svc, "USD", "280", "2025-06-01", "sbp-interbank")
+	for date, want := range map[string]string{"2025-06-03": "scene:f-11", "2025-06-05": "islamabad:malkhana"} {
+		v := value(t, s, svc, date, ByLocation)
+		if len(v.Rows) != 1 || v.Rows[0].Location != want {
+			t.Errorf("as of %s: rows %+v, want the item at %s", date, v.Rows, want)
+		}
+	}
+}
