@@ -247,6 +247,19 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
+// authenticateV1 applies authenticate to every request under /v1, whether or
+// not a route matched, so even a wrong path or method is not answered
+// without a token.
+func (s *Server) authenticateV1(next echo.HandlerFunc) echo.HandlerFunc {
+	auth := s.authenticate(next)
+	return func(c echo.Context) error {
+		if p := c.Request().URL.Path; p == "/v1" || strings.HasPrefix(p, "/v1/") {
+			return auth(c)
+		}
+		return next(c)
+	}
+}
+
 // actorOf is the authenticated caller.
 func actorOf(c echo.Context) Actor {
 	a, _ := c.Get(actorKey).(Actor)

@@ -100,7 +100,11 @@ func (s *Server) Store() *ledger.Store { return s.store }
 func (s *Server) routes() {
 	s.e.GET("/healthz", s.healthz)
 	s.e.GET("/openapi.json", s.getOpenAPI)
-	v1 := s.e.Group("/v1", s.authenticate)
+	// Authentication wraps every /v1 request from the root rather than as
+	// group middleware: Echo gives a group with middleware catch-all routes,
+	// which would answer 404 where a wrong method deserves 405.
+	s.e.Use(s.authenticateV1)
+	v1 := s.e.Group("/v1")
 	s.routesCore(v1)
 	s.routesTokens(v1)
 	s.routesEvidence(v1)
