@@ -114,6 +114,11 @@ func NewWithOptions(store *ledger.Store, keyPath string, opt Options) (*Custody,
 		if err := c.backfill(tx); err != nil {
 			return err
 		}
+		// Records of registered kinds that have no leaf yet (a store
+		// from before records were logged) become leaves, once per kind.
+		if err := backfillRecords(tx); err != nil {
+			return err
+		}
 		tx.BeforeCommit(hookKey, c.signHook)
 		return nil
 	})
@@ -180,6 +185,11 @@ func (c *Custody) initBuckets(btx *bolt.Tx) error {
 		if _, err := btx.CreateBucketIfNotExists(name); err != nil {
 			return fmt.Errorf("create bucket %s: %w", name, err)
 		}
+	}
+	// Created apart from allBuckets: a store made before records were
+	// logged has no record index until its next read-write open.
+	if _, err := btx.CreateBucketIfNotExists(bucketRecords); err != nil {
+		return fmt.Errorf("create bucket %s: %w", bucketRecords, err)
 	}
 	m := btx.Bucket(bucketMeta)
 	if v := m.Get([]byte("format")); v != nil && string(v) != storeFormat {

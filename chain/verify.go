@@ -16,6 +16,7 @@ type Report struct {
 	Leaves       uint64 `json:"leaves"`       // leaves in the log
 	Entries      uint64 `json:"entries"`      // custody entries
 	Transactions uint64 `json:"transactions"` // ledger transactions
+	Records      uint64 `json:"records"`      // records of other packages (cases, items, rates)
 	Items        uint64 `json:"items"`        // items with custody entries
 	Checkpoint   uint64 `json:"checkpoint"`   // size of the signed checkpoint checked (0: none yet)
 	Unsigned     uint64 `json:"unsigned"`     // leaves after the checkpoint, not yet signed
@@ -26,7 +27,7 @@ type Report struct {
 }
 
 func (r Report) String() string {
-	s := fmt.Sprintf("%d leaves (%d custody entries for %d items, %d ledger transactions)", r.Leaves, r.Entries, r.Items, r.Transactions)
+	s := fmt.Sprintf("%d leaves (%d custody entries for %d items, %d ledger transactions, %d records)", r.Leaves, r.Entries, r.Items, r.Transactions, r.Records)
 	if r.Checkpoint > 0 {
 		s += fmt.Sprintf("; checkpoint of %d leaves signed by %s (key from %s)", r.Checkpoint, r.Origin, r.KeySource)
 	} else {
@@ -67,9 +68,18 @@ func (c *Custody) Verify(tx *ledger.Tx) (Report, error) {
 	var rep Report
 	btx := tx.Bolt
 	m := btx.Bucket(bucketMeta)
+	sets, err := loadRecords(tx)
+	if err != nil {
+		return rep, err
+	}
 	if m == nil {
 		if tx.LastTransactionID() > 0 {
 			return rep, fmt.Errorf("custody log is missing but the ledger holds %d transactions", tx.LastTransactionID())
+		}
+		for _, k := range recordKinds() {
+			if len(sets[k.Name].stored) > 0 {
+				return rep, fmt.Errorf("custody log is missing but the store holds %d %s records", len(sets[k.Name].stored), k.Label)
+			}
 		}
 		return rep, nil // a store that never had a custody log and has no books
 	}
@@ -101,6 +111,7 @@ func (c *Custody) Verify(tx *ledger.Tx) (Report, error) {
 	lc := leaves.Cursor()
 	lk, lv := lc.First()
 	entries, items, txLeaf := btx.Bucket(bucketEntries), btx.Bucket(bucketItems), btx.Bucket(bucketTxLeaf)
+	recIndex := btx.Bucket(bucketRecords) // nil in a store from before records were logged
 	ec, tc := entries.Cursor(), txLeaf.Cursor()
 	ek, ev := ec.First()
 	tk, tv := tc.First()
@@ -142,13 +153,18 @@ func (c *Custody) Verify(tx *ledger.Tx) (Report, error) {
 			close(jobs)
 		}()
 		for i := uint64(0); i < n && !stop.Load(); i++ {
-			if lk == nil || beUint(lk) != i || len(lv) != 9 {
+			if lk == nil || beUint(lk) != i || len(lv) < 9 || len(lv) > 9 && lv[0] != KindRecord {
 				return fmt.Errorf("log leaf %d is missing from the leaf index", i)
 			}
-			kind, id := lv[0], beUint(lv[1:])
-			lk, lv = lc.Next()
+			kind, id := lv[0], beUint(lv[1:9])
+			what := kindName(kind)
 			var data []byte
 			switch kind {
+			case KindRecord:
+				var err error
+				if what, id, data, err = recordData(sets, recIndex, i, lv); err != nil {
+					return err
+				}
 			case KindCustody:
 				if id != nextSeq {
 					return fmt.Errorf("log leaf %d names custody entry %d, expected %d", i, id, nextSeq)
@@ -177,6 +193,7 @@ func (c *Custody) Verify(tx *ledger.Tx) (Report, error) {
 			default:
 				return fmt.Errorf("log leaf %d has unknown kind %q", i, kind)
 			}
+			lk, lv = lc.Next()
 			hs, err := tlog.StoredHashes(int64(i), data, &recomputed)
 			if err != nil {
 				return fmt.Errorf("log leaf %d: %w", i, err)
@@ -185,15 +202,19 @@ func (c *Custody) Verify(tx *ledger.Tx) (Report, error) {
 			for j, h := range hs {
 				if hk == nil || beUint(hk) != base+uint64(j) || !bytes.Equal(hv, h[:]) {
 					if j == 0 {
-						return fmt.Errorf("%s %d: leaf hash does not match the log (log leaf %d)", kindName(kind), id, i)
+						return fmt.Errorf("%s %d: leaf hash does not match the log (log leaf %d)", what, id, i)
 					}
-					return fmt.Errorf("log leaf %d (%s %d): stored tree hash %d does not match the recomputed tree", i, kindName(kind), id, base+uint64(j))
+					return fmt.Errorf("log leaf %d (%s %d): stored tree hash %d does not match the recomputed tree", i, what, id, base+uint64(j))
 				}
 				hk, hv = hc.Next()
 			}
 			recomputed = append(recomputed, hs...)
-			if kind == KindTransaction {
+			switch kind {
+			case KindTransaction:
 				rep.Transactions++
+				continue
+			case KindRecord:
+				rep.Records++
 				continue
 			}
 			rep.Entries++
@@ -225,6 +246,9 @@ func (c *Custody) Verify(tx *ledger.Tx) (Report, error) {
 	}
 	if tk != nil {
 		return rep, fmt.Errorf("the transaction index names ledger transaction %d, which is not in the log", beUint(tk))
+	}
+	if err := checkRecordsCovered(sets, m, recIndex, rep.Records); err != nil {
+		return rep, err
 	}
 	// The item index: exactly one key per entry, (item, item_seq) -> seq.
 	indexed := uint64(0)

@@ -1,0 +1,323 @@
+package chain
+
+import (
+	"bytes"
+	"encoding/binary"
+	"fmt"
+	"slices"
+	"strconv"
+	"sync"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/amanat-ledger/amanat/ledger"
+)
+
+// Records are the third kind of leaf: records that other packages own and
+// store in their own buckets (a case, an item, a rate), each written once and
+// never changed. The log covers a record's stored bytes exactly, wrapped as
+//
+//	amanat-record/1\nkind <kind>\nid <id>\n<the stored bytes>
+//
+// so that changing, adding or deleting a stored record is caught by Verify.
+// Package chain cannot import the owners (they import chain), so each owner
+// registers its kind with RegisterRecordKind: package-level, so that every
+// Custody of the process, read-write (New) or read-only (Open, VerifyStore),
+// knows the same kinds.
+
+// RecordFormat is the first line of a record leaf.
+const RecordFormat = "amanat-record/1"
+
+// KindRecord is the leaf kind of an owned record in the leaves bucket. Its
+// value there is the kind byte, BE(record id), then the record kind's name.
+const KindRecord = 'r'
+
+// bucketRecords indexes record leaves: kind 0x00 BE(id) -> BE(leaf index).
+// A record is in the log exactly once.
+var bucketRecords = []byte("chain.records")
+
+// RecordKind describes the records of one owner's bucket.
+type RecordKind struct {
+	// Name is the record kind as the leaf names it: "<package>.<record>",
+	// e.g. "evidence.item". Letters, digits, '.', '_' and '-'.
+	Name string
+	// Label names one record in errors and reports: "item" gives
+	// "item 7: leaf hash does not match the log (log leaf 12)".
+	Label string
+	// Each calls fn with every stored record of the kind, in any order:
+	// its id and its stored bytes exactly (valid inside tx only). It is
+	// what Verify checks against the log and what New backfills from.
+	Each func(tx *ledger.Tx, fn func(id uint64, stored []byte) error) error
+	// Read, when set, reads one record by id (court bundles use it); nil
+	// means Each is scanned.
+	Read func(tx *ledger.Tx, id uint64) ([]byte, bool)
+}
+
+var kinds struct {
+	sync.RWMutex
+	m map[string]RecordKind
+}
+
+// RegisterRecordKind makes records of k.Name checkable by every Custody of
+// this process. Owners call it from an init function (or wiring, before
+// chain.New or chain.Open). Registering a name again replaces it.
+func RegisterRecordKind(k RecordKind) {
+	if !validKindName(k.Name) || k.Each == nil {
+		panic(fmt.Sprintf("chain: bad record kind %q", k.Name))
+	}
+	if k.Label == "" {
+		k.Label = k.Name
+	}
+	kinds.Lock()
+	defer kinds.Unlock()
+	if kinds.m == nil {
+		kinds.m = map[string]RecordKind{}
+	}
+	kinds.m[k.Name] = k
+}
+
+// recordKind is the registered kind name, if any.
+func recordKind(name string) (RecordKind, bool) {
+	kinds.RLock()
+	defer kinds.RUnlock()
+	k, ok := kinds.m[name]
+	return k, ok
+}
+
+// recordKinds is every registered kind, by name.
+func recordKinds() []RecordKind {
+	kinds.RLock()
+	defer kinds.RUnlock()
+	out := make([]RecordKind, 0, len(kinds.m))
+	for _, k := range kinds.m {
+		out = append(out, k)
+	}
+	slices.SortFunc(out, func(a, b RecordKind) int { return bytesCompare(a.Name, b.Name) })
+	return out
+}
+
+func bytesCompare(a, b string) int { return bytes.Compare([]byte(a), []byte(b)) }
+
+func validKindName(s string) bool {
+	if s == "" || len(s) > 64 {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '.' || r == '_' || r == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// RecordLeaf is the leaf data of a record: the wrapper lines, then the
+// stored bytes exactly.
+func RecordLeaf(kind string, id uint64, stored []byte) []byte {
+	b := make([]byte, 0, len(RecordFormat)+len(kind)+32+len(stored))
+	b = append(b, RecordFormat+"\nkind "...)
+	b = append(b, kind...)
+	b = append(b, "\nid "...)
+	b = strconv.AppendUint(b, id, 10)
+	b = append(b, '\n')
+	return append(b, stored...)
+}
+
+func recordKey(kind string, id uint64) []byte {
+	k := make([]byte, 0, len(kind)+9)
+	k = append(k, kind...)
+	k = append(k, 0)
+	return binary.BigEndian.AppendUint64(k, id)
+}
+
+func recordLeafValue(kind string, id uint64) []byte {
+	v := make([]byte, 9, 9+len(kind))
+	v[0] = KindRecord
+	binary.BigEndian.PutUint64(v[1:], id)
+	return append(v, kind...)
+}
+
+// LogRecord makes a stored record the next leaf of the log, inside tx (call
+// it in the transaction that stores the record, with the bytes exactly as
+// stored), and registers the checkpoint hook. A record is logged once: a
+// second call for the same kind and id fails.
+func (c *Custody) LogRecord(tx *ledger.Tx, kind string, id uint64, stored []byte) error {
+	if c.signer == nil {
+		return ledger.Errorf(ledger.EInternal, "custody log is open read-only")
+	}
+	if err := logRecord(tx.Bolt, kind, id, stored); err != nil {
+		return err
+	}
+	tx.BeforeCommit(hookKey, c.signHook)
+	return nil
+}
+
+func logRecord(btx *bolt.Tx, kind string, id uint64, stored []byte) error {
+	if !validKindName(kind) {
+		return fmt.Errorf("record kind %q is not a valid name", kind)
+	}
+	rb := btx.Bucket(bucketRecords)
+	if rb == nil {
+		return fmt.Errorf("custody log is not initialised in this store")
+	}
+	key := recordKey(kind, id)
+	if v := rb.Get(key); v != nil {
+		return fmt.Errorf("%s %d is already in the log (log leaf %d)", kind, id, beUint(v))
+	}
+	i, _, err := appendLeaf(btx, KindRecord, id, RecordLeaf(kind, id, stored))
+	if err != nil {
+		return err
+	}
+	// appendLeaf wrote kind and id; a record's leaf also names its kind.
+	if err := btx.Bucket(bucketLeaves).Put(be64(i), recordLeafValue(kind, id)); err != nil {
+		return fmt.Errorf("store log leaf: %w", err)
+	}
+	return rb.Put(key, be64(i))
+}
+
+// backfilledKey in the meta bucket marks a record kind whose records older
+// than the record log were given leaves; it is done once per kind, so a
+// record added later without a leaf is reported by Verify, never adopted.
+func backfilledKey(kind string) []byte { return []byte("records.backfilled " + kind) }
+
+// backfillRecords gives every registered kind's records that have no leaf
+// one, in kind then id order, the first time a read-write process knows the
+// kind (a store made before records were logged, or by a process that did
+// not register the kind).
+func backfillRecords(tx *ledger.Tx) error {
+	m := tx.Bolt.Bucket(bucketMeta)
+	rb := tx.Bolt.Bucket(bucketRecords)
+	for _, k := range recordKinds() {
+		if m.Get(backfilledKey(k.Name)) != nil {
+			continue
+		}
+		type rec struct {
+			id     uint64
+			stored []byte
+		}
+		var missing []rec
+		err := k.Each(tx, func(id uint64, stored []byte) error {
+			if rb.Get(recordKey(k.Name, id)) == nil {
+				missing = append(missing, rec{id, bytes.Clone(stored)})
+			}
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("read %s records: %w", k.Name, err)
+		}
+		slices.SortFunc(missing, func(a, b rec) int { return cmpUint(a.id, b.id) })
+		for _, r := range missing {
+			if err := logRecord(tx.Bolt, k.Name, r.id, r.stored); err != nil {
+				return err
+			}
+		}
+		if err := m.Put(backfilledKey(k.Name), []byte(strconv.Itoa(len(missing)))); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func cmpUint(a, b uint64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// recordLeafIndex is the log leaf of a record, if it is logged.
+func (c *Custody) recordLeafIndex(btx *bolt.Tx, kind string, id uint64) (uint64, bool) {
+	rb := btx.Bucket(bucketRecords)
+	if rb == nil {
+		return 0, false
+	}
+	v := rb.Get(recordKey(kind, id))
+	if len(v) != 8 {
+		return 0, false
+	}
+	return beUint(v), true
+}
+
+// recordSet is what Verify knows of one kind's stored records.
+type recordSet struct {
+	kind   RecordKind
+	stored map[uint64][]byte
+	leaf   map[uint64]uint64 // id -> the log leaf that covered it
+}
+
+// loadRecords reads every registered kind's records for Verify.
+func loadRecords(tx *ledger.Tx) (map[string]*recordSet, error) {
+	out := map[string]*recordSet{}
+	for _, k := range recordKinds() {
+		s := &recordSet{kind: k, stored: map[uint64][]byte{}, leaf: map[uint64]uint64{}}
+		err := k.Each(tx, func(id uint64, stored []byte) error {
+			if _, dup := s.stored[id]; dup {
+				return fmt.Errorf("%s %d is stored twice", k.Label, id)
+			}
+			s.stored[id] = stored
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("read %s records: %w", k.Name, err)
+		}
+		out[k.Name] = s
+	}
+	return out, nil
+}
+
+// recordData finds the stored record a record leaf names, for Verify.
+func recordData(sets map[string]*recordSet, rb *bolt.Bucket, i uint64, lv []byte) (label string, id uint64, data []byte, err error) {
+	id, name := beUint(lv[1:9]), string(lv[9:])
+	s := sets[name]
+	if s == nil {
+		return name, id, nil, fmt.Errorf("log leaf %d is a record of kind %q, which this program does not know how to read", i, name)
+	}
+	label = s.kind.Label
+	if first, seen := s.leaf[id]; seen {
+		return label, id, nil, fmt.Errorf("%s %d is in the log twice (log leaves %d and %d)", label, id, first, i)
+	}
+	stored, ok := s.stored[id]
+	if !ok {
+		return label, id, nil, fmt.Errorf("%s %d: missing from the store (log leaf %d)", label, id, i)
+	}
+	if rb == nil {
+		return label, id, nil, fmt.Errorf("%s %d: the record index is missing (log leaf %d)", label, id, i)
+	}
+	if v := rb.Get(recordKey(name, id)); len(v) != 8 || beUint(v) != i {
+		return label, id, nil, fmt.Errorf("%s %d: the record index does not point at log leaf %d", label, id, i)
+	}
+	s.leaf[id] = i
+	return label, id, RecordLeaf(name, id, stored), nil
+}
+
+// checkRecordsCovered says which stored record has no leaf, lowest id of the
+// first kind first, and checks that the record index holds nothing else.
+func checkRecordsCovered(sets map[string]*recordSet, meta, rb *bolt.Bucket, leaves uint64) error {
+	for _, k := range recordKinds() {
+		s := sets[k.Name]
+		if s == nil || len(s.leaf) == len(s.stored) {
+			continue
+		}
+		var ids []uint64
+		for id := range s.stored {
+			if _, ok := s.leaf[id]; !ok {
+				ids = append(ids, id)
+			}
+		}
+		slices.Sort(ids)
+		if meta.Get(backfilledKey(k.Name)) == nil {
+			return fmt.Errorf("%s %d is not in the log (the store holds %s records from before they were logged: open it once read-write, e.g. amanat serve, to add them)", k.Label, ids[0], k.Label)
+		}
+		return fmt.Errorf("%s %d is not in the log", k.Label, ids[0])
+	}
+	n := uint64(0)
+	if rb != nil {
+		n = uint64(rb.Stats().KeyN)
+	}
+	if n != leaves {
+		return fmt.Errorf("the record index holds %d keys for %d record leaves", n, leaves)
+	}
+	return nil
+}
