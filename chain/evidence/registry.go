@@ -34,6 +34,46 @@ var errBadRecord = errors.New("record is not in evidence format version 1")
 type CustodyLog interface {
 	Append(tx *ledger.Tx, e chain.Entry) (chain.Entry, error)
 	State(tx *ledger.Tx, item uint64) (chain.ItemState, error)
+	// LogRecord makes a stored case or item record a leaf of the log.
+	LogRecord(tx *ledger.Tx, kind string, id uint64, stored []byte) error
+}
+
+// Record kinds in the custody log: each case and item record, as stored, is
+// a leaf, so that editing one in the file fails verification.
+const (
+	CaseRecordKind = "evidence.case"
+	ItemRecordKind = "evidence.item"
+)
+
+func init() {
+	chain.RegisterRecordKind(chain.RecordKind{Name: CaseRecordKind, Label: "case", Each: eachRecord(bucketCases), Read: readRecord(bucketCases)})
+	chain.RegisterRecordKind(chain.RecordKind{Name: ItemRecordKind, Label: "item", Each: eachRecord(bucketItems), Read: readRecord(bucketItems)})
+}
+
+func eachRecord(name []byte) func(tx *ledger.Tx, fn func(id uint64, stored []byte) error) error {
+	return func(tx *ledger.Tx, fn func(id uint64, stored []byte) error) error {
+		b := tx.Bolt.Bucket(name)
+		if b == nil {
+			return nil
+		}
+		return b.ForEach(func(k, v []byte) error {
+			if len(k) != 8 {
+				return fmt.Errorf("bucket %s holds a malformed key %x", name, k)
+			}
+			return fn(binary.BigEndian.Uint64(k), v)
+		})
+	}
+}
+
+func readRecord(name []byte) func(tx *ledger.Tx, id uint64) ([]byte, bool) {
+	return func(tx *ledger.Tx, id uint64) ([]byte, bool) {
+		b := tx.Bolt.Bucket(name)
+		if b == nil {
+			return nil, false
+		}
+		v := b.Get(be64(id))
+		return v, v != nil
+	}
 }
 
 // Valuation is an item's or a case's worth in PKR as the valuation package
@@ -120,6 +160,9 @@ func (r *Registry) CreateCase(tx *ledger.Tx, c Case, actor string) (Case, error)
 	}
 	if err := firs.Put(firKey, be64(id)); err != nil {
 		return Case{}, fmt.Errorf("index case %d: %w", id, err)
+	}
+	if err := r.custody.LogRecord(tx, CaseRecordKind, id, data); err != nil {
+		return Case{}, fmt.Errorf("log case %d: %w", id, err)
 	}
 	return c, nil
 }
@@ -312,6 +355,9 @@ func (r *Registry) Register(tx *ledger.Tx, s *Seizure, actor string) (Receipt, e
 		}
 		if err := items.Put(be64(it.ID), data); err != nil {
 			return Receipt{}, fmt.Errorf("store item %d: %w", it.ID, err)
+		}
+		if err := r.custody.LogRecord(tx, ItemRecordKind, it.ID, data); err != nil {
+			return Receipt{}, fmt.Errorf("log item %d: %w", it.ID, err)
 		}
 		if err := seals.Put([]byte(sealKey(it.Seal)), be64(it.ID)); err != nil {
 			return Receipt{}, fmt.Errorf("index seal of item %d: %w", it.ID, err)

@@ -1,0 +1,171 @@
+package evidence
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/amanat-ledger/amanat/chain"
+	"github.com/amanat-ledger/amanat/ledger"
+)
+
+// raided is a store with case 1 and one seizure of two items. Leaves: 0 case
+// 1, 1 ledger transaction 1, 2 item 1, 3 custody entry 1, 4 item 2, 5
+// custody entry 2.
+func raided(t *testing.T) *fixture {
+	t.Helper()
+	f := mustOpen(t)
+	f.createCase(t, "112/2025")
+	if _, err := f.register(t, validSeizure()); err != nil {
+		t.Fatal(err)
+	}
+	f.verify(t)
+	return f
+}
+
+// tamperFile closes f's store, changes the file with bbolt directly, and
+// verifies it read-only, as `amanat verify --db` does.
+func tamperFile(t *testing.T, f *fixture, change func(btx *bolt.Tx) error) (chain.Report, error) {
+	t.Helper()
+	path := f.store.Path()
+	if err := f.custody.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.store.Close(); err != nil {
+		t.Fatal(err)
+	}
+	db, err := bolt.Open(path, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Update(change); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s, err := ledger.Open(path, ledger.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	return chain.VerifyStore(s, f.keyPath)
+}
+
+func replaceIn(t *testing.T, b *bolt.Bucket, id uint64, old, new string) {
+	t.Helper()
+	v := b.Get(be64(id))
+	if !bytes.Contains(v, []byte(old)) {
+		t.Fatalf("%q not in %q", old, v)
+	}
+	if err := b.Put(be64(id), bytes.Replace(bytes.Clone(v), []byte(old), []byte(new), 1)); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestCaseAndItemTamperingIsNamed(t *testing.T) {
+	rows := []struct {
+		name   string
+		change func(t *testing.T, btx *bolt.Tx) error
+		want   string
+	}{
+		{"nothing changed", func(t *testing.T, btx *bolt.Tx) error { return nil }, ""},
+		{"one byte of an item's description", func(t *testing.T, btx *bolt.Tx) error {
+			replaceIn(t, btx.Bucket(bucketItems), 2, "TronLink wallet", "TronLink wallat")
+			return nil
+		}, "item 2: leaf hash does not match the log (log leaf 4)"},
+		{"who an item was seized from", func(t *testing.T, btx *bolt.Tx) error {
+			replaceIn(t, btx.Bucket(bucketItems), 1, `"Li Wei"`, `"Li Wen"`)
+			return nil
+		}, "item 1: leaf hash does not match the log (log leaf 2)"},
+		{"one byte of a case's FIR", func(t *testing.T, btx *bolt.Tx) error {
+			replaceIn(t, btx.Bucket(bucketCases), 1, "112/2025", "113/2025")
+			return nil
+		}, "case 1: leaf hash does not match the log (log leaf 0)"},
+		{"an item record deleted", func(t *testing.T, btx *bolt.Tx) error {
+			return btx.Bucket(bucketItems).Delete(be64(1))
+		}, "item 1: missing from the store (log leaf 2)"},
+		{"a case added by hand", func(t *testing.T, btx *bolt.Tx) error {
+			v := bytes.Clone(btx.Bucket(bucketCases).Get(be64(1)))
+			return btx.Bucket(bucketCases).Put(be64(2), bytes.Replace(v, []byte(`"id":1`), []byte(`"id":2`), 1))
+		}, "case 2 is not in the log"},
+	}
+	for _, r := range rows {
+		t.Run(r.name, func(t *testing.T) {
+			f := raided(t)
+			rep, err := tamperFile(t, f, func(btx *bolt.Tx) error { return r.change(t, btx) })
+			if r.want == "" {
+				if err != nil {
+					t.Fatalf("untouched store fails: %v", err)
+				}
+				if rep.Records != 3 || rep.Leaves != 6 {
+					t.Fatalf("report %+v, want 3 records in 6 leaves", rep)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), r.want) {
+				t.Fatalf("got %v\nwant %q", err, r.want)
+			}
+		})
+	}
+}
+
+// oldCustody is the custody log as registration used it before records were
+// logged: LogRecord does nothing.
+type oldCustody struct{ *chain.Custody }
+
+func (oldCustody) LogRecord(*ledger.Tx, string, uint64, []byte) error { return nil }
+
+// A store from before records were logged: its cases and items get leaves on
+// the first read-write open, in id order, and then verify passes.
+func TestOldStoreCasesAndItemsAreBackfilled(t *testing.T) {
+	f := mustOpen(t)
+	f.reg.custody = oldCustody{f.custody}
+	f.createCase(t, "112/2025")
+	if _, err := f.register(t, validSeizure()); err != nil {
+		t.Fatal(err)
+	}
+	path := f.store.Path()
+	// The open above already marked both kinds as backfilled (with nothing
+	// to do); an old store has no such marks.
+	_, err := tamperFile(t, f, func(btx *bolt.Tx) error {
+		m := btx.Bucket([]byte("chain.meta"))
+		for _, k := range []string{CaseRecordKind, ItemRecordKind} {
+			if err := m.Delete([]byte("records.backfilled " + k)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err == nil || !strings.Contains(err.Error(), "case 1 is not in the log") {
+		t.Fatalf("verify before the first open: %v", err)
+	}
+
+	store, err := ledger.Open(path, ledger.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	custody, err := chain.New(store, f.keyPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rep chain.Report
+	err = store.View(func(tx *ledger.Tx) error {
+		var err error
+		rep, err = custody.Verify(tx)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 1 transaction, 2 entries, then case 1, item 1, item 2 backfilled.
+	if rep.Records != 3 || rep.Leaves != 6 || rep.Unsigned != 0 {
+		t.Fatalf("after backfill: %+v", rep)
+	}
+	if err := custody.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
