@@ -78,6 +78,8 @@ type Config struct {
 	Items ItemDirectory
 	// Custody records the custody entry of a conversion.
 	Custody CustodyRecorder
+	// Records, when set, logs each rate in the custody log (rates.go).
+	Records RecordLog
 }
 
 // DefaultSourcePreference puts the central bank's interbank rate first, then
@@ -89,6 +91,7 @@ type Service struct {
 	pref    map[string]int
 	items   ItemDirectory
 	custody CustodyRecorder
+	records RecordLog
 }
 
 // New makes a Service.
@@ -96,7 +99,7 @@ func New(cfg Config) *Service {
 	if cfg.SourcePreference == nil {
 		cfg.SourcePreference = DefaultSourcePreference
 	}
-	s := &Service{pref: map[string]int{}, items: cfg.Items, custody: cfg.Custody}
+	s := &Service{pref: map[string]int{}, items: cfg.Items, custody: cfg.Custody, records: cfg.Records}
 	for i, src := range cfg.SourcePreference {
 		if _, dup := s.pref[src]; !dup {
 			s.pref[src] = i

@@ -18,6 +18,33 @@ import (
 // changed; a later entry for the same currency, date and source supersedes it.
 var bucketRates = []byte("finance.rates")
 
+// RateRecordKind names rate records in the custody log: each rate, as
+// stored, is a leaf, so that editing one in the file fails verification.
+// Package finance does not import the log (package chain); the wiring
+// registers the kind there with EachRateRecord.
+const RateRecordKind = "finance.rate"
+
+// RecordLog makes a stored record a leaf of the tamper-evident log, in the
+// transaction that stores it (package chain's Custody implements it).
+type RecordLog interface {
+	LogRecord(tx *ledger.Tx, kind string, id uint64, stored []byte) error
+}
+
+// EachRateRecord calls fn with every stored rate's id and its stored bytes
+// exactly, for the custody log's verification and backfill.
+func EachRateRecord(tx *ledger.Tx, fn func(id uint64, stored []byte) error) error {
+	b := tx.Bolt.Bucket(bucketRates)
+	if b == nil {
+		return nil
+	}
+	return b.ForEach(func(k, v []byte) error {
+		if len(k) < 8 {
+			return fmt.Errorf("bucket %s holds a malformed key %x", bucketRates, k)
+		}
+		return fn(binary.BigEndian.Uint64(k[len(k)-8:]), v)
+	})
+}
+
 // RatePlaces is the most decimal places a rate may carry: PKR per one VND or
 // IDR is below 0.02, and published rates carry 4 to 6 places.
 const RatePlaces = 10
@@ -84,7 +111,8 @@ func rateKey(cur, effective string, id uint64) []byte {
 	return binary.BigEndian.AppendUint64(k, id)
 }
 
-// AddRate stores a new rate entered by actor. It never changes an earlier one.
+// AddRate stores a new rate entered by actor, and logs it in the custody log
+// when the service has one (Config.Records). It never changes an earlier one.
 func (s *Service) AddRate(tx *ledger.Tx, in RateInput, actor string) (Rate, error) {
 	r, err := CheckRate(in)
 	if err != nil {
@@ -105,6 +133,11 @@ func (s *Service) AddRate(tx *ledger.Tx, in RateInput, actor string) (Rate, erro
 	}
 	if err := b.Put(rateKey(r.Currency, r.Effective, id), rec); err != nil {
 		return Rate{}, fmt.Errorf("store rate: %w", err)
+	}
+	if s.records != nil {
+		if err := s.records.LogRecord(tx, RateRecordKind, id, rec); err != nil {
+			return Rate{}, fmt.Errorf("log rate %d: %w", id, err)
+		}
 	}
 	return r, nil
 }
