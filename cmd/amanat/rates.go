@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/csv"
 	"errors"
@@ -81,7 +82,7 @@ func init() { rootCmd.AddCommand(newRatesCmd()) }
 // newRatesCmd builds `amanat rates` (a fresh one per test).
 func newRatesCmd() *cobra.Command {
 	rates := &cobra.Command{Use: "rates", Short: "Manage PKR exchange rates"}
-	var db, name string
+	var db, name, keyPath string
 	imp := &cobra.Command{
 		Use:   "import --db FILE CSVFILE",
 		Short: "Import a published rate sheet, all rows or none",
@@ -101,14 +102,15 @@ func newRatesCmd() *cobra.Command {
 			if err != nil {
 				return fmt.Errorf("%s: %w", args[0], err)
 			}
-			store, err := openStore(db, false)
+			// Through the app, so that each rate is logged in the custody log.
+			a, err := openApp(db, cmp.Or(keyPath, db+".key"), false)
 			if err != nil {
 				return err
 			}
-			defer store.Close()
-			svc := finance.New(finance.Config{})
+			defer a.Close()
+			svc := a.finance
 			actor := "finance:" + name
-			err = store.Write(context.Background(), func(tx *ledger.Tx) error {
+			err = a.store.Write(context.Background(), func(tx *ledger.Tx) error {
 				for i, in := range rows {
 					if _, err := svc.AddRate(tx, in, actor); err != nil {
 						return fmt.Errorf("row %d: %w", i+2, err)
@@ -125,6 +127,7 @@ func newRatesCmd() *cobra.Command {
 	}
 	imp.Flags().StringVar(&db, "db", "", "store file")
 	imp.Flags().StringVar(&name, "name", "rates-import", "who enters the rates (recorded as finance:NAME)")
+	imp.Flags().StringVar(&keyPath, "key", "", "custody log signing key (default: the store file plus .key)")
 	_ = imp.MarkFlagRequired("db")
 	rates.AddCommand(imp)
 	return rates

@@ -26,6 +26,7 @@ type app struct {
 // custody log is opened first because it must see every ledger write (it is
 // the ledger's notary). Read-only opens create nothing, not even a key.
 func openApp(db, keyPath string, readOnly bool) (a *app, err error) {
+	chain.RegisterRecordKind(chain.RecordKind{Name: finance.RateRecordKind, Label: "rate", Each: finance.EachRateRecord}) // evidence registers its own
 	store, err := openStore(db, readOnly)
 	if err != nil {
 		return nil, err
@@ -53,7 +54,7 @@ func openApp(db, keyPath string, readOnly bool) (a *app, err error) {
 	if a.evidence, err = evidence.New(context.Background(), store, custody); err != nil {
 		return nil, err
 	}
-	a.finance = finance.New(finance.Config{Items: httpapi.FinanceItems(a.evidence, custody), Custody: httpapi.FinanceCustody(custody)})
+	a.finance = finance.New(finance.Config{Items: httpapi.FinanceItems(a.evidence, custody), Custody: httpapi.FinanceCustody(custody), Records: custody})
 	a.evidence.Value = httpapi.FinanceValue(a.finance)
 	return a, nil
 }
