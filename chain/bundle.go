@@ -31,11 +31,16 @@ type Bundle struct {
 	RootHash     string         `json:"root_hash"` // hex; the checkpoint carries it in base64
 	Entries      []BundleRecord `json:"entries"`
 	Transactions []BundleRecord `json:"transactions"` // ledger transactions the entries name
+	// Records are the item's own records (what was seized: kind, seal,
+	// description, from whom), as record leaves; absent in bundles of
+	// stores whose records were not logged.
+	Records []BundleRecord `json:"records,omitempty"`
 }
 
 // BundleRecord is one leaf of the log with its inclusion proof.
 type BundleRecord struct {
-	ID        uint64   `json:"id"` // custody entry seq or ledger transaction id
+	Kind      string   `json:"kind,omitempty"` // a record's kind ("evidence.item"); empty for entries and transactions
+	ID        uint64   `json:"id"`             // custody entry seq, ledger transaction id or record id
 	LeafIndex uint64   `json:"leaf_index"`
 	LeafHash  string   `json:"leaf_hash"` // hex SHA-256(0x00 || canonical)
 	Canonical string   `json:"canonical"` // the record's stored bytes
@@ -77,6 +82,18 @@ func (c *Custody) Export(tx *ledger.Tx, item uint64, cp Checkpoint) (Bundle, err
 		}
 		b.Transactions = append(b.Transactions, bundleRecord(p))
 	}
+	for _, k := range itemRecordKinds() {
+		if leaf, ok := c.recordLeafIndex(tx.Bolt, k.Name, item); !ok || leaf >= cp.Size {
+			continue // not logged (a store not yet backfilled) or not yet signed
+		}
+		p, err := c.ProveRecord(tx, k.Name, item, cp.Size)
+		if err != nil {
+			return Bundle{}, err
+		}
+		r := bundleRecord(p)
+		r.Kind = k.Name
+		b.Records = append(b.Records, r)
+	}
 	return b, nil
 }
 
@@ -115,6 +132,7 @@ type BundleReport struct {
 	Item         uint64
 	Entries      int
 	Transactions int
+	Records      int // the item's own records (its seizure record)
 	TreeSize     uint64
 	Origin       string
 	PublicKey    string
@@ -122,8 +140,15 @@ type BundleReport struct {
 }
 
 func (r BundleReport) String() string {
-	return fmt.Sprintf("item %d: %d custody entries and %d ledger transactions proved in the log %s at %d leaves; now %s, held by %q, seal %s",
-		r.Item, r.Entries, r.Transactions, r.Origin, r.TreeSize, r.State.Status, r.State.Holder, sealText(r.State.Seal))
+	recs := ""
+	switch {
+	case r.Records == 1:
+		recs = " and the item's own record"
+	case r.Records > 1:
+		recs = fmt.Sprintf(" and %d records of the item itself", r.Records)
+	}
+	return fmt.Sprintf("item %d: %d custody entries and %d ledger transactions%s proved in the log %s at %d leaves; now %s, held by %q, seal %s",
+		r.Item, r.Entries, r.Transactions, recs, r.Origin, r.TreeSize, r.State.Status, r.State.Holder, sealText(r.State.Seal))
 }
 
 // CheckBundle verifies a court bundle offline: the checkpoint's signature
@@ -242,7 +267,23 @@ func CheckBundle(data []byte, trustedKey string) (BundleReport, error) {
 	for id := range named {
 		return rep, fmt.Errorf("ledger transaction %d, named by an entry, is not in the bundle", id)
 	}
-	rep.Entries, rep.Transactions, rep.State = len(b.Entries), len(b.Transactions), *st
+	for _, r := range b.Records {
+		what := fmt.Sprintf("record %s %d", r.Kind, r.ID)
+		if err := check(what, r); err != nil {
+			return rep, err
+		}
+		kind, id, err := parseRecordLeaf([]byte(r.Canonical))
+		if err != nil {
+			return rep, fmt.Errorf("%s: %w", what, err)
+		}
+		if kind != r.Kind || id != r.ID {
+			return rep, fmt.Errorf("%s: the record says %s %d", what, kind, id)
+		}
+		if id != b.Item {
+			return rep, fmt.Errorf("%s: is not item %d's own record", what, b.Item)
+		}
+	}
+	rep.Entries, rep.Transactions, rep.Records, rep.State = len(b.Entries), len(b.Transactions), len(b.Records), *st
 	return rep, nil
 }
 

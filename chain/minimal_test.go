@@ -21,6 +21,7 @@ import (
 )
 
 type mRecord struct {
+	Kind      string   `json:"kind,omitempty"`
 	ID        uint64   `json:"id"`
 	LeafIndex uint64   `json:"leaf_index"`
 	LeafHash  string   `json:"leaf_hash"`
@@ -38,6 +39,7 @@ type mBundle struct {
 	RootHash     string    `json:"root_hash"`
 	Entries      []mRecord `json:"entries"`
 	Transactions []mRecord `json:"transactions"`
+	Records      []mRecord `json:"records,omitempty"`
 }
 
 func mHash(parts ...[]byte) []byte {
@@ -196,6 +198,14 @@ func mVerify(data []byte, trustedKey string) error {
 	if len(named) != 0 || len(b.Entries) == 0 {
 		return errors.New("a named transaction is missing, or no entries")
 	}
+	for _, r := range b.Records {
+		if err := check(r); err != nil {
+			return err
+		}
+		if !strings.HasPrefix(r.Canonical, fmt.Sprintf("amanat-record/1\nkind %s\nid %d\n", r.Kind, r.ID)) || r.ID != b.Item {
+			return fmt.Errorf("record %s %d: does not say what the bundle says", r.Kind, r.ID)
+		}
+	}
 	return nil
 }
 
@@ -213,10 +223,18 @@ func TestMinimalVerifierAcceptsBundles(t *testing.T) {
 	}
 
 	l := busyLog(t)
+	l.itemRecord(t, 1, "a brown envelope of USD notes, seal FIA-ISB-0001")
 	for item := uint64(1); item <= 2; item++ {
 		data, err := l.c.ExportItem(context.Background(), item)
 		if err != nil {
 			t.Fatal(err)
+		}
+		var b mBundle
+		if err := json.Unmarshal(data, &b); err != nil {
+			t.Fatal(err)
+		}
+		if want := map[uint64]int{1: 1, 2: 0}[item]; len(b.Records) != want {
+			t.Fatalf("item %d: %d records in the bundle, want %d", item, len(b.Records), want)
 		}
 		if err := mVerify(data, l.c.PublicKey()); err != nil {
 			t.Fatalf("item %d: %v", item, err)
@@ -231,6 +249,7 @@ func TestMinimalVerifierAcceptsBundles(t *testing.T) {
 // any one of them changed.
 func TestBundleTamperingIsRefused(t *testing.T) {
 	l := busyLog(t)
+	l.itemRecord(t, 1, "a brown envelope of USD notes, seal FIA-ISB-0001")
 	data, err := l.c.ExportItem(context.Background(), 1)
 	if err != nil {
 		t.Fatal(err)
@@ -252,6 +271,10 @@ func TestBundleTamperingIsRefused(t *testing.T) {
 		"another key":              func(b *mBundle) { b.PublicKey = strings.Replace(b.PublicKey, "+", "+0", 1) },
 		"a leaf index":             func(b *mBundle) { b.Entries[2].LeafIndex-- },
 		"the checkpoint root line": func(b *mBundle) { b.RootHash = strings.Repeat("a", 64) },
+		"the item's own record": func(b *mBundle) {
+			b.Records[0].Canonical = strings.Replace(b.Records[0].Canonical, "brown", "green", 1)
+		},
+		"another item's record": func(b *mBundle) { b.Records[0].ID = 2 },
 	}
 	for name, edit := range edits {
 		t.Run(name, func(t *testing.T) {

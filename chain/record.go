@@ -51,6 +51,9 @@ type RecordKind struct {
 	// Read, when set, reads one record by id (court bundles use it); nil
 	// means Each is scanned.
 	Read func(tx *ledger.Tx, id uint64) ([]byte, bool)
+	// Item says the records are keyed by item id: the court bundle of item
+	// N carries record N of this kind, proved like its custody entries.
+	Item bool
 }
 
 var kinds struct {
@@ -320,4 +323,74 @@ func checkRecordsCovered(sets map[string]*recordSet, meta, rb *bolt.Bucket, leav
 		return fmt.Errorf("the record index holds %d keys for %d record leaves", n, leaves)
 	}
 	return nil
+}
+
+// readRecord is the stored bytes of one record of k, or nil.
+func readRecord(tx *ledger.Tx, k RecordKind, id uint64) ([]byte, error) {
+	if k.Read != nil {
+		v, ok := k.Read(tx, id)
+		if !ok {
+			return nil, nil
+		}
+		return bytes.Clone(v), nil
+	}
+	var out []byte
+	err := k.Each(tx, func(rid uint64, stored []byte) error {
+		if rid == id {
+			out = bytes.Clone(stored)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// ProveRecord is the inclusion proof of record id of kind in the tree of
+// size leaves (0: the stored checkpoint's size). Its Canonical is the leaf
+// data: the amanat-record/1 wrapper and the stored bytes.
+func (c *Custody) ProveRecord(tx *ledger.Tx, kind string, id, size uint64) (InclusionProof, error) {
+	k, ok := recordKind(kind)
+	if !ok {
+		return InclusionProof{}, ledger.Errorf(ledger.ENotFound, "record kind %q is not registered", kind)
+	}
+	leaf, ok := c.recordLeafIndex(tx.Bolt, kind, id)
+	if !ok {
+		return InclusionProof{}, ledger.Errorf(ledger.ENotFound, "%s %d is not in the log", k.Label, id)
+	}
+	stored, err := readRecord(tx, k, id)
+	if err != nil {
+		return InclusionProof{}, err
+	}
+	if stored == nil {
+		return InclusionProof{}, ledger.Errorf(ledger.ENotFound, "%s %d not found", k.Label, id)
+	}
+	return c.prove(tx, kind, id, leaf, size, RecordLeaf(kind, id, stored))
+}
+
+// itemRecordKinds is the registered kinds keyed by item id, by name.
+func itemRecordKinds() []RecordKind {
+	var out []RecordKind
+	for _, k := range recordKinds() {
+		if k.Item {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// parseRecordLeaf reads the wrapper of a record leaf: its kind and id.
+func parseRecordLeaf(data []byte) (kind string, id uint64, err error) {
+	rest, ok := bytes.CutPrefix(data, []byte(RecordFormat+"\nkind "))
+	if !ok {
+		return "", 0, fmt.Errorf("does not start with %q", RecordFormat+"\nkind ")
+	}
+	k, rest, ok := bytes.Cut(rest, []byte("\nid "))
+	if !ok || !validKindName(string(k)) {
+		return "", 0, fmt.Errorf("has no valid kind line")
+	}
+	n, _, ok := bytes.Cut(rest, []byte("\n"))
+	id, perr := strconv.ParseUint(string(n), 10, 64)
+	if !ok || perr != nil || strconv.FormatUint(id, 10) != string(n) {
+		return "", 0, fmt.Errorf("has no valid id line")
+	}
+	return string(k), id, nil
 }

@@ -18,8 +18,40 @@ var bucketNotes = []byte("test.notes")
 
 const noteKind = "test.note"
 
+// ... and items, keyed by item id as evidence keys them: a court bundle
+// carries the item's own record.
+var bucketTestItems = []byte("test.items")
+
+const testItemKind = "test.item"
+
 func init() {
 	RegisterRecordKind(RecordKind{Name: noteKind, Label: "note", Each: eachNote})
+	RegisterRecordKind(RecordKind{Name: testItemKind, Label: "item record", Item: true, Each: func(tx *ledger.Tx, fn func(id uint64, stored []byte) error) error {
+		b := tx.Bolt.Bucket(bucketTestItems)
+		if b == nil {
+			return nil
+		}
+		return b.ForEach(func(k, v []byte) error { return fn(beUint(k), v) })
+	}})
+}
+
+// itemRecord stores and logs item's own record.
+func (l *testLog) itemRecord(t testing.TB, item uint64, text string) {
+	t.Helper()
+	err := l.store.Write(context.Background(), func(tx *ledger.Tx) error {
+		b, err := tx.Bolt.CreateBucketIfNotExists(bucketTestItems)
+		if err != nil {
+			return err
+		}
+		data := append([]byte{1}, text...)
+		if err := b.Put(be64(item), data); err != nil {
+			return err
+		}
+		return l.c.LogRecord(tx, testItemKind, item, data)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 }
 
 func eachNote(tx *ledger.Tx, fn func(id uint64, stored []byte) error) error {

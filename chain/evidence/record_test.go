@@ -2,6 +2,8 @@ package evidence
 
 import (
 	"bytes"
+	"context"
+	"encoding/json"
 	"strings"
 	"testing"
 
@@ -167,5 +169,36 @@ func TestOldStoreCasesAndItemsAreBackfilled(t *testing.T) {
 	}
 	if err := custody.Close(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// The court bundle of an item proves the item's own record too: what was
+// seized, its seal and description, and from whom.
+func TestBundleCarriesTheItemRecord(t *testing.T) {
+	f := raided(t)
+	data, err := f.custody.ExportItem(context.Background(), 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := chain.CheckBundle(data, f.custody.PublicKey())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Records != 1 || !strings.Contains(rep.String(), "and the item's own record") {
+		t.Fatalf("report %+v", rep)
+	}
+	var b chain.Bundle
+	if err := json.Unmarshal(data, &b); err != nil {
+		t.Fatal(err)
+	}
+	r := b.Records[0]
+	if r.Kind != ItemRecordKind || r.ID != 2 || r.LeafIndex != 4 ||
+		!strings.HasPrefix(r.Canonical, "amanat-record/1\nkind evidence.item\nid 2\n\x01{") ||
+		!strings.Contains(r.Canonical, `"seal":"ISB-0002"`) || !strings.Contains(r.Canonical, "TronLink wallet on a phone") {
+		t.Fatalf("item record in the bundle: %+v", r)
+	}
+	forged := bytes.Replace(data, []byte("TronLink wallet on a phone"), []byte("TronLink wallet on a tablet"), 1)
+	if _, err := chain.CheckBundle(forged, f.custody.PublicKey()); err == nil || !strings.Contains(err.Error(), "record evidence.item 2: leaf hash") {
+		t.Fatalf("a forged description: %v", err)
 	}
 }

@@ -47,7 +47,7 @@ const (
 
 func init() {
 	chain.RegisterRecordKind(chain.RecordKind{Name: CaseRecordKind, Label: "case", Each: eachRecord(bucketCases), Read: readRecord(bucketCases)})
-	chain.RegisterRecordKind(chain.RecordKind{Name: ItemRecordKind, Label: "item", Each: eachRecord(bucketItems), Read: readRecord(bucketItems)})
+	chain.RegisterRecordKind(chain.RecordKind{Name: ItemRecordKind, Label: "item", Each: eachRecord(bucketItems), Read: readRecord(bucketItems), Item: true})
 }
 
 func eachRecord(name []byte) func(tx *ledger.Tx, fn func(id uint64, stored []byte) error) error {
