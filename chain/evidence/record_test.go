@@ -3,7 +3,11 @@ package evidence
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
 	"strings"
 	"testing"
 
@@ -200,5 +204,75 @@ func TestBundleCarriesTheItemRecord(t *testing.T) {
 	forged := bytes.Replace(data, []byte("TronLink wallet on a phone"), []byte("TronLink wallet on a tablet"), 1)
 	if _, err := chain.CheckBundle(forged, f.custody.PublicKey()); err == nil || !strings.Contains(err.Error(), "record evidence.item 2: leaf hash") {
 		t.Fatalf("a forged description: %v", err)
+	}
+}
+
+var updateFormat = flag.Bool("update", false, "rewrite the record example in docs/custody-format.md")
+
+const formatDoc = "../../docs/custody-format.md"
+
+// TestRecordFormatExample keeps the record example of docs/custody-format.md
+// (section 3a) equal to what CreateCase stores and logs (go test
+// ./chain/evidence -run TestRecordFormatExample -update rewrites it).
+func TestRecordFormatExample(t *testing.T) {
+	f := mustOpen(t)
+	c, err := CheckCase(CaseRequest{FIR: "112/2025", FIRDate: "2025-06-02", Circle: "islamabad", Operation: "Grey",
+		Title: "Call centre raid, F-7/2", Offences: []string{"PECA 2016 s.14", "PPC 420"}, OfficerInCharge: "Inspector Ayesha Khan"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stored []byte
+	var rep chain.Report
+	err = f.store.Write(context.Background(), func(tx *ledger.Tx) error {
+		c, err = f.reg.CreateCase(tx, c, "custodian:ayesha")
+		stored = bytes.Clone(tx.Bolt.Bucket(bucketCases).Get(be64(c.ID)))
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var p chain.InclusionProof
+	err = f.store.View(func(tx *ledger.Tx) error {
+		if rep, err = f.custody.Verify(tx); err != nil {
+			return err
+		}
+		p, err = f.custody.ProveRecord(tx, CaseRecordKind, c.ID, 1)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	leaf := chain.RecordLeaf(CaseRecordKind, c.ID, stored)
+	sum := sha256.Sum256(append([]byte{0}, leaf...))
+	if !bytes.Equal(p.Canonical, leaf) || rep.Records != 1 || stored[0] != 1 || sum != p.LeafHash {
+		t.Fatalf("the logged leaf is not the wrapper and the stored bytes: %q", p.Canonical)
+	}
+	json := string(stored[1:])
+	var w strings.Builder
+	fmt.Fprintf(&w, "The stored record (bucket `evidence.cases`, key the case id) is one byte 0x01, then this JSON:\n\n```\n%s\n```\n\n", json)
+	fmt.Fprintf(&w, "Its leaf bytes, with the 0x01 byte shown as `<01>`:\n\n```\namanat-record/1\nkind %s\nid %d\n<01>%s\n```\n\n", CaseRecordKind, c.ID, json)
+	fmt.Fprintf(&w, "and its leaf hash, SHA-256 of one zero byte followed by the leaf bytes:\n\n```\n%x\n```\n\n", sum)
+	fmt.Fprintf(&w, "With a shell (the JSON has no single quote):\n\n```\n{ printf '\\0amanat-record/1\\nkind %s\\nid %d\\n\\001'; printf '%%s' '%s'; } | sha256sum\n```\n",
+		CaseRecordKind, c.ID, json)
+	want := w.String()
+
+	doc, err := os.ReadFile(formatDoc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const begin, end = "<!-- record-example:begin -->\n", "<!-- record-example:end -->"
+	i, j := bytes.Index(doc, []byte(begin)), bytes.Index(doc, []byte(end))
+	if i < 0 || j < i {
+		t.Fatalf("%s has no record example markers", formatDoc)
+	}
+	if *updateFormat {
+		out := append(append(append([]byte{}, doc[:i+len(begin)]...), want...), doc[j:]...)
+		if err := os.WriteFile(formatDoc, out, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	if got := string(doc[i+len(begin) : j]); got != want {
+		t.Errorf("the record example in %s is out of date; run go test ./chain/evidence -run TestRecordFormatExample -update\n--- doc\n%s\n--- code\n%s", formatDoc, got, want)
 	}
 }
