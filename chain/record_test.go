@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	bolt "go.etcd.io/bbolt"
+	"pgregory.net/rapid"
 
 	"github.com/amanat-ledger/amanat/ledger"
 )
@@ -256,4 +257,81 @@ func TestRecordLogIsReadOnlyWhenOpened(t *testing.T) {
 	if ledger.ErrorCode(err) != ledger.EInternal {
 		t.Fatalf("LogRecord on a read-only log: %v", err)
 	}
+}
+
+// Random interleavings of records, ledger transactions, custody entries and
+// writes that log a record and then fail: verify holds after each, counts
+// exactly the committed records, and names any one of them once its stored
+// bytes change.
+func TestRandomRecordStreams(t *testing.T) {
+	rapid.Check(t, func(rt *rapid.T) {
+		l := mustOpen(t)
+		defer l.close(t)
+		notes, item := 0, uint64(0)
+		steps := rapid.IntRange(1, 30).Draw(rt, "steps")
+		for s := 0; s < steps; s++ {
+			switch rapid.IntRange(0, 3).Draw(rt, "what") {
+			case 0:
+				l.note(t, rapid.StringN(0, 40, -1).Draw(rt, "text"))
+				notes++
+			case 1:
+				item++
+				l.seize(t, item, "10.00")
+			case 2: // a write that logs a record, then fails: nothing stays
+				err := l.store.Write(context.Background(), func(tx *ledger.Tx) error {
+					id, data, err := putNote(tx, "rolled back")
+					if err != nil {
+						return err
+					}
+					if err := l.c.LogRecord(tx, noteKind, id, data); err != nil {
+						return err
+					}
+					return ledger.Errorf(ledger.EInvalid, "refused after logging")
+				})
+				if ledger.ErrorCode(err) != ledger.EInvalid {
+					rt.Fatalf("failing write: %v", err)
+				}
+			case 3: // records and a transaction in one write
+				k := rapid.IntRange(1, 5).Draw(rt, "batch")
+				err := l.store.Write(context.Background(), func(tx *ledger.Tx) error {
+					for j := 0; j < k; j++ {
+						id, data, err := putNote(tx, "batch")
+						if err != nil {
+							return err
+						}
+						if err := l.c.LogRecord(tx, noteKind, id, data); err != nil {
+							return err
+						}
+					}
+					_, err := postSeizure(tx, 999, "1.00")
+					return err
+				})
+				if err != nil {
+					rt.Fatal(err)
+				}
+				notes += k
+			}
+			rep, err := l.verify(rt)
+			if err != nil {
+				rt.Fatalf("step %d: %v", s, err)
+			}
+			if rep.Records != uint64(notes) {
+				rt.Fatalf("step %d: %d records, want %d", s, rep.Records, notes)
+			}
+		}
+		if notes == 0 {
+			return
+		}
+		victim := uint64(rapid.IntRange(1, notes).Draw(rt, "victim"))
+		err := l.store.Write(context.Background(), func(tx *ledger.Tx) error {
+			b := tx.Bolt.Bucket(bucketNotes)
+			return b.Put(be64(victim), append(bytes.Clone(b.Get(be64(victim))), '!'))
+		})
+		if err != nil {
+			rt.Fatal(err)
+		}
+		if _, err := l.verify(rt); err == nil || !strings.Contains(err.Error(), fmt.Sprintf("note %d: leaf hash does not match the log", victim)) {
+			rt.Fatalf("tampered note %d: %v", victim, err)
+		}
+	})
 }
