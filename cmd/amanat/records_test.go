@@ -2,12 +2,17 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
+
+	"github.com/amanat-ledger/amanat/chain/evidence"
+	"github.com/amanat-ledger/amanat/ledger"
 )
 
 // Rates imported from a sheet are leaves of the custody log, so `amanat
@@ -51,5 +56,61 @@ func TestImportedRatesAreVerified(t *testing.T) {
 	out, err = runCmd(t, rootCmd, "verify", "--db", db)
 	if err == nil || !strings.Contains(out, "rate 1: leaf hash does not match the log (log leaf 0)") {
 		t.Fatalf("verify of an edited rate: %v\n%s", err, out)
+	}
+}
+
+// A court bundle exported from a store with a registered seizure proves the
+// item's own record, and `amanat custody check` says so and names it when
+// its description is forged.
+func TestCustodyCheckProvesTheItemRecord(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "amanat.db")
+	a, err := openApp(db, db+".key", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs, err := evidence.CheckCase(evidence.CaseRequest{FIR: "112/2025", Circle: "islamabad"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := evidence.CheckSeizure(evidence.SeizureRequest{CaseID: 1, SeizedAt: "2025-06-03T10:30:00Z", Officer: "Inspector Ayesha Khan",
+		SeizedFrom: evidence.PersonInput{Name: "Li Wei"},
+		Items: []evidence.ItemRequest{{Kind: evidence.KindCash, Seal: "ISB-0001", Description: "brown envelope of banknotes",
+			Amounts: []evidence.CashAmount{{Currency: "USD", Amount: "1500.00"}}}}}, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = a.store.Write(context.Background(), func(tx *ledger.Tx) error {
+		if _, err := a.evidence.CreateCase(tx, cs, "custodian:ayesha"); err != nil {
+			return err
+		}
+		_, err := a.evidence.Register(tx, &s, "custodian:ayesha")
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	bundle := filepath.Join(t.TempDir(), "item-1.json")
+	if out, err := runCustody(t, "export", "--db", db, "--item", "1", "--out", bundle); err != nil {
+		t.Fatalf("export: %v\n%s", err, out)
+	}
+	out, err := runCustody(t, "check", "--key-file", db+".key.pub", bundle)
+	if err != nil || !strings.Contains(out, "1 custody entries and 1 ledger transactions and the item's own record proved") {
+		t.Fatalf("check: %v\n%s", err, out)
+	}
+	data, err := os.ReadFile(bundle)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := filepath.Join(t.TempDir(), "bad.json")
+	if err := os.WriteFile(bad, bytes.Replace(data, []byte("brown envelope"), []byte("green envelope"), 1), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err = runCustody(t, "check", "--key-file", db+".key.pub", bad)
+	if err == nil || !strings.Contains(out, "record evidence.item 1: leaf hash does not match") {
+		t.Fatalf("forged description: %v\n%s", err, out)
 	}
 }
