@@ -17,7 +17,7 @@ var (
 	bucketEntries = []byte("chain.entries") // BE(seq) -> canonical entry
 	bucketItems   = []byte("chain.items")   // BE(item) BE(item_seq) -> BE(seq)
 	bucketState   = []byte("chain.state")   // BE(item) -> stateVersion, JSON ItemState
-	bucketLeaves  = []byte("chain.leaves")  // BE(leaf index) -> kind, BE(record id); Sequence() is the tree size
+	bucketLeaves  = []byte("chain.leaves")  // BE(leaf index) -> kind, BE(record id)[, record kind name]; Sequence() is the tree size
 	bucketHashes  = []byte("chain.hashes")  // BE(tlog stored hash index) -> 32-byte hash
 	bucketTxLeaf  = []byte("chain.txleaf")  // BE(ledger transaction id) -> BE(leaf index)
 )
