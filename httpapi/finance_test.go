@@ -17,7 +17,7 @@ import (
 func newFinanceServer(t *testing.T) (*testServer, *chain.Custody) {
 	t.Helper()
 	ts, custody := newEvidenceServer(t)
-	ts.s.finance = finance.New(finance.Config{Items: FinanceItems(ts.s.evidence, custody), Custody: FinanceCustody(custody)})
+	ts.s.finance = finance.New(finance.Config{Items: FinanceItems(ts.s.evidence, custody), Custody: FinanceCustody(custody), Records: custody})
 	ts.s.evidence.Value = FinanceValue(ts.s.finance)
 	return ts, custody
 }

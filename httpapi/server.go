@@ -75,7 +75,12 @@ func New(cfg Config) (*Server, error) {
 	}
 	s := &Server{e: echo.New(), store: cfg.Store, log: cfg.Logger, tokens: tokens, evidence: cfg.Evidence, finance: cfg.Finance}
 	if s.finance == nil {
-		s.finance = finance.New(finance.Config{})
+		// Rates alone; with a custody log each rate is one of its leaves.
+		fc := finance.Config{}
+		if cfg.Custody != nil {
+			fc.Records = cfg.Custody
+		}
+		s.finance = finance.New(fc)
 	}
 	s.custody, s.itemExists = cfg.Custody, cfg.ItemExists
 	s.checkers = append([]Checker{LedgerChecker}, cfg.Checkers...)

@@ -22,11 +22,6 @@ type app struct {
 	checkers []httpapi.Checker // run after the ledger's own checker
 }
 
-// Rates are custody log leaves in every command (evidence registers its own kinds).
-func init() {
-	chain.RegisterRecordKind(chain.RecordKind{Name: finance.RateRecordKind, Label: "rate", Each: finance.EachRateRecord})
-}
-
 // openApp opens the store and the services that keep buckets in it. The
 // custody log is opened first because it must see every ledger write (it is
 // the ledger's notary). Read-only opens create nothing, not even a key.
