@@ -83,6 +83,20 @@ func afterID(p Page) (uint64, error) {
 	return binary.BigEndian.Uint64(p.Cursor), nil
 }
 
+// readerIDPage admits a reader role to a list paged by id and reads its
+// paging: the page and the last id of the previous one.
+func readerIDPage(c echo.Context) (Page, uint64, error) {
+	if err := requireRole(c, Readers...); err != nil {
+		return Page{}, 0, err
+	}
+	page, err := pageParams(c)
+	if err != nil {
+		return Page{}, 0, err
+	}
+	after, err := afterID(page)
+	return page, after, err
+}
+
 // idNext is the next page's cursor (see idCursor), nil on the last page.
 func idNext(more bool, last uint64) []byte {
 	if !more {
@@ -92,14 +106,7 @@ func idNext(more bool, last uint64) []byte {
 }
 
 func (s *Server) getConversions(c echo.Context) error {
-	if err := requireRole(c, Readers...); err != nil {
-		return err
-	}
-	page, err := pageParams(c)
-	if err != nil {
-		return err
-	}
-	after, err := afterID(page)
+	page, after, err := readerIDPage(c)
 	if err != nil {
 		return err
 	}

@@ -72,14 +72,7 @@ func (s *Server) postReconciliation(c echo.Context) error {
 }
 
 func (s *Server) getReconciliations(c echo.Context) error {
-	if err := requireRole(c, Readers...); err != nil {
-		return err
-	}
-	page, err := pageParams(c)
-	if err != nil {
-		return err
-	}
-	after, err := afterID(page)
+	page, after, err := readerIDPage(c)
 	if err != nil {
 		return err
 	}
@@ -118,14 +111,7 @@ func (s *Server) getReconciliations(c echo.Context) error {
 // getDiscrepancies lists the open differences: each item or location whose
 // latest count disagreed with the books.
 func (s *Server) getDiscrepancies(c echo.Context) error {
-	if err := requireRole(c, Readers...); err != nil {
-		return err
-	}
-	page, err := pageParams(c)
-	if err != nil {
-		return err
-	}
-	after, err := afterID(page)
+	page, after, err := readerIDPage(c)
 	if err != nil {
 		return err
 	}
