@@ -1,0 +1,170 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/amanat-ledger/amanat/httpapi"
+	"github.com/amanat-ledger/amanat/ledger"
+	"github.com/amanat-ledger/amanat/ledger/finance"
+)
+
+// TestMain lets a test run this package's main as the amanat binary in a
+// child process (AMANAT_RUN_MAIN=1), so signals reach a real server.
+func TestMain(m *testing.M) {
+	if os.Getenv("AMANAT_RUN_MAIN") == "1" {
+		main()
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+// TestSIGTERMFinishesInFlightWrites runs `amanat serve` as a child, sends it
+// many concurrent writes and SIGTERM while they are in flight, and checks
+// that it exits 0 after saying so, that every write it answered 201 is in
+// the store, and that the store verifies.
+func TestSIGTERMFinishesInFlightWrites(t *testing.T) {
+	if testing.Short() {
+		t.Skip("spawns a server process")
+	}
+	dir := t.TempDir()
+	db := filepath.Join(dir, "shutdown.db")
+	a, err := openApp(db, db+".key", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	token, err := httpapi.CreateToken(a.store, httpapi.RoleFinance, "farah", "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	cmd := exec.Command(os.Args[0], "serve", "--db", db, "--addr", "127.0.0.1:0")
+	cmd.Env = append(os.Environ(), "AMANAT_RUN_MAIN=1")
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = io.Discard
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	lines := bufio.NewScanner(stdout)
+	base := ""
+	for lines.Scan() {
+		if _, addr, ok := strings.Cut(lines.Text(), " on http://"); ok && strings.HasPrefix(lines.Text(), "amanat serving ") {
+			base = "http://" + addr
+			break
+		}
+	}
+	if base == "" {
+		t.Fatal("the server never said where it listens")
+	}
+	var rest strings.Builder
+	restDone := make(chan struct{})
+	go func() {
+		for lines.Scan() {
+			rest.WriteString(lines.Text() + "\n")
+		}
+		close(restDone)
+	}()
+
+	// 200 rate entries from 16 clients; SIGTERM after the first 20 answers.
+	const writes = 200
+	var (
+		mu      sync.Mutex
+		acked   = map[uint64]string{} // rate id -> effective date
+		answers int
+		once    sync.Once
+		wg      sync.WaitGroup
+	)
+	jobs := make(chan int)
+	client := &http.Client{Timeout: 10 * time.Second}
+	for w := 0; w < 16; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range jobs {
+				date := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, i).Format(time.DateOnly)
+				body := fmt.Sprintf(`{"currency":"USD","rate":"%d.5000","effective":%q,"source":"sbp-interbank"}`, 250+i%50, date)
+				req, _ := http.NewRequest(http.MethodPost, base+"/v1/rates", strings.NewReader(body))
+				req.Header.Set("Authorization", "Bearer "+token)
+				req.Header.Set("Content-Type", "application/json")
+				res, err := client.Do(req)
+				if err != nil {
+					continue // the server stopped taking requests: fine
+				}
+				var r struct{ ID uint64 }
+				if res.StatusCode == http.StatusCreated {
+					if err := json.NewDecoder(res.Body).Decode(&r); err != nil {
+						t.Errorf("a 201 with a bad body: %v", err)
+					}
+				}
+				res.Body.Close()
+				mu.Lock()
+				if res.StatusCode == http.StatusCreated {
+					acked[r.ID] = date
+				}
+				answers++
+				n := answers
+				mu.Unlock()
+				if n == 20 {
+					once.Do(func() { cmd.Process.Signal(syscall.SIGTERM) })
+				}
+			}
+		}()
+	}
+	for i := 0; i < writes; i++ {
+		jobs <- i
+	}
+	close(jobs)
+	wg.Wait()
+	once.Do(func() { cmd.Process.Signal(syscall.SIGTERM) })
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("the server did not exit cleanly on SIGTERM: %v", err)
+	}
+	<-restDone
+	if !strings.Contains(rest.String(), "shutting down") {
+		t.Errorf("the server did not say it was shutting down: %q", rest.String())
+	}
+	if len(acked) < 20 {
+		t.Fatalf("only %d writes were acknowledged", len(acked))
+	}
+
+	ro, err := openApp(db, db+".key", true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ro.Close()
+	parts, ok := httpapi.RunCheckers(ro.store, ro.allCheckers())
+	if !ok {
+		t.Fatalf("verify after SIGTERM: %+v", parts)
+	}
+	stored := map[uint64]bool{}
+	err = ro.store.View(func(tx *ledger.Tx) error {
+		return finance.EachRateRecord(tx, func(id uint64, _ []byte) error { stored[id] = true; return nil })
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for id, date := range acked {
+		if !stored[id] {
+			t.Errorf("rate %d (effective %s) was answered 201 but is not in the store", id, date)
+		}
+	}
+	t.Logf("%d of %d writes acknowledged before the shutdown; all stored; %d stored in all", len(acked), writes, len(stored))
+}
