@@ -147,19 +147,11 @@ func apply(st *ItemState, e *Entry) (ItemState, error) {
 			return ItemState{}, ruleErr(RuleReceiveMatches, "event",
 				fmt.Sprintf("item %d is not in transit (it is %s): a receipt needs a transfer first", st.Item, st.Status))
 		}
-		if e.To == "" {
-			e.To = st.Pending
+		if err := fillOrMatch(&e.To, st.Pending, RuleReceiveMatches, "to", "item %d was transferred to %q, not %q", st.Item, st.Pending); err != nil {
+			return ItemState{}, err
 		}
-		if e.To != st.Pending {
-			return ItemState{}, ruleErr(RuleReceiveMatches, "to",
-				fmt.Sprintf("item %d was transferred to %q, not %q", st.Item, st.Pending, e.To))
-		}
-		if e.From == "" {
-			e.From = st.Holder
-		}
-		if e.From != st.Holder {
-			return ItemState{}, ruleErr(RuleReceiveMatches, "from",
-				fmt.Sprintf("item %d was released by %q, not %q", st.Item, st.Holder, e.From))
+		if err := fillOrMatch(&e.From, st.Holder, RuleReceiveMatches, "from", "item %d was released by %q, not %q", st.Item, st.Holder); err != nil {
+			return ItemState{}, err
 		}
 		next.Status, next.Holder, next.Pending = StatusInCustody, e.To, ""
 	case EventStored:
@@ -176,12 +168,8 @@ func apply(st *ItemState, e *Entry) (ItemState, error) {
 		if err := needCustody(st, e, StatusInCustody); err != nil {
 			return ItemState{}, err
 		}
-		if e.From == "" {
-			e.From = st.Holder
-		}
-		if e.From != st.Holder {
-			return ItemState{}, ruleErr(RuleHolderReleases, "from",
-				fmt.Sprintf("item %d is held by %q, not %q", st.Item, st.Holder, e.From))
+		if err := fillOrMatch(&e.From, st.Holder, RuleHolderReleases, "from", "item %d is held by %q, not %q", st.Item, st.Holder); err != nil {
+			return ItemState{}, err
 		}
 		if e.To == "" {
 			return ItemState{}, ruleErr(RuleNeedsHolder, "to", "a check-out names who takes the item")
@@ -192,19 +180,11 @@ func apply(st *ItemState, e *Entry) (ItemState, error) {
 			return ItemState{}, ruleErr(RuleCheckInAfterOut, "event",
 				fmt.Sprintf("item %d is not checked out (it is %s)", st.Item, st.Status))
 		}
-		if e.From == "" {
-			e.From = st.Holder
+		if err := fillOrMatch(&e.From, st.Holder, RuleHolderReleases, "from", "item %d is held by %q, not %q", st.Item, st.Holder); err != nil {
+			return ItemState{}, err
 		}
-		if e.From != st.Holder {
-			return ItemState{}, ruleErr(RuleHolderReleases, "from",
-				fmt.Sprintf("item %d is held by %q, not %q", st.Item, st.Holder, e.From))
-		}
-		if e.To == "" {
-			e.To = st.ReturnTo
-		}
-		if e.To != st.ReturnTo {
-			return ItemState{}, ruleErr(RuleCheckInAfterOut, "to",
-				fmt.Sprintf("item %d was checked out from %q and goes back to them, not to %q", st.Item, st.ReturnTo, e.To))
+		if err := fillOrMatch(&e.To, st.ReturnTo, RuleCheckInAfterOut, "to", "item %d was checked out from %q and goes back to them, not to %q", st.Item, st.ReturnTo); err != nil {
+			return ItemState{}, err
 		}
 		next.Status, next.Holder, next.ReturnTo = StatusInCustody, e.To, ""
 	case EventExamined:
@@ -357,6 +337,19 @@ func needCustody(st *ItemState, e *Entry, allowed ...string) error {
 
 // sameHolder: an event that does not change hands is done by, or in the
 // presence of, the holder; From and To, when given, must name the holder.
+// fillOrMatch fills a party the custodian left out from what the log knows,
+// or refuses a given one that differs: format and args describe the
+// mismatch, with the given value appended as the last argument.
+func fillOrMatch(party *string, want, rule, field, format string, args ...any) error {
+	if *party == "" {
+		*party = want
+	}
+	if *party != want {
+		return ruleErr(rule, field, fmt.Sprintf(format, append(args, *party)...))
+	}
+	return nil
+}
+
 func sameHolder(st *ItemState, e *Entry) error {
 	if e.From != "" && e.From != st.Holder {
 		return ruleErr(RuleHolderReleases, "from", fmt.Sprintf("item %d is held by %q, not %q; %s does not change hands", st.Item, st.Holder, e.From, e.Event))
