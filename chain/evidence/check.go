@@ -7,14 +7,13 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/shopspring/decimal"
 
 	"github.com/amanat-ledger/amanat/chain/address"
 	"github.com/amanat-ledger/amanat/ledger"
 	"github.com/amanat-ledger/amanat/ledger/money"
+	"github.com/amanat-ledger/amanat/ledger/text"
 )
 
 // Limits on one seizure. They are far past a real raid and keep one request
@@ -40,16 +39,12 @@ var chainAssets = map[string][]string{
 	address.Tron:     {"TRX", "USDT"},
 }
 
-// sealRE: letters, digits and the separators seal numbers are printed with.
-var sealRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9/_.:#-]{0,63}$`)
-
 var serialRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9 -]*$`)
 
 var circleRE = regexp.MustCompile(`^[a-z][a-z0-9_-]{0,39}$`)
 
-// sealKey is the form a seal is unique in: seal numbers are read aloud and
-// copied by hand, so "isb-001" and "ISB-001" are the same seal.
-func sealKey(seal string) string { return strings.ToUpper(seal) }
+// sealKey is the form a seal is unique in (see text.SealKey).
+func sealKey(seal string) string { return text.SealKey(seal) }
 
 // Seizure is a checked seizure, ready to register.
 type Seizure struct {
@@ -68,32 +63,22 @@ type Seizure struct {
 // checker collects field errors.
 type checker struct{ p ledger.Problems }
 
-// text checks a free-text field: length, no control characters, no secrets.
+// text checks a free-text field: required or not, then the one shared
+// check of every free-text field (UTF-8, length, control characters, secrets).
+// Long fields (descriptions, remarks) may span lines.
 func (c *checker) text(field, v string, maxLen int, required bool) {
-	switch {
-	case v == "":
+	if v == "" {
 		if required {
 			c.p.Add(field, "is required")
 		}
 		return
-	case len(v) > maxLen:
-		// Bytes, not characters: the custody log bounds its fields in
-		// bytes, and a name it would refuse must be refused here, before
-		// the write.
-		c.p.Addf(field, "is longer than %d bytes", maxLen)
-		return
-	case !utf8.ValidString(v):
-		c.p.Add(field, "is not valid UTF-8 text")
-		return
 	}
-	for _, r := range v {
-		if unicode.IsControl(r) && (maxLen < maxLongText || r != '\n' && r != '\t' && r != '\r') {
-			c.p.Addf(field, "contains the control character U+%04X", r)
-			return
-		}
+	form := text.Line
+	if maxLen >= maxLongText {
+		form = text.Block
 	}
-	if k := secretKind(v); k != "" {
-		c.p.Add(field, secretReason(k))
+	if reason := text.Check(v, maxLen, form); reason != "" {
+		c.p.Add(field, reason)
 	}
 }
 
@@ -145,8 +130,8 @@ func CheckSeizure(req SeizureRequest, now time.Time) (Seizure, error) {
 		switch {
 		case in.Seal == "":
 			c.p.Add(f+".seal", "is required")
-		case !sealRE.MatchString(in.Seal):
-			c.p.Add(f+".seal", "must be 1 to 64 letters, digits and / _ . : # - starting with a letter or digit")
+		case text.CheckSeal(in.Seal) != "":
+			c.p.Add(f+".seal", text.CheckSeal(in.Seal))
 		default:
 			if j, dup := seals[sealKey(in.Seal)]; dup {
 				c.p.Addf(f+".seal", "seal %q is also given to items[%d]; every item has its own seal", in.Seal, j)
@@ -406,8 +391,8 @@ func (c *checker) wallet(f string, in ItemRequest, it *Item, values *[]money.Amo
 	}
 	seen := map[string]string{}
 	for _, a := range addrs {
-		if k := secretKind(a.addr); k != "" {
-			c.p.Add(a.field, secretReason(k))
+		if k := text.SecretKind(a.addr); k != "" {
+			c.p.Add(a.field, text.SecretReason(k))
 			continue
 		}
 		if !chainOK {

@@ -1,11 +1,14 @@
 package evidence
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
 	"time"
+
+	bip39 "github.com/cosmos/go-bip39"
 
 	"github.com/amanat-ledger/amanat/ledger"
 )
@@ -265,4 +268,13 @@ func TestCheckCase(t *testing.T) {
 			}
 		})
 	}
+}
+
+func mnemonic(t testing.TB, bits int) string {
+	t.Helper()
+	m, err := bip39.NewMnemonic(bytes.Repeat([]byte{0x5a}, bits/8))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
 }

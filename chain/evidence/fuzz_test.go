@@ -9,6 +9,7 @@ import (
 
 	"github.com/amanat-ledger/amanat/chain/address"
 	"github.com/amanat-ledger/amanat/ledger/money"
+	"github.com/amanat-ledger/amanat/ledger/text"
 )
 
 // FuzzDecodeSeizure feeds arbitrary bodies to the decoder and the checks.
@@ -47,16 +48,16 @@ func assertValidSeizure(t *testing.T, s *Seizure) {
 	}
 	seals := map[string]bool{}
 	for i, it := range s.Items {
-		if !sealRE.MatchString(it.Seal) || seals[sealKey(it.Seal)] {
+		if text.CheckSeal(it.Seal) != "" || seals[sealKey(it.Seal)] {
 			t.Fatalf("items[%d]: bad or repeated seal %q", i, it.Seal)
 		}
 		seals[sealKey(it.Seal)] = true
 		if it.Description == "" || it.SeizedFrom.Name == "" {
 			t.Fatalf("items[%d]: no description or person", i)
 		}
-		for _, text := range []string{it.Description, it.Remarks, it.SeizedFrom.Name, it.SeizedFrom.IDNumber, it.SecretsLocation} {
-			if secretKind(text) != "" {
-				t.Fatalf("items[%d]: accepted a secret in %q", i, text)
+		for _, s := range []string{it.Description, it.Remarks, it.SeizedFrom.Name, it.SeizedFrom.IDNumber, it.SecretsLocation} {
+			if text.SecretKind(s) != "" {
+				t.Fatalf("items[%d]: accepted a secret in %q", i, s)
 			}
 		}
 		value := decimal.Zero

@@ -1,4 +1,4 @@
-package evidence
+package text
 
 import (
 	"strings"
@@ -10,7 +10,7 @@ import (
 // Amanat never stores wallet secrets: only that they were found, sealed, and
 // where the sealed envelope is. A custodian who pastes a secret into a form
 // field by mistake must be stopped before it reaches the books, which are
-// append-only and could never forget it. secretKind recognises three shapes:
+// append-only and could never forget it. SecretKind recognises three shapes:
 //
 //   - a seed phrase: 12 or more words of the BIP-39 English word list in a
 //     row (letters compared without regard to case; numbers, punctuation and
@@ -29,7 +29,7 @@ import (
 //
 // A 64-digit hex string is not refused: it is exactly what a transaction id
 // looks like, and transaction ids belong in the books.
-func secretKind(s string) string {
+func SecretKind(s string) string {
 	if len(s) < 12 {
 		return ""
 	}
@@ -42,8 +42,8 @@ func secretKind(s string) string {
 	return ""
 }
 
-// secretReason is the answer a custodian reads.
-func secretReason(kind string) string {
+// SecretReason is the answer a custodian reads.
+func SecretReason(kind string) string {
 	return "looks like " + kind + "; never record wallet secrets: seal them and record only secrets_sealed and where the sealed envelope is kept"
 }
 

@@ -1,4 +1,4 @@
-package evidence
+package text
 
 import (
 	"bytes"
@@ -53,9 +53,9 @@ func TestSecretKind(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got := secretKind(tc.text)
+			got := SecretKind(tc.text)
 			if tc.want == "" && got != "" || tc.want != "" && !strings.Contains(got, tc.want) {
-				t.Fatalf("secretKind = %q, want %q", got, tc.want)
+				t.Fatalf("SecretKind = %q, want %q", got, tc.want)
 			}
 		})
 	}
@@ -65,7 +65,7 @@ func BenchmarkSecretKind(b *testing.B) {
 	text := "black leather bag holding us dollars in bundles of one hundred found under the bed in the master bedroom of the suspect"
 	b.ReportAllocs()
 	for b.Loop() {
-		if secretKind(text) != "" {
+		if SecretKind(text) != "" {
 			b.Fatal("false positive")
 		}
 	}
