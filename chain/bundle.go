@@ -3,7 +3,6 @@ package chain
 import (
 	"bytes"
 	"context"
-	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -286,6 +285,3 @@ func CheckBundle(data []byte, trustedKey string) (BundleReport, error) {
 	rep.Entries, rep.Transactions, rep.Records, rep.State = len(b.Entries), len(b.Transactions), len(b.Records), *st
 	return rep, nil
 }
-
-// base64Root is the checkpoint's spelling of a root hash.
-func base64Root(h tlog.Hash) string { return base64.StdEncoding.EncodeToString(h[:]) }

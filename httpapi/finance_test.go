@@ -22,15 +22,6 @@ func newFinanceServer(t *testing.T) (*testServer, *chain.Custody) {
 	return ts, custody
 }
 
-func wantStatus(t testing.TB, rec interface {
-	Result() *http.Response
-}, code int, body string) {
-	t.Helper()
-	if got := rec.Result().StatusCode; got != code {
-		t.Fatalf("status %d, want %d: %s", got, code, body)
-	}
-}
-
 func TestRatesOverHTTP(t *testing.T) {
 	ts, _ := newFinanceServer(t)
 	post := func(role, body string, headers ...string) (int, string) {

@@ -168,7 +168,8 @@ func (s *Service) RateInForce(tx *ledger.Tx, cur string, on time.Time, source st
 	// Seek just past every entry effective on `on`.
 	seek := append(append([]byte{}, prefix...), FormatDate(on.AddDate(0, 0, 1))...)
 	c := b.Cursor()
-	k, v := c.Seek(seek)
+	var v []byte
+	k, _ := c.Seek(seek)
 	if k == nil {
 		k, v = c.Last()
 	} else {
