@@ -23,7 +23,7 @@ var curlRE = regexp.MustCompile(`^  curl -s -H "Authorization: Bearer \$([A-Z]+_
 func TestServeDemoOutput(t *testing.T) {
 	dir := t.TempDir()
 	db := filepath.Join(dir, "demo.db")
-	a, err := openApp(db, db+".key", false)
+	a, err := createApp(db, db+".key")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -38,7 +38,7 @@ func init() {
 
 func serve(cmd *cobra.Command, db, addr, keyPath string, demo bool) error {
 	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
-	a, err := openApp(db, keyPath, false)
+	a, err := createApp(db, keyPath)
 	if err != nil {
 		return err
 	}
