@@ -60,7 +60,7 @@ func serve(cmd *cobra.Command, db, addr, keyPath string, demo bool) error {
 	}
 	defer ln.Close()
 	if demo {
-		if err := loadDemo(cmd.Context(), a, out, "http://"+ln.Addr().String()); err != nil {
+		if err := loadDemo(cmd.Context(), a, out, db, "http://"+ln.Addr().String()); err != nil {
 			return err
 		}
 	}
