@@ -11,7 +11,9 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/amanat-ledger/amanat/chain/evidence"
 	"github.com/amanat-ledger/amanat/httpapi"
 	"github.com/amanat-ledger/amanat/ledger"
 )
@@ -143,5 +145,44 @@ func TestServeDemoAgainMintsNoTokens(t *testing.T) {
 	}
 	if strings.Contains(text, "demo: not loaded") {
 		t.Errorf("the second run reads as a failure:\n%s", text)
+	}
+}
+
+// On a store that holds seizures of its own (not the demo's), serve --demo
+// loads nothing, makes no token and says the demo was not loaded.
+func TestServeDemoOnAnotherStoreMintsNoTokens(t *testing.T) {
+	a, _, db := openDemoStore(t)
+	cs, err := evidence.CheckCase(evidence.CaseRequest{FIR: "112/2025", Circle: "islamabad"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := evidence.CheckSeizure(evidence.SeizureRequest{CaseID: 1, SeizedAt: "2025-06-03T10:30:00Z", Officer: "Inspector Ayesha Khan",
+		SeizedFrom: evidence.PersonInput{Name: "Li Wei"},
+		Items: []evidence.ItemRequest{{Kind: evidence.KindCash, Seal: "ISB-0001", Description: "brown envelope of banknotes",
+			Amounts: []evidence.CashAmount{{Currency: "USD", Amount: "1500.00"}}}}}, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = a.store.Write(context.Background(), func(tx *ledger.Tx) error {
+		if _, err := a.evidence.CreateCase(tx, cs, "custodian:ayesha"); err != nil {
+			return err
+		}
+		_, err := a.evidence.Register(tx, &s, "custodian:ayesha")
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if err := loadDemo(context.Background(), a, &out, db, "http://127.0.0.1:8080"); err != nil {
+		t.Fatal(err)
+	}
+	if n := liveTokens(t, a.store); n != 0 {
+		t.Errorf("%d live tokens, want none", n)
+	}
+	text := out.String()
+	if !strings.Contains(text, "demo: not loaded: the store already holds seizures") || !strings.Contains(text, "no tokens were made") ||
+		strings.Contains(text, "_TOKEN=") || strings.Contains(text, "already loaded in") {
+		t.Errorf("output on a store of other seizures:\n%s", text)
 	}
 }

@@ -19,7 +19,7 @@ func init() {
 	var db, addr, keyPath string
 	var demo bool
 	cmd := &cobra.Command{
-		Use:   "serve [--db FILE] [--addr HOST:PORT] [--demo]",
+		Use:   "serve [--db FILE] [--addr HOST:PORT] [--key FILE] [--demo]",
 		Short: "Serve the API",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
