@@ -19,7 +19,8 @@ import (
 	"github.com/amanat-ledger/amanat/ledger"
 )
 
-// Roles, as SPEC.md defines them.
+// Roles: the five of the stable contract (docs/contract.md); each may do
+// what its comment says and no more.
 const (
 	RoleCustodian    = "custodian"    // registers seizures, records custody events
 	RoleFinance      = "finance"      // enters rates, conversions, reconciliations; reads everything

@@ -90,7 +90,7 @@ func mustCreateCase(t testing.TB, ts *testServer, fir string) uint64 {
 	return c.ID
 }
 
-// seizureBody is the SPEC.md example of a seizure: a cash bag and a wallet.
+// seizureBody is the typical seizure of the API: a cash bag and a wallet.
 func seizureBody(caseID uint64, sealPrefix string) string {
 	at := time.Now().UTC().Add(-time.Hour).Format(time.RFC3339)
 	return fmt.Sprintf(`{"case_id":%d,"seized_at":%q,"location":{"building":"House 12, Street 4, F-7/2"},

@@ -13,7 +13,7 @@ import (
 	"github.com/amanat-ledger/amanat/ledger"
 )
 
-// SeizureRequest is the body of POST /v1/seizures as sent (SPEC.md). Nothing
+// SeizureRequest is the body of POST /v1/seizures as sent (docs/contract.md). Nothing
 // in it is trusted: CheckSeizure turns it into a Seizure or names every bad
 // field.
 type SeizureRequest struct {

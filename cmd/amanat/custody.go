@@ -49,9 +49,6 @@ func (f *custodyFlags) keyPath() string {
 // openCustody opens the store and its log. Writable when the command may
 // have to sign a checkpoint that ledger-only commits left behind.
 func (f *custodyFlags) openCustody(writable bool) (*ledger.Store, *chain.Custody, error) {
-	if _, err := os.Stat(f.db); err != nil {
-		return nil, nil, fmt.Errorf("no store at %s: %w", f.db, err) // never create a store by mistake
-	}
 	store, err := openStore(f.db, !writable)
 	if err != nil {
 		return nil, nil, err

@@ -7,15 +7,26 @@ import (
 	"log/slog"
 	"strings"
 
+	"github.com/amanat-ledger/amanat/chain"
 	"github.com/amanat-ledger/amanat/fixtures"
 	"github.com/amanat-ledger/amanat/httpapi"
+	"github.com/amanat-ledger/amanat/ledger"
 )
+
+// demoTokenBy is the created_by of the tokens the demo prints; a store that
+// holds live ones has had the demo loaded.
+const demoTokenBy = "demo"
 
 // loadDemo loads the Operation Grey demo (package fixtures) into a store
 // without seizures, through the API in-process, then prints one new token
-// per role and three commands to try. On a store that already holds
-// seizures it loads nothing and says so; the tokens are printed either way.
-func loadDemo(ctx context.Context, a *app, out io.Writer, base string) error {
+// per role and three commands to try.
+//
+// On a store that already holds seizures it loads nothing and mints no
+// tokens: tokens are stored only as hashes, so the first run's cannot be
+// shown again, and minting more on every restart would leave a heap of live
+// credentials with the same names. It says so instead, and how to get a
+// token or start over.
+func loadDemo(ctx context.Context, a *app, out io.Writer, db, base string) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
@@ -28,22 +39,32 @@ func loadDemo(ctx context.Context, a *app, out io.Writer, base string) error {
 	if err != nil {
 		return fmt.Errorf("load the demo data: %w", err)
 	}
-	if sum.Loaded {
-		fmt.Fprintf(out, "demo: Operation Grey loaded: %d cases, %d items, %d rates, %d custody events, %d conversion, %d reconciliations (%d API calls)\n",
-			sum.Cases, sum.Items, sum.Rates, sum.CustodyEvents, sum.Conversions, sum.Reconciliations, sum.Requests)
-	} else {
-		fmt.Fprintf(out, "demo: not loaded: %s\n", sum.Reason)
+	if !sum.Loaded {
+		loaded, err := demoTokensExist(a.store)
+		if err != nil {
+			return err
+		}
+		if loaded {
+			fmt.Fprintf(out, "demo: Operation Grey is already loaded in %s; nothing new was loaded and no new tokens were made.\n", db)
+			fmt.Fprintln(out, "demo: its tokens were printed when it was first loaded and cannot be shown again (only their hashes are stored).")
+		} else {
+			fmt.Fprintf(out, "demo: not loaded: %s; no tokens were made.\n", sum.Reason)
+		}
+		fmt.Fprintf(out, "demo: for a new token, stop the server and run: amanat token create --db %s --role ROLE --name NAME\n", db)
+		fmt.Fprintf(out, "demo: to start over, stop the server, delete %s, %s, %s.pub and %s, and serve --demo again\n", db, a.keyPath, a.keyPath, chain.WitnessPath(a.keyPath))
+		fmt.Fprintf(out, "export AMANAT=%s\n", base)
+		return nil
 	}
+	fmt.Fprintf(out, "demo: Operation Grey loaded: %d cases, %d items, %d rates, %d custody events, %d conversion, %d reconciliations (%d API calls)\n",
+		sum.Cases, sum.Items, sum.Rates, sum.CustodyEvents, sum.Conversions, sum.Reconciliations, sum.Requests)
 
-	fmt.Fprintln(out, "demo: new API tokens, one per role, shown once (only their hashes are stored); paste these lines into a shell:")
+	fmt.Fprintln(out, "demo: new API tokens, one per role, shown once (only their hashes are stored); paste these lines into the shell you run the examples from:")
 	fmt.Fprintf(out, "export AMANAT=%s\n", base)
-	tokens := map[string]string{}
 	for _, role := range httpapi.Roles {
-		token, err := httpapi.CreateToken(a.store, role, "demo-"+role, "demo")
+		token, err := httpapi.CreateToken(a.store, role, "demo-"+role, demoTokenBy)
 		if err != nil {
 			return fmt.Errorf("demo token for %s: %w", role, err)
 		}
-		tokens[role] = token
 		fmt.Fprintf(out, "export %s=%s\n", tokenVar(role), token)
 	}
 
@@ -57,9 +78,31 @@ func loadDemo(ctx context.Context, a *app, out io.Writer, base string) error {
 		{httpapi.RoleInvestigator, "/v1/items/" + item + "/custody", "the chain of custody of the organiser's bitcoin"},
 		{httpapi.RoleAuditor, "/v1/verify", "check the books and the custody log"},
 	} {
-		fmt.Fprintf(out, "  # %s\n  curl -s -H \"Authorization: Bearer $%s\" \"$AMANAT%s\"\n", c.what, tokenVar(c.role), c.path)
+		fmt.Fprintf(out, "  # %s\n  curl -sS --fail-with-body -H \"Authorization: Bearer $%s\" \"$AMANAT%s\"\n", c.what, tokenVar(c.role), c.path)
 	}
 	return nil
+}
+
+// demoTokensExist says whether the store holds a live token the demo printed.
+func demoTokensExist(store *ledger.Store) (bool, error) {
+	toks, err := httpapi.NewTokens(store)
+	if err != nil {
+		return false, err
+	}
+	found := false
+	err = store.View(func(tx *ledger.Tx) error {
+		recs, err := toks.List(tx)
+		for _, r := range recs {
+			if r.CreatedBy == demoTokenBy && r.Revoked == nil && strings.HasPrefix(r.Name, "demo-") {
+				found = true
+			}
+		}
+		return err
+	})
+	if err != nil {
+		return false, fmt.Errorf("read the store's tokens: %w", err)
+	}
+	return found, nil
 }
 
 // tokenVar is the shell variable the demo and the README use for a role's

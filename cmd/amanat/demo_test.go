@@ -11,65 +11,178 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/amanat-ledger/amanat/chain/evidence"
 	"github.com/amanat-ledger/amanat/httpapi"
+	"github.com/amanat-ledger/amanat/ledger"
 )
 
-var curlRE = regexp.MustCompile(`^  curl -s -H "Authorization: Bearer \$([A-Z]+_TOKEN)" "\$AMANAT(/[^"]*)"$`)
+var (
+	curlRE   = regexp.MustCompile(`^  curl -sS --fail-with-body -H "Authorization: Bearer \$([A-Z]+_TOKEN)" "\$AMANAT(/[^"]*)"$`)
+	exportRE = regexp.MustCompile(`(?m)^export ([A-Z_]+)=(\S+)$`)
+)
 
-// TestServeDemoOutput loads the demo as `amanat serve --demo` does, then runs
-// each printed example command against the server and expects 200; a second
-// start loads nothing but still prints working tokens.
-func TestServeDemoOutput(t *testing.T) {
-	dir := t.TempDir()
-	db := filepath.Join(dir, "demo.db")
-	a, err := openApp(db, db+".key", false)
+// openDemoStore is a new store wired as serve wires it, and its router.
+func openDemoStore(t *testing.T) (*app, *httpapi.Server, string) {
+	t.Helper()
+	db := filepath.Join(t.TempDir(), "demo.db")
+	a, err := createApp(db, db+".key")
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer a.Close()
+	t.Cleanup(func() { a.Close() })
 	srv, err := a.server(slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	for run, want := range []string{"demo: Operation Grey loaded: 9 cases, 23 items", "demo: not loaded: the store already holds seizures"} {
-		var out bytes.Buffer
-		if err := loadDemo(context.Background(), a, &out, "http://127.0.0.1:8080"); err != nil {
-			t.Fatal(err)
+	return a, srv, db
+}
+
+func liveTokens(t *testing.T, store *ledger.Store) int {
+	t.Helper()
+	toks, err := httpapi.NewTokens(store)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	err = store.View(func(tx *ledger.Tx) error {
+		recs, err := toks.List(tx)
+		for _, r := range recs {
+			if r.Revoked == nil {
+				n++
+			}
 		}
-		text := out.String()
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// TestServeDemoOutput loads the demo as `amanat serve --demo` does, then runs
+// each printed example command against the server and expects 200.
+func TestServeDemoOutput(t *testing.T) {
+	a, srv, db := openDemoStore(t)
+	var out bytes.Buffer
+	if err := loadDemo(context.Background(), a, &out, db, "http://127.0.0.1:8080"); err != nil {
+		t.Fatal(err)
+	}
+	text := out.String()
+	if !strings.Contains(text, "demo: Operation Grey loaded: 9 cases, 23 items") {
+		t.Fatalf("output lacks the load summary:\n%s", text)
+	}
+	vars := map[string]string{}
+	for _, m := range exportRE.FindAllStringSubmatch(text, -1) {
+		vars[m[1]] = m[2]
+	}
+	if vars["AMANAT"] != "http://127.0.0.1:8080" {
+		t.Errorf("no export of AMANAT:\n%s", text)
+	}
+	for _, role := range httpapi.Roles {
+		if !strings.HasPrefix(vars[tokenVar(role)], "amt_") {
+			t.Errorf("no token line for %s:\n%s", role, text)
+		}
+	}
+	curls := 0
+	for _, line := range strings.Split(text, "\n") {
+		m := curlRE.FindStringSubmatch(line)
+		if m == nil {
+			continue
+		}
+		curls++
+		req := httptest.NewRequest(http.MethodGet, m[2], nil)
+		req.Header.Set("Authorization", "Bearer "+vars[m[1]])
+		rec := httptest.NewRecorder()
+		srv.Echo().ServeHTTP(rec, req)
+		if rec.Code != http.StatusOK {
+			t.Errorf("%s answered %d: %s", m[2], rec.Code, rec.Body.String())
+		}
+	}
+	if curls != 3 {
+		t.Errorf("%d example commands, want 3:\n%s", curls, text)
+	}
+}
+
+// TestServeDemoAgainMintsNoTokens: a second `serve --demo` on the same store
+// used to print "demo: not loaded" and five more tokens under the same names.
+// Now it makes no token, says the demo is already loaded and that its tokens
+// cannot be shown again, and how to get a token or start over.
+func TestServeDemoAgainMintsNoTokens(t *testing.T) {
+	a, _, db := openDemoStore(t)
+	var first bytes.Buffer
+	if err := loadDemo(context.Background(), a, &first, db, "http://127.0.0.1:8080"); err != nil {
+		t.Fatal(err)
+	}
+	tokens := liveTokens(t, a.store)
+	if tokens != len(httpapi.Roles) {
+		t.Fatalf("%d live tokens after the first load, want %d", tokens, len(httpapi.Roles))
+	}
+	var again bytes.Buffer
+	if err := loadDemo(context.Background(), a, &again, db, "http://127.0.0.1:8080"); err != nil {
+		t.Fatal(err)
+	}
+	text := again.String()
+	if n := liveTokens(t, a.store); n != tokens {
+		t.Errorf("the second run left %d live tokens, want %d", n, tokens)
+	}
+	for _, m := range exportRE.FindAllStringSubmatch(text, -1) {
+		if m[1] != "AMANAT" {
+			t.Errorf("the second run printed %s:\n%s", m[1], text)
+		}
+	}
+	for _, want := range []string{
+		"demo: Operation Grey is already loaded in " + db,
+		"cannot be shown again",
+		"amanat token create --db " + db + " --role ROLE --name NAME",
+		"delete " + db + ", " + db + ".key, " + db + ".key.pub and " + db + ".checkpoint",
+		"export AMANAT=http://127.0.0.1:8080",
+	} {
 		if !strings.Contains(text, want) {
-			t.Fatalf("run %d: output lacks %q:\n%s", run+1, want, text)
+			t.Errorf("the second run does not say %q:\n%s", want, text)
 		}
-		vars := map[string]string{}
-		for _, m := range regexp.MustCompile(`(?m)^export ([A-Z_]+)=(\S+)$`).FindAllStringSubmatch(text, -1) {
-			vars[m[1]] = m[2]
+	}
+	if strings.Contains(text, "demo: not loaded") {
+		t.Errorf("the second run reads as a failure:\n%s", text)
+	}
+}
+
+// On a store that holds seizures of its own (not the demo's), serve --demo
+// loads nothing, makes no token and says the demo was not loaded.
+func TestServeDemoOnAnotherStoreMintsNoTokens(t *testing.T) {
+	a, _, db := openDemoStore(t)
+	cs, err := evidence.CheckCase(evidence.CaseRequest{FIR: "112/2025", Circle: "islamabad"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := evidence.CheckSeizure(evidence.SeizureRequest{CaseID: 1, SeizedAt: "2025-06-03T10:30:00Z", Officer: "Inspector Ayesha Khan",
+		SeizedFrom: evidence.PersonInput{Name: "Li Wei"},
+		Items: []evidence.ItemRequest{{Kind: evidence.KindCash, Seal: "ISB-0001", Description: "brown envelope of banknotes",
+			Amounts: []evidence.CashAmount{{Currency: "USD", Amount: "1500.00"}}}}}, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = a.store.Write(context.Background(), func(tx *ledger.Tx) error {
+		if _, err := a.evidence.CreateCase(tx, cs, "custodian:ayesha"); err != nil {
+			return err
 		}
-		if vars["AMANAT"] != "http://127.0.0.1:8080" {
-			t.Errorf("run %d: no export of AMANAT:\n%s", run+1, text)
-		}
-		for _, role := range httpapi.Roles {
-			if !strings.HasPrefix(vars[tokenVar(role)], "amt_") {
-				t.Errorf("run %d: no token line for %s:\n%s", run+1, role, text)
-			}
-		}
-		curls := 0
-		for _, line := range strings.Split(text, "\n") {
-			m := curlRE.FindStringSubmatch(line)
-			if m == nil {
-				continue
-			}
-			curls++
-			req := httptest.NewRequest(http.MethodGet, m[2], nil)
-			req.Header.Set("Authorization", "Bearer "+vars[m[1]])
-			rec := httptest.NewRecorder()
-			srv.Echo().ServeHTTP(rec, req)
-			if rec.Code != http.StatusOK {
-				t.Errorf("run %d: %s answered %d: %s", run+1, m[2], rec.Code, rec.Body.String())
-			}
-		}
-		if curls != 3 {
-			t.Errorf("run %d: %d example commands, want 3:\n%s", run+1, curls, text)
-		}
+		_, err := a.evidence.Register(tx, &s, "custodian:ayesha")
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if err := loadDemo(context.Background(), a, &out, db, "http://127.0.0.1:8080"); err != nil {
+		t.Fatal(err)
+	}
+	if n := liveTokens(t, a.store); n != 0 {
+		t.Errorf("%d live tokens, want none", n)
+	}
+	text := out.String()
+	if !strings.Contains(text, "demo: not loaded: the store already holds seizures") || !strings.Contains(text, "no tokens were made") ||
+		strings.Contains(text, "_TOKEN=") || strings.Contains(text, "already loaded in") {
+		t.Errorf("output on a store of other seizures:\n%s", text)
 	}
 }

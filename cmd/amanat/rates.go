@@ -84,7 +84,7 @@ func newRatesCmd() *cobra.Command {
 	rates := &cobra.Command{Use: "rates", Short: "Manage PKR exchange rates"}
 	var db, name, keyPath string
 	imp := &cobra.Command{
-		Use:   "import --db FILE CSVFILE",
+		Use:   "import --db FILE [--name NAME] [--key FILE] CSVFILE",
 		Short: "Import a published rate sheet, all rows or none",
 		Long: "import reads a CSV rate sheet with a header row naming the columns currency, rate,\n" +
 			"effective (YYYY-MM-DD) and source, one rate a row (PKR per one unit), and stores every\n" +

@@ -24,6 +24,9 @@ func TestImportedRatesAreVerified(t *testing.T) {
 	if err := os.WriteFile(sheet, []byte("currency,rate,effective,source\nUSD,278.65,2025-06-02,sbp-interbank\nEUR,302.1,2025-06-02,sbp-interbank\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	if out, err := runCmd(t, newInitCmd(), "--db", db); err != nil {
+		t.Fatalf("init: %v\n%s", err, out)
+	}
 	if out, err := runCmd(t, newRatesCmd(), "import", "--db", db, sheet); err != nil {
 		t.Fatalf("import: %v\n%s", err, out)
 	}
@@ -64,7 +67,7 @@ func TestImportedRatesAreVerified(t *testing.T) {
 // its description is forged.
 func TestCustodyCheckProvesTheItemRecord(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "amanat.db")
-	a, err := openApp(db, db+".key", false)
+	a, err := createApp(db, db+".key")
 	if err != nil {
 		t.Fatal(err)
 	}

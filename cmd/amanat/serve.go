@@ -19,7 +19,7 @@ func init() {
 	var db, addr, keyPath string
 	var demo bool
 	cmd := &cobra.Command{
-		Use:   "serve [--db FILE] [--addr HOST:PORT] [--demo]",
+		Use:   "serve [--db FILE] [--addr HOST:PORT] [--key FILE] [--demo]",
 		Short: "Serve the API",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -38,7 +38,7 @@ func init() {
 
 func serve(cmd *cobra.Command, db, addr, keyPath string, demo bool) error {
 	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
-	a, err := openApp(db, keyPath, false)
+	a, err := createApp(db, keyPath)
 	if err != nil {
 		return err
 	}
@@ -60,7 +60,7 @@ func serve(cmd *cobra.Command, db, addr, keyPath string, demo bool) error {
 	}
 	defer ln.Close()
 	if demo {
-		if err := loadDemo(cmd.Context(), a, out, "http://"+ln.Addr().String()); err != nil {
+		if err := loadDemo(cmd.Context(), a, out, db, "http://"+ln.Addr().String()); err != nil {
 			return err
 		}
 	}

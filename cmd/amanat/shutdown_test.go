@@ -40,7 +40,7 @@ func TestSIGTERMFinishesInFlightWrites(t *testing.T) {
 	}
 	dir := t.TempDir()
 	db := filepath.Join(dir, "shutdown.db")
-	a, err := openApp(db, db+".key", false)
+	a, err := createApp(db, db+".key")
 	if err != nil {
 		t.Fatal(err)
 	}

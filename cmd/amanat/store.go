@@ -1,22 +1,46 @@
 package main
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 
 	"github.com/amanat-ledger/amanat/ledger"
 )
 
-// openStore opens the store for a command. A command that only reads opens it
-// read-only, so it can run beside nothing but never creates a file by mistake.
+// openStore opens an existing store for a command. A command that only reads
+// opens it read-only. A missing file is refused, never created: a typo in
+// --db must not start a second, empty set of books beside the real one. Only
+// `amanat init` and `amanat serve` create a store (createStore).
 func openStore(path string, readOnly bool) (*ledger.Store, error) {
+	if err := storeExists(path); err != nil {
+		return nil, err
+	}
+	return ledger.Open(path, ledger.Options{ReadOnly: readOnly})
+}
+
+// createStore opens the store at path, creating it when it does not exist.
+func createStore(path string) (*ledger.Store, error) {
 	if path == "" {
 		return nil, fmt.Errorf("--db is required")
 	}
-	if readOnly {
-		if _, err := os.Stat(path); err != nil {
-			return nil, fmt.Errorf("no store at %s: %w", path, err)
-		}
+	return ledger.Open(path, ledger.Options{})
+}
+
+// storeExists says why path is not a store file a command may open.
+func storeExists(path string) error {
+	if path == "" {
+		return fmt.Errorf("--db is required")
 	}
-	return ledger.Open(path, ledger.Options{ReadOnly: readOnly})
+	fi, err := os.Stat(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("no store at %s: create one with `amanat init --db %s` (or `amanat serve --db %s`), or check the path", path, path, path)
+	case err != nil:
+		return fmt.Errorf("store %s: %w", path, err)
+	case fi.IsDir():
+		return fmt.Errorf("store %s is a directory, not a store file", path)
+	}
+	return nil
 }

@@ -11,7 +11,7 @@ import (
 func init() {
 	var db, keyPath string
 	cmd := &cobra.Command{
-		Use:   "verify --db FILE",
+		Use:   "verify --db FILE [--key FILE]",
 		Short: "Check every ledger invariant and the whole custody log",
 		Long: "verify proves from the stored records alone that every transaction balances per currency,\n" +
 			"every balance and history entry equals the sum of its postings, and the custody log and its\n" +

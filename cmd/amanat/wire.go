@@ -16,21 +16,39 @@ import (
 // app is every service of one store, wired together once per process.
 type app struct {
 	store    *ledger.Store
+	keyPath  string // the custody signing key's file
 	custody  *chain.Custody
 	evidence *evidence.Registry // nil when read-only
 	finance  *finance.Service
 	checkers []httpapi.Checker // run after the ledger's own checker
 }
 
-// openApp opens the store and the services that keep buckets in it. The
-// custody log is opened first because it must see every ledger write (it is
-// the ledger's notary). Read-only opens create nothing, not even a key.
-func openApp(db, keyPath string, readOnly bool) (a *app, err error) {
+// openApp opens an existing store and the services that keep buckets in it.
+// The custody log is opened first because it must see every ledger write (it
+// is the ledger's notary). Read-only opens create nothing, not even a key; a
+// missing store is refused (see openStore).
+func openApp(db, keyPath string, readOnly bool) (*app, error) {
 	store, err := openStore(db, readOnly)
 	if err != nil {
 		return nil, err
 	}
-	a = &app{store: store}
+	return wireApp(store, keyPath, readOnly)
+}
+
+// createApp is openApp for the commands that make a store when it is missing
+// (serve and init); it opens the store for writing.
+func createApp(db, keyPath string) (*app, error) {
+	store, err := createStore(db)
+	if err != nil {
+		return nil, err
+	}
+	return wireApp(store, keyPath, false)
+}
+
+// wireApp wires the services onto an open store; on failure it closes the
+// store.
+func wireApp(store *ledger.Store, keyPath string, readOnly bool) (a *app, err error) {
+	a = &app{store: store, keyPath: keyPath}
 	defer func() {
 		if err != nil {
 			store.Close()
