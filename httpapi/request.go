@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
@@ -39,6 +40,12 @@ func decodeJSON(c echo.Context, v any) error {
 	c.Set(rawBodyKey, body)
 	if len(bytes.TrimSpace(body)) == 0 {
 		return ledger.Errorf(ledger.EMalformed, "the request body is empty; send a JSON object")
+	}
+	// encoding/json turns bytes that are not UTF-8 into U+FFFD without a
+	// word, so a check after decoding could never tell "ff fe" from two
+	// replacement characters the client meant. Judge the raw bytes first.
+	if !utf8.Valid(body) {
+		return invalidUTF8(body)
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
@@ -87,6 +94,81 @@ func withFieldPath(err error, body []byte, t reflect.Type) error {
 		e.Fields[0].Field = path
 	}
 	return err
+}
+
+// invalidUTF8 names the field whose string holds bytes that are not UTF-8
+// ("fir", "items[1].description"), by walking the raw body's tokens and
+// checking the bytes each one was read from. A key with bad bytes is named
+// by its path as decoded; bad bytes outside any string leave the JSON
+// unreadable, which is a 400.
+func invalidUTF8(body []byte) error {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	var prev int64
+	// next reads one token and says whether the bytes it came from (with
+	// the separators before it) are valid UTF-8.
+	next := func() (json.Token, bool, error) {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil, true, err
+		}
+		off := dec.InputOffset()
+		ok := utf8.Valid(body[prev:off])
+		prev = off
+		return tok, ok, nil
+	}
+	var walk func(path string) (string, bool, error)
+	walk = func(path string) (string, bool, error) {
+		tok, ok, err := next()
+		if err != nil {
+			return "", false, err
+		}
+		if !ok {
+			return path, true, nil
+		}
+		d, isDelim := tok.(json.Delim)
+		if !isDelim {
+			return "", false, nil
+		}
+		switch d {
+		case '{':
+			for dec.More() {
+				kt, ok, err := next()
+				if err != nil {
+					return "", false, err
+				}
+				key, _ := kt.(string)
+				p := key
+				if path != "" {
+					p = path + "." + key
+				}
+				if !ok {
+					return p, true, nil
+				}
+				if r, found, err := walk(p); found || err != nil {
+					return r, found, err
+				}
+			}
+		case '[':
+			for i := 0; dec.More(); i++ {
+				if r, found, err := walk(fmt.Sprintf("%s[%d]", path, i)); found || err != nil {
+					return r, found, err
+				}
+			}
+		}
+		_, _, err = next() // the closing delimiter
+		return "", false, err
+	}
+	path, found, err := walk("")
+	switch {
+	case found && path == "":
+		path = "(body)"
+	case !found:
+		if err == nil {
+			err = errors.New("bytes that are not UTF-8 outside any string")
+		}
+		return ledger.Errorf(ledger.EMalformed, "the body is not valid UTF-8 JSON: %v", err)
+	}
+	return &ledger.Error{Code: ledger.EInvalid, Msg: "invalid input", Fields: []ledger.FieldError{{Field: path, Reason: "is not valid UTF-8 text (bytes that are not UTF-8 are refused, never replaced)"}}}
 }
 
 var unmarshalerType = reflect.TypeFor[json.Unmarshaler]()

@@ -70,3 +70,43 @@ func TestSeizureTypoInANestedObjectIsNamedByPath(t *testing.T) {
 		t.Fatal("a refused seizure wrote something")
 	}
 }
+
+// TestInvalidUTF8IsRefusedNamingTheField: bytes that are not UTF-8 in any
+// string of a body are a 422 naming that string's field by its full path,
+// saying the bytes are not UTF-8, and nothing is written. encoding/json
+// alone would have replaced them with U+FFFD and let the write through or
+// refused it for the wrong reason.
+func TestInvalidUTF8IsRefusedNamingTheField(t *testing.T) {
+	ts, _ := newEvidenceServer(t)
+	caseID := mustCreateCase(t, ts, "7/2025")
+	seizure := seizureBody(caseID, "UTF")
+	for _, tc := range []struct {
+		name, path, body, field string
+	}{
+		{"a FIR sent as the bytes ff fe", "/v1/cases",
+			"{\"fir\":\"\xff\xfe\",\"circle\":\"islamabad\",\"operation\":\"Grey\",\"title\":\"Call centre\"}", "fir"},
+		{"a title with one stray byte among Urdu", "/v1/cases",
+			"{\"fir\":\"8/2025\",\"circle\":\"islamabad\",\"operation\":\"Grey\",\"title\":\"\u06a9\u0627\u0644 \xc3 centre\"}", "title"},
+		{"the second item's description", "/v1/seizures",
+			strings.Replace(seizure, "Trust Wallet on a phone", "Trust Wallet \xe2\x82 on a phone", 1), "items[1].description"},
+		{"a nested place", "/v1/seizures",
+			strings.Replace(seizure, "House 12, Street 4", "House 12\xf0\x9f, Street 4", 1), "location.building"},
+		{"an escaped string elsewhere does not hide the bad one", "/v1/cases",
+			"{\"fir\":\"9\\/2025 \\u00e9\",\"circle\":\"islamabad\",\"operation\":\"Grey\",\"title\":\"x\xff\"}", "title"},
+		{"a key with bad bytes", "/v1/cases",
+			"{\"fir\":\"10/2025\",\"circle\":\"islamabad\",\"operation\":\"Grey\",\"title\":\"t\",\"no\xfftes\":\"x\"}", "no\ufffdtes"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			before := snapshot(t, ts.store)
+			p := wantProblem(t, ts.do(RoleCustodian, http.MethodPost, tc.path, tc.body), http.StatusUnprocessableEntity, tc.field)
+			if len(p.Errors) != 1 || !strings.Contains(p.Errors[0].Reason, "not valid UTF-8") {
+				t.Fatalf("errors %+v, want one saying the bytes are not UTF-8", p.Errors)
+			}
+			if snapshot(t, ts.store) != before {
+				t.Fatal("a body with bytes that are not UTF-8 changed the store")
+			}
+		})
+	}
+	// Bad bytes outside any string leave the JSON unreadable: a 400.
+	wantProblem(t, ts.do(RoleCustodian, http.MethodPost, "/v1/cases", "{\"fir\":\"1/2025\"\xff}"), http.StatusBadRequest, "")
+}
