@@ -94,6 +94,37 @@ func New(cfg Config) (*Server, error) {
 	return s, nil
 }
 
+// Timeouts of the HTTP server (HTTPServer). No client, however slow, may
+// hold a connection, and with it a graceful shutdown, for longer than these
+// without making progress.
+const (
+	// ReadHeaderTimeout bounds the wait for a request's headers.
+	ReadHeaderTimeout = 10 * time.Second
+	// ReadTimeout bounds reading a whole request, body included (1 MB by
+	// default).
+	ReadTimeout = time.Minute
+	// WriteTimeout bounds writing an answer. A backup, which may be large,
+	// instead gets StallTimeout for each chunk it writes.
+	WriteTimeout = time.Minute
+	// StallTimeout is how long a streamed answer waits for a client that
+	// has stopped reading.
+	StallTimeout = 30 * time.Second
+	// IdleTimeout closes a kept-alive connection with no request.
+	IdleTimeout = 2 * time.Minute
+)
+
+// HTTPServer is an http.Server for this API with the timeouts above.
+func (s *Server) HTTPServer() *http.Server {
+	return &http.Server{
+		Handler:           s.e,
+		ReadHeaderTimeout: ReadHeaderTimeout,
+		ReadTimeout:       ReadTimeout,
+		WriteTimeout:      WriteTimeout,
+		IdleTimeout:       IdleTimeout,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
+}
+
 // Echo is the underlying router, for http.Server and tests.
 func (s *Server) Echo() *echo.Echo { return s.e }
 
