@@ -9,12 +9,16 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"reflect"
+	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
 
+	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/labstack/echo/v4"
 
 	"github.com/amanat-ledger/amanat/ledger"
@@ -324,6 +328,89 @@ func idempotency(c echo.Context) (key string, hash [32]byte) {
 	}
 	raw, _ := c.Get(rawBodyKey).([]byte)
 	return key, ledger.RequestHash([]byte(c.Request().Method), []byte(c.Request().URL.Path), raw)
+}
+
+// queryParams maps each operation, as Echo names its route ("GET
+// /v1/items/:id"), to the query parameters its OpenAPI description gives.
+// Reading them from the served document means the server can refuse no
+// parameter it documents and take none it does not.
+func queryParams(doc *openapi3.T) map[string]map[string]bool {
+	out := map[string]map[string]bool{}
+	for path, item := range doc.Paths.Map() {
+		route := pathParamRE.ReplaceAllString(path, ":$1")
+		for method, op := range item.Operations() {
+			names := map[string]bool{}
+			for _, p := range append(slices.Clone(item.Parameters), op.Parameters...) {
+				if p.Value != nil && p.Value.In == openapi3.ParameterInQuery {
+					names[p.Value.Name] = true
+				}
+			}
+			out[method+" "+route] = names
+		}
+	}
+	return out
+}
+
+var pathParamRE = regexp.MustCompile(`\{([^}/]+)\}`)
+
+// refuseUnknownQuery refuses a request whose query holds a parameter its
+// operation does not have (a typo such as ?seal= would otherwise list
+// everything), a parameter given twice (which one would count?), or text
+// that is not UTF-8, naming each parameter, as decodeJSON does for bodies.
+// Requests that matched no described route pass on to their 404 or 405.
+func refuseUnknownQuery(allowed map[string]map[string]bool) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			names, ok := allowed[c.Request().Method+" "+c.Path()]
+			raw := c.Request().URL.RawQuery
+			if !ok || raw == "" {
+				return next(c)
+			}
+			var probs ledger.Problems
+			seen := map[string]int{}
+			var order []string
+			// Parsed here rather than by url.ParseQuery, which drops a
+			// pair it cannot read without saying which.
+			for pair := range strings.SplitSeq(raw, "&") {
+				if pair == "" {
+					continue
+				}
+				k, v, _ := strings.Cut(pair, "=")
+				name, err := url.QueryUnescape(k)
+				switch {
+				case err != nil:
+					probs.Add(k, "is not a valid URL escape")
+					continue
+				case !utf8.ValidString(name):
+					probs.Add(strings.ToValidUTF8(name, "\uFFFD"), "is not valid UTF-8 text")
+					continue
+				case !names[name]:
+					probs.Add(name, "is not a parameter of this operation")
+					continue
+				}
+				if seen[name]++; seen[name] == 1 {
+					order = append(order, name)
+				}
+				switch value, err := url.QueryUnescape(v); {
+				case strings.Contains(pair, ";"):
+					probs.Add(name, "holds ';', which does not separate parameters: use '&', or %3B for a semicolon")
+				case err != nil:
+					probs.Add(name, "is not a valid URL escape")
+				case !utf8.ValidString(value):
+					probs.Add(name, "is not valid UTF-8 text")
+				}
+			}
+			for _, name := range order {
+				if n := seen[name]; n > 1 {
+					probs.Add(name, fmt.Sprintf("is given %d times; give it once", n))
+				}
+			}
+			if err := probs.Err(); err != nil {
+				return err
+			}
+			return next(c)
+		}
+	}
 }
 
 // Page is the paging request of a list.

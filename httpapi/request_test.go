@@ -110,3 +110,68 @@ func TestInvalidUTF8IsRefusedNamingTheField(t *testing.T) {
 	// Bad bytes outside any string leave the JSON unreadable: a 400.
 	wantProblem(t, ts.do(RoleCustodian, http.MethodPost, "/v1/cases", "{\"fir\":\"1/2025\"\xff}"), http.StatusBadRequest, "")
 }
+
+// TestUnknownQueryParametersAreRefused: a query parameter the operation
+// does not have is a 422 naming it, on every endpoint, reads and writes
+// alike (GET /v1/items?seal=X used to list every item), and so is a
+// parameter given twice or one that cannot be read. The documented
+// parameters still work, and a caller without a token is told to
+// authenticate first.
+func TestUnknownQueryParametersAreRefused(t *testing.T) {
+	ts, _ := newEvidenceServer(t)
+	mustCreateCase(t, ts, "11/2025")
+	for _, tc := range []struct {
+		role, method, path, body, field, reason string
+	}{
+		{RoleInvestigator, http.MethodGet, "/v1/items?seal=X", "", "seal", "is not a parameter of this operation"},
+		{RoleInvestigator, http.MethodGet, "/v1/items?case_id=1&kind=cash&cursr=AA", "", "cursr", "is not a parameter of this operation"},
+		{RoleInvestigator, http.MethodGet, "/v1/balances?acount=assets", "", "acount", "is not a parameter of this operation"},
+		{RoleInvestigator, http.MethodGet, "/v1/cases/1?with=items", "", "with", "is not a parameter of this operation"},
+		{RoleAdmin, http.MethodGet, "/v1/tokens?limit=1&limit=2", "", "limit", "is given 2 times; give it once"},
+		{RoleAuditor, http.MethodGet, "/v1/verify?deep=1", "", "deep", "is not a parameter of this operation"},
+		{"", http.MethodGet, "/healthz?verbose=1", "", "verbose", "is not a parameter of this operation"},
+		{RoleFinance, http.MethodPost, "/v1/rates?dry_run=1", `{"currency":"USD","rate":"278.6500","effective":"2025-06-02","source":"sbp-interbank"}`, "dry_run", "is not a parameter of this operation"},
+		{RoleInvestigator, http.MethodGet, "/v1/balances?currency=%FF", "", "currency", "is not valid UTF-8 text"},
+		{RoleInvestigator, http.MethodGet, "/v1/items?limit=%zz", "", "limit", "is not a valid URL escape"},
+		{RoleInvestigator, http.MethodGet, "/v1/items?kind=cash;limit=1", "", "kind", "holds ';', which does not separate parameters: use '&', or %3B for a semicolon"},
+	} {
+		t.Run(tc.method+" "+tc.path, func(t *testing.T) {
+			before := snapshot(t, ts.store)
+			p := wantProblem(t, ts.do(tc.role, tc.method, tc.path, tc.body), http.StatusUnprocessableEntity, tc.field)
+			if len(p.Errors) != 1 || p.Errors[0].Reason != tc.reason {
+				t.Fatalf("errors %+v, want %s: %s", p.Errors, tc.field, tc.reason)
+			}
+			if snapshot(t, ts.store) != before {
+				t.Fatal("a refused request changed the store")
+			}
+		})
+	}
+	wantProblem(t, ts.do("", http.MethodGet, "/v1/items?seal=X", ""), http.StatusUnauthorized, "")
+	for _, path := range []string{"/v1/items?case_id=1&kind=cash&limit=5", "/v1/balances?currency=USD", "/v1/cases?limit=1", "/healthz"} {
+		if rec := ts.do(RoleInvestigator, http.MethodGet, path, ""); rec.Code != http.StatusOK {
+			t.Errorf("%s: %d %s", path, rec.Code, rec.Body)
+		}
+	}
+}
+
+// TestEveryOperationDescribesTheQueryRefusal: any operation may answer 422
+// for a query parameter it does not have, so every operation's description
+// must allow that answer, and every one must reach the refusal's table.
+func TestEveryOperationDescribesTheQueryRefusal(t *testing.T) {
+	doc, err := OpenAPI()
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for path, item := range doc.Paths.Map() {
+		for method, op := range item.Operations() {
+			n++
+			if op.Responses.Status(http.StatusUnprocessableEntity) == nil {
+				t.Errorf("%s %s describes no 422", method, path)
+			}
+		}
+	}
+	if got := len(queryParams(doc)); got != n {
+		t.Fatalf("the refusal knows %d operations, the description has %d", got, n)
+	}
+}

@@ -90,7 +90,11 @@ func New(cfg Config) (*Server, error) {
 	s.e.Use(s.accessLog)
 	s.e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{DisablePrintStack: true}))
 	s.e.Use(middleware.BodyLimit(cfg.BodyLimit))
-	s.routes()
+	doc, err := openAPI()
+	if err != nil {
+		return nil, err
+	}
+	s.routes(queryParams(doc))
 	return s, nil
 }
 
@@ -133,13 +137,16 @@ func (s *Server) Store() *ledger.Store { return s.store }
 
 // routes registers every endpoint. Each area of the API adds itself here with
 // one call.
-func (s *Server) routes() {
+func (s *Server) routes(query map[string]map[string]bool) {
 	s.e.GET("/healthz", s.healthz)
 	s.e.GET("/openapi.json", s.getOpenAPI)
 	// Authentication wraps every /v1 request from the root rather than as
 	// group middleware: Echo gives a group with middleware catch-all routes,
 	// which would answer 404 where a wrong method deserves 405.
 	s.e.Use(s.authenticateV1)
+	// After authentication, so a caller without a token learns nothing of
+	// an operation's parameters.
+	s.e.Use(refuseUnknownQuery(query))
 	v1 := s.e.Group("/v1")
 	s.routesCore(v1)
 	s.routesTokens(v1)
