@@ -236,10 +236,13 @@ func (s *Server) postToken(c echo.Context) error {
 	if err := checkTokenRequest(req.Role, req.Name); err != nil {
 		return err
 	}
-	key, hash := idempotency(c)
+	key, idem, err := idempotency(c)
+	if err != nil {
+		return err
+	}
 	actor := actorOf(c).String()
 	var first tokenJSON // the answer with the token; set by the run that commits
-	reply, replayed, err := s.store.WriteOnce(c.Request().Context(), key, hash, func(tx *ledger.Tx) (ledger.Reply, error) {
+	reply, replayed, err := s.store.WriteOnceRequest(c.Request().Context(), key, idem, func(tx *ledger.Tx) (ledger.Reply, error) {
 		token, rec, err := s.tokens.Create(tx, req.Role, req.Name, actor)
 		if err != nil {
 			return ledger.Reply{}, err
@@ -254,7 +257,7 @@ func (s *Server) postToken(c echo.Context) error {
 		return ledger.Reply{Status: http.StatusCreated, Body: body}, nil
 	})
 	if err != nil {
-		return err
+		return keyReused(c, err)
 	}
 	if replayed {
 		c.Response().Header().Set("Idempotent-Replayed", "true")

@@ -22,6 +22,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/amanat-ledger/amanat/ledger"
+	"github.com/amanat-ledger/amanat/ledger/text"
 )
 
 func contextBackground() context.Context { return context.Background() }
@@ -293,12 +294,15 @@ func jsonKind(t reflect.Type) string {
 
 // writeOnce runs an idempotent write. fn runs inside one store transaction and
 // returns the status and body of the answer; with an Idempotency-Key, the
-// answer is stored with the write, a retry with the same key and body gets it
-// back with nothing written, and a reuse with another body is a 409. Keys are
-// per token, so two callers cannot collide.
+// answer is stored with the write, a retry with the same key and request gets
+// it back with nothing written, and a reuse with another request is a 409.
+// Keys are per token, so two callers cannot collide.
 func (s *Server) writeOnce(c echo.Context, fn func(tx *ledger.Tx) (int, any, error)) error {
-	key, hash := idempotency(c)
-	reply, replayed, err := s.store.WriteOnce(c.Request().Context(), key, hash, func(tx *ledger.Tx) (ledger.Reply, error) {
+	key, req, err := idempotency(c)
+	if err != nil {
+		return err
+	}
+	reply, replayed, err := s.store.WriteOnceRequest(c.Request().Context(), key, req, func(tx *ledger.Tx) (ledger.Reply, error) {
 		status, body, err := fn(tx)
 		if err != nil {
 			return ledger.Reply{}, err
@@ -310,7 +314,7 @@ func (s *Server) writeOnce(c echo.Context, fn func(tx *ledger.Tx) (int, any, err
 		return ledger.Reply{Status: status, Body: data}, nil
 	})
 	if err != nil {
-		return err
+		return keyReused(c, err)
 	}
 	if replayed {
 		c.Response().Header().Set("Idempotent-Replayed", "true")
@@ -318,16 +322,59 @@ func (s *Server) writeOnce(c echo.Context, fn func(tx *ledger.Tx) (int, any, err
 	return c.JSONBlob(reply.Status, reply.Body)
 }
 
+// maxIdempotencyKey bounds the Idempotency-Key header; the store's own
+// bound (255 bytes) leaves room for the token id the key is scoped by.
+const maxIdempotencyKey = 200
+
 // idempotency is the store's idempotency key of a write ("" without an
 // Idempotency-Key header), scoped to the caller's token so two callers
-// cannot collide, and the hash of the request (method, path, body as read by
-// decodeJSON) a retry must match.
-func idempotency(c echo.Context) (key string, hash [32]byte) {
+// cannot collide, and what a retry must match: the method, the path and the
+// body in its canonical form, so that a retry whose JSON differs only in
+// spacing, key order or escapes is the same request. Records written before
+// canonical forms hold the hash of the body as sent (Request.Legacy).
+func idempotency(c echo.Context) (key string, req ledger.Request, err error) {
 	if k := c.Request().Header.Get("Idempotency-Key"); k != "" {
+		// The key is stored, so it is free text like any other.
+		if r := text.Check(k, maxIdempotencyKey, text.Line); r != "" {
+			return "", req, ledger.FieldErr(ledger.KeyField, r)
+		}
 		key = strconv.FormatUint(actorOf(c).TokenID, 10) + " " + k
 	}
 	raw, _ := c.Get(rawBodyKey).([]byte)
-	return key, ledger.RequestHash([]byte(c.Request().Method), []byte(c.Request().URL.Path), raw)
+	method, path := []byte(c.Request().Method), []byte(c.Request().URL.Path)
+	return key, ledger.Request{
+		Hash:   ledger.RequestHash(method, path, canonicalJSON(raw)),
+		Legacy: ledger.RequestHash(method, path, raw),
+	}, nil
+}
+
+// canonicalJSON is body parsed and written again with object keys sorted,
+// no spacing, and every number exactly as it was written (UseNumber): "1.0"
+// and "1" stay different requests, as they may mean different things. A
+// body that is not one JSON value (no body at all) is its own form.
+func canonicalJSON(body []byte) []byte {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return body
+	}
+	out, err := json.Marshal(v) // map keys sorted
+	if err != nil {
+		return body
+	}
+	return out
+}
+
+// keyReused says which Idempotency-Key was reused in the form the client
+// sent it: the store only knows its scoped form.
+func keyReused(c echo.Context, err error) error {
+	var e *ledger.Error
+	if !errors.As(err, &e) || e.Code != ledger.EConflict || len(e.Fields) != 1 || e.Fields[0].Field != ledger.KeyField {
+		return err
+	}
+	return ledger.Errorf(ledger.EConflict, "Idempotency-Key %q was already used with a different request (another method, path or body); send a new key for a new request",
+		c.Request().Header.Get("Idempotency-Key"))
 }
 
 // queryParams maps each operation, as Echo names its route ("GET
