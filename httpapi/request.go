@@ -431,12 +431,15 @@ func refuseUnknownQuery(allowed map[string]map[string]bool) echo.MiddlewareFunc 
 				case !utf8.ValidString(name):
 					probs.Add(strings.ToValidUTF8(name, "\uFFFD"), "is not valid UTF-8 text")
 					continue
-				case !names[name]:
-					probs.Add(name, "is not a parameter of this operation")
-					continue
 				}
 				if seen[name]++; seen[name] == 1 {
 					order = append(order, name)
+				}
+				if !names[name] {
+					if seen[name] == 1 {
+						probs.Add(name, "is not a parameter of this operation")
+					}
+					continue
 				}
 				switch value, err := url.QueryUnescape(v); {
 				case strings.Contains(pair, ";"):
@@ -448,7 +451,7 @@ func refuseUnknownQuery(allowed map[string]map[string]bool) echo.MiddlewareFunc 
 				}
 			}
 			for _, name := range order {
-				if n := seen[name]; n > 1 {
+				if n := seen[name]; n > 1 && names[name] {
 					probs.Add(name, fmt.Sprintf("is given %d times; give it once", n))
 				}
 			}
