@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -103,6 +104,12 @@ func TestSlowBackupReaderDoesNotStallOtherRequests(t *testing.T) {
 	defer hs.Close()
 	stalled := stallBackup(t, ln.Addr().String(), ts.tokens[RoleAdmin])
 	defer stalled.Close() // before hs.Close, which waits for its handler
+	// The snapshot being streamed is already unlinked: no copy of the books
+	// is left on disk, even if the process dies now.
+	left, err := filepath.Glob(filepath.Join(filepath.Dir(ts.store.Path()), ".amanat-backup-*"))
+	if err != nil || len(left) != 0 {
+		t.Fatalf("backup copies on disk during the download: %v %v", left, err)
+	}
 
 	client := &http.Client{Timeout: 30 * time.Second}
 	var wg sync.WaitGroup

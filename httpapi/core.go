@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"time"
@@ -128,7 +129,9 @@ func (s *Server) getBackup(c echo.Context) error {
 	if err := requireRole(c, RoleAdmin); err != nil {
 		return err
 	}
-	f, err := os.CreateTemp("", "amanat-backup-*.db")
+	// Beside the store: on its file system, which has room for a copy,
+	// and in its directory, which is as private as the books themselves.
+	f, err := os.CreateTemp(filepath.Dir(s.store.Path()), ".amanat-backup-*.db")
 	if err != nil {
 		return fmt.Errorf("backup: temporary file: %w", err)
 	}
