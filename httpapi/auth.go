@@ -17,6 +17,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/amanat-ledger/amanat/ledger"
+	"github.com/amanat-ledger/amanat/ledger/text"
 )
 
 // Roles: the five of the stable contract (docs/contract.md); each may do
@@ -90,7 +91,13 @@ func checkTokenRequest(role, name string) error {
 	if err := CheckRole(role); err != nil {
 		p.Add("role", err.Error())
 	}
-	if !tokenNameRE.MatchString(name) {
+	// The shared free-text check first: a name is stored, logged and
+	// recorded as the actor of every write, so it must never be a wallet
+	// secret (a WIF key is 51 or 52 letters and digits, which the name's
+	// own rule allows).
+	if r := text.Check(name, 64, text.Line); r != "" {
+		p.Add("name", r)
+	} else if !tokenNameRE.MatchString(name) {
 		p.Add("name", "must be 1 to 64 letters, digits, '_', '.', '@' or '-'")
 	}
 	return p.Err()

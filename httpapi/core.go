@@ -2,8 +2,12 @@ package httpapi
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"time"
@@ -115,24 +119,79 @@ func RunCheckers(store *ledger.Store, checkers []Checker) ([]verifyPart, bool) {
 	return parts, ok
 }
 
-// getBackup streams a consistent copy of the live store: bbolt's WriteTo
-// inside a read transaction sees one snapshot while writers go on.
+// getBackup answers a consistent copy of the live store. The snapshot is
+// copied to an unlinked temporary file inside a short read transaction and
+// streamed from there after the transaction ends: a read transaction held
+// while writing to a slow client would pin bbolt's memory map, so the first
+// write that grows the file, and every read queued behind it, would wait
+// for that client.
 func (s *Server) getBackup(c echo.Context) error {
 	if err := requireRole(c, RoleAdmin); err != nil {
 		return err
 	}
-	return s.store.View(func(tx *ledger.Tx) error {
-		res := c.Response()
-		res.Header().Set(echo.HeaderContentType, "application/octet-stream")
-		res.Header().Set(echo.HeaderContentDisposition, `attachment; filename="amanat-backup-`+tx.Now.Format("20060102T150405Z")+`.db"`)
-		res.Header().Set(echo.HeaderContentLength, strconv.FormatInt(tx.Bolt.Size(), 10))
-		res.WriteHeader(http.StatusOK)
-		if _, err := tx.Bolt.WriteTo(res); err != nil {
-			// The status is sent; the short body tells the client.
-			s.log.Error("backup stream", "error", err.Error())
+	// Beside the store: on its file system, which has room for a copy,
+	// and in its directory, which is as private as the books themselves.
+	f, err := os.CreateTemp(filepath.Dir(s.store.Path()), ".amanat-backup-*.db")
+	if err != nil {
+		return fmt.Errorf("backup: temporary file: %w", err)
+	}
+	// Unlinked at once where the system allows it, so no copy of the books
+	// outlives this request, not even after a crash.
+	removed := os.Remove(f.Name()) == nil
+	defer func() {
+		f.Close()
+		if !removed {
+			os.Remove(f.Name())
 		}
-		return nil
-	})
+	}()
+	var at time.Time
+	var size int64
+	if err := s.store.View(func(tx *ledger.Tx) error {
+		at = tx.Now
+		size, err = tx.Bolt.WriteTo(f)
+		return err
+	}); err != nil {
+		return fmt.Errorf("backup: snapshot: %w", err)
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return fmt.Errorf("backup: rewind: %w", err)
+	}
+	res := c.Response()
+	res.Header().Set(echo.HeaderContentType, "application/octet-stream")
+	res.Header().Set(echo.HeaderContentDisposition, `attachment; filename="amanat-backup-`+at.Format("20060102T150405Z")+`.db"`)
+	res.Header().Set(echo.HeaderContentLength, strconv.FormatInt(size, 10))
+	res.WriteHeader(http.StatusOK)
+	if err := copyWithStallTimeout(res, f, StallTimeout); err != nil {
+		// The status is sent; the short body tells the client.
+		s.log.Error("backup stream", "error", err.Error())
+	}
+	return nil
+}
+
+// copyWithStallTimeout copies src to a response in chunks, giving each chunk
+// its own write deadline: a backup may take as long as it needs while the
+// client keeps reading, and a client that stops reading is dropped after
+// stall instead of holding its connection (and a graceful shutdown) forever.
+func copyWithStallTimeout(w http.ResponseWriter, src io.Reader, stall time.Duration) error {
+	rc := http.NewResponseController(w)
+	buf := make([]byte, 256<<10)
+	for {
+		n, rerr := src.Read(buf)
+		if n > 0 {
+			if err := rc.SetWriteDeadline(time.Now().Add(stall)); err != nil && !errors.Is(err, http.ErrNotSupported) {
+				return fmt.Errorf("set write deadline: %w", err)
+			}
+			if _, err := w.Write(buf[:n]); err != nil {
+				return fmt.Errorf("write: %w", err)
+			}
+		}
+		if rerr == io.EOF {
+			return nil
+		}
+		if rerr != nil {
+			return fmt.Errorf("read snapshot: %w", rerr)
+		}
+	}
 }
 
 func (s *Server) routesTokens(g *echo.Group) {
@@ -180,10 +239,13 @@ func (s *Server) postToken(c echo.Context) error {
 	if err := checkTokenRequest(req.Role, req.Name); err != nil {
 		return err
 	}
-	key, hash := idempotency(c)
+	key, idem, err := idempotency(c)
+	if err != nil {
+		return err
+	}
 	actor := actorOf(c).String()
 	var first tokenJSON // the answer with the token; set by the run that commits
-	reply, replayed, err := s.store.WriteOnce(c.Request().Context(), key, hash, func(tx *ledger.Tx) (ledger.Reply, error) {
+	reply, replayed, err := s.store.WriteOnceRequest(c.Request().Context(), key, idem, func(tx *ledger.Tx) (ledger.Reply, error) {
 		token, rec, err := s.tokens.Create(tx, req.Role, req.Name, actor)
 		if err != nil {
 			return ledger.Reply{}, err
@@ -198,7 +260,7 @@ func (s *Server) postToken(c echo.Context) error {
 		return ledger.Reply{Status: http.StatusCreated, Body: body}, nil
 	})
 	if err != nil {
-		return err
+		return keyReused(c, err)
 	}
 	if replayed {
 		c.Response().Header().Set("Idempotent-Replayed", "true")

@@ -429,3 +429,32 @@ func TestTokenIssueIsIdempotentWithoutStoringTheSecret(t *testing.T) {
 		t.Fatal("a refused token changed the store")
 	}
 }
+
+// TestTokenNameGoesThroughTheSharedTextCheck: a token's name is free text
+// the HTTP layer stores and records as the actor of every write, so a name
+// that is a wallet secret (a WIF private key is letters and digits only,
+// which the name's own pattern allows) is refused, by POST /v1/tokens and
+// by the CLI's path alike, and nothing is stored.
+func TestTokenNameGoesThroughTheSharedTextCheck(t *testing.T) {
+	ts := newTestServer(t)
+	for _, wif := range []string{
+		"5HueCGU8rMjxEXxiPuD5BDku4MkFqeZyd4dZ1jvhTVqvbTLvyTJ",  // uncompressed, mainnet
+		"KwdMAjGmerYanjeui5SHS7JkmpZvVipYvB2LJGU1ZxJwYvP98617", // compressed, mainnet
+	} {
+		before := snapshot(t, ts.store)
+		p := wantProblem(t, ts.do(RoleAdmin, http.MethodPost, "/v1/tokens", fmt.Sprintf(`{"role":"finance","name":%q}`, wif)), http.StatusUnprocessableEntity, "name")
+		if !strings.Contains(p.Errors[0].Reason, "never record wallet secrets") {
+			t.Errorf("reason %q does not say why", p.Errors[0].Reason)
+		}
+		if _, err := CreateToken(ts.store, RoleFinance, wif, "test"); err == nil {
+			t.Errorf("CreateToken accepted a WIF key as a name")
+		}
+		if snapshot(t, ts.store) != before {
+			t.Fatal("a refused token name changed the store")
+		}
+	}
+	// An ordinary name still passes.
+	if rec := ts.do(RoleAdmin, http.MethodPost, "/v1/tokens", `{"role":"finance","name":"farah.khan@fia"}`); rec.Code != http.StatusCreated {
+		t.Fatalf("an ordinary name: %d %s", rec.Code, rec.Body)
+	}
+}

@@ -9,14 +9,20 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"reflect"
+	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
+	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/labstack/echo/v4"
 
 	"github.com/amanat-ledger/amanat/ledger"
+	"github.com/amanat-ledger/amanat/ledger/text"
 )
 
 func contextBackground() context.Context { return context.Background() }
@@ -39,6 +45,12 @@ func decodeJSON(c echo.Context, v any) error {
 	c.Set(rawBodyKey, body)
 	if len(bytes.TrimSpace(body)) == 0 {
 		return ledger.Errorf(ledger.EMalformed, "the request body is empty; send a JSON object")
+	}
+	// encoding/json turns bytes that are not UTF-8 into U+FFFD without a
+	// word, so a check after decoding could never tell "ff fe" from two
+	// replacement characters the client meant. Judge the raw bytes first.
+	if !utf8.Valid(body) {
+		return invalidUTF8(body)
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
@@ -87,6 +99,81 @@ func withFieldPath(err error, body []byte, t reflect.Type) error {
 		e.Fields[0].Field = path
 	}
 	return err
+}
+
+// invalidUTF8 names the field whose string holds bytes that are not UTF-8
+// ("fir", "items[1].description"), by walking the raw body's tokens and
+// checking the bytes each one was read from. A key with bad bytes is named
+// by its path as decoded; bad bytes outside any string leave the JSON
+// unreadable, which is a 400.
+func invalidUTF8(body []byte) error {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	var prev int64
+	// next reads one token and says whether the bytes it came from (with
+	// the separators before it) are valid UTF-8.
+	next := func() (json.Token, bool, error) {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil, true, err
+		}
+		off := dec.InputOffset()
+		ok := utf8.Valid(body[prev:off])
+		prev = off
+		return tok, ok, nil
+	}
+	var walk func(path string) (string, bool, error)
+	walk = func(path string) (string, bool, error) {
+		tok, ok, err := next()
+		if err != nil {
+			return "", false, err
+		}
+		if !ok {
+			return path, true, nil
+		}
+		d, isDelim := tok.(json.Delim)
+		if !isDelim {
+			return "", false, nil
+		}
+		switch d {
+		case '{':
+			for dec.More() {
+				kt, ok, err := next()
+				if err != nil {
+					return "", false, err
+				}
+				key, _ := kt.(string)
+				p := key
+				if path != "" {
+					p = path + "." + key
+				}
+				if !ok {
+					return p, true, nil
+				}
+				if r, found, err := walk(p); found || err != nil {
+					return r, found, err
+				}
+			}
+		case '[':
+			for i := 0; dec.More(); i++ {
+				if r, found, err := walk(fmt.Sprintf("%s[%d]", path, i)); found || err != nil {
+					return r, found, err
+				}
+			}
+		}
+		_, _, err = next() // the closing delimiter
+		return "", false, err
+	}
+	path, found, err := walk("")
+	switch {
+	case found && path == "":
+		path = "(body)"
+	case !found:
+		if err == nil {
+			err = errors.New("bytes that are not UTF-8 outside any string")
+		}
+		return ledger.Errorf(ledger.EMalformed, "the body is not valid UTF-8 JSON: %v", err)
+	}
+	return &ledger.Error{Code: ledger.EInvalid, Msg: "invalid input", Fields: []ledger.FieldError{{Field: path, Reason: "is not valid UTF-8 text (bytes that are not UTF-8 are refused, never replaced)"}}}
 }
 
 var unmarshalerType = reflect.TypeFor[json.Unmarshaler]()
@@ -207,12 +294,15 @@ func jsonKind(t reflect.Type) string {
 
 // writeOnce runs an idempotent write. fn runs inside one store transaction and
 // returns the status and body of the answer; with an Idempotency-Key, the
-// answer is stored with the write, a retry with the same key and body gets it
-// back with nothing written, and a reuse with another body is a 409. Keys are
-// per token, so two callers cannot collide.
+// answer is stored with the write, a retry with the same key and request gets
+// it back with nothing written, and a reuse with another request is a 409.
+// Keys are per token, so two callers cannot collide.
 func (s *Server) writeOnce(c echo.Context, fn func(tx *ledger.Tx) (int, any, error)) error {
-	key, hash := idempotency(c)
-	reply, replayed, err := s.store.WriteOnce(c.Request().Context(), key, hash, func(tx *ledger.Tx) (ledger.Reply, error) {
+	key, req, err := idempotency(c)
+	if err != nil {
+		return err
+	}
+	reply, replayed, err := s.store.WriteOnceRequest(c.Request().Context(), key, req, func(tx *ledger.Tx) (ledger.Reply, error) {
 		status, body, err := fn(tx)
 		if err != nil {
 			return ledger.Reply{}, err
@@ -224,7 +314,7 @@ func (s *Server) writeOnce(c echo.Context, fn func(tx *ledger.Tx) (int, any, err
 		return ledger.Reply{Status: status, Body: data}, nil
 	})
 	if err != nil {
-		return err
+		return keyReused(c, err)
 	}
 	if replayed {
 		c.Response().Header().Set("Idempotent-Replayed", "true")
@@ -232,16 +322,145 @@ func (s *Server) writeOnce(c echo.Context, fn func(tx *ledger.Tx) (int, any, err
 	return c.JSONBlob(reply.Status, reply.Body)
 }
 
+// maxIdempotencyKey bounds the Idempotency-Key header; the store's own
+// bound (255 bytes) leaves room for the token id the key is scoped by.
+const maxIdempotencyKey = 200
+
 // idempotency is the store's idempotency key of a write ("" without an
 // Idempotency-Key header), scoped to the caller's token so two callers
-// cannot collide, and the hash of the request (method, path, body as read by
-// decodeJSON) a retry must match.
-func idempotency(c echo.Context) (key string, hash [32]byte) {
+// cannot collide, and what a retry must match: the method, the path and the
+// body in its canonical form, so that a retry whose JSON differs only in
+// spacing, key order or escapes is the same request. Records written before
+// canonical forms hold the hash of the body as sent (Request.Legacy).
+func idempotency(c echo.Context) (key string, req ledger.Request, err error) {
 	if k := c.Request().Header.Get("Idempotency-Key"); k != "" {
+		// The key is stored, so it is free text like any other.
+		if r := text.Check(k, maxIdempotencyKey, text.Line); r != "" {
+			return "", req, ledger.FieldErr(ledger.KeyField, r)
+		}
 		key = strconv.FormatUint(actorOf(c).TokenID, 10) + " " + k
 	}
 	raw, _ := c.Get(rawBodyKey).([]byte)
-	return key, ledger.RequestHash([]byte(c.Request().Method), []byte(c.Request().URL.Path), raw)
+	method, path := []byte(c.Request().Method), []byte(c.Request().URL.Path)
+	return key, ledger.Request{
+		Hash:   ledger.RequestHash(method, path, canonicalJSON(raw)),
+		Legacy: ledger.RequestHash(method, path, raw),
+	}, nil
+}
+
+// canonicalJSON is body parsed and written again with object keys sorted,
+// no spacing, and every number exactly as it was written (UseNumber): "1.0"
+// and "1" stay different requests, as they may mean different things. A
+// body that is not one JSON value (no body at all) is its own form.
+func canonicalJSON(body []byte) []byte {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return body
+	}
+	out, err := json.Marshal(v) // map keys sorted
+	if err != nil {
+		return body
+	}
+	return out
+}
+
+// keyReused says which Idempotency-Key was reused in the form the client
+// sent it: the store only knows its scoped form.
+func keyReused(c echo.Context, err error) error {
+	var e *ledger.Error
+	if !errors.As(err, &e) || e.Code != ledger.EConflict || len(e.Fields) != 1 || e.Fields[0].Field != ledger.KeyField {
+		return err
+	}
+	return ledger.Errorf(ledger.EConflict, "Idempotency-Key %q was already used with a different request (another method, path or body); send a new key for a new request",
+		c.Request().Header.Get("Idempotency-Key"))
+}
+
+// queryParams maps each operation, as Echo names its route ("GET
+// /v1/items/:id"), to the query parameters its OpenAPI description gives.
+// Reading them from the served document means the server can refuse no
+// parameter it documents and take none it does not.
+func queryParams(doc *openapi3.T) map[string]map[string]bool {
+	out := map[string]map[string]bool{}
+	for path, item := range doc.Paths.Map() {
+		route := pathParamRE.ReplaceAllString(path, ":$1")
+		for method, op := range item.Operations() {
+			names := map[string]bool{}
+			for _, p := range append(slices.Clone(item.Parameters), op.Parameters...) {
+				if p.Value != nil && p.Value.In == openapi3.ParameterInQuery {
+					names[p.Value.Name] = true
+				}
+			}
+			out[method+" "+route] = names
+		}
+	}
+	return out
+}
+
+var pathParamRE = regexp.MustCompile(`\{([^}/]+)\}`)
+
+// refuseUnknownQuery refuses a request whose query holds a parameter its
+// operation does not have (a typo such as ?seal= would otherwise list
+// everything), a parameter given twice (which one would count?), or text
+// that is not UTF-8, naming each parameter, as decodeJSON does for bodies.
+// Requests that matched no described route pass on to their 404 or 405.
+func refuseUnknownQuery(allowed map[string]map[string]bool) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			names, ok := allowed[c.Request().Method+" "+c.Path()]
+			raw := c.Request().URL.RawQuery
+			if !ok || raw == "" {
+				return next(c)
+			}
+			var probs ledger.Problems
+			seen := map[string]int{}
+			var order []string
+			// Parsed here rather than by url.ParseQuery, which drops a
+			// pair it cannot read without saying which.
+			for pair := range strings.SplitSeq(raw, "&") {
+				if pair == "" {
+					continue
+				}
+				k, v, _ := strings.Cut(pair, "=")
+				name, err := url.QueryUnescape(k)
+				switch {
+				case err != nil:
+					probs.Add(k, "is not a valid URL escape")
+					continue
+				case !utf8.ValidString(name):
+					probs.Add(strings.ToValidUTF8(name, "\uFFFD"), "is not valid UTF-8 text")
+					continue
+				}
+				if seen[name]++; seen[name] == 1 {
+					order = append(order, name)
+				}
+				if !names[name] {
+					if seen[name] == 1 {
+						probs.Add(name, "is not a parameter of this operation")
+					}
+					continue
+				}
+				switch value, err := url.QueryUnescape(v); {
+				case strings.Contains(pair, ";"):
+					probs.Add(name, "holds ';', which does not separate parameters: use '&', or %3B for a semicolon")
+				case err != nil:
+					probs.Add(name, "is not a valid URL escape")
+				case !utf8.ValidString(value):
+					probs.Add(name, "is not valid UTF-8 text")
+				}
+			}
+			for _, name := range order {
+				if n := seen[name]; n > 1 && names[name] {
+					probs.Add(name, fmt.Sprintf("is given %d times; give it once", n))
+				}
+			}
+			if err := probs.Err(); err != nil {
+				return err
+			}
+			return next(c)
+		}
+	}
 }
 
 // Page is the paging request of a list.

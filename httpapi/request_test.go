@@ -70,3 +70,126 @@ func TestSeizureTypoInANestedObjectIsNamedByPath(t *testing.T) {
 		t.Fatal("a refused seizure wrote something")
 	}
 }
+
+// TestInvalidUTF8IsRefusedNamingTheField: bytes that are not UTF-8 in any
+// string of a body are a 422 naming that string's field by its full path,
+// saying the bytes are not UTF-8, and nothing is written. encoding/json
+// alone would have replaced them with U+FFFD and let the write through or
+// refused it for the wrong reason.
+func TestInvalidUTF8IsRefusedNamingTheField(t *testing.T) {
+	ts, _ := newEvidenceServer(t)
+	caseID := mustCreateCase(t, ts, "7/2025")
+	seizure := seizureBody(caseID, "UTF")
+	for _, tc := range []struct {
+		name, path, body, field string
+	}{
+		{"a FIR sent as the bytes ff fe", "/v1/cases",
+			"{\"fir\":\"\xff\xfe\",\"circle\":\"islamabad\",\"operation\":\"Grey\",\"title\":\"Call centre\"}", "fir"},
+		{"a title with one stray byte among Urdu", "/v1/cases",
+			"{\"fir\":\"8/2025\",\"circle\":\"islamabad\",\"operation\":\"Grey\",\"title\":\"\u06a9\u0627\u0644 \xc3 centre\"}", "title"},
+		{"the second item's description", "/v1/seizures",
+			strings.Replace(seizure, "Trust Wallet on a phone", "Trust Wallet \xe2\x82 on a phone", 1), "items[1].description"},
+		{"a nested place", "/v1/seizures",
+			strings.Replace(seizure, "House 12, Street 4", "House 12\xf0\x9f, Street 4", 1), "location.building"},
+		{"an escaped string elsewhere does not hide the bad one", "/v1/cases",
+			"{\"fir\":\"9\\/2025 \\u00e9\",\"circle\":\"islamabad\",\"operation\":\"Grey\",\"title\":\"x\xff\"}", "title"},
+		{"a key with bad bytes", "/v1/cases",
+			"{\"fir\":\"10/2025\",\"circle\":\"islamabad\",\"operation\":\"Grey\",\"title\":\"t\",\"no\xfftes\":\"x\"}", "no\ufffdtes"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			before := snapshot(t, ts.store)
+			p := wantProblem(t, ts.do(RoleCustodian, http.MethodPost, tc.path, tc.body), http.StatusUnprocessableEntity, tc.field)
+			if len(p.Errors) != 1 || !strings.Contains(p.Errors[0].Reason, "not valid UTF-8") {
+				t.Fatalf("errors %+v, want one saying the bytes are not UTF-8", p.Errors)
+			}
+			if snapshot(t, ts.store) != before {
+				t.Fatal("a body with bytes that are not UTF-8 changed the store")
+			}
+		})
+	}
+	// Bad bytes outside any string leave the JSON unreadable: a 400.
+	wantProblem(t, ts.do(RoleCustodian, http.MethodPost, "/v1/cases", "{\"fir\":\"1/2025\"\xff}"), http.StatusBadRequest, "")
+}
+
+// TestUnknownQueryParametersAreRefused: a query parameter the operation
+// does not have is a 422 naming it, on every endpoint, reads and writes
+// alike (GET /v1/items?seal=X used to list every item), and so is a
+// parameter given twice or one that cannot be read. The documented
+// parameters still work, and a caller without a token is told to
+// authenticate first.
+func TestUnknownQueryParametersAreRefused(t *testing.T) {
+	ts, _ := newEvidenceServer(t)
+	mustCreateCase(t, ts, "11/2025")
+	for _, tc := range []struct {
+		role, method, path, body, field, reason string
+	}{
+		{RoleInvestigator, http.MethodGet, "/v1/items?seal=X", "", "seal", "is not a parameter of this operation"},
+		{RoleInvestigator, http.MethodGet, "/v1/items?case_id=1&kind=cash&cursr=AA", "", "cursr", "is not a parameter of this operation"},
+		{RoleInvestigator, http.MethodGet, "/v1/balances?acount=assets", "", "acount", "is not a parameter of this operation"},
+		{RoleInvestigator, http.MethodGet, "/v1/cases/1?with=items", "", "with", "is not a parameter of this operation"},
+		{RoleAdmin, http.MethodGet, "/v1/tokens?limit=1&limit=2", "", "limit", "is given 2 times; give it once"},
+		{RoleAdmin, http.MethodGet, "/v1/tokens?seal=1&seal=2", "", "seal", "is not a parameter of this operation"},
+		{RoleAuditor, http.MethodGet, "/v1/verify?deep=1", "", "deep", "is not a parameter of this operation"},
+		{"", http.MethodGet, "/healthz?verbose=1", "", "verbose", "is not a parameter of this operation"},
+		{RoleFinance, http.MethodPost, "/v1/rates?dry_run=1", `{"currency":"USD","rate":"278.6500","effective":"2025-06-02","source":"sbp-interbank"}`, "dry_run", "is not a parameter of this operation"},
+		{RoleInvestigator, http.MethodGet, "/v1/balances?currency=%FF", "", "currency", "is not valid UTF-8 text"},
+		{RoleInvestigator, http.MethodGet, "/v1/items?limit=%zz", "", "limit", "is not a valid URL escape"},
+		{RoleInvestigator, http.MethodGet, "/v1/items?kind=cash;limit=1", "", "kind", "holds ';', which does not separate parameters: use '&', or %3B for a semicolon"},
+	} {
+		t.Run(tc.method+" "+tc.path, func(t *testing.T) {
+			before := snapshot(t, ts.store)
+			p := wantProblem(t, ts.do(tc.role, tc.method, tc.path, tc.body), http.StatusUnprocessableEntity, tc.field)
+			if len(p.Errors) != 1 || p.Errors[0].Reason != tc.reason {
+				t.Fatalf("errors %+v, want %s: %s", p.Errors, tc.field, tc.reason)
+			}
+			if snapshot(t, ts.store) != before {
+				t.Fatal("a refused request changed the store")
+			}
+		})
+	}
+	wantProblem(t, ts.do("", http.MethodGet, "/v1/items?seal=X", ""), http.StatusUnauthorized, "")
+	for _, path := range []string{"/v1/items?case_id=1&kind=cash&limit=5", "/v1/balances?currency=USD", "/v1/cases?limit=1", "/healthz"} {
+		if rec := ts.do(RoleInvestigator, http.MethodGet, path, ""); rec.Code != http.StatusOK {
+			t.Errorf("%s: %d %s", path, rec.Code, rec.Body)
+		}
+	}
+}
+
+// TestEveryOperationDescribesTheQueryRefusal: any operation may answer 422
+// for a query parameter it does not have, so every operation's description
+// must allow that answer, and every one must reach the refusal's table.
+func TestEveryOperationDescribesTheQueryRefusal(t *testing.T) {
+	doc, err := OpenAPI()
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for path, item := range doc.Paths.Map() {
+		for method, op := range item.Operations() {
+			n++
+			if op.Responses.Status(http.StatusUnprocessableEntity) == nil {
+				t.Errorf("%s %s describes no 422", method, path)
+			}
+		}
+	}
+	allowed := queryParams(doc)
+	if len(allowed) != n {
+		t.Fatalf("the refusal knows %d operations, the description has %d", len(allowed), n)
+	}
+	// Every route the server registers finds its operation, so no route
+	// escapes the check by naming a path parameter differently.
+	ts := newTestServer(t)
+	routes := 0
+	for _, r := range ts.s.Echo().Routes() {
+		if r.Method != http.MethodGet && r.Method != http.MethodPost {
+			continue
+		}
+		routes++
+		if _, ok := allowed[r.Method+" "+r.Path]; !ok {
+			t.Errorf("route %s %s has no operation in the description", r.Method, r.Path)
+		}
+	}
+	if routes != n {
+		t.Errorf("%d routes, %d described operations", routes, n)
+	}
+}

@@ -90,8 +90,43 @@ func New(cfg Config) (*Server, error) {
 	s.e.Use(s.accessLog)
 	s.e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{DisablePrintStack: true}))
 	s.e.Use(middleware.BodyLimit(cfg.BodyLimit))
-	s.routes()
+	doc, err := openAPI()
+	if err != nil {
+		return nil, err
+	}
+	s.routes(queryParams(doc))
 	return s, nil
+}
+
+// Timeouts of the HTTP server (HTTPServer). No client, however slow, may
+// hold a connection, and with it a graceful shutdown, for longer than these
+// without making progress.
+const (
+	// ReadHeaderTimeout bounds the wait for a request's headers.
+	ReadHeaderTimeout = 10 * time.Second
+	// ReadTimeout bounds reading a whole request, body included (1 MB by
+	// default).
+	ReadTimeout = time.Minute
+	// WriteTimeout bounds writing an answer. A backup, which may be large,
+	// instead gets StallTimeout for each chunk it writes.
+	WriteTimeout = time.Minute
+	// StallTimeout is how long a streamed answer waits for a client that
+	// has stopped reading.
+	StallTimeout = 30 * time.Second
+	// IdleTimeout closes a kept-alive connection with no request.
+	IdleTimeout = 2 * time.Minute
+)
+
+// HTTPServer is an http.Server for this API with the timeouts above.
+func (s *Server) HTTPServer() *http.Server {
+	return &http.Server{
+		Handler:           s.e,
+		ReadHeaderTimeout: ReadHeaderTimeout,
+		ReadTimeout:       ReadTimeout,
+		WriteTimeout:      WriteTimeout,
+		IdleTimeout:       IdleTimeout,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
 }
 
 // Echo is the underlying router, for http.Server and tests.
@@ -102,13 +137,16 @@ func (s *Server) Store() *ledger.Store { return s.store }
 
 // routes registers every endpoint. Each area of the API adds itself here with
 // one call.
-func (s *Server) routes() {
+func (s *Server) routes(query map[string]map[string]bool) {
 	s.e.GET("/healthz", s.healthz)
 	s.e.GET("/openapi.json", s.getOpenAPI)
 	// Authentication wraps every /v1 request from the root rather than as
 	// group middleware: Echo gives a group with middleware catch-all routes,
 	// which would answer 404 where a wrong method deserves 405.
 	s.e.Use(s.authenticateV1)
+	// After authentication, so a caller without a token learns nothing of
+	// an operation's parameters.
+	s.e.Use(refuseUnknownQuery(query))
 	v1 := s.e.Group("/v1")
 	s.routesCore(v1)
 	s.routesTokens(v1)

@@ -30,9 +30,28 @@ func RequestHash(parts ...[]byte) [32]byte {
 	return out
 }
 
-// idempotency record layout: version byte 1, 32-byte request hash, 2-byte
-// status, body.
-const idemVersion = 1
+// Request is what an idempotent write is recognised by. Hash is the hash of
+// the request's canonical form (the caller decides what is canonical, e.g.
+// JSON with sorted keys), which new records hold. Legacy is the hash that
+// records of version 1 hold, of the request as it was sent; a version 1
+// record is compared with it, so a store written before canonical forms
+// still replays a retry whose bytes are the same.
+type Request struct {
+	Hash   [32]byte
+	Legacy [32]byte
+}
+
+// Idempotency record layout: a version byte, the 32-byte request hash, the
+// 2-byte status, the body. Version 1 holds the hash of the request as sent,
+// version 2 the hash of its canonical form (Request.Hash).
+const (
+	idemLegacy  = 1
+	idemVersion = 2
+)
+
+// KeyField is the field a reused key's conflict names, so a caller can say
+// which key, in the form it was sent, was reused.
+const KeyField = "Idempotency-Key"
 
 // WriteOnce runs fn as Write does, unless key was used before. A key seen with
 // the same request hash returns the first reply and writes nothing (replayed
@@ -41,6 +60,12 @@ const idemVersion = 1
 // leaves either both or neither. An empty key runs fn without a record.
 // A failing fn stores nothing, so a retry after a refusal is judged afresh.
 func (s *Store) WriteOnce(ctx context.Context, key string, hash [32]byte, fn func(tx *Tx) (Reply, error)) (reply Reply, replayed bool, err error) {
+	return s.WriteOnceRequest(ctx, key, Request{Hash: hash, Legacy: hash}, fn)
+}
+
+// WriteOnceRequest is WriteOnce for a request whose canonical form differs
+// from the form version 1 records were keyed by (see Request).
+func (s *Store) WriteOnceRequest(ctx context.Context, key string, req Request, fn func(tx *Tx) (Reply, error)) (reply Reply, replayed bool, err error) {
 	if key == "" {
 		err = s.Write(ctx, func(tx *Tx) error {
 			r, err := fn(tx)
@@ -50,17 +75,17 @@ func (s *Store) WriteOnce(ctx context.Context, key string, hash [32]byte, fn fun
 		return reply, false, err
 	}
 	if len(key) > 255 {
-		return Reply{}, false, FieldErr("Idempotency-Key", "is longer than 255 bytes")
+		return Reply{}, false, FieldErr(KeyField, "is longer than 255 bytes")
 	}
 	// A retry is answered from a read transaction without joining a commit group.
 	if err := s.View(func(tx *Tx) error {
-		reply, replayed, err = lookupReply(tx, key, hash)
+		reply, replayed, err = lookupReply(tx, key, req)
 		return err
 	}); err != nil || replayed {
 		return reply, replayed, err
 	}
 	err = s.Write(ctx, func(tx *Tx) error {
-		r, again, err := lookupReply(tx, key, hash)
+		r, again, err := lookupReply(tx, key, req)
 		if err != nil {
 			return err
 		}
@@ -74,7 +99,7 @@ func (s *Store) WriteOnce(ctx context.Context, key string, hash [32]byte, fn fun
 		reply, replayed = r, false
 		rec := make([]byte, 0, 35+len(r.Body))
 		rec = append(rec, idemVersion)
-		rec = append(rec, hash[:]...)
+		rec = append(rec, req.Hash[:]...)
 		rec = binary.BigEndian.AppendUint16(rec, uint16(r.Status))
 		rec = append(rec, r.Body...)
 		if err := tx.Bolt.Bucket(bucketIdem).Put([]byte(key), rec); err != nil {
@@ -85,16 +110,28 @@ func (s *Store) WriteOnce(ctx context.Context, key string, hash [32]byte, fn fun
 	return reply, replayed, err
 }
 
-func lookupReply(tx *Tx, key string, hash [32]byte) (Reply, bool, error) {
+func lookupReply(tx *Tx, key string, req Request) (Reply, bool, error) {
 	v := tx.Bolt.Bucket(bucketIdem).Get([]byte(key))
 	if v == nil {
 		return Reply{}, false, nil
 	}
-	if len(v) < 35 || v[0] != idemVersion {
-		return Reply{}, false, fmt.Errorf("idempotency record %q is malformed", key)
+	if len(v) < 35 {
+		return Reply{}, false, fmt.Errorf("idempotency record of %d bytes is malformed", len(v))
 	}
-	if !bytes.Equal(v[1:33], hash[:]) {
-		return Reply{}, false, Errorf(EConflict, "Idempotency-Key %q was already used with a different request", key)
+	var want [32]byte
+	switch v[0] {
+	case idemVersion:
+		want = req.Hash
+	case idemLegacy:
+		want = req.Legacy
+	default:
+		return Reply{}, false, fmt.Errorf("idempotency record version %d is not one this program reads", v[0])
+	}
+	if !bytes.Equal(v[1:33], want[:]) {
+		// The key is not quoted: it is stored in the caller's scoped form,
+		// which is not what the client sent.
+		return Reply{}, false, &Error{Code: EConflict, Msg: "the idempotency key was already used with a different request",
+			Fields: []FieldError{{Field: KeyField, Reason: "was already used with a different request"}}}
 	}
 	return Reply{Status: int(binary.BigEndian.Uint16(v[33:35])), Body: bytes.Clone(v[35:])}, true, nil
 }

@@ -18,6 +18,7 @@ import (
 func init() {
 	var db, addr, keyPath string
 	var demo bool
+	var grace time.Duration
 	cmd := &cobra.Command{
 		Use:   "serve [--db FILE] [--addr HOST:PORT] [--key FILE] [--demo]",
 		Short: "Serve the API",
@@ -26,17 +27,18 @@ func init() {
 			if keyPath == "" {
 				keyPath = db + ".key"
 			}
-			return serve(cmd, db, addr, keyPath, demo)
+			return serve(cmd, db, addr, keyPath, demo, grace)
 		},
 	}
 	cmd.Flags().StringVar(&db, "db", "amanat.db", "store file (created if missing)")
 	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:8080", "address to listen on")
 	cmd.Flags().StringVar(&keyPath, "key", "", "custody log signing key (default: the store file plus .key)")
 	cmd.Flags().BoolVar(&demo, "demo", false, "load the bundled demo data into a store with no seizures, and print a token per role")
+	cmd.Flags().DurationVar(&grace, "shutdown-timeout", 30*time.Second, "on SIGTERM, how long requests in flight may take to finish before their connections are closed")
 	rootCmd.AddCommand(cmd)
 }
 
-func serve(cmd *cobra.Command, db, addr, keyPath string, demo bool) error {
+func serve(cmd *cobra.Command, db, addr, keyPath string, demo bool, grace time.Duration) error {
 	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
 	a, err := createApp(db, keyPath)
 	if err != nil {
@@ -64,7 +66,7 @@ func serve(cmd *cobra.Command, db, addr, keyPath string, demo bool) error {
 			return err
 		}
 	}
-	hs := &http.Server{Handler: srv.Echo(), ReadHeaderTimeout: 10 * time.Second}
+	hs := srv.HTTPServer()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	errc := make(chan error, 1)
@@ -76,11 +78,20 @@ func serve(cmd *cobra.Command, db, addr, keyPath string, demo bool) error {
 	case <-ctx.Done():
 	}
 	fmt.Fprintln(out, "amanat: shutting down")
-	shutdown, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	shutdown, cancel := context.WithTimeout(context.Background(), grace)
 	defer cancel()
 	// Shutdown lets in-flight requests, and so their writes, finish; the
 	// deferred Close then commits anything still queued.
-	if err := hs.Shutdown(shutdown); err != nil && !errors.Is(err, http.ErrServerClosed) {
+	err = hs.Shutdown(shutdown)
+	if errors.Is(err, context.DeadlineExceeded) {
+		// A client that stopped reading must not keep the process alive
+		// past its deadline: cut the connections still open. A handler
+		// still running finishes on its own, and Close waits for its
+		// queued write to commit.
+		fmt.Fprintf(out, "amanat: closing connections still open after %s\n", grace)
+		err = hs.Close()
+	}
+	if err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	return nil

@@ -2,9 +2,11 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -167,4 +169,127 @@ func TestSIGTERMFinishesInFlightWrites(t *testing.T) {
 		}
 	}
 	t.Logf("%d of %d writes acknowledged before the shutdown; all stored; %d stored in all", len(acked), writes, len(stored))
+}
+
+// TestSIGTERMExitsInTimeWithAStalledBackupClient runs `amanat serve` as a
+// child with a short shutdown deadline, starts a backup of a store larger
+// than any socket buffer on a connection that then never reads, checks that
+// other clients are still served, and sends SIGTERM: the server must cut
+// the stalled connection at its deadline, close the store and exit 0. The
+// 30 s bound detects a hang; it is not a measure of speed.
+func TestSIGTERMExitsInTimeWithAStalledBackupClient(t *testing.T) {
+	if testing.Short() {
+		t.Skip("spawns a server process")
+	}
+	dir := t.TempDir()
+	db := filepath.Join(dir, "stalled.db")
+	a, err := openApp(db, db+".key", false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	admin, err := httpapi.CreateToken(a.store, httpapi.RoleAdmin, "adeel", "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 24 MB: more than loopback's send and receive buffers together.
+	err = a.store.Write(context.Background(), func(tx *ledger.Tx) error {
+		b, err := tx.Bolt.CreateBucketIfNotExists([]byte("test.ballast"))
+		if err != nil {
+			return err
+		}
+		for i := 0; i < 384; i++ {
+			if err := b.Put(fmt.Appendf(nil, "%08d", i), make([]byte, 64<<10)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	cmd := exec.Command(os.Args[0], "serve", "--db", db, "--addr", "127.0.0.1:0", "--shutdown-timeout", "2s")
+	cmd.Env = append(os.Environ(), "AMANAT_RUN_MAIN=1")
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = io.Discard
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	lines := bufio.NewScanner(stdout)
+	addr := ""
+	for lines.Scan() {
+		if _, a, ok := strings.Cut(lines.Text(), " on http://"); ok && strings.HasPrefix(lines.Text(), "amanat serving ") {
+			addr = a
+			break
+		}
+	}
+	if addr == "" {
+		t.Fatal("the server never said where it listens")
+	}
+	var rest strings.Builder
+	restDone := make(chan struct{})
+	go func() {
+		for lines.Scan() {
+			rest.WriteString(lines.Text() + "\n")
+		}
+		close(restDone)
+	}()
+
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if err := conn.(*net.TCPConn).SetReadBuffer(4 << 10); err != nil {
+		t.Fatal(err)
+	}
+	fmt.Fprintf(conn, "GET /v1/backup HTTP/1.1\r\nHost: amanat\r\nAuthorization: Bearer %s\r\n\r\n", admin)
+	conn.SetReadDeadline(time.Now().Add(30 * time.Second))
+	status, err := bufio.NewReaderSize(conn, 16).ReadString('\n')
+	if err != nil || !strings.Contains(status, " 200 ") {
+		t.Fatalf("backup answer %q: %v", status, err)
+	}
+	// From here on the backup client reads nothing. Others are served.
+	client := &http.Client{Timeout: 30 * time.Second}
+	res, err := client.Get("http://" + addr + "/healthz")
+	if err != nil {
+		t.Fatalf("healthz beside a stalled backup: %v", err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("healthz beside a stalled backup: %d", res.StatusCode)
+	}
+
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	select {
+	case err := <-exited:
+		if err != nil {
+			t.Fatalf("the server did not exit cleanly on SIGTERM: %v", err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("SIGTERM did not stop a server with a stalled backup client")
+	}
+	<-restDone
+	if !strings.Contains(rest.String(), "closing connections still open after 2s") {
+		t.Errorf("the server did not say it cut the stalled connection: %q", rest.String())
+	}
+	ro, err := openApp(db, db+".key", true)
+	if err != nil {
+		t.Fatalf("the store is not reopenable after the shutdown: %v", err)
+	}
+	defer ro.Close()
+	if parts, ok := httpapi.RunCheckers(ro.store, ro.allCheckers()); !ok {
+		t.Fatalf("verify after SIGTERM: %+v", parts)
+	}
 }
