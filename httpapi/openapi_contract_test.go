@@ -3,6 +3,8 @@ package httpapi
 import (
 	"encoding/json"
 	"fmt"
+	"net/http"
+	"reflect"
 	"sort"
 	"strings"
 	"testing"
@@ -90,5 +92,40 @@ func TestOpenAPINullablePricedIsPriced(t *testing.T) {
 	b, _ := json.Marshal(map[string]any{"required": nullable.Required, "properties": nullable.Properties})
 	if string(a) != string(b) || !nullable.Nullable {
 		t.Errorf("NullablePriced is not Priced or null:\n%s\n%s", a, b)
+	}
+}
+
+// TestCreatedCaseAnswersWhatGetSays: POST /v1/cases answered "value": null
+// for the new, empty case while GET valued it at 0.00. The answer of a write
+// is the record as a read then gives it (only the valuation's as_of, the
+// time of each answer, may differ).
+func TestCreatedCaseAnswersWhatGetSays(t *testing.T) {
+	ts, _ := newFinanceServer(t)
+	post := ts.do(RoleCustodian, http.MethodPost, "/v1/cases", `{"fir":"41/2025","circle":"islamabad","operation":"Grey"}`)
+	if post.Code != http.StatusCreated {
+		t.Fatalf("POST /v1/cases: %d %s", post.Code, post.Body)
+	}
+	var made map[string]any
+	if err := json.Unmarshal(post.Body.Bytes(), &made); err != nil {
+		t.Fatal(err)
+	}
+	get := ts.do(RoleAuditor, http.MethodGet, fmt.Sprintf("/v1/cases/%v", made["id"]), "")
+	if get.Code != http.StatusOK {
+		t.Fatalf("GET: %d %s", get.Code, get.Body)
+	}
+	var read map[string]any
+	if err := json.Unmarshal(get.Body.Bytes(), &read); err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range []map[string]any{made, read} {
+		if v, ok := m["value"].(map[string]any); ok {
+			delete(v, "as_of")
+		}
+	}
+	if !reflect.DeepEqual(made, read) {
+		t.Errorf("POST answered\n  %s\nGET then says\n  %s", post.Body, get.Body)
+	}
+	if v, _ := made["value"].(map[string]any); v == nil || v["pkr"] != "0.00" {
+		t.Errorf("a new case is worth %v, want pkr 0.00", made["value"])
 	}
 }
