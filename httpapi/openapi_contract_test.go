@@ -5,9 +5,13 @@ import (
 	"fmt"
 	"net/http"
 	"reflect"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/amanat-ledger/amanat/chain"
+	"github.com/amanat-ledger/amanat/chain/address"
 )
 
 // These tests hold the description to what generators, linters and
@@ -127,5 +131,114 @@ func TestCreatedCaseAnswersWhatGetSays(t *testing.T) {
 	}
 	if v, _ := made["value"].(map[string]any); v == nil || v["pkr"] != "0.00" {
 		t.Errorf("a new case is worth %v, want pkr 0.00", made["value"])
+	}
+}
+
+// TestOpenAPIEnumsAreTheCodesLists: every closed set the API answers is an
+// enum whose values are the code's own list, so neither can change alone.
+func TestOpenAPIEnumsAreTheCodesLists(t *testing.T) {
+	doc, err := OpenAPI()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var networks []string
+	for _, c := range address.Chains() {
+		for _, n := range address.Networks(c) {
+			if !slices.Contains(networks, n) {
+				networks = append(networks, n)
+			}
+		}
+	}
+	statuses := []string{chain.StatusInCustody, chain.StatusInTransit, chain.StatusCheckedOut}
+	for _, e := range chain.Events {
+		if chain.Terminal[e] {
+			statuses = append(statuses, e)
+		}
+	}
+	for _, tc := range []struct {
+		schema string
+		code   []string
+	}{
+		{"Chain", address.Chains()},
+		{"Network", networks},
+		{"AddressType", []string{address.TypeP2PKH, address.TypeP2SH, address.TypeP2WPKH, address.TypeP2WSH,
+			address.TypeP2TR, address.TypeWitnessUnknown, address.TypeAddress}},
+		{"SealState", []string{chain.SealIntact, chain.SealBroken, chain.SealNone}},
+		{"ItemStatus", statuses},
+		{"CustodyEvent", chain.Events},
+		{"RecordKind", chain.ItemRecordKinds()},
+	} {
+		ref := doc.Components.Schemas[tc.schema]
+		if ref == nil {
+			t.Errorf("no schema %s", tc.schema)
+			continue
+		}
+		var described []string
+		for _, v := range ref.Value.Enum {
+			described = append(described, fmt.Sprint(v))
+		}
+		want := slices.Clone(tc.code)
+		slices.Sort(described)
+		slices.Sort(want)
+		if len(want) == 0 || !slices.Equal(described, want) {
+			t.Errorf("%s: enum %v, the code's list %v", tc.schema, described, want)
+		}
+	}
+}
+
+// TestOpenAPIClosedSetsAreEnums: the fields that answer one of a closed set
+// name its enum, so generated clients get a type rather than a bare string.
+func TestOpenAPIClosedSetsAreEnums(t *testing.T) {
+	doc, err := OpenAPI()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ schema, path string }{
+		{"Item", "status"}, {"Item", "seal_state"}, {"Item", "current_seal.state"}, {"Item", "chain"},
+		{"Item", "network"}, {"Item", "addresses[].type"}, {"CustodySeal", "state"}, {"BundleRecord", "kind"},
+		{"AddressResult", "chain"}, {"AddressResult", "network"}, {"AddressResult", "type"},
+		{"ItemRequest", "chain"}, {"ItemRequest", "network"},
+	} {
+		s := doc.Components.Schemas[tc.schema].Value
+		for _, part := range strings.Split(tc.path, ".") {
+			name, each := strings.CutSuffix(part, "[]")
+			s = s.Properties[name].Value
+			if each {
+				s = s.Items.Value
+			}
+			for len(s.Enum) == 0 && len(s.AllOf) == 1 {
+				s = s.AllOf[0].Value
+			}
+		}
+		if len(s.Enum) == 0 {
+			t.Errorf("%s.%s is a plain %s, not an enum", tc.schema, tc.path, s.Type.Slice())
+		}
+	}
+}
+
+// TestOpenAPIQueryIDsAreIntegers: ids are integers in paths and answers, so
+// a query's id is one too (it was a string of digits, a type of its own for
+// generated clients).
+func TestOpenAPIQueryIDsAreIntegers(t *testing.T) {
+	doc, err := OpenAPI()
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for path, item := range doc.Paths.Map() {
+		for method, op := range item.Operations() {
+			for _, p := range append(slices.Clone(item.Parameters), op.Parameters...) {
+				if p.Value.In != "query" || !strings.HasSuffix(p.Value.Name, "_id") {
+					continue
+				}
+				n++
+				if s := p.Value.Schema.Value; !s.Type.Is("integer") || s.Format != "int64" || s.Min == nil || *s.Min != 1 {
+					t.Errorf("%s %s ?%s: %s %s, want a positive int64", method, path, p.Value.Name, s.Type.Slice(), s.Format)
+				}
+			}
+		}
+	}
+	if n == 0 {
+		t.Fatal("no query ids found")
 	}
 }
