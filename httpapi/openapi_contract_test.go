@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/labstack/echo/v4"
+
 	"github.com/amanat-ledger/amanat/chain"
 	"github.com/amanat-ledger/amanat/chain/address"
 )
@@ -240,5 +242,35 @@ func TestOpenAPIQueryIDsAreIntegers(t *testing.T) {
 	}
 	if n == 0 {
 		t.Fatal("no query ids found")
+	}
+}
+
+// TestOpenAPIDeclaresTheRequestID: the server sends X-Request-Id on every
+// answer (the request id middleware runs first), so every answer of the
+// description declares it, and the suite's check refuses an answer without
+// it.
+func TestOpenAPIDeclaresTheRequestID(t *testing.T) {
+	doc, err := OpenAPI()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for path, item := range doc.Paths.Map() {
+		for method, op := range item.Operations() {
+			for code, r := range op.Responses.Map() {
+				if h := r.Value.Headers["X-Request-Id"]; h == nil || !h.Value.Required {
+					t.Errorf("%s %s %s: X-Request-Id not declared as sent", method, path, code)
+				}
+			}
+		}
+	}
+
+	ts := newTestServer(t)
+	rec := ts.do(RoleAdmin, http.MethodGet, "/v1/tokens", "")
+	if rec.Code != http.StatusOK || rec.Header().Get(echo.HeaderXRequestID) == "" {
+		t.Fatalf("GET /v1/tokens: %d, X-Request-Id %q", rec.Code, rec.Header().Get(echo.HeaderXRequestID))
+	}
+	rec.Header().Del(echo.HeaderXRequestID)
+	if err := openAPIMismatch(http.MethodGet, "/v1/tokens", "", http.Header{"Authorization": {"Bearer " + ts.tokens[RoleAdmin]}}, rec); err == nil {
+		t.Error("an answer without X-Request-Id passed the check")
 	}
 }

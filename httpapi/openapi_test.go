@@ -324,6 +324,7 @@ func TestOpenAPICheckCatchesDrift(t *testing.T) {
 	problem := func(status int) *httptest.ResponseRecorder {
 		rec := httptest.NewRecorder()
 		rec.Header().Set("Content-Type", "application/problem+json")
+		rec.Header().Set(echo.HeaderXRequestID, "req-1")
 		rec.WriteHeader(status)
 		fmt.Fprintf(rec, `{"type":"https://amanat-ledger.github.io/problems/not_found","title":"Not found","status":%d,"detail":"x"}`, status)
 		return rec
@@ -331,6 +332,7 @@ func TestOpenAPICheckCatchesDrift(t *testing.T) {
 	answer := func(status int, body string) *httptest.ResponseRecorder {
 		rec := httptest.NewRecorder()
 		rec.Header().Set("Content-Type", "application/json")
+		rec.Header().Set(echo.HeaderXRequestID, "req-1")
 		rec.WriteHeader(status)
 		io.WriteString(rec, body)
 		return rec
