@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -272,5 +273,62 @@ func TestOpenAPIDeclaresTheRequestID(t *testing.T) {
 	rec.Header().Del(echo.HeaderXRequestID)
 	if err := openAPIMismatch(http.MethodGet, "/v1/tokens", "", http.Header{"Authorization": {"Bearer " + ts.tokens[RoleAdmin]}}, rec); err == nil {
 		t.Error("an answer without X-Request-Id passed the check")
+	}
+}
+
+// TestCustodyEntryAnswersNullForAbsentValues: a custody entry answered ""
+// for a text never recorded and "ledger_txn": 0 for no transaction, values a
+// client could take for real ones. Every key is present; an absent value is
+// null.
+func TestCustodyEntryAnswersNullForAbsentValues(t *testing.T) {
+	ts, _ := newCustodyServer(t)
+	at := time.Now().UTC().Add(-time.Hour).Format(time.RFC3339)
+	rec := ts.do(RoleCustodian, http.MethodPost, "/v1/items/1/custody", fmt.Sprintf(`{"event":"transferred","at":%q,"from":"Inspector Ayesha Khan","to":"Malkhana In-charge Asif"}`, at))
+	if rec.Code != http.StatusCreated {
+		t.Fatalf("transfer: %d %s", rec.Code, rec.Body)
+	}
+	var appended map[string]any
+	if err := json.Unmarshal(rec.Body.Bytes(), &appended); err != nil {
+		t.Fatal(err)
+	}
+	var list struct{ Data []map[string]any }
+	decode(t, ts.do(RoleAuditor, http.MethodGet, "/v1/items/1/custody", ""), &list)
+	if len(list.Data) != 2 {
+		t.Fatalf("%d entries", len(list.Data))
+	}
+	seized, transfer := list.Data[0], list.Data[1]
+	if !reflect.DeepEqual(transfer, appended) {
+		t.Errorf("the list gives the transfer as %v, the append answered %v", transfer, appended)
+	}
+	for _, tc := range []struct {
+		entry map[string]any
+		key   string
+		want  any // nil: null
+	}{
+		{seized, "prev_hash", nil},
+		{seized, "ledger_txn", float64(1)}, // the seizure's transaction
+		{seized, "from", nil},
+		{seized, "court_order", nil},
+		{transfer, "from", "Inspector Ayesha Khan"},
+		{transfer, "purpose", nil},
+		{transfer, "condition", nil},
+		{transfer, "remarks", nil},
+		{transfer, "ledger_txn", nil},
+		{transfer, "prev_hash", seized["hash"]},
+	} {
+		got, present := tc.entry[tc.key]
+		if !present || !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("entry %v %s = %#v (present %v), want %#v", tc.entry["item_seq"], tc.key, got, present, tc.want)
+		}
+	}
+	// Nowhere in an entry, nested parts included, is "" or a zero id.
+	for _, e := range list.Data {
+		walkJSON(e, "", func(at string, obj map[string]any) {
+			for k, v := range obj {
+				if v == "" || k == "ledger_txn" && v == float64(0) {
+					t.Errorf("entry %v%s/%s = %#v, want null", e["item_seq"], at, k, v)
+				}
+			}
+		})
 	}
 }
