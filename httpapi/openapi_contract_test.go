@@ -332,3 +332,38 @@ func TestCustodyEntryAnswersNullForAbsentValues(t *testing.T) {
 		})
 	}
 }
+
+// TestOpenAPIHasNoAnonymousObjects: an object schema written inline (a
+// property's, a list's items, a request or answer body) becomes an anonymous
+// struct in generated clients, which callers cannot name; every object is a
+// named component (a named schema's own allOf parts are merged into it).
+func TestOpenAPIHasNoAnonymousObjects(t *testing.T) {
+	doc := servedDescription(t)
+	var bad []string
+	walkJSON(doc["paths"], "#/paths", func(at string, obj map[string]any) {
+		if _, ok := obj["properties"]; ok {
+			bad = append(bad, at)
+		}
+	})
+	components, _ := doc["components"].(map[string]any)
+	schemas, _ := components["schemas"].(map[string]any)
+	for name, s := range schemas {
+		walkJSON(s, "#/components/schemas/"+name, func(at string, obj map[string]any) {
+			rest := strings.TrimPrefix(at, "#/components/schemas/"+name)
+			if _, ok := obj["properties"]; ok && rest != "" && !isAllOfPart(rest) {
+				bad = append(bad, at)
+			}
+		})
+	}
+	sort.Strings(bad)
+	if len(bad) > 0 {
+		t.Errorf("inline object schemas at:\n  %s", strings.Join(bad, "\n  "))
+	}
+}
+
+// isAllOfPart says whether a pointer within a schema is one of its own allOf
+// parts (/allOf/1), not something nested deeper.
+func isAllOfPart(rest string) bool {
+	n, ok := strings.CutPrefix(rest, "/allOf/")
+	return ok && !strings.Contains(n, "/")
+}
