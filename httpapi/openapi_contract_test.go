@@ -438,3 +438,95 @@ func TestOpenAPIExamplesAreAccepted(t *testing.T) {
 		}
 	}
 }
+
+// UndeclaredInAnswer refuses a JSON answer (status, content type, body) to
+// op with a member its schema does not declare: kin-openapi allows them
+// (additionalProperties defaults to true), but a client generated from the
+// description has no field for them. The suite's check and the demo test
+// (an external test package, hence exported) both call it.
+func UndeclaredInAnswer(op *openapi3.Operation, status int, contentType string, body []byte) error {
+	r := op.Responses.Status(status)
+	if r == nil {
+		r = op.Responses.Default()
+	}
+	if r == nil {
+		return nil
+	}
+	mt := r.Value.Content.Get(strings.TrimSpace(strings.Split(contentType, ";")[0]))
+	if mt == nil || mt.Schema == nil {
+		return nil
+	}
+	var v any
+	if json.Unmarshal(body, &v) != nil {
+		return nil // not JSON: ValidateResponse has judged the body
+	}
+	if extra := UndeclaredFields(mt.Schema.Value, v); len(extra) > 0 {
+		return fmt.Errorf("the answer has members its schema does not declare: %s", strings.Join(extra, ", "))
+	}
+	return nil
+}
+
+// UndeclaredFields lists the members of v, an answer decoded as JSON, that
+// schema s does not declare: a client generated from the description has no
+// field for them and drops them (or, decoding strictly, refuses the answer).
+// Free-form objects (no properties, or additionalProperties) take anything.
+func UndeclaredFields(s *openapi3.Schema, v any) []string {
+	var out []string
+	undeclared(s, v, "", &out)
+	sort.Strings(out)
+	return out
+}
+
+func undeclared(s *openapi3.Schema, v any, at string, out *[]string) {
+	if s == nil {
+		return
+	}
+	for _, alts := range []openapi3.SchemaRefs{s.OneOf, s.AnyOf} {
+		for _, alt := range alts {
+			if alt.Value.VisitJSON(v) == nil {
+				undeclared(alt.Value, v, at, out)
+				break
+			}
+		}
+	}
+	switch v := v.(type) {
+	case map[string]any:
+		props := map[string]*openapi3.Schema{}
+		open := false
+		var collect func(s *openapi3.Schema)
+		collect = func(s *openapi3.Schema) {
+			for name, p := range s.Properties {
+				props[name] = p.Value
+			}
+			if s.AdditionalProperties.Schema != nil || s.AdditionalProperties.Has != nil && *s.AdditionalProperties.Has {
+				open = true
+			}
+			for _, part := range s.AllOf {
+				collect(part.Value)
+			}
+		}
+		collect(s)
+		if len(props) == 0 && len(s.OneOf) == 0 && len(s.AnyOf) == 0 {
+			open = true // a free-form object, e.g. a checker's own summary
+		}
+		for k, c := range v {
+			if p, ok := props[k]; ok {
+				undeclared(p, c, at+"/"+k, out)
+			} else if !open && len(s.OneOf) == 0 && len(s.AnyOf) == 0 {
+				*out = append(*out, at+"/"+k)
+			}
+		}
+	case []any:
+		items := s.Items
+		for _, part := range s.AllOf {
+			if items == nil {
+				items = part.Value.Items
+			}
+		}
+		if items != nil {
+			for i, c := range v {
+				undeclared(items.Value, c, fmt.Sprintf("%s/%d", at, i), out)
+			}
+		}
+	}
+}

@@ -129,6 +129,9 @@ func openAPIMismatch(method, target, body string, header http.Header, rec *httpt
 	if err != nil {
 		return fmt.Errorf("response: %w", err)
 	}
+	if err := UndeclaredInAnswer(route.Operation, rec.Code, rec.Header().Get("Content-Type"), rec.Body.Bytes()); err != nil {
+		return err
+	}
 	if rec.Code < 300 {
 		if err := openapi3filter.ValidateRequest(ctx, reqIn); err != nil {
 			return fmt.Errorf("the server accepted a request the description refuses: %w", err)
@@ -344,6 +347,7 @@ func TestOpenAPICheckCatchesDrift(t *testing.T) {
 		ok                         bool
 	}{
 		{"a described balance page", "GET", "/v1/balances", "", answer(200, `{"data":[{"account":"custody:item:1","currency":"USD","amount":"10.00","postings":1}],"next_cursor":null}`), true},
+		{"a member the description does not declare", "GET", "/v1/balances", "", answer(200, `{"data":[{"account":"custody:item:1","currency":"USD","amount":"10.00","postings":1,"note":"x"}],"next_cursor":null}`), false},
 		{"an amount as a JSON number", "GET", "/v1/balances", "", answer(200, `{"data":[{"account":"custody:item:1","currency":"USD","amount":10}],"next_cursor":null}`), false},
 		{"an amount in exponent notation", "GET", "/v1/balances", "", answer(200, `{"data":[{"account":"a","currency":"USD","amount":"1e3"}],"next_cursor":null}`), false},
 		{"a list without next_cursor", "GET", "/v1/balances", "", answer(200, `{"data":[]}`), false},
