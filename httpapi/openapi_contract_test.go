@@ -201,7 +201,7 @@ func TestOpenAPIClosedSetsAreEnums(t *testing.T) {
 		{"Item", "status"}, {"Item", "seal_state"}, {"Item", "current_seal.state"}, {"Item", "chain"},
 		{"Item", "network"}, {"Item", "addresses[].type"}, {"CustodySeal", "state"}, {"BundleRecord", "kind"},
 		{"AddressResult", "chain"}, {"AddressResult", "network"}, {"AddressResult", "type"},
-		{"ItemRequest", "chain"}, {"ItemRequest", "network"},
+		{"ItemRequest", "chain"}, {"ItemRequest", "network"}, {"EntrySeal", "state"}, {"CustodyEntry", "event"},
 	} {
 		s := doc.Components.Schemas[tc.schema].Value
 		for _, part := range strings.Split(tc.path, ".") {
