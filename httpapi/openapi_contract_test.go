@@ -16,6 +16,7 @@ import (
 
 	"github.com/amanat-ledger/amanat/chain"
 	"github.com/amanat-ledger/amanat/chain/address"
+	"github.com/amanat-ledger/amanat/ledger/finance"
 )
 
 // These tests hold the description to what generators, linters and
@@ -171,6 +172,9 @@ func TestOpenAPIEnumsAreTheCodesLists(t *testing.T) {
 		{"ItemStatus", statuses},
 		{"CustodyEvent", chain.Events},
 		{"RecordKind", chain.ItemRecordKinds()},
+		{"Role", Roles},
+		{"GroupBy", []string{finance.ByCurrency, finance.ByCase, finance.ByCircle, finance.ByLocation}},
+		{"ReconciliationStatus", []string{finance.Matched, finance.Difference}},
 	} {
 		ref := doc.Components.Schemas[tc.schema]
 		if ref == nil {
