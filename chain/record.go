@@ -377,6 +377,16 @@ func itemRecordKinds() []RecordKind {
 	return out
 }
 
+// ItemRecordKinds names the registered kinds keyed by item id, sorted: the
+// kinds of record a court bundle carries. The API description lists them.
+func ItemRecordKinds() []string {
+	var out []string
+	for _, k := range itemRecordKinds() {
+		out = append(out, k.Name)
+	}
+	return out
+}
+
 // parseRecordLeaf reads the wrapper of a record leaf: its kind and id.
 func parseRecordLeaf(data []byte) (kind string, id uint64, err error) {
 	rest, ok := bytes.CutPrefix(data, []byte(RecordFormat+"\nkind "))

@@ -66,7 +66,13 @@ func (s *Server) postCase(c echo.Context) error {
 		if err != nil {
 			return 0, nil, err
 		}
-		return http.StatusCreated, caseJSON{Case: made, Holdings: []holdingJSON{}}, nil
+		// Answer what GET /v1/cases/{id} will say of the new case (its
+		// holdings valued, none yet), not a shape of its own.
+		j, err := s.caseJSON(tx, reg, made.ID, true)
+		if err != nil {
+			return 0, nil, err
+		}
+		return http.StatusCreated, j, nil
 	})
 }
 

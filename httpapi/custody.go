@@ -99,40 +99,76 @@ type courtOrderJSON struct {
 	Date   string `json:"date"`
 }
 
+// entryJSON is a custody entry as the API answers it. Every key is always
+// present; a value the entry does not carry (a text left empty, no ledger
+// transaction, no court order, a seal number under state none, the previous
+// hash of an item's first entry) is null, never "" or 0, so that "not
+// recorded" cannot be read as a value.
 type entryJSON struct {
-	Seq         uint64              `json:"seq"`
-	Item        uint64              `json:"item"`
-	ItemSeq     uint64              `json:"item_seq"`
-	Event       string              `json:"event"`
-	At          string              `json:"at"`
-	Recorded    string              `json:"recorded"`
-	RecordedBy  string              `json:"recorded_by"`
-	From        string              `json:"from"`
-	To          string              `json:"to"`
-	Location    custodyLocationJSON `json:"location"`
-	Purpose     string              `json:"purpose"`
-	SealBefore  custodySealJSON     `json:"seal_before"`
-	SealAfter   custodySealJSON     `json:"seal_after"`
-	Condition   string              `json:"condition"`
-	Remarks     string              `json:"remarks"`
-	Attachments []attachmentJSON    `json:"attachments"`
-	CourtOrder  *courtOrderJSON     `json:"court_order"`
-	LedgerTxn   uint64              `json:"ledger_txn"`
-	PrevHash    string              `json:"prev_hash"`
-	LeafIndex   uint64              `json:"leaf_index"`
-	Hash        string              `json:"hash"`
+	Seq         uint64            `json:"seq"`
+	Item        uint64            `json:"item"`
+	ItemSeq     uint64            `json:"item_seq"`
+	Event       string            `json:"event"`
+	At          string            `json:"at"`
+	Recorded    string            `json:"recorded"`
+	RecordedBy  string            `json:"recorded_by"`
+	From        *string           `json:"from"`
+	To          *string           `json:"to"`
+	Location    entryLocationJSON `json:"location"`
+	Purpose     *string           `json:"purpose"`
+	SealBefore  entrySealJSON     `json:"seal_before"`
+	SealAfter   entrySealJSON     `json:"seal_after"`
+	Condition   *string           `json:"condition"`
+	Remarks     *string           `json:"remarks"`
+	Attachments []attachmentJSON  `json:"attachments"`
+	CourtOrder  *courtOrderJSON   `json:"court_order"`
+	LedgerTxn   *uint64           `json:"ledger_txn"`
+	PrevHash    *string           `json:"prev_hash"`
+	LeafIndex   uint64            `json:"leaf_index"`
+	Hash        string            `json:"hash"`
+}
+
+type entryLocationJSON struct {
+	Circle   *string `json:"circle"`
+	Building *string `json:"building"`
+	Room     *string `json:"room"`
+	Wallet   *string `json:"wallet"`
+	Network  *string `json:"network"`
+	TxID     *string `json:"txid"`
+}
+
+type entrySealJSON struct {
+	Number *string `json:"number"`
+	State  string  `json:"state"`
+}
+
+// orNull is s, or nil (JSON null) when s is empty.
+func orNull(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
 }
 
 func toEntryJSON(e chain.Entry) entryJSON {
+	l := e.Location
 	out := entryJSON{
 		Seq: e.Seq, Item: e.Item, ItemSeq: e.ItemSeq, Event: e.Event,
 		At: e.At.UTC().Format(time.RFC3339Nano), Recorded: e.Recorded.UTC().Format(time.RFC3339Nano),
-		RecordedBy: e.RecordedBy, From: e.From, To: e.To,
-		Location:   custodyLocationJSON(e.Location),
-		Purpose:    e.Purpose,
-		SealBefore: custodySealJSON(e.SealBefore), SealAfter: custodySealJSON(e.SealAfter),
-		Condition: e.Condition, Remarks: e.Remarks, Attachments: []attachmentJSON{},
-		LedgerTxn: e.LedgerTxn, PrevHash: e.PrevHash, LeafIndex: e.LeafIndex, Hash: e.Hash,
+		RecordedBy: e.RecordedBy, From: orNull(e.From), To: orNull(e.To),
+		Location: entryLocationJSON{
+			Circle: orNull(l.Circle), Building: orNull(l.Building), Room: orNull(l.Room),
+			Wallet: orNull(l.Wallet), Network: orNull(l.Network), TxID: orNull(l.TxID),
+		},
+		Purpose:    orNull(e.Purpose),
+		SealBefore: entrySealJSON{Number: orNull(e.SealBefore.Number), State: e.SealBefore.State},
+		SealAfter:  entrySealJSON{Number: orNull(e.SealAfter.Number), State: e.SealAfter.State},
+		Condition:  orNull(e.Condition), Remarks: orNull(e.Remarks), Attachments: []attachmentJSON{},
+		PrevHash: orNull(e.PrevHash), LeafIndex: e.LeafIndex, Hash: e.Hash,
+	}
+	if e.LedgerTxn != 0 {
+		txn := e.LedgerTxn
+		out.LedgerTxn = &txn
 	}
 	for _, a := range e.Attachments {
 		out.Attachments = append(out.Attachments, attachmentJSON(a))

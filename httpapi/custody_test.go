@@ -98,7 +98,7 @@ func TestCustodyOverHTTP(t *testing.T) {
 	}
 	var tr entryJSON
 	decode(t, rec, &tr)
-	if tr.Event != "transferred" || tr.ItemSeq != 2 || tr.RecordedBy != "custodian:test-custodian" || len(tr.Hash) != 64 || tr.PrevHash == "" || tr.SealBefore.Number != "CUS-1" {
+	if tr.Event != "transferred" || tr.ItemSeq != 2 || tr.RecordedBy != "custodian:test-custodian" || len(tr.Hash) != 64 || tr.PrevHash == nil || tr.SealBefore.Number == nil || *tr.SealBefore.Number != "CUS-1" {
 		t.Fatalf("answer %s", rec.Body)
 	}
 	rec = ts.do(RoleCustodian, http.MethodPost, "/v1/items/1/custody", fmt.Sprintf(`{"event":"received","at":%q,"location":{"circle":"islamabad","building":"FIA HQ","room":"malkhana"},
@@ -121,7 +121,7 @@ func TestCustodyOverHTTP(t *testing.T) {
 		NextCursor *string     `json:"next_cursor"`
 	}
 	decode(t, rec, &list)
-	if len(list.Data) != 3 || list.NextCursor != nil || list.Data[0].Event != "seized" || list.Data[2].PrevHash != list.Data[1].Hash || list.Data[2].Attachments[0].Name != "receipt.pdf" {
+	if len(list.Data) != 3 || list.NextCursor != nil || list.Data[0].Event != "seized" || list.Data[2].PrevHash == nil || *list.Data[2].PrevHash != list.Data[1].Hash || list.Data[2].Attachments[0].Name != "receipt.pdf" {
 		t.Fatalf("list %s", rec.Body)
 	}
 	rec = ts.do(RoleAuditor, http.MethodGet, "/v1/items/1/custody?limit=2", "")

@@ -129,6 +129,9 @@ func openAPIMismatch(method, target, body string, header http.Header, rec *httpt
 	if err != nil {
 		return fmt.Errorf("response: %w", err)
 	}
+	if err := UndeclaredInAnswer(route.Operation, rec.Code, rec.Header().Get("Content-Type"), rec.Body.Bytes()); err != nil {
+		return err
+	}
 	if rec.Code < 300 {
 		if err := openapi3filter.ValidateRequest(ctx, reqIn); err != nil {
 			return fmt.Errorf("the server accepted a request the description refuses: %w", err)
@@ -324,6 +327,7 @@ func TestOpenAPICheckCatchesDrift(t *testing.T) {
 	problem := func(status int) *httptest.ResponseRecorder {
 		rec := httptest.NewRecorder()
 		rec.Header().Set("Content-Type", "application/problem+json")
+		rec.Header().Set(echo.HeaderXRequestID, "req-1")
 		rec.WriteHeader(status)
 		fmt.Fprintf(rec, `{"type":"https://amanat-ledger.github.io/problems/not_found","title":"Not found","status":%d,"detail":"x"}`, status)
 		return rec
@@ -331,6 +335,7 @@ func TestOpenAPICheckCatchesDrift(t *testing.T) {
 	answer := func(status int, body string) *httptest.ResponseRecorder {
 		rec := httptest.NewRecorder()
 		rec.Header().Set("Content-Type", "application/json")
+		rec.Header().Set(echo.HeaderXRequestID, "req-1")
 		rec.WriteHeader(status)
 		io.WriteString(rec, body)
 		return rec
@@ -342,13 +347,17 @@ func TestOpenAPICheckCatchesDrift(t *testing.T) {
 		ok                         bool
 	}{
 		{"a described balance page", "GET", "/v1/balances", "", answer(200, `{"data":[{"account":"custody:item:1","currency":"USD","amount":"10.00","postings":1}],"next_cursor":null}`), true},
+		{"a member the description does not declare", "GET", "/v1/balances", "", answer(200, `{"data":[{"account":"custody:item:1","currency":"USD","amount":"10.00","postings":1,"note":"x"}],"next_cursor":null}`), false},
 		{"an amount as a JSON number", "GET", "/v1/balances", "", answer(200, `{"data":[{"account":"custody:item:1","currency":"USD","amount":10}],"next_cursor":null}`), false},
 		{"an amount in exponent notation", "GET", "/v1/balances", "", answer(200, `{"data":[{"account":"a","currency":"USD","amount":"1e3"}],"next_cursor":null}`), false},
 		{"a list without next_cursor", "GET", "/v1/balances", "", answer(200, `{"data":[]}`), false},
 		{"a status the operation does not describe", "GET", "/v1/balances", "", problem(404), false},
 		{"an error that is not a problem body", "GET", "/v1/items/1", "", answer(404, `{"error":"no"}`), false},
 		{"a 404 problem where one is described", "GET", "/v1/items/1", "", problem(404), true},
-		{"a time that is not UTC", "GET", "/v1/custody/entries/1", "", answer(200, `{"seq":1,"item":1,"item_seq":1,"event":"seized","at":"2025-06-03T10:00:00+05:00","recorded":"2025-06-03T05:00:00Z","recorded_by":"custodian:a","from":"","to":"a","location":{},"purpose":"","seal_before":{},"seal_after":{},"condition":"","remarks":"","attachments":[],"court_order":null,"ledger_txn":0,"prev_hash":"","leaf_index":0,"hash":"00"}`), false},
+		{"a time that is not UTC", "GET", "/v1/custody/entries/1", "", answer(200, `{"seq":1,"item":1,"item_seq":1,"event":"seized","at":"2025-06-03T10:00:00+05:00","recorded":"2025-06-03T05:00:00Z","recorded_by":"custodian:a","from":null,"to":"a","location":{"circle":"islamabad","building":null,"room":null,"wallet":null,"network":null,"txid":null},"purpose":null,"seal_before":{"number":null,"state":"none"},"seal_after":{"number":"S-1","state":"intact"},"condition":null,"remarks":null,"attachments":[],"court_order":null,"ledger_txn":null,"prev_hash":null,"leaf_index":0,"hash":"`+strings.Repeat("0", 64)+`"}`), false},
+		{"a custody entry as described", "GET", "/v1/custody/entries/1", "", answer(200, `{"seq":1,"item":1,"item_seq":1,"event":"seized","at":"2025-06-03T05:00:00Z","recorded":"2025-06-03T05:00:00Z","recorded_by":"custodian:a","from":null,"to":"a","location":{"circle":"islamabad","building":null,"room":null,"wallet":null,"network":null,"txid":null},"purpose":null,"seal_before":{"number":null,"state":"none"},"seal_after":{"number":"S-1","state":"intact"},"condition":null,"remarks":null,"attachments":[],"court_order":null,"ledger_txn":null,"prev_hash":null,"leaf_index":0,"hash":"`+strings.Repeat("0", 64)+`"}`), true},
+		{"an absent value as \"\" in a custody entry", "GET", "/v1/custody/entries/1", "", answer(200, `{"seq":1,"item":1,"item_seq":1,"event":"seized","at":"2025-06-03T05:00:00Z","recorded":"2025-06-03T05:00:00Z","recorded_by":"custodian:a","from":"","to":"a","location":{"circle":"islamabad","building":null,"room":null,"wallet":null,"network":null,"txid":null},"purpose":null,"seal_before":{"number":null,"state":"none"},"seal_after":{"number":"S-1","state":"intact"},"condition":null,"remarks":null,"attachments":[],"court_order":null,"ledger_txn":null,"prev_hash":null,"leaf_index":0,"hash":"`+strings.Repeat("0", 64)+`"}`), false},
+		{"no ledger transaction as 0 in a custody entry", "GET", "/v1/custody/entries/1", "", answer(200, `{"seq":1,"item":1,"item_seq":1,"event":"seized","at":"2025-06-03T05:00:00Z","recorded":"2025-06-03T05:00:00Z","recorded_by":"custodian:a","from":null,"to":"a","location":{"circle":"islamabad","building":null,"room":null,"wallet":null,"network":null,"txid":null},"purpose":null,"seal_before":{"number":null,"state":"none"},"seal_after":{"number":"S-1","state":"intact"},"condition":null,"remarks":null,"attachments":[],"court_order":null,"ledger_txn":0,"prev_hash":null,"leaf_index":0,"hash":"`+strings.Repeat("0", 64)+`"}`), false},
 		{"an undescribed route that answered", "GET", "/v1/secret", "", answer(200, `{}`), false},
 		{"an unknown path refused with a problem", "GET", "/v1/secret", "", problem(404), true},
 		{"an accepted request the description refuses", "POST", "/v1/rates", `{"currency":"USD","rate":278.65,"effective":"2025-06-02","source":"sbp"}`,

@@ -37,7 +37,7 @@ func TestReleaseLeavesTheBooks(t *testing.T) {
 	}
 	var e entryJSON
 	decode(t, rec, &e)
-	if e.LedgerTxn == 0 {
+	if e.LedgerTxn == nil {
 		t.Fatalf("the return names no ledger transaction: %s", rec.Body)
 	}
 	usd := money.MustLookup("USD")
