@@ -183,7 +183,7 @@ func TestSIGTERMExitsInTimeWithAStalledBackupClient(t *testing.T) {
 	}
 	dir := t.TempDir()
 	db := filepath.Join(dir, "stalled.db")
-	a, err := openApp(db, db+".key", false)
+	a, err := createApp(db, db+".key")
 	if err != nil {
 		t.Fatal(err)
 	}
