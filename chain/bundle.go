@@ -311,6 +311,9 @@ func CheckBundle(data []byte, trusted ...string) (BundleReport, error) {
 		if err := checkFields(&fields, e.Recorded); err != nil {
 			return rep, fmt.Errorf("%s: %w", what, err)
 		}
+		if role, name, ok := strings.Cut(e.RecordedBy, ":"); !ok || role == "" || name == "" {
+			return rep, fmt.Errorf("%s: recorded_by %q is not role:token-name", what, e.RecordedBy)
+		}
 		for _, s := range []struct {
 			field string
 			seal  Seal

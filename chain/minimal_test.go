@@ -171,6 +171,9 @@ func mCheckEntry(c string) error {
 	if !slices.Contains(mEvents, event) {
 		return fmt.Errorf("event %q is not a custody event", event)
 	}
+	if by, _ := strconv.Unquote(mField(c, "recorded_by")); !strings.Contains(by, ":") || strings.HasPrefix(by, ":") || strings.HasSuffix(by, ":") {
+		return fmt.Errorf("recorded_by %q is not role:token-name", by)
+	}
 	at, err1 := time.Parse(time.RFC3339Nano, mField(c, "at"))
 	recorded, err2 := time.Parse(time.RFC3339Nano, mField(c, "recorded"))
 	if err1 != nil || err2 != nil || at.After(recorded.Add(time.Minute)) {

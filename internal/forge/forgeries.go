@@ -154,6 +154,11 @@ func Forgeries() []Forgery {
 				sum, name, _ := strings.Cut(v, " ")
 				e.Canonical = SetLine(e.Canonical, "attachment", strings.ToUpper(sum)+" "+name)
 			}},
+		{Name: "a recorder without a role", Rule: `recorded_by "asma" is not role:token-name`,
+			Edit: func(b, _ *Bundle) {
+				e := entryByEvent(b, "transferred")
+				e.Canonical = SetLine(e.Canonical, "recorded_by", `"asma"`)
+			}},
 		{Name: "a seal left blank", Rule: `seal_before.state: "" is not a seal state`,
 			Edit: func(b, _ *Bundle) {
 				e := entryByEvent(b, "received")
