@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -207,5 +208,25 @@ func TestCustodyCheckTrustedKeys(t *testing.T) {
 	}
 	if _, err := runCustody(t, "check", "--key", "someone+00000000+AQ==", bundle); err == nil || !strings.Contains(err.Error(), "--key: trusted key") {
 		t.Fatalf("a malformed --key: %v", err)
+	}
+}
+
+// Every rule holds for every bundle the demo's story writes: the rules
+// refuse forgeries, not the records Amanat makes.
+func TestCustodyCheckAcceptsEveryDemoBundle(t *testing.T) {
+	db, _, _ := demoBundles(t)
+	dir := t.TempDir()
+	for item := 1; ; item++ {
+		bundle := filepath.Join(dir, "item.json")
+		id := strconv.Itoa(item)
+		if _, err := runCustody(t, "export", "--db", db, "--item", id, "--out", bundle); err != nil {
+			if item <= 23 { // the demo seizes 23 items
+				t.Fatalf("export item %d: %v", item, err)
+			}
+			break
+		}
+		if out, err := runCustody(t, "check", "--key-file", db+".key.pub", bundle); err != nil || !strings.HasPrefix(out, "ok    item "+id+": ") {
+			t.Fatalf("item %d: %v\n%s", item, err, out)
+		}
 	}
 }
