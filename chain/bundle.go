@@ -3,6 +3,7 @@ package chain
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -242,6 +243,11 @@ func CheckBundle(data []byte, trusted ...string) (BundleReport, error) {
 	origin, size, root, err := parseCheckpointBody(n.Text)
 	if err != nil {
 		return rep, err
+	}
+	// Base64 decoding forgives non-zero padding bits: one root hash would
+	// have several spellings, all signed.
+	if line := strings.SplitN(n.Text, "\n", 4)[2]; line != base64.StdEncoding.EncodeToString(root[:]) {
+		return rep, fmt.Errorf("checkpoint root %q is not the standard base64 of its hash", line)
 	}
 	if origin != b.Origin || origin != v.Name() {
 		return rep, fmt.Errorf("checkpoint is for log %q, the bundle says %q and the key %q", origin, b.Origin, v.Name())

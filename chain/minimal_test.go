@@ -264,7 +264,7 @@ func mVerify(data []byte, trustedKey string) error {
 		return errors.New("checkpoint body differs from the bundle")
 	}
 	root, err := base64.StdEncoding.DecodeString(lines[2])
-	if err != nil || hex.EncodeToString(root) != b.RootHash {
+	if err != nil || hex.EncodeToString(root) != b.RootHash || base64.StdEncoding.EncodeToString(root) != lines[2] {
 		return errors.New("checkpoint root differs from root_hash")
 	}
 	check := func(r mRecord, record bool) error {

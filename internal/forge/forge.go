@@ -111,8 +111,7 @@ func (m *memHashes) ReadHashes(indexes []int64) ([]tlog.Hash, error) {
 // signed anew with skey, a signed-note private key as the store's key file
 // holds it. It returns the bundle as indented JSON.
 func (b *Bundle) Resign(skey string) ([]byte, error) {
-	signer, err := note.NewSigner(strings.TrimSpace(skey))
-	if err != nil {
+	if _, err := note.NewSigner(strings.TrimSpace(skey)); err != nil {
 		return nil, fmt.Errorf("forge: signing key: %w", err)
 	}
 	for i := range b.Entries {
@@ -178,12 +177,23 @@ func (b *Bundle) Resign(skey string) ([]byte, error) {
 	if len(lines) == 4 && lines[3] != "" {
 		text += lines[3] + "\n"
 	}
+	if b.Checkpoint, err = sign(text, skey); err != nil {
+		return nil, err
+	}
+	return b.marshal()
+}
+
+// sign signs text as a note with skey.
+func sign(text, skey string) (string, error) {
+	signer, err := note.NewSigner(strings.TrimSpace(skey))
+	if err != nil {
+		return "", fmt.Errorf("forge: signing key: %w", err)
+	}
 	msg, err := note.Sign(&note.Note{Text: text}, signer)
 	if err != nil {
-		return nil, fmt.Errorf("forge: sign: %w", err)
+		return "", fmt.Errorf("forge: sign: %w", err)
 	}
-	b.Checkpoint = string(msg)
-	return b.marshal()
+	return string(msg), nil
 }
 
 func (b *Bundle) marshal() ([]byte, error) {

@@ -23,6 +23,9 @@ type Forgery struct {
 	// AfterSign edits the signed JSON bundle instead (for what the
 	// signature does not cover, such as the proofs); nil for most.
 	AfterSign func(b *Bundle)
+	// Body, when set, rewrites the checkpoint's signed text before it is
+	// signed anew.
+	Body func(text string) string
 	// Rekey, when set, is the name of a new key the forger makes and signs
 	// with, in place of the store's key: the bundle's origin and public
 	// key become the new key's.
@@ -200,6 +203,19 @@ func Forgeries() []Forgery {
 				r := &b.Records[0]
 				r.Kind, r.Canonical = "evidence.case", SetLine(r.Canonical, "kind", "evidence.case")
 			}},
+		{Name: "a root hash spelt with non-zero padding bits", Rule: "is not the standard base64 of its hash",
+			Edit: func(_, _ *Bundle) {},
+			Body: func(text string) string {
+				// The last character before "=" carries 4 bits of the hash
+				// and 2 padding bits: set the padding bits.
+				lines := strings.SplitN(text, "\n", 4)
+				r := []byte(lines[2])
+				const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+				i := strings.IndexByte(alphabet, r[len(r)-2])
+				r[len(r)-2] = alphabet[i|3]
+				lines[2] = string(r)
+				return strings.Join(lines, "\n")
+			}},
 		{Name: "a receiver left out", Rule: "the state machine reads it differently", Replay: true,
 			Edit: func(b, _ *Bundle) {
 				e := entryByEvent(b, "received")
@@ -230,13 +246,21 @@ func Apply(f Forgery, data, other []byte, skey string) ([]byte, error) {
 		b.PublicKey, b.Origin, b.Checkpoint, skey = vk, f.Rekey, f.Rekey+"\n"+rest, sk
 	}
 	out, err := b.Resign(skey)
-	if err != nil || f.AfterSign == nil {
+	if err != nil || f.AfterSign == nil && f.Body == nil {
 		return out, err
 	}
 	if b, err = Read(out); err != nil {
 		return nil, err
 	}
-	f.AfterSign(b)
+	if f.Body != nil {
+		text, _, _ := strings.Cut(b.Checkpoint, "\n\n")
+		if b.Checkpoint, err = sign(f.Body(text+"\n"), skey); err != nil {
+			return nil, err
+		}
+	}
+	if f.AfterSign != nil {
+		f.AfterSign(b)
+	}
 	return b.marshal()
 }
 
