@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io"
 	"maps"
 	"slices"
 	"strconv"
@@ -213,7 +214,7 @@ func CheckBundle(data []byte, trusted ...string) (BundleReport, error) {
 	if err := dec.Decode(&b); err != nil {
 		return rep, fmt.Errorf("bundle is not readable JSON: %w", err)
 	}
-	if dec.More() {
+	if err := dec.Decode(&json.RawMessage{}); err != io.EOF {
 		return rep, fmt.Errorf("bundle is not readable JSON: something follows the bundle's object")
 	}
 	if b.Format != BundleFormat {

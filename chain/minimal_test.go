@@ -14,6 +14,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"math/big"
 	"os"
 	"slices"
@@ -240,8 +241,13 @@ func mCheckTransaction(c string, item uint64) error {
 // mVerify: section 7, steps 1 to 5.
 func mVerify(data []byte, trustedKey string) error {
 	var b mBundle
-	if err := json.Unmarshal(data, &b); err != nil {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&b); err != nil {
 		return err
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return errors.New("something follows the bundle")
 	}
 	if b.Format != "amanat-custody-bundle/1" || b.Item == 0 {
 		return errors.New("unknown format, or item 0")
@@ -525,6 +531,37 @@ func TestMinimalVerifierRefusesForgeries(t *testing.T) {
 				t.Errorf("minimal verifier: %v; only a replay of the state machine sees this one: has the format document grown a rule?", err)
 			case !f.Replay && err == nil:
 				t.Error("minimal verifier accepted it")
+			}
+		})
+	}
+}
+
+// A bundle is one JSON object of the documented fields and nothing else:
+// both verifiers refuse a field they do not know and anything after it.
+func TestBundleIsOneObjectOfKnownFields(t *testing.T) {
+	l := busyLog(t)
+	data, err := l.c.ExportItem(context.Background(), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := l.c.PublicKey()
+	if err := mVerify(data, key); err != nil {
+		t.Fatal(err)
+	}
+	body := bytes.TrimSpace(data)
+	for name, bad := range map[string][]byte{
+		"another field":     append(append([]byte{}, body[:len(body)-1]...), []byte(`,"note":"added"}`)...),
+		"a second object":   append(append([]byte{}, body...), []byte("\n{}\n")...),
+		"a closing brace":   append(append([]byte{}, body...), '}'),
+		"a word after it":   append(append([]byte{}, body...), []byte(" ok")...),
+		"a field of a leaf": bytes.Replace(body, []byte(`"leaf_index"`), []byte(`"note":"x","leaf_index"`), 1),
+	} {
+		t.Run(name, func(t *testing.T) {
+			if err := mVerify(bad, key); err == nil {
+				t.Error("minimal verifier accepted it")
+			}
+			if _, err := CheckBundle(bad, key); err == nil || !strings.Contains(err.Error(), "bundle is not readable JSON") {
+				t.Errorf("CheckBundle: %v", err)
 			}
 		})
 	}
