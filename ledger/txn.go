@@ -113,6 +113,11 @@ func sortedRoots() []string {
 
 var linkKindRE = regexp.MustCompile(`^[a-z][a-z_]{0,31}$`)
 
+// Check is check for callers outside the store that read a transaction
+// from its canonical bytes, such as the offline check of a court bundle:
+// the rules Post enforces before it looks at the store.
+func (t *Transaction) Check() error { return t.check() }
+
 // check validates everything about t that does not need the store: at least
 // two postings, known accounts, non-zero amounts, and a zero sum per currency.
 // It names the field at fault as seen from a caller ("postings[2].amount").

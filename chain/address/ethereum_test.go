@@ -76,3 +76,62 @@ func TestEthereumRefusals(t *testing.T) {
 	// Digits have no case: an address without letters is always accepted.
 	check(t, "ethereum", "holesky", "0x0000000000000000000000000000000000000000", TypeAddress, "")
 }
+
+// Only "0x" opens an ethereum address: another first character before the
+// x, or another letter after the 0, is refused even with 40 good hex digits.
+func TestEthereumPrefixIsZeroX(t *testing.T) {
+	hex40 := strings.ToLower(eip55Vectors[0][2:])
+	for _, prefix := range []string{"1x", "Ox", "0y", "xx", "00"} {
+		t.Run(prefix, func(t *testing.T) {
+			check(t, "ethereum", "mainnet", prefix+hex40, "", "an ethereum address starts with 0x, followed by 40 hex digits")
+		})
+	}
+	for _, short := range []string{"0", "x"} {
+		check(t, "ethereum", "mainnet", short, "", "an ethereum address starts with 0x")
+	}
+}
+
+// recase returns the published EIP-55 address addr with every letter but
+// keep put in the other case class: keep stays as it is, letters of keep's
+// case that are not keep switch case, and so do all others, so that keep is
+// the only letter of its case. Each published address has exactly one
+// valid mixed-case spelling, so a result that still mixes cases and differs
+// from addr must fail its checksum.
+func recase(addr string, keep byte) string {
+	lowerKeep := 'a' <= keep && keep <= 'f'
+	b := []byte(addr)
+	for i := 2; i < len(b); i++ {
+		c := b[i]
+		if c == keep || c <= '9' {
+			continue
+		}
+		if lowerKeep {
+			b[i] = strings.ToUpper(string(c))[0]
+		} else {
+			b[i] = strings.ToLower(string(c))[0]
+		}
+	}
+	return string(b)
+}
+
+// The checksum is checked whenever an address mixes cases, including when
+// its only lower-case letters are a or f (the ends of the range a-f), or its
+// only upper-case letters are A or F.
+func TestEIP55CheckedAtTheEndsOfTheLetterRange(t *testing.T) {
+	const v = "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed" // EIP-55's first example
+	for _, keep := range []byte{'a', 'f', 'A', 'F'} {
+		bad := recase(v, keep)
+		t.Run(string(keep), func(t *testing.T) {
+			if bad == v || !strings.ContainsRune(bad[2:], rune(keep)) {
+				t.Fatalf("recase(%q, %q) = %q: not a different spelling holding %q", v, keep, bad, keep)
+			}
+			for i := 2; i < len(bad); i++ {
+				c := bad[i]
+				if c > '9' && c != keep && (c >= 'a') == (keep >= 'a') {
+					t.Fatalf("%q: %q is not the only letter of its case", bad, keep)
+				}
+			}
+			check(t, "ethereum", "mainnet", bad, "", "mixed-case address fails its EIP-55 checksum")
+		})
+	}
+}

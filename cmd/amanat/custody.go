@@ -114,44 +114,106 @@ func custodyExportCmd() *cobra.Command {
 	return cmd
 }
 
+// Exit codes of custody check.
+const (
+	checkOK        = 0 // the bundle holds and a trusted key signed it
+	checkFailed    = 1 // the bundle breaks a rule (the first is named), or another key signed it
+	checkUnchecked = 2 // the bundle holds but no trusted key was given: the signer was not checked
+)
+
 func custodyCheckCmd() *cobra.Command {
-	var key, keyFile string
+	var keys, keyFiles []string
 	cmd := &cobra.Command{
-		Use:   "check FILE",
+		Use:   "check [--key KEY]... [--key-file FILE]... BUNDLE",
 		Short: "Verify a court bundle offline, without the database",
-		Long: "check verifies the bundle's signed checkpoint, every leaf hash and inclusion proof, the item's\n" +
-			"hash chain and its state machine. Pass the agency's published key (--key or --key-file, e.g. the\n" +
-			"store's .key.pub) to prove the bundle was signed by it and not merely by some key. Exit 0 when\n" +
-			"all holds, 1 naming the first failure.",
+		Long: "check verifies every rule of docs/custody-format.md: the signed checkpoint, every leaf hash and\n" +
+			"inclusion proof, each entry and transaction on its own, the item's hash chain, its state machine,\n" +
+			"that the transactions are exactly those the entries name, and the item's own record. Pass the\n" +
+			"agency's published key (--key, or --key-file: a file of keys one a line, or the answer of\n" +
+			"GET /v1/custody/key) to prove who signed it; both may be repeated and any of the keys may sign.\n" +
+			"Exit 0 when all holds and a trusted key signed it; 1 naming the first failure (or another\n" +
+			"signer); 2 when all else holds but no trusted key was given, so the signer was not checked.",
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			trusted, err := chain.TrustedKeys(keys...)
+			if err != nil {
+				return fmt.Errorf("--key: %w", err)
+			}
+			for _, f := range keyFiles {
+				k, err := readKeyFile(f)
+				if err != nil {
+					return err
+				}
+				trusted = append(trusted, k...)
+			}
 			data, err := os.ReadFile(args[0])
 			if err != nil {
 				return err
 			}
-			if keyFile != "" {
-				k, err := os.ReadFile(keyFile)
-				if err != nil {
-					return err
-				}
-				key = strings.TrimSpace(string(k))
-			}
-			rep, err := chain.CheckBundle(data, key)
+			rep, err := chain.CheckBundle(data, trusted...)
 			out := cmd.OutOrStdout()
 			if err != nil {
 				fmt.Fprintf(out, "FAIL  %s: %v\n", args[0], err)
-				return exitError{1}
+				return exitError{checkFailed}
+			}
+			if !rep.Trusted {
+				// A bundle is only as good as the key that signed it: anyone
+				// can make a key and sign a self-consistent bundle with it.
+				fmt.Fprintf(out, "unchecked  %s: the signer was not checked: pass the agency's published key with --key or --key-file\n", args[0])
+				fmt.Fprintf(out, "note  signed by %s, which proves only that the bundle agrees with itself; apart from its signer: %s\n", rep.PublicKey, rep)
+				return exitError{checkUnchecked}
 			}
 			fmt.Fprintf(out, "ok    %s\n", rep)
-			if key == "" {
-				fmt.Fprintf(out, "note  signed by %s; compare it with the key the agency published (or pass --key)\n", rep.PublicKey)
-			}
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&key, "key", "", "the published public key (name+hash+base64)")
-	cmd.Flags().StringVar(&keyFile, "key-file", "", "a file holding the published public key")
+	cmd.Flags().StringArrayVar(&keys, "key", nil, "a trusted public key (name+hash+base64), as GET /v1/custody/key gives it; repeatable")
+	cmd.Flags().StringArrayVar(&keyFiles, "key-file", nil, "a file of trusted public keys, one a line (# comments), or the JSON answer of GET /v1/custody/key; repeatable")
 	return cmd
+}
+
+// readKeyFile reads the trusted keys of a file: the JSON answer of
+// GET /v1/custody/key, or public keys one a line, where blank lines and
+// lines starting with # are skipped (so one file can hold the keys of
+// several stores, with a note on each). A file without a key is refused:
+// an empty file must not quietly mean "trust nothing, check nothing".
+func readKeyFile(path string) ([]string, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("--key-file: %w", err)
+	}
+	if text := strings.TrimSpace(string(data)); strings.HasPrefix(text, "{") {
+		var reply struct {
+			PublicKey string `json:"public_key"`
+		}
+		if err := json.Unmarshal([]byte(text), &reply); err != nil {
+			return nil, fmt.Errorf("--key-file %s: not the JSON of GET /v1/custody/key: %w", path, err)
+		}
+		keys, err := chain.TrustedKeys(reply.PublicKey)
+		if err == nil && len(keys) == 0 {
+			err = fmt.Errorf("no public_key")
+		}
+		if err != nil {
+			return nil, fmt.Errorf("--key-file %s: %w", path, err)
+		}
+		return keys, nil
+	}
+	var keys []string
+	for n, line := range strings.Split(string(data), "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		k, err := chain.TrustedKeys(line)
+		if err != nil {
+			return nil, fmt.Errorf("--key-file %s, line %d: %w", path, n+1, err)
+		}
+		keys = append(keys, k...)
+	}
+	if len(keys) == 0 {
+		return nil, fmt.Errorf("--key-file %s holds no key", path)
+	}
+	return keys, nil
 }
 
 func custodyCheckpointCmd() *cobra.Command {

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -12,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
 
 	"github.com/amanat-ledger/amanat/chain"
@@ -96,7 +98,11 @@ func TestCustodyCommands(t *testing.T) {
 		t.Fatalf("tampered bundle: %v\n%s", err, out)
 	}
 	// Another key is refused.
-	out, err = runCustody(t, "check", "--key", "someone+00000000+AQ==", bundle)
+	_, other, err := note.GenerateKey(rand.Reader, "amanat.custody/00000000000000ff")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err = runCustody(t, "check", "--key", other, bundle)
 	if err == nil || !strings.Contains(out, "not by the trusted key") {
 		t.Fatalf("wrong key: %v\n%s", err, out)
 	}

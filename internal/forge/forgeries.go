@@ -1,0 +1,273 @@
+package forge
+
+import (
+	"crypto/rand"
+	"fmt"
+	"strings"
+
+	"golang.org/x/mod/sumdb/note"
+)
+
+// A Forgery is one edit an insider could make to a court bundle before
+// re-signing it, and the rule of docs/custody-format.md it breaks.
+type Forgery struct {
+	Name string
+	// Rule is the part of custody check's refusal that names the rule.
+	Rule string
+	// Replay is true when only a replay of the state machine (step 6 of
+	// the format's checklist) sees it, not the byte rules of steps 1 to 5.
+	Replay bool
+	// Edit changes b. other is the bundle of a second item of the same
+	// store, for forgeries that borrow its records.
+	Edit func(b, other *Bundle)
+	// AfterSign edits the signed JSON bundle instead (for what the
+	// signature does not cover, such as the proofs); nil for most.
+	AfterSign func(b *Bundle)
+	// Body, when set, rewrites the checkpoint's signed text before it is
+	// signed anew.
+	Body func(text string) string
+	// Rekey, when set, is the name of a new key the forger makes and signs
+	// with, in place of the store's key: the bundle's origin and public
+	// key become the new key's.
+	Rekey string
+}
+
+// The forgeries expect the bundle of an item that was seized (its entry
+// naming its seizure's ledger transaction), transferred, received, and
+// converted (the converted entry naming a conversion transaction linked to
+// the item and the conversion), with an attachment on some entry and the
+// item's own record; and the bundle of another item of another seizure.
+
+func entryByEvent(b *Bundle, event string) *Record {
+	for i := range b.Entries {
+		if v, _ := Line(b.Entries[i].Canonical, "event"); v == event {
+			return &b.Entries[i]
+		}
+	}
+	panic(fmt.Sprintf("forge: no %s entry in the bundle of item %d", event, b.Item))
+}
+
+func entryWithLine(b *Bundle, key string) *Record {
+	for i := range b.Entries {
+		if _, ok := Line(b.Entries[i].Canonical, key); ok {
+			return &b.Entries[i]
+		}
+	}
+	panic(fmt.Sprintf("forge: no entry with a %s line in the bundle of item %d", key, b.Item))
+}
+
+func txnByID(b *Bundle, id string) int {
+	for i, t := range b.Transactions {
+		if fmt.Sprint(t.ID) == id {
+			return i
+		}
+	}
+	panic(fmt.Sprintf("forge: no ledger transaction %s in the bundle of item %d", id, b.Item))
+}
+
+func dropTxn(b *Bundle, id string) {
+	i := txnByID(b, id)
+	b.Transactions = append(b.Transactions[:i], b.Transactions[i+1:]...)
+}
+
+// Forgeries lists one forgery per rule of the format that a re-signed bundle
+// can break. Edits follow Scenario.
+func Forgeries() []Forgery {
+	return []Forgery{
+		{Name: "an event that is not a custody event", Rule: `event: "teleported" is not a custody event`,
+			Edit: func(b, _ *Bundle) {
+				e := entryByEvent(b, "transferred")
+				e.Canonical = SetLine(e.Canonical, "event", "teleported")
+			}},
+		{Name: "a converted entry with ledger_txn 0", Rule: "a converted entry names its conversion's ledger transaction, not ledger_txn 0",
+			Edit: func(b, _ *Bundle) {
+				e := entryByEvent(b, "converted")
+				id, _ := Line(e.Canonical, "ledger_txn")
+				e.Canonical = SetLine(e.Canonical, "ledger_txn", "0")
+				dropTxn(b, id)
+			}},
+		{Name: "a converted entry naming no conversion", Rule: "is converted, but this transaction is not a conversion of item",
+			Edit: func(b, _ *Bundle) {
+				seized, conv := entryByEvent(b, "seized"), entryByEvent(b, "converted")
+				id, _ := Line(conv.Canonical, "ledger_txn")
+				seizure, _ := Line(seized.Canonical, "ledger_txn")
+				conv.Canonical = SetLine(conv.Canonical, "ledger_txn", seizure)
+				dropTxn(b, id)
+			}},
+		{Name: "a court order dated after its event", Rule: "court_order.date: 2099-01-01 is after the event",
+			Edit: func(b, _ *Bundle) {
+				e := entryByEvent(b, "transferred")
+				e.Canonical = InsertBefore(e.Canonical, "ledger_txn", `court_order 2099-01-01 "CO-7/2025"`)
+			}},
+		{Name: "a court order with an impossible date", Rule: "court_order.date: must be a date YYYY-MM-DD",
+			Edit: func(b, _ *Bundle) {
+				e := entryByEvent(b, "transferred")
+				e.Canonical = InsertBefore(e.Canonical, "ledger_txn", `court_order 2025-02-30 "CO-7/2025"`)
+			}},
+		{Name: "a transaction whose postings do not sum to zero", Rule: "postings sum to",
+			Edit: func(b, _ *Bundle) {
+				// One more unit of the last place, so the amount keeps its
+				// currency's scale and only the sum is wrong.
+				t := &b.Transactions[0]
+				lines := strings.Split(t.Canonical, "\n")
+				for i, l := range lines {
+					if strings.HasPrefix(l, "posting custody:item:") {
+						last := byte('1')
+						if l[len(l)-1] == '1' {
+							last = '2'
+						}
+						lines[i] = l[:len(l)-1] + string(last)
+						break
+					}
+				}
+				t.Canonical = strings.Join(lines, "\n")
+			}},
+		{Name: "a transaction that no entry names", Rule: "no custody entry of the bundle names it",
+			Edit: func(b, other *Bundle) {
+				b.Transactions = append(b.Transactions, other.Transactions[0])
+				sortTxns(b)
+			}},
+		{Name: "a transaction of another item", Rule: "does not post to custody:item:",
+			Edit: func(b, other *Bundle) {
+				e := entryByEvent(b, "seized")
+				id, _ := Line(e.Canonical, "ledger_txn")
+				e.Canonical = SetLine(e.Canonical, "ledger_txn", fmt.Sprint(other.Transactions[0].ID))
+				dropTxn(b, id)
+				b.Transactions = append(b.Transactions, other.Transactions[0])
+				sortTxns(b)
+			}},
+		{Name: "a transaction twice", Rule: "transactions are not each once in increasing id order",
+			Edit: func(b, _ *Bundle) {
+				b.Transactions = append(b.Transactions[:1], b.Transactions...)
+			}},
+		{Name: "a transaction effective after it was recorded", Rule: "is after it was recorded",
+			Edit: func(b, _ *Bundle) {
+				t := &b.Transactions[0]
+				t.Canonical = SetLine(t.Canonical, "effective", "2099-01-01T00:00:00Z")
+			}},
+		{Name: "an entry dated after it was recorded", Rule: "at: 2099-01-01T00:00:00Z is in the future",
+			Edit: func(b, _ *Bundle) {
+				e := entryByEvent(b, "converted")
+				e.Canonical = SetLine(e.Canonical, "at", "2099-01-01T00:00:00Z")
+			}},
+		{Name: "an upper-case attachment hash", Rule: "attachments[0].sha256: must be 64 lower-case hex digits",
+			Edit: func(b, _ *Bundle) {
+				e := entryWithLine(b, "attachment")
+				v, _ := Line(e.Canonical, "attachment")
+				sum, name, _ := strings.Cut(v, " ")
+				e.Canonical = SetLine(e.Canonical, "attachment", strings.ToUpper(sum)+" "+name)
+			}},
+		{Name: "a recorder without a role", Rule: `recorded_by "asma" is not role:token-name`,
+			Edit: func(b, _ *Bundle) {
+				e := entryByEvent(b, "transferred")
+				e.Canonical = SetLine(e.Canonical, "recorded_by", `"asma"`)
+			}},
+		{Name: "a seal left blank", Rule: `seal_before.state: "" is not a seal state`,
+			Edit: func(b, _ *Bundle) {
+				e := entryByEvent(b, "received")
+				e.Canonical = SetLine(e.Canonical, "seal_before", `"" `)
+			}},
+		{Name: "a seal state that is not one", Rule: `seal_after.state: "tampered" is not a seal state`,
+			Edit: func(b, _ *Bundle) {
+				e := entryByEvent(b, "converted")
+				v, _ := Line(e.Canonical, "seal_after")
+				e.Canonical = SetLine(e.Canonical, "seal_after", v[:strings.LastIndexByte(v, ' ')+1]+"tampered")
+			}},
+		{Name: "entries out of order", Rule: "entries are not oldest first",
+			Edit: func(b, _ *Bundle) {
+				e := &b.Entries[1]
+				e.Canonical = SetLine(e.Canonical, "seq", "1")
+				e.ID = 1
+			}},
+		{Name: "a kind on an entry", Rule: "which only records carry",
+			Edit: func(b, _ *Bundle) { b.Entries[0].Kind = "evidence.item" }},
+		{Name: "item 0", Rule: "bundle item is 0",
+			Edit: func(b, _ *Bundle) { b.Item = 0 }},
+		{Name: "a log origin of another form", Rule: `log origin "amanat.custody/not-a-store" is not amanat.custody/ followed by 16 lower-case hex digits`,
+			Edit: func(b, _ *Bundle) {}, Rekey: "amanat.custody/not-a-store"},
+		{Name: "an upper-case proof hash", Rule: "is not 64 lower-case hex digits",
+			Edit: func(b, _ *Bundle) {},
+			AfterSign: func(b *Bundle) {
+				for i := range b.Entries {
+					if len(b.Entries[i].Proof) > 0 {
+						b.Entries[i].Proof[0] = strings.ToUpper(b.Entries[i].Proof[0])
+						return
+					}
+				}
+				panic("forge: no proof hash to change")
+			}},
+		{Name: "the item's own record twice", Rule: "record twice",
+			Edit: func(b, _ *Bundle) { b.Records = append(b.Records, b.Records[0]) }},
+		{Name: "a record of a kind that is not an item's", Rule: `"evidence.case" is not a kind of an item's own record`,
+			Edit: func(b, _ *Bundle) {
+				r := &b.Records[0]
+				r.Kind, r.Canonical = "evidence.case", SetLine(r.Canonical, "kind", "evidence.case")
+			}},
+		{Name: "a root hash spelt with non-zero padding bits", Rule: "is not the standard base64 of its hash",
+			Edit: func(_, _ *Bundle) {},
+			Body: func(text string) string {
+				// The last character before "=" carries 4 bits of the hash
+				// and 2 padding bits: set the padding bits.
+				lines := strings.SplitN(text, "\n", 4)
+				r := []byte(lines[2])
+				const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+				i := strings.IndexByte(alphabet, r[len(r)-2])
+				r[len(r)-2] = alphabet[i|3]
+				lines[2] = string(r)
+				return strings.Join(lines, "\n")
+			}},
+		{Name: "a receiver left out", Rule: "the state machine reads it differently", Replay: true,
+			Edit: func(b, _ *Bundle) {
+				e := entryByEvent(b, "received")
+				e.Canonical = SetLine(e.Canonical, "to", `""`)
+			}},
+	}
+}
+
+// Apply makes forgery f of bundle data (other: a second item's bundle of
+// the same store) and re-signs it with skey, the store's own key, or with a
+// new key when f says Rekey.
+func Apply(f Forgery, data, other []byte, skey string) ([]byte, error) {
+	b, err := Read(data)
+	if err != nil {
+		return nil, err
+	}
+	o, err := Read(other)
+	if err != nil {
+		return nil, err
+	}
+	f.Edit(b, o)
+	if f.Rekey != "" {
+		sk, vk, err := note.GenerateKey(rand.Reader, f.Rekey)
+		if err != nil {
+			return nil, fmt.Errorf("forge: new key: %w", err)
+		}
+		_, rest, _ := strings.Cut(b.Checkpoint, "\n")
+		b.PublicKey, b.Origin, b.Checkpoint, skey = vk, f.Rekey, f.Rekey+"\n"+rest, sk
+	}
+	out, err := b.Resign(skey)
+	if err != nil || f.AfterSign == nil && f.Body == nil {
+		return out, err
+	}
+	if b, err = Read(out); err != nil {
+		return nil, err
+	}
+	if f.Body != nil {
+		text, _, _ := strings.Cut(b.Checkpoint, "\n\n")
+		if b.Checkpoint, err = sign(f.Body(text+"\n"), skey); err != nil {
+			return nil, err
+		}
+	}
+	if f.AfterSign != nil {
+		f.AfterSign(b)
+	}
+	return b.marshal()
+}
+
+func sortTxns(b *Bundle) {
+	for i := 1; i < len(b.Transactions); i++ {
+		for j := i; j > 0 && b.Transactions[j].ID < b.Transactions[j-1].ID; j-- {
+			b.Transactions[j], b.Transactions[j-1] = b.Transactions[j-1], b.Transactions[j]
+		}
+	}
+}
