@@ -23,7 +23,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/amanat-ledger/amanat/internal/forge"
+	"github.com/amanat-ledger/amanat/chain/forge"
 	"github.com/amanat-ledger/amanat/ledger"
 	"github.com/amanat-ledger/amanat/ledger/money"
 )

@@ -15,7 +15,7 @@ import (
 	"golang.org/x/mod/sumdb/note"
 
 	"github.com/amanat-ledger/amanat/fixtures"
-	"github.com/amanat-ledger/amanat/internal/forge"
+	"github.com/amanat-ledger/amanat/chain/forge"
 )
 
 // demoBundles loads Operation Grey into a new store through the API, as

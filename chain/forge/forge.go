@@ -3,7 +3,8 @@
 // "amanat custody check" refuses each such forgery for the rule it breaks,
 // not for a stale hash, proof or signature. It knows only the bundle's JSON
 // form (docs/custody-format.md), not package chain, so that chain's own
-// tests can import it too.
+// tests can import it too. It lives beside the custody package because the
+// top level of the repository is fixed; nothing but tests imports it.
 package forge
 
 import (
