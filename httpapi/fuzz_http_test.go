@@ -295,22 +295,29 @@ func (fs *fuzzServer) send(t *testing.T, where string, st fuzzStep) {
 			fail(fmt.Sprintf("refused %d but changed the store", rec.Code), "buckets changed: %v", changedBuckets(before, after))
 		}
 	case rec.Code >= 200 && rec.Code < 300:
-		if reason := refusedText(body); reason != "" {
-			fail("accepted text the product refuses", "%s", reason)
+		// Only a write that stored something can have stored bad text (an
+		// address validation answers 200 with valid:false and keeps
+		// nothing).
+		sent := st.body // the bytes as sent: parseJSON reads invalid UTF-8 as U+FFFD
+		if st.truncate >= 0 {
+			sent, _ = parseJSON(string(body))
 		}
-		if problem := fs.checkBooks(); problem != "" {
-			fail("accepted, then "+problem, "an accepted write must leave the store consistent and readable")
+		if kind, reason := refusedText(sent); kind != "" && !equalFingerprints(before, booksFingerprint(t, fs.store)) {
+			fail("accepted "+kind, "%s", reason)
+		}
+		if what, detail := fs.checkBooks(); what != "" {
+			fail("accepted, then "+what, "%s", detail)
 		}
 	default:
 		fail(fmt.Sprintf("answered %d", rec.Code), "a write answers 2xx or 4xx")
 	}
 }
 
-var pathIDRE = regexp.MustCompile(`^(/v1/(?:items|tokens))/[^/]+/`)
+var pathIDRE = regexp.MustCompile(`^(/v1/(?:items|tokens))/[^/?]+`)
 
 // routeOf names the route of a path, so failures of one endpoint group
 // together whatever id the mutator put in.
-func routeOf(path string) string { return pathIDRE.ReplaceAllString(path, "$1/{id}/") }
+func routeOf(path string) string { return pathIDRE.ReplaceAllString(path, "$1/{id}") }
 
 func clip(s string, n int) string {
 	if len(s) <= n {
@@ -337,7 +344,8 @@ func problemBody(rec *httptest.ResponseRecorder) error {
 			return fmt.Errorf("a 422 must name the field at fault")
 		}
 		for _, fe := range p.Errors {
-			if fe.Field == "" || fe.Reason == "" {
+			// An unknown key may itself be "" (named exactly, then).
+			if fe.Field == "" && fe.Reason != "unknown field" || fe.Reason == "" {
 				return fmt.Errorf("a field error without field or reason: %+v", fe)
 			}
 		}
@@ -398,52 +406,85 @@ func changedBuckets(a, b map[string]string) []string {
 // free-text field goes through one check (package ledger/text) that refuses
 // invalid UTF-8, control characters other than tab and line breaks, the
 // replacement character and wallet secrets, so no accepted body may carry
-// them, whatever the field. "" when the body is clean.
-func refusedText(body []byte) string {
-	if !utf8.Valid(body) {
-		return "the body is not valid UTF-8 (it would be stored with U+FFFD in place of the bad bytes)"
+// them, whatever the field. Only the values the decoder keeps count: of keys
+// that encoding/json takes for one field (equal without regard to case) the
+// last wins. It returns the kind of text ("" when the body is clean) and
+// where it is.
+func refusedText(root *jsonValue) (kind, reason string) {
+	if root == nil {
+		return "", "" // no body, or not JSON: nothing was decoded from it
 	}
-	root, err := parseJSON(string(body))
-	if err != nil {
-		return "" // the server read it somehow; only the checks above apply
-	}
-	var reason string
 	check := func(path, s string) {
-		if reason != "" {
+		if kind != "" {
+			return
+		}
+		if !utf8.ValidString(s) {
+			kind, reason = "invalid UTF-8", path+" is not valid UTF-8 (the decoder keeps U+FFFD in place of the bad bytes)"
 			return
 		}
 		for _, r := range s {
-			if r == utf8.RuneError || unicode.IsControl(r) && r != '\n' && r != '\r' && r != '\t' {
-				reason = fmt.Sprintf("%s holds %U", path, r)
+			if r == utf8.RuneError {
+				kind, reason = "U+FFFD", path+" holds U+FFFD"
+				return
+			}
+			if unicode.IsControl(r) && r != '\n' && r != '\r' && r != '\t' {
+				kind, reason = "a control character", fmt.Sprintf("%s holds %U", path, r)
 				return
 			}
 		}
 		if k := text.SecretKind(s); k != "" {
-			reason = fmt.Sprintf("%s holds %s", path, k)
+			kind, reason = "a wallet secret", fmt.Sprintf("%s holds %s", path, k)
 		}
 	}
-	root.strings(check)
-	for i, k := range allKeys(root) {
-		check(fmt.Sprintf("key %d", i), k)
+	var walk func(v *jsonValue, path string)
+	walk = func(v *jsonValue, path string) {
+		switch v.kind {
+		case '"':
+			check(path, v.text)
+		case '[':
+			for i, e := range v.elems {
+				walk(e, fmt.Sprintf("%s[%d]", path, i))
+			}
+		case '{':
+			for i, k := range v.keys {
+				if shadowed(v.keys, i) {
+					continue
+				}
+				p := k
+				if path != "" {
+					p = path + "." + k
+				}
+				walk(v.elems[i], p)
+			}
+		}
 	}
-	return reason
+	walk(root, "")
+	return kind, reason
 }
 
-func allKeys(v *jsonValue) []string {
-	var out []string
-	for _, r := range refs(v) {
-		out = append(out, r.v.keys...)
+// shadowed says whether a later key of the object sets the same field as
+// keys[i], so that encoding/json drops the value of keys[i].
+func shadowed(keys []string, i int) bool {
+	for _, k := range keys[i+1:] {
+		if strings.EqualFold(k, keys[i]) {
+			return true
+		}
 	}
-	return out
+	return false
 }
 
-// checkBooks runs the store's checkers and reads every list; it returns
-// what failed, or "".
-func (fs *fuzzServer) checkBooks() string {
+// checkBooks runs the store's checkers and reads every list. It returns
+// what failed, in words that stay the same whatever the input (the class of
+// the failure), and the detail; "" when all is well.
+func (fs *fuzzServer) checkBooks() (what, detail string) {
 	parts, ok := RunCheckers(fs.store, fs.s.checkers)
 	if !ok {
-		b, _ := json.Marshal(parts)
-		return "the checkers fail: " + string(b)
+		for _, p := range parts {
+			if !p.OK {
+				return "the " + p.Name + " checker fails", p.Error
+			}
+		}
+		return "the checkers fail", fmt.Sprint(parts)
 	}
 	today := time.Now().UTC().Format(time.DateOnly)
 	reads := []struct{ role, path string }{
@@ -461,15 +502,15 @@ func (fs *fuzzServer) checkBooks() string {
 	}
 	for _, rd := range reads {
 		if rec := fs.raw(rd.role, http.MethodGet, rd.path, nil); rec.Code != http.StatusOK {
-			return fmt.Sprintf("GET %s answered %d: %s", rd.path, rec.Code, clip(rec.Body.String(), 300))
+			return fmt.Sprintf("GET %s answers %d", routeOf(rd.path), rec.Code), clip(rec.Body.String(), 300)
 		}
 	}
 	if rec := fs.raw(RoleAuditor, http.MethodGet, "/v1/verify", nil); !strings.Contains(rec.Body.String(), `"ok":true`) {
-		return "GET /v1/verify does not say ok: " + clip(rec.Body.String(), 300)
+		return "GET /v1/verify does not say ok", clip(rec.Body.String(), 300)
 	}
 	rec := fs.raw(RoleAuditor, http.MethodGet, "/v1/items?limit=1000", nil)
 	if rec.Code != http.StatusOK {
-		return fmt.Sprintf("GET /v1/items answered %d: %s", rec.Code, clip(rec.Body.String(), 300))
+		return fmt.Sprintf("GET /v1/items answers %d", rec.Code), clip(rec.Body.String(), 300)
 	}
 	var items struct {
 		Data []struct {
@@ -477,14 +518,14 @@ func (fs *fuzzServer) checkBooks() string {
 		} `json:"data"`
 	}
 	if err := json.Unmarshal(rec.Body.Bytes(), &items); err != nil {
-		return "GET /v1/items is not JSON: " + err.Error()
+		return "GET /v1/items is not JSON", err.Error()
 	}
 	for _, it := range items.Data {
 		for _, p := range []string{fmt.Sprintf("/v1/items/%d", it.ID), fmt.Sprintf("/v1/items/%d/custody?limit=1000", it.ID)} {
 			if rec := fs.raw(RoleAuditor, http.MethodGet, p, nil); rec.Code != http.StatusOK {
-				return fmt.Sprintf("GET %s answered %d: %s", p, rec.Code, clip(rec.Body.String(), 300))
+				return fmt.Sprintf("GET %s answers %d", strings.Split(routeOf(p), "?")[0], rec.Code), p + ": " + clip(rec.Body.String(), 300)
 			}
 		}
 	}
-	return ""
+	return "", ""
 }

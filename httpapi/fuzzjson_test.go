@@ -190,12 +190,3 @@ func refs(root *jsonValue) []jsonRef {
 	}
 	return out
 }
-
-// strings calls fn with the path and bytes of every string in the tree.
-func (v *jsonValue) strings(fn func(path, s string)) {
-	for _, r := range refs(v) {
-		if r.v.kind == '"' {
-			fn(r.path, r.v.text)
-		}
-	}
-}
