@@ -52,7 +52,8 @@ import (
 func FuzzWrites(f *testing.F) {
 	fx := newFuzzFixture(f)
 	for i := range fx.seeds {
-		f.Add([]byte{byte(i)})
+		f.Add([]byte{byte(i)})                 // as it is
+		f.Add([]byte{byte(len(fx.seeds) + i)}) // with an Idempotency-Key, sent twice
 	}
 	f.Fuzz(func(t *testing.T, input []byte) {
 		runFuzzInput(t, fx, input)
@@ -69,7 +70,12 @@ const maxFuzzMutations = 6
 
 func runFuzzInput(t *testing.T, fx *fuzzFixture, input []byte) {
 	r := &fuzzBytes{b: input}
-	seed := fx.seeds[r.pick(len(fx.seeds))]
+	// The first byte picks the seed and, past the first len(seeds) values,
+	// sends every write with an Idempotency-Key (a seizure with a key is
+	// judged inside the write, not before it).
+	first := int(r.next())
+	seed := fx.seeds[first%len(fx.seeds)]
+	keyed := first/len(fx.seeds)%2 == 1
 	steps := make([]fuzzStep, len(seed.steps))
 	for i, st := range seed.steps {
 		steps[i] = st.clone()
@@ -80,7 +86,11 @@ func runFuzzInput(t *testing.T, fx *fuzzFixture, input []byte) {
 	}
 	fs := fx.open(t)
 	for i, st := range steps {
-		fs.send(t, fmt.Sprintf("seed %q, mutations %q, step %d", seed.name, did, i), st)
+		key := ""
+		if keyed {
+			key = fmt.Sprintf("fuzz-%d", i)
+		}
+		fs.send(t, fmt.Sprintf("seed %q, mutations %q, step %d, idempotency key %q", seed.name, did, i, key), st, key)
 	}
 }
 
@@ -150,8 +160,9 @@ func (fs *fuzzServer) close() error {
 	return err
 }
 
-// raw sends one request and returns the recorder.
-func (fs *fuzzServer) raw(role, method, path string, body []byte) *httptest.ResponseRecorder {
+// raw sends one request, with headers given as name, value pairs, and
+// returns the recorder.
+func (fs *fuzzServer) raw(role, method, path string, body []byte, headers ...string) *httptest.ResponseRecorder {
 	var rd io.Reader
 	if body != nil {
 		rd = bytes.NewReader(body)
@@ -162,6 +173,9 @@ func (fs *fuzzServer) raw(role, method, path string, body []byte) *httptest.Resp
 	}
 	if role != "" {
 		req.Header.Set("Authorization", "Bearer "+fs.tokens[role])
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
 	}
 	rec := httptest.NewRecorder()
 	fs.s.Echo().ServeHTTP(rec, req)
@@ -267,11 +281,17 @@ func (fx *fuzzFixture) open(t testing.TB) *fuzzServer {
 }
 
 // send makes one request of an input and checks the answer and the store.
-func (fs *fuzzServer) send(t *testing.T, where string, st fuzzStep) {
+// With an idempotency key an accepted write is sent again, and must be
+// answered from the first answer with nothing written.
+func (fs *fuzzServer) send(t *testing.T, where string, st fuzzStep, key string) {
 	t.Helper()
 	body := st.encoded()
+	var headers []string
+	if key != "" {
+		headers = []string{"Idempotency-Key", key}
+	}
 	before := booksFingerprint(t, fs.store)
-	rec := fs.raw(st.role, st.method, st.path, body)
+	rec := fs.raw(st.role, st.method, st.path, body, headers...)
 	endpoint := st.method + " " + routeOf(st.path)
 	fail := func(class, format string, args ...any) {
 		t.Helper()
@@ -308,9 +328,30 @@ func (fs *fuzzServer) send(t *testing.T, where string, st fuzzStep) {
 		if what, detail := fs.checkBooks(); what != "" {
 			fail("accepted, then "+what, "%s", detail)
 		}
+		if key != "" && idempotentRoutes[routeOf(st.path)] {
+			written := booksFingerprint(t, fs.store)
+			again := fs.raw(st.role, st.method, st.path, body, headers...)
+			// A token's secret is in its first answer only: the stored
+			// answer a retry gets is the record without it.
+			same := again.Body.String() == rec.Body.String() || routeOf(st.path) == "/v1/tokens"
+			if again.Code != rec.Code || !same || again.Header().Get("Idempotent-Replayed") != "true" {
+				fail("a retry with the same Idempotency-Key is not the first answer", "retry: %d %s", again.Code, clip(again.Body.String(), 400))
+			}
+			if after := booksFingerprint(t, fs.store); !equalFingerprints(written, after) {
+				fail("a retry with the same Idempotency-Key wrote again", "buckets changed: %v", changedBuckets(written, after))
+			}
+		}
 	default:
 		fail(fmt.Sprintf("answered %d", rec.Code), "a write answers 2xx or 4xx")
 	}
+}
+
+// idempotentRoutes are the writes that take an Idempotency-Key
+// (docs/api.md, "Idempotent writes"); a revocation is idempotent by itself,
+// and an address validation writes nothing.
+var idempotentRoutes = map[string]bool{
+	"/v1/cases": true, "/v1/seizures": true, "/v1/items/{id}/custody": true, "/v1/rates": true,
+	"/v1/conversions": true, "/v1/reconciliations": true, "/v1/tokens": true,
 }
 
 var pathIDRE = regexp.MustCompile(`^(/v1/(?:items|tokens))/[^/?]+`)
