@@ -190,3 +190,19 @@ func refs(root *jsonValue) []jsonRef {
 	}
 	return out
 }
+
+// size is about the length of v encoded, counted only up to limit so that a
+// huge tree costs no more than a small one to measure.
+func (v *jsonValue) size(limit int) int {
+	n := len(v.text) + 2
+	for i, e := range v.elems {
+		if n > limit {
+			return n
+		}
+		if v.kind == '{' {
+			n += len(v.keys[i]) + 3
+		}
+		n += e.size(limit-n) + 1
+	}
+	return n
+}

@@ -232,7 +232,7 @@ func mutate(steps []fuzzStep, r *fuzzBytes) string {
 	case opLengthen:
 		v := lengthen(ref.v, param, param2)
 		set(v)
-		desc += fmt.Sprintf(" to %d bytes", len(v.String()))
+		desc += fmt.Sprintf(" to %d bytes", v.size(maxFuzzBody+1))
 	case opInject:
 		ch := injected[int(param)%len(injected)]
 		v := ref.v
@@ -345,8 +345,13 @@ func lengthen(v *jsonValue, param, param2 byte) *jsonValue {
 				out.keys = []string{"unexpected"}
 			}
 		}
-		for i := 0; len(out.elems) < n; i++ {
-			out.elems = append(out.elems, out.elems[i%len(out.elems)].clone())
+		// Stop past the size cap: a 1 MiB string in a thousand elements
+		// would be a gigabyte to build.
+		total := out.size(maxFuzzBody)
+		for i := 0; len(out.elems) < n && total <= maxFuzzBody; i++ {
+			e := out.elems[i%len(out.elems)].clone()
+			total += e.size(maxFuzzBody) + 1
+			out.elems = append(out.elems, e)
 			if out.kind == '{' {
 				out.keys = append(out.keys, out.keys[i%len(out.keys)])
 			}

@@ -178,6 +178,17 @@ func TestFuzzWritesHarnessSeesChanges(t *testing.T) {
 	if bodies[0] != bodies[1] || bodies[0] == fx.seeds[1].steps[0].body.String() {
 		t.Fatalf("mutation is not deterministic or did nothing:\n%s\n%s", bodies[0], bodies[1])
 	}
+	// A 1 MiB string lengthened into a thousand elements stays under the
+	// cap (this input once built half a gigabyte and killed the worker).
+	huge := []fuzzStep{fx.seeds[7].steps[0].clone()}
+	r := &fuzzBytes{b: []byte("\x16\xae\xc3\x1d\x02\x91\xae\x8a\xbc\xbf")}
+	for r.more() {
+		mutate(huge, r)
+	}
+	if n := huge[0].body.size(1 << 30); n > 2*maxFuzzBody {
+		t.Errorf("a lengthened body is %d bytes, cap %d", n, maxFuzzBody)
+	}
+
 	// parseJSON reads invalid UTF-8 as U+FFFD, so bad bytes go in by hand.
 	withBytes := func(body, old, bad string) *jsonValue {
 		v := mustParseJSON(body)
