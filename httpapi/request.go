@@ -60,6 +60,13 @@ func decodeJSON(c echo.Context, v any) error {
 	if _, err := dec.Token(); err != io.EOF {
 		return ledger.Errorf(ledger.EMalformed, "the body holds more than one JSON value")
 	}
+	// encoding/json takes a key in any case ("PURPOSE" fills purpose) and
+	// lets the last of two equal keys win, so a second copy of a field
+	// could carry a value past anyone who reads the body. One spelling,
+	// once.
+	if path, reason := keyProblem(body, reflect.TypeOf(v)); path != "" {
+		return &ledger.Error{Code: ledger.EInvalid, Msg: "invalid input", Fields: []ledger.FieldError{{Field: path, Reason: reason}}}
+	}
 	return nil
 }
 
@@ -95,7 +102,7 @@ func withFieldPath(err error, body []byte, t reflect.Type) error {
 	if !errors.As(err, &e) || len(e.Fields) != 1 || e.Fields[0].Reason != "unknown field" {
 		return err
 	}
-	if path := unknownFieldPath(body, t); path != "" {
+	if path, _ := keyProblem(body, t); path != "" {
 		e.Fields[0].Field = path
 	}
 	return err
@@ -178,11 +185,14 @@ func invalidUTF8(body []byte) error {
 
 var unmarshalerType = reflect.TypeFor[json.Unmarshaler]()
 
-// unknownFieldPath walks body in document order beside the Go type it was
-// decoded into and returns the path of the first object key the type does
-// not have, as encoding/json would meet it; "" when it finds none.
-func unknownFieldPath(body []byte, t reflect.Type) string {
+// keyProblem walks body in document order beside the Go type it was
+// decoded into and returns the path of the first object key that the type
+// does not have, that matches a field only when case is ignored, or that the
+// same object gives twice (in any case), with the reason; "" when it finds
+// none.
+func keyProblem(body []byte, t reflect.Type) (string, string) {
 	dec := json.NewDecoder(bytes.NewReader(body))
+	var reason string
 	var walk func(t reflect.Type, path string) (string, bool)
 	walk = func(t reflect.Type, path string) (string, bool) {
 		for t != nil && t.Kind() == reflect.Pointer {
@@ -203,6 +213,7 @@ func unknownFieldPath(body []byte, t reflect.Type) string {
 		}
 		switch d {
 		case '{':
+			seen := map[string]string{}
 			for dec.More() {
 				kt, err := dec.Token()
 				if err != nil {
@@ -213,11 +224,21 @@ func unknownFieldPath(body []byte, t reflect.Type) string {
 				if path != "" {
 					p = path + "." + key
 				}
+				if first, dup := seen[strings.ToLower(key)]; dup {
+					reason = fmt.Sprintf("is given twice (also as %q); give each field once", first)
+					return p, true
+				}
+				seen[strings.ToLower(key)] = key
 				var ft reflect.Type
 				switch {
 				case t != nil && t.Kind() == reflect.Struct:
-					f, known := jsonField(t, key)
+					f, name, known := jsonField(t, key)
 					if !known {
+						reason = "unknown field"
+						return p, true
+					}
+					if name != key {
+						reason = fmt.Sprintf("unknown field; the field is spelt %q", name)
 						return p, true
 					}
 					ft = f
@@ -245,13 +266,15 @@ func unknownFieldPath(body []byte, t reflect.Type) string {
 		return "", false
 	}
 	r, _ := walk(t, "")
-	return r
+	return r, reason
 }
 
 // jsonField finds the field encoding/json would decode key into: the
-// exported field whose JSON name matches exactly, else case-insensitively.
-func jsonField(t reflect.Type, key string) (reflect.Type, bool) {
+// exported field whose JSON name matches exactly, else case-insensitively;
+// name is that field's JSON name.
+func jsonField(t reflect.Type, key string) (ft reflect.Type, name string, ok bool) {
 	var fold reflect.Type
+	var foldName string
 	for _, f := range reflect.VisibleFields(t) {
 		if !f.IsExported() || (f.Anonymous && f.Type.Kind() == reflect.Struct && f.Tag.Get("json") == "") {
 			continue
@@ -264,13 +287,13 @@ func jsonField(t reflect.Type, key string) (reflect.Type, bool) {
 			name = f.Name
 		}
 		if name == key {
-			return f.Type, true
+			return f.Type, name, true
 		}
 		if fold == nil && strings.EqualFold(name, key) {
-			fold = f.Type
+			fold, foldName = f.Type, name
 		}
 	}
-	return fold, fold != nil
+	return fold, foldName, fold != nil
 }
 
 func jsonKind(t reflect.Type) string {

@@ -43,16 +43,46 @@ func TestUnknownFieldsAreNamedByTheirPath(t *testing.T) {
 	for _, tc := range []struct{ json, want string }{
 		{`{"items":[{"seal":"A"},{"seal":"B","location":{"circle":"x","city":"y"}}]}`, "items[1].location.city"},
 		{`{"itemz":[]}`, "itemz"},
-		{`{"items":[{"Seal":"A","colour":"red"}]}`, "items[0].colour"},
+		{`{"items":[{"seal":"A","colour":"red"}]}`, "items[0].colour"},
+		{`{"items":[{"Seal":"A"}]}`, "items[0].Seal"},
 		{`{"meta":{"k":{"seal":"A","extra":1}}}`, "meta.k.extra"},
 	} {
 		var v body
 		dec := json.NewDecoder(strings.NewReader(tc.json))
 		dec.DisallowUnknownFields()
-		err := withFieldPath(jsonError(dec.Decode(&v)), []byte(tc.json), reflect.TypeOf(&v))
-		var e *ledger.Error
-		if !errors.As(err, &e) || len(e.Fields) != 1 || e.Fields[0].Field != tc.want {
-			t.Errorf("%s: %v, want field %s", tc.json, err, tc.want)
+		if err := dec.Decode(&v); err != nil {
+			err = withFieldPath(jsonError(err), []byte(tc.json), reflect.TypeOf(&v))
+			var e *ledger.Error
+			if !errors.As(err, &e) || len(e.Fields) != 1 || e.Fields[0].Field != tc.want {
+				t.Errorf("%s: %v, want field %s", tc.json, err, tc.want)
+			}
+			continue
+		}
+		// encoding/json took it; decodeJSON's key check must not.
+		if path, _ := keyProblem([]byte(tc.json), reflect.TypeOf(&v)); path != tc.want {
+			t.Errorf("%s: key check names %q, want %s", tc.json, path, tc.want)
+		}
+	}
+}
+
+// TestDuplicateAndMiscasedKeysAreRefused: encoding/json fills "purpose"
+// from "PURPOSE" and lets the last of two equal keys win, so a second copy
+// of a field could carry a value past a reader of the body. Each is a 422
+// naming the key, and nothing is written.
+func TestDuplicateAndMiscasedKeysAreRefused(t *testing.T) {
+	ts := newTestServer(t)
+	for _, tc := range []struct{ body, field, reason string }{
+		{`{"currency":"USD","rate":"278.65","effective":"2025-06-02","source":"sbp","source":"x"}`, "source", "given twice"},
+		{`{"currency":"USD","rate":"278.65","effective":"2025-06-02","source":"sbp","Source":"x"}`, "Source", "given twice"},
+		{`{"Currency":"USD","rate":"278.65","effective":"2025-06-02","source":"sbp"}`, "Currency", `spelt "currency"`},
+	} {
+		before := snapshot(t, ts.store)
+		p := wantProblem(t, ts.do(RoleFinance, http.MethodPost, "/v1/rates", tc.body), http.StatusUnprocessableEntity, tc.field)
+		if !strings.Contains(p.Errors[0].Reason, tc.reason) {
+			t.Errorf("%s: reason %q, want %q", tc.body, p.Errors[0].Reason, tc.reason)
+		}
+		if snapshot(t, ts.store) != before {
+			t.Fatalf("%s: a refused rate changed the store", tc.body)
 		}
 	}
 }
