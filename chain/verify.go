@@ -118,6 +118,7 @@ func (c *Custody) Verify(tx *ledger.Tx) (Report, error) {
 	tk, tv := tc.First()
 	states := map[uint64]*ItemState{}
 	seqs := map[uint64][]uint64{} // item -> its entries' seqs, for the item index
+	var named []namedTxn          // entries that name a ledger transaction, in log order
 	var nextSeq, nextTxn uint64 = 1, 1
 
 	// Two stages on two cores: this goroutine reads the records in log order
@@ -134,9 +135,12 @@ func (c *Custody) Verify(tx *ledger.Tx) (Report, error) {
 				if err != nil {
 					break
 				}
-				var item uint64
-				if item, err = replay(states, j.seq, j.leaf, j.data, j.hash); err == nil {
+				var item, txn uint64
+				if item, txn, err = replay(states, j.seq, j.leaf, j.data, j.hash); err == nil {
 					seqs[item] = append(seqs[item], j.seq)
+					if txn != 0 {
+						named = append(named, namedTxn{seq: j.seq, item: item, txn: txn})
+					}
 				}
 			}
 		}
@@ -251,6 +255,20 @@ func (c *Custody) Verify(tx *ledger.Tx) (Report, error) {
 	if err := checkRecordsCovered(sets, m, recIndex, rep.Records); err != nil {
 		return rep, err
 	}
+	// An entry's ledger transaction travels in its item's court bundle as
+	// what the event caused: it must post to that item's account.
+	for _, n := range named {
+		if n.txn > tx.LastTransactionID() {
+			return rep, fmt.Errorf("custody entry %d: names ledger transaction %d, which does not exist", n.seq, n.txn)
+		}
+		ok, err := postsToItem(tx, n.item, n.txn)
+		if err != nil {
+			return rep, fmt.Errorf("custody entry %d: %w", n.seq, err)
+		}
+		if !ok {
+			return rep, fmt.Errorf("custody entry %d: names ledger transaction %d, which does not post to item %d's account %s", n.seq, n.txn, n.item, itemAccount(n.item))
+		}
+	}
 	// The item index: exactly one key per entry, (item, item_seq) -> seq.
 	indexed := uint64(0)
 	ic := items.Cursor()
@@ -346,18 +364,22 @@ type replayJob struct {
 	hash      tlog.Hash
 }
 
+// namedTxn is a ledger transaction a custody entry names.
+type namedTxn struct{ seq, item, txn uint64 }
+
 // replay checks one custody entry against its item's hash chain, index and
-// state machine, and advances the item's state.
-func replay(states map[uint64]*ItemState, seq, leaf uint64, data []byte, h tlog.Hash) (uint64, error) {
+// state machine, and advances the item's state. It returns the entry's item
+// and the ledger transaction it names (0 for none).
+func replay(states map[uint64]*ItemState, seq, leaf uint64, data []byte, h tlog.Hash) (uint64, uint64, error) {
 	e, err := decodeEntry(data)
 	if err != nil {
-		return 0, fmt.Errorf("custody entry %d: %w", seq, err)
+		return 0, 0, fmt.Errorf("custody entry %d: %w", seq, err)
 	}
 	if e.Seq != seq {
-		return 0, fmt.Errorf("custody entry %d: the record says it is entry %d", seq, e.Seq)
+		return 0, 0, fmt.Errorf("custody entry %d: the record says it is entry %d", seq, e.Seq)
 	}
 	if e.LeafIndex != leaf {
-		return 0, fmt.Errorf("custody entry %d: the record says log leaf %d, the log has it at %d", seq, e.LeafIndex, leaf)
+		return 0, 0, fmt.Errorf("custody entry %d: the record says log leaf %d, the log has it at %d", seq, e.LeafIndex, leaf)
 	}
 	st := states[e.Item]
 	var wantItemSeq uint64 = 1
@@ -366,22 +388,22 @@ func replay(states map[uint64]*ItemState, seq, leaf uint64, data []byte, h tlog.
 		wantItemSeq, wantPrev = st.Entries+1, st.LastHash
 	}
 	if e.ItemSeq != wantItemSeq {
-		return 0, fmt.Errorf("custody entry %d: item %d's entry %d, expected %d", seq, e.Item, e.ItemSeq, wantItemSeq)
+		return 0, 0, fmt.Errorf("custody entry %d: item %d's entry %d, expected %d", seq, e.Item, e.ItemSeq, wantItemSeq)
 	}
 	if e.PrevHash != wantPrev {
-		return 0, fmt.Errorf("custody entry %d: previous-entry hash does not match item %d's chain", seq, e.Item)
+		return 0, 0, fmt.Errorf("custody entry %d: previous-entry hash does not match item %d's chain", seq, e.Item)
 	}
 	orig := e
 	next, err := apply(st, &e)
 	if err != nil {
-		return 0, fmt.Errorf("custody entry %d: the state machine refuses it: %w", seq, err)
+		return 0, 0, fmt.Errorf("custody entry %d: the state machine refuses it: %w", seq, err)
 	}
 	if e.From != orig.From || e.To != orig.To || e.SealBefore != orig.SealBefore || e.SealAfter != orig.SealAfter {
-		return 0, fmt.Errorf("custody entry %d: the state machine reads it differently (who or seal left out)", seq)
+		return 0, 0, fmt.Errorf("custody entry %d: the state machine reads it differently (who or seal left out)", seq)
 	}
 	next.Entries, next.LastSeq, next.LastAt, next.LastHash = e.ItemSeq, seq, e.At, leafHex(h)
 	states[e.Item] = &next
-	return e.Item, nil
+	return e.Item, e.LedgerTxn, nil
 }
 
 // VerifyStore checks the custody log of a store opened read-only, with the
