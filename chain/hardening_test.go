@@ -364,3 +364,20 @@ func TestOpenRefusesAKeyOfAnotherStore(t *testing.T) {
 		t.Fatalf("open without a key file: %v", err)
 	}
 }
+
+// TestRefusalsNameTheSealTheLogHolds: a custodian told the seal is wrong is
+// told which seal the log holds, or that it holds none.
+func TestRefusalsNameTheSealTheLogHolds(t *testing.T) {
+	l := mustOpen(t)
+	l.seize(t, 1, "10.00") // seal FIA-ISB-0001 intact
+	le := refusedField(t, l, Entry{Item: 1, Event: EventStored, At: at(10), RecordedBy: "custodian:asif", Location: Location{Room: "malkhana"},
+		SealBefore: Seal{Number: "FIA-ISB-0009", State: SealIntact}}, "seal_before")
+	if want := `the log says the seal is "FIA-ISB-0001" intact`; !strings.Contains(le.Fields[0].Reason, want) {
+		t.Errorf("reason %q does not say %s", le.Fields[0].Reason, want)
+	}
+	l.append(t, Entry{Item: 2, Event: EventSeized, At: at(0), RecordedBy: "custodian:asif", To: "SI Bilal", Location: Location{Room: "raid site"}})
+	le = refusedField(t, l, Entry{Item: 2, Event: EventUnsealed, At: at(10), RecordedBy: "custodian:asif"}, "event")
+	if want := "bears no intact seal (none)"; !strings.Contains(le.Fields[0].Reason, want) {
+		t.Errorf("reason %q does not say %s", le.Fields[0].Reason, want)
+	}
+}
