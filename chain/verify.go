@@ -62,7 +62,8 @@ func (s *sliceHashes) ReadHashes(indexes []int64) ([]tlog.Hash, error) {
 // Verify recomputes the whole log from the stored records: every leaf hash
 // from the custody entry, ledger transaction or registered record (case,
 // item, rate) it covers, that every stored record of a registered kind is in
-// the log exactly once, every interior hash of the tree, each item's hash chain and state machine, the derived
+// the log exactly once, every interior hash of the tree, each item's hash chain and state machine, that
+// each entry's ledger transaction posts to its item's account, the derived
 // item states, and the signed checkpoint (and the witness file, when there
 // is one). The error names the first record that does not match.
 func (c *Custody) Verify(tx *ledger.Tx) (Report, error) {
