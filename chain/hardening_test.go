@@ -381,3 +381,36 @@ func TestRefusalsNameTheSealTheLogHolds(t *testing.T) {
 		t.Errorf("reason %q does not say %s", le.Fields[0].Reason, want)
 	}
 }
+
+// TestSealFoundBrokenIsTheOnlyExcuse: a seal_before that differs from the
+// log is accepted only as the log's intact seal found broken. The machine
+// holds this on its own, since Verify replays entries without the field
+// checks of Append.
+func TestSealFoundBrokenIsTheOnlyExcuse(t *testing.T) {
+	t.Run("a broken seal claimed intact again", func(t *testing.T) {
+		l := mustOpen(t)
+		l.seize(t, 1, "10.00") // FIA-ISB-0001 intact
+		l.append(t, Entry{Item: 1, Event: EventUnsealed, At: at(10), RecordedBy: "custodian:asif"})
+		refusedField(t, l, Entry{Item: 1, Event: EventStored, At: at(20), RecordedBy: "custodian:asif", Location: Location{Room: "malkhana"},
+			SealBefore: Seal{Number: "FIA-ISB-0001", State: SealIntact}, SealAfter: Seal{Number: "FIA-ISB-0001", State: SealIntact}, Remarks: "looks fine to me"}, "seal_before")
+	})
+	t.Run("a broken seal on an item the log says bears none", func(t *testing.T) {
+		st := &ItemState{Item: 1, Holder: "SI Bilal", Seal: Seal{State: SealNone}, Status: StatusInCustody, LastAt: at(0)}
+		e := Entry{Item: 1, Event: EventStored, At: at(10), Location: Location{Room: "malkhana"}, SealBefore: Seal{State: SealBroken}, Remarks: "torn"}
+		_, err := apply(st, &e)
+		var le *ledger.Error
+		if !errors.As(err, &le) || len(le.Fields) != 1 || le.Fields[0].Field != "seal_before" {
+			t.Fatalf("want a refusal naming seal_before, got %v", err)
+		}
+	})
+}
+
+// TestWalletWithoutNetworkIsNotValidated: the address is checked against
+// the chain that location.network names; with no network there is no chain
+// to check it against, so it is not taken for a bitcoin address.
+func TestWalletWithoutNetworkIsNotValidated(t *testing.T) {
+	l := mustOpen(t)
+	l.seize(t, 1, "1.00")
+	l.append(t, Entry{Item: 1, Event: EventMovedOnChain, At: at(10), RecordedBy: "custodian:x",
+		Location: Location{Wallet: "0xC93C60e8d36c03BfA6B0cD156edcB9bd502A4830", TxID: strings.Repeat("cd", 32)}})
+}
