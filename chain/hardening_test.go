@@ -414,3 +414,32 @@ func TestWalletWithoutNetworkIsNotValidated(t *testing.T) {
 	l.append(t, Entry{Item: 1, Event: EventMovedOnChain, At: at(10), RecordedBy: "custodian:x",
 		Location: Location{Wallet: "0xC93C60e8d36c03BfA6B0cD156edcB9bd502A4830", TxID: strings.Repeat("cd", 32)}})
 }
+
+// TestVerifyNamesAnOnChainMoveOfCash: a moved_on_chain entry written below
+// Append's checks for an item its record calls cash is named by verify.
+func TestVerifyNamesAnOnChainMoveOfCash(t *testing.T) {
+	l := mustOpen(t)
+	l.itemRecord(t, 1, "cash: a bag of USD notes")
+	l.seize(t, 1, "10.00")
+	err := l.store.Write(context.Background(), func(tx *ledger.Tx) error {
+		e := Entry{Item: 1, Event: EventMovedOnChain, At: at(10), RecordedBy: "custodian:x", Location: agencyWallet, Recorded: tx.Now.UTC()}
+		st, err := loadState(tx.Bolt, 1)
+		if err != nil {
+			return err
+		}
+		next, err := apply(st, &e)
+		if err != nil {
+			return err
+		}
+		_, err = l.c.write(tx, e, st, next)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.close(t)
+	err = verifyFile(t, l)
+	if err == nil || !strings.Contains(err.Error(), "custody entry 2: moved_on_chain of item 1, which its record calls cash") {
+		t.Fatalf("verify: %v", err)
+	}
+}
