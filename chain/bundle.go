@@ -194,10 +194,6 @@ func TrustedKeys(keys ...string) ([]string, error) {
 	return out, nil
 }
 
-// itemAccount is the ledger account that holds what an item holds: every
-// transaction a custody entry names moves money into or out of it.
-func itemAccount(item uint64) string { return fmt.Sprintf("custody:item:%d", item) }
-
 // CheckBundle verifies a court bundle offline against every rule of
 // docs/custody-format.md: the checkpoint's signature by the bundle's key
 // and, when trusted keys are given, that this key is one of them (the

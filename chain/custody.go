@@ -7,6 +7,8 @@ import (
 	"encoding/hex"
 	"fmt"
 	"os"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -281,8 +283,19 @@ func (c *Custody) Append(tx *ledger.Tx, e Entry) (Entry, error) {
 	if err := checkFields(&e, tx.Now); err != nil {
 		return Entry{}, err
 	}
-	if e.LedgerTxn != 0 && tx.RawTransaction(e.LedgerTxn) == nil {
-		return Entry{}, ledger.FieldErr("ledger_txn", fmt.Sprintf("ledger transaction %d does not exist", e.LedgerTxn))
+	if e.LedgerTxn != 0 {
+		if err := checkLedgerTxn(tx, e.Item, e.LedgerTxn); err != nil {
+			return Entry{}, err
+		}
+	}
+	if walletOnly[e.Event] {
+		cash, err := cashItem(tx, e.Item)
+		if err != nil {
+			return Entry{}, err
+		}
+		if cash {
+			return Entry{}, ruleErr(RuleWalletOnly, "event", fmt.Sprintf("item %d holds no coins on a chain: %s is for wallet items", e.Item, e.Event))
+		}
 	}
 	btx := tx.Bolt
 	st, err := loadState(btx, e.Item)
@@ -293,8 +306,14 @@ func (c *Custody) Append(tx *ledger.Tx, e Entry) (Entry, error) {
 	if err != nil {
 		return Entry{}, err
 	}
+	return c.write(tx, e, st, next)
+}
 
-	// Everything is checked: from here on only the store can fail.
+// write stores an entry that Append has checked, with its leaf, index and
+// the item's state after it (next; st is the state before, nil for the
+// first entry). From here on only the store can fail.
+func (c *Custody) write(tx *ledger.Tx, e Entry, st *ItemState, next ItemState) (Entry, error) {
+	btx := tx.Bolt
 	entries := btx.Bucket(bucketEntries)
 	seq, err := entries.NextSequence()
 	if err != nil {
@@ -701,3 +720,67 @@ func (c *Custody) Close() error {
 }
 
 func hexHash(h tlog.Hash) string { return hex.EncodeToString(h[:]) }
+
+// itemAccount is the ledger account that holds an item's assets, as the
+// evidence register and the release postings name it.
+func itemAccount(item uint64) string { return "custody:item:" + strconv.FormatUint(item, 10) }
+
+// checkLedgerTxn refuses a ledger transaction that the entry of item may not
+// name: one that does not exist, or one that does not post to the item's
+// account (another item's seizure or release would then travel in this
+// item's court bundle as if this event had caused it).
+func checkLedgerTxn(tx *ledger.Tx, item, id uint64) error {
+	if tx.RawTransaction(id) == nil {
+		return ledger.FieldErr("ledger_txn", fmt.Sprintf("ledger transaction %d does not exist", id))
+	}
+	ok, err := postsToItem(tx, item, id)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return ruleErr(RuleLedgerTxnOfEvent, "ledger_txn", fmt.Sprintf("ledger transaction %d does not post to %s: an entry names only the transaction its own event caused", id, itemAccount(item)))
+	}
+	return nil
+}
+
+// postsToItem says whether ledger transaction id has a posting to the item's
+// account or an account below it.
+func postsToItem(tx *ledger.Tx, item, id uint64) (bool, error) {
+	t, err := tx.Transaction(id)
+	if err != nil {
+		return false, fmt.Errorf("ledger transaction %d: %w", id, err)
+	}
+	acct := itemAccount(item)
+	for _, p := range t.Postings {
+		if p.Account == acct || strings.HasPrefix(p.Account, acct+":") {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// cashItem says whether a registered item record calls the item cash. An
+// item without a record of a kind that knows (a store without the register)
+// is not refused: the machine alone cannot tell.
+func cashItem(tx *ledger.Tx, item uint64) (bool, error) {
+	for _, k := range itemRecordKinds() {
+		if k.Cash == nil {
+			continue
+		}
+		stored, err := readRecord(tx, k, item)
+		if err != nil {
+			return false, fmt.Errorf("%s %d: %w", k.Label, item, err)
+		}
+		if stored == nil {
+			continue
+		}
+		cash, err := k.Cash(stored)
+		if err != nil {
+			return false, fmt.Errorf("%s %d: %w", k.Label, item, err)
+		}
+		if cash {
+			return true, nil
+		}
+	}
+	return false, nil
+}

@@ -15,7 +15,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
+
+	"github.com/amanat-ledger/amanat/ledger/text"
 )
 
 // Location is where an item is after an event: a physical place, or for
@@ -403,18 +404,18 @@ func checkFields(e *Entry, now time.Time) error {
 	if e.RecordedBy == "" {
 		p.add("recorded_by", "is required")
 	}
-	p.text("recorded_by", e.RecordedBy, maxName)
-	p.text("from", e.From, maxName)
-	p.text("to", e.To, maxName)
-	p.text("location.circle", e.Location.Circle, maxName)
-	p.text("location.building", e.Location.Building, maxName)
-	p.text("location.room", e.Location.Room, maxName)
-	p.text("location.wallet", e.Location.Wallet, maxName)
-	p.text("location.network", e.Location.Network, maxName)
-	p.text("location.txid", e.Location.TxID, maxName)
-	p.text("purpose", e.Purpose, maxText)
-	p.text("condition", e.Condition, maxText)
-	p.text("remarks", e.Remarks, maxText)
+	p.text("recorded_by", e.RecordedBy, maxName, text.Line)
+	p.text("from", e.From, maxName, text.Line)
+	p.text("to", e.To, maxName, text.Line)
+	p.text("location.circle", e.Location.Circle, maxName, text.Line)
+	p.text("location.building", e.Location.Building, maxName, text.Line)
+	p.text("location.room", e.Location.Room, maxName, text.Line)
+	p.text("location.wallet", e.Location.Wallet, maxName, text.Line)
+	p.text("location.network", e.Location.Network, maxName, text.Line)
+	p.text("location.txid", e.Location.TxID, maxName, text.Line)
+	p.text("purpose", e.Purpose, maxText, text.Block)
+	p.text("condition", e.Condition, maxText, text.Block)
+	p.text("remarks", e.Remarks, maxText, text.Block)
 	p.seal("seal_before", e.SealBefore)
 	p.seal("seal_after", e.SealAfter)
 	if len(e.Attachments) > maxAtt {
@@ -425,7 +426,7 @@ func checkFields(e *Entry, now time.Time) error {
 		if a.Name == "" {
 			p.add(f+".name", "is required")
 		}
-		p.text(f+".name", a.Name, maxName)
+		p.text(f+".name", a.Name, maxName, text.Line)
 		if !isSHA256Hex(a.SHA256) {
 			p.add(f+".sha256", "must be 64 lower-case hex digits (the SHA-256 of the file)")
 		}
@@ -434,7 +435,7 @@ func checkFields(e *Entry, now time.Time) error {
 		if o.Number == "" {
 			p.add("court_order.number", "is required")
 		}
-		p.text("court_order.number", o.Number, maxName)
+		p.text("court_order.number", o.Number, maxName, text.Line)
 		if d, err := time.Parse("2006-01-02", o.Date); err != nil || d.Format("2006-01-02") != o.Date {
 			p.add("court_order.date", "must be a date YYYY-MM-DD")
 		} else if !e.At.IsZero() && d.After(e.At.UTC()) {
@@ -466,12 +467,14 @@ type fieldErr struct{ field, reason string }
 
 func (p *problems) add(field, reason string) { p.list = append(p.list, fieldErr{field, reason}) }
 
-func (p *problems) text(field, v string, max int) {
-	if len(v) > max {
-		p.add(field, fmt.Sprintf("is longer than %d bytes", max))
-	}
-	if !utf8.ValidString(v) {
-		p.add(field, "is not valid UTF-8")
+// text routes every free-text field of an entry through the one shared
+// check (ledger/text): an entry is copied into the signed log and into court
+// bundles, which can never forget a wallet secret or hide a control
+// character, so whatever path appends it (API, conversion, seizure, demo)
+// must be refused here, before the write.
+func (p *problems) text(field, v string, max int, form text.Form) {
+	if reason := text.Check(v, max, form); reason != "" {
+		p.add(field, reason)
 	}
 }
 
@@ -487,11 +490,18 @@ func (p *problems) seal(field string, s Seal) {
 	case SealIntact, SealBroken:
 		if s.Number == "" {
 			p.add(field+".number", "is required when the item bears a seal")
+			return
+		}
+		// The register's rule for a seal number, on every path: a number
+		// with a blank, a tab or a NUL in it would pass for a new seal
+		// and defeat the store-wide uniqueness of seals.
+		if reason := text.CheckSeal(s.Number); reason != "" {
+			p.add(field+".number", reason)
 		}
 	case "":
 		p.add(field+".state", "is required (intact, broken or none)")
 	default:
 		p.add(field+".state", fmt.Sprintf("%q is not a seal state (intact, broken or none)", s.State))
+		p.text(field+".number", s.Number, maxName, text.Line)
 	}
-	p.text(field+".number", s.Number, maxName)
 }

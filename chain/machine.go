@@ -8,6 +8,7 @@ import (
 
 	"github.com/amanat-ledger/amanat/chain/address"
 	"github.com/amanat-ledger/amanat/ledger"
+	"github.com/amanat-ledger/amanat/ledger/text"
 )
 
 // Item statuses besides the terminal events' own names.
@@ -59,6 +60,8 @@ const (
 	RuleWrittenOffReason = "write-off-needs-reason"
 	RuleNeedsHolder      = "needs-receiving-custodian"
 	RuleNeedsLocation    = "needs-location"
+	RuleWalletOnly       = "on-chain-events-for-wallets-only"
+	RuleLedgerTxnOfEvent = "ledger-txn-of-this-event"
 )
 
 // ruleErr is the refusal of an event that breaks the item's state: EInvalid
@@ -209,9 +212,18 @@ func apply(st *ItemState, e *Entry) (ItemState, error) {
 		if err := needCustody(st, e, StatusInCustody); err != nil {
 			return ItemState{}, err
 		}
+		// Only the holder moves the coins: the releasing party is the
+		// holder, filled in when left out, as for a check-out.
+		if err := fillOrMatch(&e.From, st.Holder, RuleHolderReleases, "from", "item %d is held by %q, not %q", st.Item, st.Holder); err != nil {
+			return ItemState{}, err
+		}
 		if err := checkOnChain(e); err != nil {
 			return ItemState{}, err
 		}
+		// A move into a wallet another custodian controls hands the item
+		// over at once: the coins are under the new custodian's keys as
+		// soon as the transaction is in the chain, so there is nothing to
+		// receive. Left out, the holder stays.
 		if e.To != "" {
 			next.Holder = e.To
 		}
@@ -232,6 +244,11 @@ func apply(st *ItemState, e *Entry) (ItemState, error) {
 		next.Location = e.Location
 	}
 	if e.LedgerTxn != 0 {
+		// A transaction an earlier entry named was caused by that event,
+		// not this one.
+		if slices.Contains(st.LedgerTxns, e.LedgerTxn) {
+			return ItemState{}, ruleErr(RuleLedgerTxnOfEvent, "ledger_txn", fmt.Sprintf("ledger transaction %d is already named by an earlier entry of item %d", e.LedgerTxn, st.Item))
+		}
 		next.LedgerTxns = append(next.LedgerTxns, e.LedgerTxn)
 	}
 	return next, nil
@@ -303,7 +320,7 @@ func applySeal(st, next *ItemState, e *Entry) error {
 		if e.SealAfter.State != SealIntact {
 			return ruleErr(RuleResealNewNumber, "seal_after", "resealing leaves an intact seal with a new number")
 		}
-		if slices.Contains(st.SealsUsed, e.SealAfter.Number) {
+		if usedSeal(st.SealsUsed, e.SealAfter.Number) {
 			return ruleErr(RuleResealNewNumber, "seal_after.number", fmt.Sprintf("item %d already bore seal %q: a new seal has a new number", st.Item, e.SealAfter.Number))
 		}
 	default:
@@ -314,11 +331,19 @@ func applySeal(st, next *ItemState, e *Entry) error {
 			return ruleErr(RuleSealChanges, "seal_after", fmt.Sprintf("%s does not change the seal (%s); record %q, %q or %q", e.Event, sealText(before), EventSealed, EventUnsealed, EventResealed))
 		}
 	}
-	if e.SealAfter.Number != "" && !slices.Contains(next.SealsUsed, e.SealAfter.Number) {
+	if e.SealAfter.Number != "" && !usedSeal(next.SealsUsed, e.SealAfter.Number) {
 		next.SealsUsed = append(next.SealsUsed, e.SealAfter.Number)
 	}
 	next.Seal = e.SealAfter
 	return nil
+}
+
+// usedSeal says whether number is among the seals an item bore, compared
+// the way the register keeps seals unique (text.SealKey): "isb-1" and
+// "ISB-1" are the same seal read aloud.
+func usedSeal(used []string, number string) bool {
+	key := text.SealKey(number)
+	return slices.ContainsFunc(used, func(u string) bool { return text.SealKey(u) == key })
 }
 
 func sealText(s Seal) string {
@@ -392,3 +417,7 @@ func checkWallet(e *Entry) error {
 	}
 	return nil
 }
+
+// walletOnly names the events that only an item holding coins on a chain
+// can have.
+var walletOnly = map[string]bool{EventMovedOnChain: true}

@@ -54,6 +54,11 @@ type RecordKind struct {
 	// Item says the records are keyed by item id: the court bundle of item
 	// N carries record N of this kind, proved like its custody entries.
 	Item bool
+	// Cash, when set on an Item kind, says whether the stored record is
+	// of an item that holds nothing on a chain (a cash bag): the custody
+	// log refuses events only a wallet can have for it. Package chain does
+	// not know item kinds; the owner of the records does.
+	Cash func(stored []byte) (bool, error)
 }
 
 var kinds struct {

@@ -33,7 +33,7 @@ func init() {
 			return nil
 		}
 		return b.ForEach(func(k, v []byte) error { return fn(beUint(k), v) })
-	}})
+	}, Cash: func(stored []byte) (bool, error) { return bytes.HasPrefix(stored, []byte("\x01cash")), nil }})
 }
 
 // itemRecord stores and logs item's own record.

@@ -62,7 +62,8 @@ func (s *sliceHashes) ReadHashes(indexes []int64) ([]tlog.Hash, error) {
 // Verify recomputes the whole log from the stored records: every leaf hash
 // from the custody entry, ledger transaction or registered record (case,
 // item, rate) it covers, that every stored record of a registered kind is in
-// the log exactly once, every interior hash of the tree, each item's hash chain and state machine, the derived
+// the log exactly once, every interior hash of the tree, each item's hash chain and state machine, that
+// each entry's ledger transaction posts to its item's account, the derived
 // item states, and the signed checkpoint (and the witness file, when there
 // is one). The error names the first record that does not match.
 func (c *Custody) Verify(tx *ledger.Tx) (Report, error) {
@@ -118,6 +119,7 @@ func (c *Custody) Verify(tx *ledger.Tx) (Report, error) {
 	tk, tv := tc.First()
 	states := map[uint64]*ItemState{}
 	seqs := map[uint64][]uint64{} // item -> its entries' seqs, for the item index
+	var named []namedTxn          // entries that name a ledger transaction or need a wallet item, in log order
 	var nextSeq, nextTxn uint64 = 1, 1
 
 	// Two stages on two cores: this goroutine reads the records in log order
@@ -134,9 +136,12 @@ func (c *Custody) Verify(tx *ledger.Tx) (Report, error) {
 				if err != nil {
 					break
 				}
-				var item uint64
-				if item, err = replay(states, j.seq, j.leaf, j.data, j.hash); err == nil {
-					seqs[item] = append(seqs[item], j.seq)
+				var e Entry
+				if e, err = replay(states, j.seq, j.leaf, j.data, j.hash); err == nil {
+					seqs[e.Item] = append(seqs[e.Item], j.seq)
+					if e.LedgerTxn != 0 || walletOnly[e.Event] {
+						named = append(named, namedTxn{seq: j.seq, item: e.Item, txn: e.LedgerTxn, event: e.Event})
+					}
 				}
 			}
 		}
@@ -251,6 +256,32 @@ func (c *Custody) Verify(tx *ledger.Tx) (Report, error) {
 	if err := checkRecordsCovered(sets, m, recIndex, rep.Records); err != nil {
 		return rep, err
 	}
+	// An entry's ledger transaction travels in its item's court bundle as
+	// what the event caused: it must post to that item's account.
+	for _, n := range named {
+		if walletOnly[n.event] {
+			cash, err := cashItem(tx, n.item)
+			if err != nil {
+				return rep, fmt.Errorf("custody entry %d: %w", n.seq, err)
+			}
+			if cash {
+				return rep, fmt.Errorf("custody entry %d: %s of item %d, which its record calls cash", n.seq, n.event, n.item)
+			}
+		}
+		if n.txn == 0 {
+			continue
+		}
+		if n.txn > tx.LastTransactionID() {
+			return rep, fmt.Errorf("custody entry %d: names ledger transaction %d, which does not exist", n.seq, n.txn)
+		}
+		ok, err := postsToItem(tx, n.item, n.txn)
+		if err != nil {
+			return rep, fmt.Errorf("custody entry %d: %w", n.seq, err)
+		}
+		if !ok {
+			return rep, fmt.Errorf("custody entry %d: names ledger transaction %d, which does not post to item %d's account %s", n.seq, n.txn, n.item, itemAccount(n.item))
+		}
+	}
 	// The item index: exactly one key per entry, (item, item_seq) -> seq.
 	indexed := uint64(0)
 	ic := items.Cursor()
@@ -346,18 +377,26 @@ type replayJob struct {
 	hash      tlog.Hash
 }
 
+// namedTxn is what Verify checks of an entry against the rest of the store
+// once the log is replayed: the ledger transaction it names (0 for none) and
+// its event, for the events only a wallet item can have.
+type namedTxn struct {
+	seq, item, txn uint64
+	event          string
+}
+
 // replay checks one custody entry against its item's hash chain, index and
-// state machine, and advances the item's state.
-func replay(states map[uint64]*ItemState, seq, leaf uint64, data []byte, h tlog.Hash) (uint64, error) {
+// state machine, and advances the item's state. It returns the entry.
+func replay(states map[uint64]*ItemState, seq, leaf uint64, data []byte, h tlog.Hash) (Entry, error) {
 	e, err := decodeEntry(data)
 	if err != nil {
-		return 0, fmt.Errorf("custody entry %d: %w", seq, err)
+		return Entry{}, fmt.Errorf("custody entry %d: %w", seq, err)
 	}
 	if e.Seq != seq {
-		return 0, fmt.Errorf("custody entry %d: the record says it is entry %d", seq, e.Seq)
+		return Entry{}, fmt.Errorf("custody entry %d: the record says it is entry %d", seq, e.Seq)
 	}
 	if e.LeafIndex != leaf {
-		return 0, fmt.Errorf("custody entry %d: the record says log leaf %d, the log has it at %d", seq, e.LeafIndex, leaf)
+		return Entry{}, fmt.Errorf("custody entry %d: the record says log leaf %d, the log has it at %d", seq, e.LeafIndex, leaf)
 	}
 	st := states[e.Item]
 	var wantItemSeq uint64 = 1
@@ -366,22 +405,22 @@ func replay(states map[uint64]*ItemState, seq, leaf uint64, data []byte, h tlog.
 		wantItemSeq, wantPrev = st.Entries+1, st.LastHash
 	}
 	if e.ItemSeq != wantItemSeq {
-		return 0, fmt.Errorf("custody entry %d: item %d's entry %d, expected %d", seq, e.Item, e.ItemSeq, wantItemSeq)
+		return Entry{}, fmt.Errorf("custody entry %d: item %d's entry %d, expected %d", seq, e.Item, e.ItemSeq, wantItemSeq)
 	}
 	if e.PrevHash != wantPrev {
-		return 0, fmt.Errorf("custody entry %d: previous-entry hash does not match item %d's chain", seq, e.Item)
+		return Entry{}, fmt.Errorf("custody entry %d: previous-entry hash does not match item %d's chain", seq, e.Item)
 	}
 	orig := e
 	next, err := apply(st, &e)
 	if err != nil {
-		return 0, fmt.Errorf("custody entry %d: the state machine refuses it: %w", seq, err)
+		return Entry{}, fmt.Errorf("custody entry %d: the state machine refuses it: %w", seq, err)
 	}
 	if e.From != orig.From || e.To != orig.To || e.SealBefore != orig.SealBefore || e.SealAfter != orig.SealAfter {
-		return 0, fmt.Errorf("custody entry %d: the state machine reads it differently (who or seal left out)", seq)
+		return Entry{}, fmt.Errorf("custody entry %d: the state machine reads it differently (who or seal left out)", seq)
 	}
 	next.Entries, next.LastSeq, next.LastAt, next.LastHash = e.ItemSeq, seq, e.At, leafHex(h)
 	states[e.Item] = &next
-	return e.Item, nil
+	return e, nil
 }
 
 // VerifyStore checks the custody log of a store opened read-only, with the

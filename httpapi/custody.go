@@ -1,7 +1,9 @@
 package httpapi
 
 import (
+	"bytes"
 	"encoding/binary"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -82,6 +84,24 @@ type custodyLocationJSON struct {
 	Wallet   string `json:"wallet"`
 	Network  string `json:"network"`
 	TxID     string `json:"txid"`
+}
+
+// UnmarshalJSON takes a location in the shapes a seizure takes it: a plain
+// string is read by the seizure's own decoder (evidence.PlaceInput: the
+// string is the building), an object strictly, with no unknown fields.
+func (l *custodyLocationJSON) UnmarshalJSON(b []byte) error {
+	if len(b) > 0 && b[0] == '"' {
+		var p evidence.PlaceInput
+		if err := json.Unmarshal(b, &p); err != nil {
+			return err
+		}
+		*l = custodyLocationJSON{Circle: p.Circle, Building: p.Building, Room: p.Room}
+		return nil
+	}
+	type plain custodyLocationJSON
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	return dec.Decode((*plain)(l))
 }
 
 type custodySealJSON struct {
@@ -252,8 +272,11 @@ func (s *Server) postCustody(c echo.Context) error {
 	if e.Event == chain.EventConverted {
 		return ledger.FieldErr("event", "a conversion moves money: record it with POST /v1/conversions, which writes the converted entry and its ledger transaction together")
 	}
-	if _, releases := releaseRoots[e.Event]; releases && e.LedgerTxn != 0 {
-		return ledger.FieldErr("ledger_txn", "is set by the server for "+e.Event+": it posts the release of the item's holdings itself")
+	// An entry names only the transaction its own event caused. No event
+	// recorded here causes one the client could know of: a release's is
+	// posted below, a seizure's and a conversion's by their own endpoints.
+	if e.LedgerTxn != 0 {
+		return ledger.FieldErr("ledger_txn", "is set by the server, never by a client: an entry names only the ledger transaction its own event caused (a release's is posted with it)")
 	}
 	return s.writeOnce(c, func(tx *ledger.Tx) (int, any, error) {
 		if err := s.requireItem(tx, item); err != nil {
@@ -301,6 +324,14 @@ func (s *Server) release(tx *ledger.Tx, e *chain.Entry) error {
 	}
 	from := evidence.ItemAccount(it.ID)
 	to := fmt.Sprintf("%s:case:%d", root, it.CaseID)
+	// The release moves today's holdings at e.At: a posting after e.At
+	// would leave the account negative at the instants between the two.
+	if last, ok, err := tx.LatestPostingAt(from); err != nil {
+		return fmt.Errorf("latest posting of item %d: %w", it.ID, err)
+	} else if ok && e.At.Before(last) {
+		return ledger.FieldErr("at", fmt.Sprintf("%s is before the item's latest ledger posting (%s): a release moves the holdings as they are after it, so it cannot take effect earlier",
+			e.At.UTC().Format(time.RFC3339Nano), last.UTC().Format(time.RFC3339Nano)))
+	}
 	page, err := tx.Balances(ledger.BalanceFilter{Account: from, Limit: 1000})
 	if err != nil {
 		return fmt.Errorf("holdings of item %d: %w", it.ID, err)

@@ -47,7 +47,19 @@ const (
 
 func init() {
 	chain.RegisterRecordKind(chain.RecordKind{Name: CaseRecordKind, Label: "case", Each: eachRecord(bucketCases), Read: readRecord(bucketCases)})
-	chain.RegisterRecordKind(chain.RecordKind{Name: ItemRecordKind, Label: "item", Each: eachRecord(bucketItems), Read: readRecord(bucketItems), Item: true})
+	chain.RegisterRecordKind(chain.RecordKind{Name: ItemRecordKind, Label: "item", Each: eachRecord(bucketItems), Read: readRecord(bucketItems), Item: true, Cash: cashRecord})
+}
+
+// cashRecord tells the custody log that a stored item is cash, for which it
+// refuses on-chain events.
+func cashRecord(stored []byte) (bool, error) {
+	var it struct {
+		Kind string `json:"kind"`
+	}
+	if err := decodeRecord(stored, &it); err != nil {
+		return false, err
+	}
+	return it.Kind == KindCash, nil
 }
 
 func eachRecord(name []byte) func(tx *ledger.Tx, fn func(id uint64, stored []byte) error) error {

@@ -88,11 +88,19 @@ func Forgeries() []Forgery {
 			}},
 		{Name: "a converted entry naming no conversion", Rule: "is converted, but this transaction is not a conversion of item",
 			Edit: func(b, _ *Bundle) {
-				seized, conv := entryByEvent(b, "seized"), entryByEvent(b, "converted")
+				// The entry keeps naming its own transaction (naming an
+				// earlier entry's is a rule of its own); the transaction
+				// loses the lines that make it this item's conversion.
+				conv := entryByEvent(b, "converted")
 				id, _ := Line(conv.Canonical, "ledger_txn")
-				seizure, _ := Line(seized.Canonical, "ledger_txn")
-				conv.Canonical = SetLine(conv.Canonical, "ledger_txn", seizure)
-				dropTxn(b, id)
+				t := &b.Transactions[txnByID(b, id)]
+				var kept []string
+				for _, l := range strings.Split(t.Canonical, "\n") {
+					if l != "link conversion" && !strings.HasPrefix(l, "link conversion ") {
+						kept = append(kept, l)
+					}
+				}
+				t.Canonical = strings.Join(kept, "\n")
 			}},
 		{Name: "a court order dated after its event", Rule: "court_order.date: 2099-01-01 is after the event",
 			Edit: func(b, _ *Bundle) {
