@@ -10,6 +10,7 @@ import (
 
 	"github.com/amanat-ledger/amanat/ledger"
 	"github.com/amanat-ledger/amanat/ledger/money"
+	"github.com/amanat-ledger/amanat/ledger/text"
 )
 
 // bucketConversions holds BE(id) -> conversion record.
@@ -142,9 +143,9 @@ func CheckConversion(in ConversionInput) (conversionInput, error) {
 	} else {
 		c.at = t.UTC()
 	}
-	c.counterparty = cleanText(&p, "counterparty", in.Counterparty, 200, true)
-	c.reference = cleanText(&p, "reference", in.Reference, 200, false)
-	c.memo = cleanText(&p, "memo", in.Memo, 1000, false)
+	c.counterparty = cleanText(&p, "counterparty", in.Counterparty, 200, text.Line, true)
+	c.reference = cleanText(&p, "reference", in.Reference, 200, text.Line, false)
+	c.memo = cleanText(&p, "memo", in.Memo, 1000, text.Block, false)
 	return c, p.Err()
 }
 

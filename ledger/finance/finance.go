@@ -17,6 +17,7 @@ import (
 
 	"github.com/amanat-ledger/amanat/ledger"
 	"github.com/amanat-ledger/amanat/ledger/money"
+	"github.com/amanat-ledger/amanat/ledger/text"
 )
 
 // ItemRef is what finance needs to know of an evidence item: the case it
@@ -217,22 +218,18 @@ func lessID(a, b string) bool {
 	return a < b
 }
 
-// cleanText checks free text: at most max bytes, no control characters but
-// newlines and tabs.
-func cleanText(p *ledger.Problems, field, s string, max int, required bool) string {
+// cleanText trims free text and checks it with the one shared rule
+// (text.Check: valid UTF-8, at most max bytes, no control character but
+// those form allows, no wallet secret), so that nothing a finance write
+// stores, logs or exports can carry a seed phrase or a private key.
+func cleanText(p *ledger.Problems, field, s string, max int, form text.Form, required bool) string {
 	s = strings.TrimSpace(s)
 	if s == "" && required {
 		p.Add(field, "is required")
 		return s
 	}
-	if len(s) > max {
-		p.Addf(field, "is longer than %d bytes", max)
-	}
-	for _, r := range s {
-		if r < 0x20 && r != '\n' && r != '\t' || r == 0x7f {
-			p.Add(field, "contains a control character")
-			break
-		}
+	if reason := text.Check(s, max, form); reason != "" {
+		p.Add(field, reason)
 	}
 	return s
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/amanat-ledger/amanat/ledger"
 	"github.com/amanat-ledger/amanat/ledger/money"
+	"github.com/amanat-ledger/amanat/ledger/text"
 )
 
 // Buckets of reconciliation:
@@ -99,7 +100,7 @@ func CheckReconciliation(in ReconciliationInput) (reconInput, error) {
 			p.Add("item_id", err.Error())
 		}
 	default:
-		r.location = cleanText(&p, "location", in.Location, 200, true)
+		r.location = cleanText(&p, "location", in.Location, 200, text.Line, true)
 	}
 	if in.Date == "" {
 		p.Add("date", "is required")
@@ -142,7 +143,7 @@ func CheckReconciliation(in ReconciliationInput) (reconInput, error) {
 		}
 		r.counts = append(r.counts, a)
 	}
-	r.explanation = cleanText(&p, "explanation", in.Explanation, 2000, false)
+	r.explanation = cleanText(&p, "explanation", in.Explanation, 2000, text.Block, false)
 	return r, p.Err()
 }
 
