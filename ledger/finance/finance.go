@@ -21,14 +21,39 @@ import (
 )
 
 // ItemRef is what finance needs to know of an evidence item: the case it
-// belongs to, the circle that owns the case, where the item is kept, and when
-// it was seized.
+// belongs to, the circle that owns the case, where the item is kept, when it
+// was seized, what kind of item it is and whether its custody has ended.
 type ItemRef struct {
 	ID       string
 	CaseID   string
 	Circle   string
 	Location string
 	SeizedAt time.Time
+	// Kind is KindCash or KindWallet; "" when the register does not say,
+	// and then no currency is refused for the item's kind.
+	Kind string
+	// Ended names the custody event that ended the item's custody
+	// (converted, forfeited, returned, destroyed, written_off); "" while
+	// the item is in custody.
+	Ended string
+}
+
+// Item kinds, as the evidence register names them. A cash item holds
+// banknotes, so only fiat currencies; a wallet holds only crypto assets.
+const (
+	KindCash   = "cash"
+	KindWallet = "wallet"
+)
+
+// kindRefuses says why an item of kind may not hold cur, or "" when it may.
+func kindRefuses(kind string, cur money.Currency) string {
+	switch {
+	case kind == KindCash && cur.Crypto:
+		return fmt.Sprintf("a cash item cannot hold %s, a crypto asset", cur.Code)
+	case kind == KindWallet && !cur.Crypto:
+		return fmt.Sprintf("a wallet item cannot hold %s, a fiat currency", cur.Code)
+	}
+	return ""
 }
 
 // ItemDirectory answers for the evidence register (package chain/evidence and

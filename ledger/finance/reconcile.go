@@ -167,10 +167,14 @@ func (s *Service) Reconcile(tx *ledger.Tx, in ReconciliationInput, actor string)
 	var members []string
 	if r.item != "" {
 		if s.items != nil {
-			if _, err := s.items.Item(tx, r.item); err != nil {
+			ref, err := s.items.Item(tx, r.item)
+			if err != nil {
 				if ledger.ErrorCode(err) == ledger.ENotFound {
 					return Reconciliation{}, ledger.FieldErr("item_id", fmt.Sprintf("item %s does not exist", r.item))
 				}
+				return Reconciliation{}, err
+			}
+			if err := checkItemCount(ref, r, at); err != nil {
 				return Reconciliation{}, err
 			}
 		}
@@ -184,12 +188,15 @@ func (s *Service) Reconcile(tx *ledger.Tx, in ReconciliationInput, actor string)
 			return Reconciliation{}, fmt.Errorf("list items: %w", err)
 		}
 		for _, ref := range refs {
-			if ref.Location == r.location {
+			// An item seized after the count was not there to be
+			// counted; leaving it out also refuses a count of a place
+			// dated before anything of today's was kept there.
+			if ref.Location == r.location && !seizedAfter(ref, at) {
 				members = append(members, ref.ID)
 			}
 		}
 		if len(members) == 0 {
-			return Reconciliation{}, ledger.FieldErr("location", fmt.Sprintf("no item is kept at %q", r.location))
+			return Reconciliation{}, ledger.FieldErr("location", fmt.Sprintf("no item was kept at %q on %s", r.location, FormatDate(r.date)))
 		}
 	}
 	rec := Reconciliation{ItemID: r.item, Location: r.location, Date: FormatDate(r.date), Method: r.method, Status: Matched, Explanation: r.explanation, Actor: actor, Recorded: tx.Now}
@@ -268,6 +275,32 @@ func (s *Service) Reconcile(tx *ledger.Tx, in ReconciliationInput, actor string)
 		return Reconciliation{}, err
 	}
 	return rec, nil
+}
+
+// checkItemCount refuses a count of one item that would put value into
+// custody where none can be: after the item's custody ended, before it was
+// seized, or in a currency its kind cannot hold.
+func checkItemCount(ref ItemRef, r reconInput, at time.Time) error {
+	if ref.Ended != "" {
+		// Nothing can move value out of an ended custody again: a
+		// variance posted now would stay in custody for ever.
+		return ledger.FieldErr("item_id", fmt.Sprintf("item %s is no longer in custody (%s); a count of it cannot change the books", r.item, ref.Ended))
+	}
+	if seizedAfter(ref, at) {
+		return ledger.FieldErr("date", fmt.Sprintf("is before item %s was seized (%s); the books hold nothing of it then", r.item, ref.SeizedAt.UTC().Format(time.RFC3339)))
+	}
+	var p ledger.Problems
+	for i, c := range r.counts {
+		if reason := kindRefuses(ref.Kind, c.Currency()); reason != "" {
+			p.Add(fmt.Sprintf("counts[%d].currency", i), reason)
+		}
+	}
+	return p.Err()
+}
+
+// seizedAfter says whether ref was seized after the instant at.
+func seizedAfter(ref ItemRef, at time.Time) bool {
+	return !ref.SeizedAt.IsZero() && ref.SeizedAt.After(at)
 }
 
 func (r Reconciliation) subject() string {
