@@ -192,6 +192,16 @@ func (s *Service) Convert(tx *ledger.Tx, in ConversionInput, actor string) (Conv
 	if !ref.SeizedAt.IsZero() && c.at.Before(ref.SeizedAt) {
 		return Conversion{}, ledger.FieldErr("executed_at", fmt.Sprintf("is before the item was seized (%s)", ref.SeizedAt.UTC().Format(time.RFC3339)))
 	}
+	// A conversion moves today's balance at c.at: dated before a later
+	// posting it would move value the item did not hold yet (or no longer
+	// held) then, and leave the account negative in between.
+	last, ok, err := tx.LatestPostingAt(custodyAccount(c.item))
+	if err != nil {
+		return Conversion{}, fmt.Errorf("latest posting of item %s: %w", c.item, err)
+	}
+	if ok && c.at.Before(last) {
+		return Conversion{}, ledger.FieldErr("executed_at", fmt.Sprintf("is before the latest posting to item %s (%s); a conversion sells what the item holds now, so it cannot be dated before that", c.item, last.Format(time.RFC3339Nano)))
+	}
 	// What the item holds now, in every currency.
 	held := map[string]money.Amount{}
 	page, err := tx.Balances(ledger.BalanceFilter{Account: custodyAccount(c.item), Limit: 1000})

@@ -230,6 +230,18 @@ func (s *Service) Reconcile(tx *ledger.Tx, in ReconciliationInput, actor string)
 	if rec.Status == Difference && r.explanation == "" {
 		return Reconciliation{}, ledger.FieldErr("explanation", "a count that differs from the books needs an explanation")
 	}
+	if len(posts) > 0 {
+		// The variance moves the balance from `at` on: dated before a
+		// later posting, it would shift every balance after it too, and a
+		// shortfall could leave the account negative between the two.
+		last, ok, err := tx.LatestPostingAt(custodyAccount(r.item))
+		if err != nil {
+			return Reconciliation{}, fmt.Errorf("latest posting of item %s: %w", r.item, err)
+		}
+		if ok && last.After(at) {
+			return Reconciliation{}, ledger.FieldErr("date", fmt.Sprintf("the count differs from the books, and item %s has a posting after %s (at %s); a difference can be posted only on or after the item's latest posting: count it again on a later date", r.item, rec.Date, last.Format(time.RFC3339)))
+		}
+	}
 	b, err := writeBucket(tx, bucketRecons)
 	if err != nil {
 		return Reconciliation{}, err
