@@ -52,6 +52,9 @@ type Conversion struct {
 	Counterparty string    `json:"counterparty"`
 	Reference    string    `json:"reference,omitempty"`
 	Memo         string    `json:"memo,omitempty"`
+	// AtParPKR is the item's own PKR, moved to the case's proceeds at par
+	// beside the sale (it is neither sold nor part of Proceeds).
+	AtParPKR string `json:"pkr_at_par,omitempty"`
 	// ValuationPKR is the sum of the legs' rounded values at the rates in
 	// force on the day of execution; RealisedDifference is Gross minus it
 	// (positive: sold above the valuation), NetDifference Proceeds minus it.
@@ -101,7 +104,7 @@ func CheckConversion(in ConversionInput) (conversionInput, error) {
 			continue
 		}
 		if cur.Code == money.PKR.Code {
-			p.Add(f+".currency", "a PKR holding needs no conversion")
+			p.Add(f+".currency", "PKR is not sold: a conversion moves the item's whole PKR holding to the case's proceeds at par; name only the currencies sold")
 			continue
 		}
 		if seen[cur.Code] {
@@ -167,7 +170,12 @@ func CheckConversion(in ConversionInput) (conversionInput, error) {
 // It appends the item's `converted` custody entry, which ends its custody, in
 // the same transaction; so a conversion sells everything the item holds, in
 // every currency, exactly as the books hold it (reconcile first when a count
-// disagrees).
+// disagrees). PKR is not sold: the item's PKR moves at par
+//
+//	custody:item:<id>     -pkr PKR
+//	proceeds:case:<case>  +pkr PKR
+//
+// in the same transaction, and is left out of proceeds and the valuation.
 func (s *Service) Convert(tx *ledger.Tx, in ConversionInput, actor string) (Conversion, error) {
 	c, err := CheckConversion(in)
 	if err != nil {
@@ -213,6 +221,12 @@ func (s *Service) Convert(tx *ledger.Tx, in ConversionInput, actor string) (Conv
 			held[b.Amount.Currency().Code] = b.Amount
 		}
 	}
+	// The item's own PKR needs no sale; it goes to the proceeds at par.
+	atPar := money.Zero(money.PKR)
+	if h, ok := held[money.PKR.Code]; ok {
+		atPar = h
+		delete(held, money.PKR.Code)
+	}
 	var p ledger.Problems
 	for i, a := range c.sold {
 		h, ok := held[a.Currency().Code]
@@ -249,6 +263,9 @@ func (s *Service) Convert(tx *ledger.Tx, in ConversionInput, actor string) (Conv
 		ExecutedAt: c.at, Counterparty: c.counterparty, Reference: c.reference, Memo: c.memo,
 		Actor: actor, Recorded: tx.Now,
 	}
+	if !atPar.IsZero() {
+		conv.AtParPKR = atPar.String()
+	}
 	var posts []ledger.Posting
 	value := money.Zero(money.PKR)
 	var soldText []string
@@ -274,6 +291,11 @@ func (s *Service) Convert(tx *ledger.Tx, in ConversionInput, actor string) (Conv
 	if !c.fees.IsZero() {
 		posts = append(posts, ledger.Posting{Account: feesAccount, Amount: c.fees})
 	}
+	if !atPar.IsZero() {
+		posts = append(posts,
+			ledger.Posting{Account: custodyAccount(c.item), Amount: atPar.Neg()},
+			ledger.Posting{Account: proceedsAccount(ref.CaseID), Amount: atPar})
+	}
 	if !conv.MissingRate {
 		diff, err := gross.Sub(value)
 		if err != nil {
@@ -292,6 +314,9 @@ func (s *Service) Convert(tx *ledger.Tx, in ConversionInput, actor string) (Conv
 		}
 	}
 	memo := fmt.Sprintf("conversion %d: %s of item %s to PKR via %s", id, strings.Join(soldText, ", "), c.item, c.counterparty)
+	if !atPar.IsZero() {
+		memo += fmt.Sprintf("; its %s PKR to the proceeds at par", atPar)
+	}
 	t, err := tx.Post(ledger.Transaction{
 		Effective: c.at, Actor: actor, Memo: memo, Postings: posts,
 		Links: []ledger.Link{{Kind: "case", Ref: ref.CaseID}, {Kind: "item", Ref: c.item}, {Kind: "conversion", Ref: strconv.FormatUint(id, 10)}},
@@ -301,7 +326,7 @@ func (s *Service) Convert(tx *ledger.Tx, in ConversionInput, actor string) (Conv
 	}
 	conv.TxnID = t.ID
 	entry, err := s.custody.RecordConversion(tx, ConversionEvent{
-		ItemID: c.item, At: c.at, Actor: actor, Sold: c.sold, ProceedsPKR: c.proceeds,
+		ItemID: c.item, At: c.at, Actor: actor, Sold: c.sold, ProceedsPKR: c.proceeds, AtParPKR: atPar,
 		Counterparty: c.counterparty, Reference: c.reference, TxnID: t.ID,
 	})
 	if err != nil {

@@ -79,6 +79,7 @@ type ConversionEvent struct {
 	Actor        string
 	Sold         []money.Amount
 	ProceedsPKR  money.Amount
+	AtParPKR     money.Amount // the item's own PKR, moved to the proceeds at par; zero when none
 	Counterparty string
 	Reference    string
 	TxnID        uint64
