@@ -305,3 +305,41 @@ func TestCompareSeizureOfOneCase(t *testing.T) {
 		return nil
 	})
 }
+
+// TestEveryLineNamesItsCurrencyAndAmount: a sold or counted line without a
+// currency, with an unknown one or without an amount is refused by its
+// full path.
+func TestEveryLineNamesItsCurrencyAndAmount(t *testing.T) {
+	tests := []struct {
+		line          CountInput
+		field, reason string
+	}{
+		{CountInput{"", "1"}, "[0].currency", "is required"},
+		{CountInput{"XYZ", "1"}, "[0].currency", "unknown currency"},
+		{CountInput{"USD", ""}, "[0].amount", "is required"},
+	}
+	for _, tt := range tests {
+		_, err := CheckConversion(ConversionInput{ItemID: "1", Sold: []CountInput{tt.line}, Proceeds: "1", ExecutedAt: "2025-06-10T08:00:00Z", Counterparty: "x"})
+		wantFieldErr(t, err, "sold"+tt.field, tt.reason)
+		_, err = CheckReconciliation(ReconciliationInput{ItemID: "1", Date: "2025-06-10", Counts: []CountInput{tt.line}})
+		wantFieldErr(t, err, "counts"+tt.field, tt.reason)
+	}
+}
+
+func TestAllRatesInKeyOrder(t *testing.T) {
+	s, _ := mustOpen(t, time.Date(2025, 7, 1, 0, 0, 0, 0, time.UTC))
+	svc := New(Config{})
+	var got []string
+	collect := func(r Rate) error { got = append(got, r.Currency+" "+r.Effective+" "+r.Text); return nil }
+	s.View(func(tx *ledger.Tx) error { return AllRates(tx, collect) })
+	if len(got) != 0 {
+		t.Fatalf("rates in an empty store: %v", got)
+	}
+	addRate(t, s, svc, "USD", "279.0", "2025-06-03", "sbp-interbank")
+	addRate(t, s, svc, "USD", "278.0", "2025-06-02", "sbp-interbank")
+	addRate(t, s, svc, "AED", "75.0", "2025-06-04", "sbp-interbank")
+	s.View(func(tx *ledger.Tx) error { return AllRates(tx, collect) })
+	if want := "AED 2025-06-04 75.0; USD 2025-06-02 278.0; USD 2025-06-03 279.0"; strings.Join(got, "; ") != want {
+		t.Fatalf("got %q, want %q", strings.Join(got, "; "), want)
+	}
+}
