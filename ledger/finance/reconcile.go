@@ -189,8 +189,8 @@ func (s *Service) Reconcile(tx *ledger.Tx, in ReconciliationInput, actor string)
 		}
 		for _, ref := range refs {
 			// An item seized after the count was not there to be
-			// counted; leaving it out also refuses a count of a place
-			// dated before anything of today's was kept there.
+			// counted, so a count of a place dated before any of its
+			// items arrived finds nothing to count and is refused.
 			if ref.Location == r.location && !seizedAfter(ref, at) {
 				members = append(members, ref.ID)
 			}
