@@ -161,6 +161,9 @@ func (cc conversionCustody) RecordConversion(tx *ledger.Tx, ev finance.Conversio
 		sold[i] = a.String() + " " + a.Currency().Code
 	}
 	remarks := fmt.Sprintf("sold %s for %s PKR net via %s", strings.Join(sold, ", "), ev.ProceedsPKR, ev.Counterparty)
+	if !ev.AtParPKR.IsZero() {
+		remarks += fmt.Sprintf("; its %s PKR to the proceeds at par", ev.AtParPKR)
+	}
 	if ev.Reference != "" {
 		remarks += " (reference " + ev.Reference + ")"
 	}

@@ -193,8 +193,8 @@ type custodyState interface {
 }
 
 // itemDirectory adapts the evidence register and the custody log to what
-// finance needs of an item: its case, circle, current location and seizure
-// time.
+// finance needs of an item: its case, circle, current location, seizure
+// time, kind, and the event that ended its custody.
 type itemDirectory struct {
 	reg     *evidence.Registry
 	custody custodyState
@@ -216,13 +216,16 @@ func (d itemDirectory) ref(tx *ledger.Tx, it evidence.Item, circles map[uint64]s
 		circle = cs.Circle
 		circles[it.CaseID] = circle
 	}
-	ref := finance.ItemRef{ID: strconv.FormatUint(it.ID, 10), CaseID: strconv.FormatUint(it.CaseID, 10), Circle: circle, SeizedAt: it.SeizedAt}
+	ref := finance.ItemRef{ID: strconv.FormatUint(it.ID, 10), CaseID: strconv.FormatUint(it.CaseID, 10), Circle: circle, SeizedAt: it.SeizedAt, Kind: it.Kind}
 	if d.custody != nil {
 		st, err := d.custody.State(tx, it.ID)
 		if err != nil && ledger.ErrorCode(err) != ledger.ENotFound {
 			return finance.ItemRef{}, err
 		}
 		ref.Location = LocationText(st.Location)
+		if chain.Terminal[st.Status] {
+			ref.Ended = st.Status
+		}
 	}
 	return ref, nil
 }

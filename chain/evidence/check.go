@@ -212,6 +212,12 @@ func (c *checker) cash(f string, in ItemRequest, it *Item, values *[]money.Amoun
 		if !ok {
 			continue
 		}
+		if cur.Crypto {
+			// Banknotes only: a crypto asset in a cash bag would put
+			// value into custody that no count of the bag can find.
+			c.p.Addf(af+".currency", "a cash item cannot hold %s, a crypto asset (seize it as a wallet item)", cur.Code)
+			continue
+		}
 		if k, dup := seen[cur.Code]; dup {
 			c.p.Addf(af+".currency", "%s is already counted in amounts[%d]; give one amount per currency", cur.Code, k)
 			continue
@@ -434,6 +440,12 @@ func (c *checker) wallet(f string, in ItemRequest, it *Item, values *[]money.Amo
 			hf := fmt.Sprintf("%s.holdings[%d]", f, j)
 			cur, ok := c.currency(hf+".currency", h.Currency)
 			if !ok {
+				continue
+			}
+			if !cur.Crypto {
+				// Said on its own, not only through the chain's assets,
+				// so it holds even when the chain is unknown or mistyped.
+				c.p.Addf(hf+".currency", "a wallet item cannot hold %s, a fiat currency (seize banknotes as a cash item)", cur.Code)
 				continue
 			}
 			if chainOK && !slices.Contains(chainAssets[in.Chain], cur.Code) {

@@ -278,3 +278,35 @@ func mnemonic(t testing.TB, bits int) string {
 	}
 	return m
 }
+
+// TestCashItemCannotHoldCrypto: a cash bag holds banknotes; a crypto asset
+// entered as cash would sit in custody where no count of the bag finds it.
+// A wallet holds crypto assets only, said as its own rule, whatever the
+// chain.
+func TestCashItemCannotHoldCrypto(t *testing.T) {
+	tests := []struct {
+		name   string
+		change func(r *SeizureRequest)
+		field  string
+		reason string
+	}{
+		{"BTC in a cash bag", func(r *SeizureRequest) { r.Items[0].Amounts[1] = CashAmount{Currency: "BTC", Amount: "0.5"} }, "items[0].amounts[1].currency", "a cash item cannot hold BTC, a crypto asset"},
+		{"USDT in a cash bag", func(r *SeizureRequest) { r.Items[0].Amounts[0] = CashAmount{Currency: "USDT", Amount: "10"} }, "items[0].amounts[0].currency", "a cash item cannot hold USDT"},
+		{"USD in a wallet", func(r *SeizureRequest) { r.Items[1].Holdings[1] = Holding{Currency: "USD", Amount: "10.00"} }, "items[1].holdings[1].currency", "a wallet item cannot hold USD, a fiat currency"},
+		{"PKR in a wallet of an unknown chain", func(r *SeizureRequest) {
+			r.Items[1].Chain = "dogecoin"
+			r.Items[1].Holdings = []Holding{{Currency: "PKR", Amount: "10.00"}}
+		}, "items[1].holdings[0].currency", "a fiat currency"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			req := validSeizure()
+			tc.change(&req)
+			_, err := CheckSeizure(req, testNow)
+			reason, ok := fieldsOf(t, err)[tc.field]
+			if !ok || !strings.Contains(reason, tc.reason) {
+				t.Fatalf("%s: reason %q, want it to say %q (all: %v)", tc.field, reason, tc.reason, fieldsOf(t, err))
+			}
+		})
+	}
+}

@@ -73,7 +73,7 @@ func (r *Registry) ForEachItem(tx *ledger.Tx, fn func(it Item) (bool, error)) er
 type ItemView struct {
 	Item
 	Custody  chain.ItemState
-	Balances []money.Amount // custody:item:<id> in each of the item's currencies
+	Balances []money.Amount // custody:item:<id> in every currency the ledger holds for it
 }
 
 // View reads item id with its custody state and balances.
@@ -98,24 +98,43 @@ func (r *Registry) view(tx *ledger.Tx, it Item) (ItemView, error) {
 	return v, nil
 }
 
-// itemBalances reads the item's custody account in each currency it was
-// seized in. Only those currencies can reach custody:item:<id>: a conversion
-// moves value out of it, never a new currency in.
+// itemBalances reads the item's custody account in every currency the
+// ledger holds for it: first those it was seized in, in that order, then any
+// other (a reconciliation count can add one) in currency order. A read that
+// knew only the seized currencies would hide what a count put into custody.
 func itemBalances(tx *ledger.Tx, it *Item) ([]money.Amount, error) {
 	value := it.Value()
 	out := make([]money.Amount, 0, len(value))
+	at := map[string]int{}
 	for _, h := range value {
 		cur, err := money.Lookup(h.Currency)
 		if err != nil {
 			return nil, fmt.Errorf("item %d: %w", it.ID, err)
 		}
-		b, err := tx.Balance(it.Account(), cur)
-		if err != nil {
-			return nil, fmt.Errorf("balance of item %d: %w", it.ID, err)
-		}
-		out = append(out, b.Amount)
+		at[cur.Code] = len(out)
+		out = append(out, money.Zero(cur))
 	}
-	return out, nil
+	f := ledger.BalanceFilter{Account: it.Account(), Limit: 100}
+	for {
+		page, err := tx.Balances(f)
+		if err != nil {
+			return nil, fmt.Errorf("balances of item %d: %w", it.ID, err)
+		}
+		for _, b := range page.Balances {
+			if b.Account != it.Account() {
+				continue // an account below it, not the item's own
+			}
+			if i, ok := at[b.Amount.Currency().Code]; ok {
+				out[i] = b.Amount
+				continue
+			}
+			out = append(out, b.Amount)
+		}
+		if page.Next == nil {
+			return out, nil
+		}
+		f.After = page.Next
+	}
 }
 
 // ItemFilter selects items. Zero fields match everything.

@@ -10,6 +10,7 @@ import (
 
 	"github.com/amanat-ledger/amanat/ledger"
 	"github.com/amanat-ledger/amanat/ledger/money"
+	"github.com/amanat-ledger/amanat/ledger/text"
 )
 
 // bucketConversions holds BE(id) -> conversion record.
@@ -51,6 +52,9 @@ type Conversion struct {
 	Counterparty string    `json:"counterparty"`
 	Reference    string    `json:"reference,omitempty"`
 	Memo         string    `json:"memo,omitempty"`
+	// AtParPKR is the item's own PKR, moved to the case's proceeds at par
+	// beside the sale (it is neither sold nor part of Proceeds).
+	AtParPKR string `json:"pkr_at_par,omitempty"`
 	// ValuationPKR is the sum of the legs' rounded values at the rates in
 	// force on the day of execution; RealisedDifference is Gross minus it
 	// (positive: sold above the valuation), NetDifference Proceeds minus it.
@@ -100,7 +104,7 @@ func CheckConversion(in ConversionInput) (conversionInput, error) {
 			continue
 		}
 		if cur.Code == money.PKR.Code {
-			p.Add(f+".currency", "a PKR holding needs no conversion")
+			p.Add(f+".currency", "PKR is not sold: a conversion moves the item's whole PKR holding to the case's proceeds at par; name only the currencies sold")
 			continue
 		}
 		if seen[cur.Code] {
@@ -142,9 +146,9 @@ func CheckConversion(in ConversionInput) (conversionInput, error) {
 	} else {
 		c.at = t.UTC()
 	}
-	c.counterparty = cleanText(&p, "counterparty", in.Counterparty, 200, true)
-	c.reference = cleanText(&p, "reference", in.Reference, 200, false)
-	c.memo = cleanText(&p, "memo", in.Memo, 1000, false)
+	c.counterparty = cleanText(&p, "counterparty", in.Counterparty, 200, text.Line, true)
+	c.reference = cleanText(&p, "reference", in.Reference, 200, text.Line, false)
+	c.memo = cleanText(&p, "memo", in.Memo, 1000, text.Block, false)
 	return c, p.Err()
 }
 
@@ -166,7 +170,12 @@ func CheckConversion(in ConversionInput) (conversionInput, error) {
 // It appends the item's `converted` custody entry, which ends its custody, in
 // the same transaction; so a conversion sells everything the item holds, in
 // every currency, exactly as the books hold it (reconcile first when a count
-// disagrees).
+// disagrees). PKR is not sold: the item's PKR moves at par
+//
+//	custody:item:<id>     -pkr PKR
+//	proceeds:case:<case>  +pkr PKR
+//
+// in the same transaction, and is left out of proceeds and the valuation.
 func (s *Service) Convert(tx *ledger.Tx, in ConversionInput, actor string) (Conversion, error) {
 	c, err := CheckConversion(in)
 	if err != nil {
@@ -191,6 +200,16 @@ func (s *Service) Convert(tx *ledger.Tx, in ConversionInput, actor string) (Conv
 	if !ref.SeizedAt.IsZero() && c.at.Before(ref.SeizedAt) {
 		return Conversion{}, ledger.FieldErr("executed_at", fmt.Sprintf("is before the item was seized (%s)", ref.SeizedAt.UTC().Format(time.RFC3339)))
 	}
+	// A conversion moves today's balance at c.at: dated before a later
+	// posting it would move value the item did not hold yet (or no longer
+	// held) then, and leave the account negative in between.
+	last, ok, err := tx.LatestPostingAt(custodyAccount(c.item))
+	if err != nil {
+		return Conversion{}, fmt.Errorf("latest posting of item %s: %w", c.item, err)
+	}
+	if ok && c.at.Before(last) {
+		return Conversion{}, ledger.FieldErr("executed_at", fmt.Sprintf("is before the latest posting to item %s (%s); a conversion sells what the item holds now, so it cannot be dated before that", c.item, last.Format(time.RFC3339Nano)))
+	}
 	// What the item holds now, in every currency.
 	held := map[string]money.Amount{}
 	page, err := tx.Balances(ledger.BalanceFilter{Account: custodyAccount(c.item), Limit: 1000})
@@ -201,6 +220,12 @@ func (s *Service) Convert(tx *ledger.Tx, in ConversionInput, actor string) (Conv
 		if b.Account == custodyAccount(c.item) && !b.Amount.IsZero() {
 			held[b.Amount.Currency().Code] = b.Amount
 		}
+	}
+	// The item's own PKR needs no sale; it goes to the proceeds at par.
+	atPar := money.Zero(money.PKR)
+	if h, ok := held[money.PKR.Code]; ok {
+		atPar = h
+		delete(held, money.PKR.Code)
 	}
 	var p ledger.Problems
 	for i, a := range c.sold {
@@ -238,6 +263,9 @@ func (s *Service) Convert(tx *ledger.Tx, in ConversionInput, actor string) (Conv
 		ExecutedAt: c.at, Counterparty: c.counterparty, Reference: c.reference, Memo: c.memo,
 		Actor: actor, Recorded: tx.Now,
 	}
+	if !atPar.IsZero() {
+		conv.AtParPKR = atPar.String()
+	}
 	var posts []ledger.Posting
 	value := money.Zero(money.PKR)
 	var soldText []string
@@ -263,6 +291,11 @@ func (s *Service) Convert(tx *ledger.Tx, in ConversionInput, actor string) (Conv
 	if !c.fees.IsZero() {
 		posts = append(posts, ledger.Posting{Account: feesAccount, Amount: c.fees})
 	}
+	if !atPar.IsZero() {
+		posts = append(posts,
+			ledger.Posting{Account: custodyAccount(c.item), Amount: atPar.Neg()},
+			ledger.Posting{Account: proceedsAccount(ref.CaseID), Amount: atPar})
+	}
 	if !conv.MissingRate {
 		diff, err := gross.Sub(value)
 		if err != nil {
@@ -281,6 +314,9 @@ func (s *Service) Convert(tx *ledger.Tx, in ConversionInput, actor string) (Conv
 		}
 	}
 	memo := fmt.Sprintf("conversion %d: %s of item %s to PKR via %s", id, strings.Join(soldText, ", "), c.item, c.counterparty)
+	if !atPar.IsZero() {
+		memo += fmt.Sprintf("; its %s PKR to the proceeds at par", atPar)
+	}
 	t, err := tx.Post(ledger.Transaction{
 		Effective: c.at, Actor: actor, Memo: memo, Postings: posts,
 		Links: []ledger.Link{{Kind: "case", Ref: ref.CaseID}, {Kind: "item", Ref: c.item}, {Kind: "conversion", Ref: strconv.FormatUint(id, 10)}},
@@ -290,7 +326,7 @@ func (s *Service) Convert(tx *ledger.Tx, in ConversionInput, actor string) (Conv
 	}
 	conv.TxnID = t.ID
 	entry, err := s.custody.RecordConversion(tx, ConversionEvent{
-		ItemID: c.item, At: c.at, Actor: actor, Sold: c.sold, ProceedsPKR: c.proceeds,
+		ItemID: c.item, At: c.at, Actor: actor, Sold: c.sold, ProceedsPKR: c.proceeds, AtParPKR: atPar,
 		Counterparty: c.counterparty, Reference: c.reference, TxnID: t.ID,
 	})
 	if err != nil {

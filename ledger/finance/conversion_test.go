@@ -130,7 +130,7 @@ func TestConversionRefusalsWriteNothing(t *testing.T) {
 		{"nine BTC places", func(c *ConversionInput) { c.Sold = []CountInput{{"BTC", "0.000000001"}} }, "sold[0].amount", "at most 8"},
 		{"unknown item", func(c *ConversionInput) { c.ItemID = "99" }, "item_id", "does not exist"},
 		{"not an id", func(c *ConversionInput) { c.ItemID = "01" }, "item_id", "not an id"},
-		{"PKR needs no conversion", func(c *ConversionInput) { c.Sold = []CountInput{{"PKR", "1"}} }, "sold[0].currency", "no conversion"},
+		{"PKR is not sold", func(c *ConversionInput) { c.Sold = []CountInput{{"PKR", "1"}} }, "sold[0].currency", "PKR is not sold"},
 		{"proceeds in three places", func(c *ConversionInput) { c.Proceeds = "1.001" }, "proceeds", "at most 2"},
 		{"negative fees", func(c *ConversionInput) { c.Fees = "-1" }, "fees", "negative"},
 		{"no time", func(c *ConversionInput) { c.ExecutedAt = "2025-06-10" }, "executed_at", "RFC 3339"},

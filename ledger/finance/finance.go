@@ -17,17 +17,43 @@ import (
 
 	"github.com/amanat-ledger/amanat/ledger"
 	"github.com/amanat-ledger/amanat/ledger/money"
+	"github.com/amanat-ledger/amanat/ledger/text"
 )
 
 // ItemRef is what finance needs to know of an evidence item: the case it
-// belongs to, the circle that owns the case, where the item is kept, and when
-// it was seized.
+// belongs to, the circle that owns the case, where the item is kept, when it
+// was seized, what kind of item it is and whether its custody has ended.
 type ItemRef struct {
 	ID       string
 	CaseID   string
 	Circle   string
 	Location string
 	SeizedAt time.Time
+	// Kind is KindCash or KindWallet; "" when the register does not say,
+	// and then no currency is refused for the item's kind.
+	Kind string
+	// Ended names the custody event that ended the item's custody
+	// (converted, forfeited, returned, destroyed, written_off); "" while
+	// the item is in custody.
+	Ended string
+}
+
+// Item kinds, as the evidence register names them. A cash item holds
+// banknotes, so only fiat currencies; a wallet holds only crypto assets.
+const (
+	KindCash   = "cash"
+	KindWallet = "wallet"
+)
+
+// kindRefuses says why an item of kind may not hold cur, or "" when it may.
+func kindRefuses(kind string, cur money.Currency) string {
+	switch {
+	case kind == KindCash && cur.Crypto:
+		return fmt.Sprintf("a cash item cannot hold %s, a crypto asset", cur.Code)
+	case kind == KindWallet && !cur.Crypto:
+		return fmt.Sprintf("a wallet item cannot hold %s, a fiat currency", cur.Code)
+	}
+	return ""
 }
 
 // ItemDirectory answers for the evidence register (package chain/evidence and
@@ -53,6 +79,7 @@ type ConversionEvent struct {
 	Actor        string
 	Sold         []money.Amount
 	ProceedsPKR  money.Amount
+	AtParPKR     money.Amount // the item's own PKR, moved to the proceeds at par; zero when none
 	Counterparty string
 	Reference    string
 	TxnID        uint64
@@ -217,22 +244,24 @@ func lessID(a, b string) bool {
 	return a < b
 }
 
-// cleanText checks free text: at most max bytes, no control characters but
-// newlines and tabs.
-func cleanText(p *ledger.Problems, field, s string, max int, required bool) string {
-	s = strings.TrimSpace(s)
-	if s == "" && required {
-		p.Add(field, "is required")
+// cleanText trims free text and checks it with the one shared rule
+// (text.Check: valid UTF-8, at most max bytes, no control character but
+// those form allows, no wallet secret), so that nothing a finance write
+// stores, logs or exports can carry a seed phrase or a private key.
+func cleanText(p *ledger.Problems, field, s string, max int, form text.Form, required bool) string {
+	// Judge the text as sent: trimming first would silently drop a
+	// control character that strings.TrimSpace counts as space (U+0085,
+	// a line break in a one-line field) instead of refusing it.
+	if reason := text.Check(s, max, form); reason != "" {
+		p.Add(field, reason)
 		return s
 	}
-	if len(s) > max {
-		p.Addf(field, "is longer than %d bytes", max)
+	s = strings.Trim(s, " ")
+	if form == text.Block {
+		s = strings.Trim(s, " \t\r\n")
 	}
-	for _, r := range s {
-		if r < 0x20 && r != '\n' && r != '\t' || r == 0x7f {
-			p.Add(field, "contains a control character")
-			break
-		}
+	if s == "" && required {
+		p.Add(field, "is required")
 	}
 	return s
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/amanat-ledger/amanat/ledger"
 	"github.com/amanat-ledger/amanat/ledger/money"
+	"github.com/amanat-ledger/amanat/ledger/text"
 )
 
 // bucketRates holds every rate ever entered:
@@ -97,6 +98,10 @@ func CheckRate(in RateInput) (Rate, error) {
 	}
 	if in.Source == "" {
 		p.Add("source", "is required")
+	} else if reason := text.Check(in.Source, 64, text.Line); reason != "" {
+		// The shared check first, so a pasted secret is named as one
+		// rather than as a badly spelled source.
+		p.Add("source", reason)
 	} else if !sourceRE.MatchString(in.Source) {
 		p.Addf("source", "%q must be a lower-case name of a-z, 0-9, '.', '_', '-' (for example sbp-interbank, court-order, binance-close)", in.Source)
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/amanat-ledger/amanat/ledger"
 	"github.com/amanat-ledger/amanat/ledger/money"
+	"github.com/amanat-ledger/amanat/ledger/text"
 )
 
 // Buckets of reconciliation:
@@ -99,7 +100,7 @@ func CheckReconciliation(in ReconciliationInput) (reconInput, error) {
 			p.Add("item_id", err.Error())
 		}
 	default:
-		r.location = cleanText(&p, "location", in.Location, 200, true)
+		r.location = cleanText(&p, "location", in.Location, 200, text.Line, true)
 	}
 	if in.Date == "" {
 		p.Add("date", "is required")
@@ -142,7 +143,7 @@ func CheckReconciliation(in ReconciliationInput) (reconInput, error) {
 		}
 		r.counts = append(r.counts, a)
 	}
-	r.explanation = cleanText(&p, "explanation", in.Explanation, 2000, false)
+	r.explanation = cleanText(&p, "explanation", in.Explanation, 2000, text.Block, false)
 	return r, p.Err()
 }
 
@@ -166,10 +167,14 @@ func (s *Service) Reconcile(tx *ledger.Tx, in ReconciliationInput, actor string)
 	var members []string
 	if r.item != "" {
 		if s.items != nil {
-			if _, err := s.items.Item(tx, r.item); err != nil {
+			ref, err := s.items.Item(tx, r.item)
+			if err != nil {
 				if ledger.ErrorCode(err) == ledger.ENotFound {
 					return Reconciliation{}, ledger.FieldErr("item_id", fmt.Sprintf("item %s does not exist", r.item))
 				}
+				return Reconciliation{}, err
+			}
+			if err := checkItemCount(ref, r, at); err != nil {
 				return Reconciliation{}, err
 			}
 		}
@@ -183,12 +188,15 @@ func (s *Service) Reconcile(tx *ledger.Tx, in ReconciliationInput, actor string)
 			return Reconciliation{}, fmt.Errorf("list items: %w", err)
 		}
 		for _, ref := range refs {
-			if ref.Location == r.location {
+			// An item seized after the count was not there to be
+			// counted, so a count of a place dated before any of its
+			// items arrived finds nothing to count and is refused.
+			if ref.Location == r.location && !seizedAfter(ref, at) {
 				members = append(members, ref.ID)
 			}
 		}
 		if len(members) == 0 {
-			return Reconciliation{}, ledger.FieldErr("location", fmt.Sprintf("no item is kept at %q", r.location))
+			return Reconciliation{}, ledger.FieldErr("location", fmt.Sprintf("no item was kept at %q on %s", r.location, FormatDate(r.date)))
 		}
 	}
 	rec := Reconciliation{ItemID: r.item, Location: r.location, Date: FormatDate(r.date), Method: r.method, Status: Matched, Explanation: r.explanation, Actor: actor, Recorded: tx.Now}
@@ -221,6 +229,18 @@ func (s *Service) Reconcile(tx *ledger.Tx, in ReconciliationInput, actor string)
 	}
 	if rec.Status == Difference && r.explanation == "" {
 		return Reconciliation{}, ledger.FieldErr("explanation", "a count that differs from the books needs an explanation")
+	}
+	if len(posts) > 0 {
+		// The variance moves the balance from `at` on: dated before a
+		// later posting, it would shift every balance after it too, and a
+		// shortfall could leave the account negative between the two.
+		last, ok, err := tx.LatestPostingAt(custodyAccount(r.item))
+		if err != nil {
+			return Reconciliation{}, fmt.Errorf("latest posting of item %s: %w", r.item, err)
+		}
+		if ok && last.After(at) {
+			return Reconciliation{}, ledger.FieldErr("date", fmt.Sprintf("the count differs from the books, and item %s has a posting after %s (at %s); a difference can be posted only on or after the item's latest posting: count it again on a later date", r.item, rec.Date, last.Format(time.RFC3339)))
+		}
 	}
 	b, err := writeBucket(tx, bucketRecons)
 	if err != nil {
@@ -267,6 +287,32 @@ func (s *Service) Reconcile(tx *ledger.Tx, in ReconciliationInput, actor string)
 		return Reconciliation{}, err
 	}
 	return rec, nil
+}
+
+// checkItemCount refuses a count of one item that would put value into
+// custody where none can be: after the item's custody ended, before it was
+// seized, or in a currency its kind cannot hold.
+func checkItemCount(ref ItemRef, r reconInput, at time.Time) error {
+	if ref.Ended != "" {
+		// Nothing can move value out of an ended custody again: a
+		// variance posted now would stay in custody for ever.
+		return ledger.FieldErr("item_id", fmt.Sprintf("item %s is no longer in custody (%s); a count of it cannot change the books", r.item, ref.Ended))
+	}
+	if seizedAfter(ref, at) {
+		return ledger.FieldErr("date", fmt.Sprintf("is before item %s was seized (%s); the books hold nothing of it then", r.item, ref.SeizedAt.UTC().Format(time.RFC3339)))
+	}
+	var p ledger.Problems
+	for i, c := range r.counts {
+		if reason := kindRefuses(ref.Kind, c.Currency()); reason != "" {
+			p.Add(fmt.Sprintf("counts[%d].currency", i), reason)
+		}
+	}
+	return p.Err()
+}
+
+// seizedAfter says whether ref was seized after the instant at.
+func seizedAfter(ref ItemRef, at time.Time) bool {
+	return !ref.SeizedAt.IsZero() && ref.SeizedAt.After(at)
 }
 
 func (r Reconciliation) subject() string {
