@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/shopspring/decimal"
 	bolt "go.etcd.io/bbolt"
@@ -113,14 +114,9 @@ func VerifyTx(tx *Tx) (Report, error) {
 	wg.Wait()
 
 	// The first bad transaction, by id, wins over everything later.
-	var first *idError
-	if missing != nil {
-		first = missing
-	}
+	first := missing
 	for i := range parts {
-		if e := parts[i].err; e != nil && (first == nil || e.id < first.id) {
-			first = e
-		}
+		first = lowest(first, parts[i].err)
 	}
 	if first != nil {
 		return r, first.err
@@ -207,6 +203,16 @@ func feed(b *bolt.Bucket, ch chan<- []rawRec, ids bool) *idError {
 type idError struct {
 	id  uint64
 	err error
+}
+
+// lowest is whichever of a and b names the lower transaction id; nil is no
+// failure. The workers each stop at their own first failure, so the lowest of
+// those is the first bad transaction of the store.
+func lowest(a, b *idError) *idError {
+	if a == nil || (b != nil && b.id < a.id) {
+		return b
+	}
+	return a
 }
 
 // txnPart is one worker's share of the transaction checks.
@@ -302,7 +308,10 @@ func verifyReversals(tx *Tx, reversals []Transaction) error {
 		if err != nil {
 			return bad(rec, "reverses transaction %d: %v", t.Reverses, err)
 		}
-		if orig.Reverses != 0 || !negates(t.Postings, orig.Postings) {
+		if orig.Reverses != 0 {
+			return bad(rec, "reverses transaction %d, which is itself a reversal", t.Reverses)
+		}
+		if !negates(t.Postings, orig.Postings) {
 			return bad(rec, "is not the exact negation of transaction %d", t.Reverses)
 		}
 		if by := revs.Get(be64(t.Reverses)); by == nil || binary.BigEndian.Uint64(by) != t.ID {
@@ -363,12 +372,33 @@ func verifyBalances(btx *bolt.Tx, accs map[string]*acc, r *Report) error {
 }
 
 // histPart walks the history index in key order: per account and currency,
-// each running balance must be the previous one plus its delta.
+// each running balance must be the previous one plus its delta. Key order is
+// time order within an account and currency, so the same walk replays each
+// custody account through time and finds the first instant it holds less
+// than nothing.
 type histPart struct {
 	finals map[string]decimal.Decimal // account 0 currency -> last running balance
 	digest digest
 	n      uint64
+	neg    *negative // the earliest instant a custody account is below zero
 	err    error
+}
+
+// negative is a custody account below zero as of an instant: the balance
+// after the last entry (highest transaction id) of that instant.
+type negative struct {
+	at, id        uint64 // effective Unix nanoseconds, transaction id
+	account, code string
+	run           string
+}
+
+// custodyRoot starts the name of every account that holds what the agency
+// has in hand (custody:item:<id>); such a balance is never negative.
+var custodyRoot = []byte("custody:")
+
+// before orders negatives by instant, then by transaction id.
+func (n *negative) before(o *negative) bool {
+	return n.at < o.at || (n.at == o.at && n.id < o.id)
 }
 
 func (h *histPart) run(ch <-chan []rawRec) {
@@ -376,17 +406,31 @@ func (h *histPart) run(ch <-chan []rawRec) {
 	var (
 		scratch []byte
 		prefix  []byte
-		scale   int32
+		cur     money.Currency
 		running decimal.Decimal
 		fast    int64 // the running balance in minor units while it fits
 		fastOK  bool
+		custody bool
+		pending *negative // the custody balance as of the instant being read
 	)
+	// settle keeps the balance of a finished instant if it is negative and
+	// earlier than any found so far. Entries of one instant are summed
+	// before the sign counts: an as-of read sees them together.
+	settle := func() {
+		if pending != nil && pending.run != "" && (h.neg == nil || pending.before(h.neg)) {
+			account, code, _ := splitBalanceKey(prefix[:len(prefix)-1])
+			pending.account, pending.code = account, code
+			h.neg = pending
+		}
+		pending = nil
+	}
 	finish := func() {
 		if prefix == nil {
 			return
 		}
+		settle()
 		if fastOK {
-			running = decimal.New(fast, -scale)
+			running = decimal.New(fast, -cur.Scale)
 		}
 		h.finals[string(prefix[:len(prefix)-1])] = running
 	}
@@ -408,19 +452,24 @@ func (h *histPart) run(ch <-chan []rawRec) {
 			if !bytes.Equal(p, prefix) {
 				finish()
 				_, code, _ := splitBalanceKey(p[:len(p)-1])
-				cur, err := money.Lookup(code)
+				c, err := money.Lookup(code)
 				if err != nil {
 					h.err = bad(name(), "%v", err)
 					continue
 				}
-				prefix, scale = p, cur.Scale
+				prefix, cur = p, c
 				running, fast, fastOK = decimal.Zero, 0, true
+				custody = bytes.HasPrefix(p, custodyRoot)
 			}
+			scale := cur.Scale
 			d, r, err := splitPair(v)
 			if err != nil {
 				h.err = bad(name(), "%v", err)
 				continue
 			}
+			// fixedUnits takes only digits at exactly the scale, which
+			// money.ParseStored reads too; anything else is read by
+			// ParseStored itself, so every stored amount is proved readable.
 			du, ok1 := fixedUnits(d, scale)
 			ru, ok2 := fixedUnits(r, scale)
 			if sum := fast + du; ok1 && ok2 && fastOK && noSignOverflow(fast, du, sum) {
@@ -433,16 +482,31 @@ func (h *histPart) run(ch <-chan []rawRec) {
 				if fastOK {
 					running, fastOK = decimal.New(fast, -scale), false
 				}
-				delta, err1 := decimal.NewFromString(d)
-				run, err2 := decimal.NewFromString(r)
-				if err1 != nil || err2 != nil {
-					h.err = bad(name(), "value %q is not two decimals", v)
+				delta, err := money.ParseStored(cur, d)
+				if err != nil {
+					h.err = bad(name(), "delta: %v", err)
 					continue
 				}
-				running = running.Add(delta)
-				if !run.Equal(running) {
+				run, err := money.ParseStored(cur, r)
+				if err != nil {
+					h.err = bad(name(), "running balance: %v", err)
+					continue
+				}
+				running = running.Add(delta.Decimal())
+				if !run.Decimal().Equal(running) {
 					h.err = bad(name(), "running balance %s, the entries before it add up to %s", r, running.StringFixed(scale))
 					continue
+				}
+			}
+			if custody {
+				at, id := binary.BigEndian.Uint64(k[len(k)-16:]), binary.BigEndian.Uint64(k[len(k)-8:])
+				if pending != nil && pending.at != at {
+					settle()
+				}
+				below := (fastOK && fast < 0) || (!fastOK && running.Sign() < 0)
+				pending = &negative{at: at, id: id}
+				if below {
+					pending.run = r
 				}
 			}
 			h.digest.add(&scratch, k, d)
@@ -478,6 +542,12 @@ func (h *histPart) compare(accs map[string]*acc, want digest, wantN uint64) erro
 	}
 	if h.n != wantN || h.digest != want {
 		return bad("history index", "holds %d entries that do not match the %d implied by the transactions", h.n, wantN)
+	}
+	// The index is now proved equal to the postings, so its walk is a replay
+	// of them in time order.
+	if n := h.neg; n != nil {
+		return bad("transaction "+strconv.FormatUint(n.id, 10), "takes %s %s to %s as of %s; a custody account never holds less than nothing",
+			n.account, n.code, n.run, time.Unix(0, int64(n.at)).UTC().Format(time.RFC3339Nano))
 	}
 	return nil
 }
