@@ -130,7 +130,9 @@ func parsePlain(s string, sign Sign, maxDigits int) (decimal.Decimal, int, error
 		}
 		body = body[1:]
 	}
-	intDigits, sigDigits, fracDigits, point := 0, 0, 0, false
+	// sigDigits counts the digits before the point that are not leading
+	// zeros: the size of the value, which the bound is about.
+	intPart, sigDigits, fracDigits, point := false, 0, 0, false
 	for i := 0; i < len(body); i++ {
 		ch := body[i]
 		switch {
@@ -139,10 +141,10 @@ func parsePlain(s string, sign Sign, maxDigits int) (decimal.Decimal, int, error
 			case point:
 				fracDigits++
 			case sigDigits > 0 || ch != '0':
-				intDigits++
+				intPart = true
 				sigDigits++
 			default:
-				intDigits++
+				intPart = true
 			}
 		case ch == '.':
 			if point {
@@ -163,7 +165,7 @@ func parsePlain(s string, sign Sign, maxDigits int) (decimal.Decimal, int, error
 			return decimal.Decimal{}, 0, fmt.Errorf("amount %q contains %q; only digits and one '.' are allowed", s, rune(ch))
 		}
 	}
-	if intDigits == 0 {
+	if !intPart {
 		return decimal.Decimal{}, 0, fmt.Errorf("amount %q needs a digit before the decimal point", s)
 	}
 	if point && fracDigits == 0 {

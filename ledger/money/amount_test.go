@@ -150,3 +150,18 @@ func FuzzParseAmount(f *testing.F) {
 		}
 	})
 }
+
+func TestAllIsEveryCurrencyInCodeOrder(t *testing.T) {
+	all := All()
+	if len(all) != len(iso4217)+len(cryptoAssets) {
+		t.Fatalf("All has %d currencies, the tables %d", len(all), len(iso4217)+len(cryptoAssets))
+	}
+	for i := 1; i < len(all); i++ {
+		if all[i-1].Code >= all[i].Code {
+			t.Fatalf("All is not in code order: %s before %s", all[i-1].Code, all[i].Code)
+		}
+	}
+	if all[0].Code != "AED" || !MustLookup("ETH").Crypto || MustLookup("USD").Crypto {
+		t.Fatalf("All starts at %s; ETH crypto %v, USD crypto %v", all[0].Code, MustLookup("ETH").Crypto, MustLookup("USD").Crypto)
+	}
+}
