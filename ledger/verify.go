@@ -109,12 +109,13 @@ func VerifyTx(tx *Tx) (Report, error) {
 	go func() { defer wg.Done(); hist.run(histCh) }()
 
 	txns := tx.Bolt.Bucket(bucketTxns)
-	missing := feed(txns, txnCh, true)
-	feed(tx.Bolt.Bucket(bucketHistory), histCh, false)
+	var ids idChecker
+	feed(txns, txnCh, ids.check)
+	feed(tx.Bolt.Bucket(bucketHistory), histCh, nil)
 	wg.Wait()
 
 	// The first bad transaction, by id, wins over everything later.
-	first := missing
+	first := ids.missing
 	for i := range parts {
 		first = lowest(first, parts[i].err)
 	}
@@ -163,24 +164,16 @@ type rawRec struct{ k, v []byte }
 const feedBatch = 512
 
 // feed sends copies of every record of b to ch in key order, in batches that
-// share one allocation, and closes ch. For the transaction bucket it also
-// checks that keys are 8-byte ids running from 1 without a gap.
-func feed(b *bolt.Bucket, ch chan<- []rawRec, ids bool) *idError {
+// share one allocation, and closes ch. check, when not nil, sees every key
+// first (the transaction bucket checks its ids with it).
+func feed(b *bolt.Bucket, ch chan<- []rawRec, check func(k []byte)) {
 	defer close(ch)
-	var missing *idError
-	var expect uint64 = 1
 	batch := make([]rawRec, 0, feedBatch)
 	var slab []byte
 	c := b.Cursor()
 	for k, v := c.First(); k != nil; k, v = c.Next() {
-		if ids && missing == nil {
-			switch {
-			case len(k) != 8:
-				missing = &idError{id: expect, err: bad(fmt.Sprintf("transaction key %x", k), "is not an 8-byte id")}
-			case binary.BigEndian.Uint64(k) != expect:
-				missing = &idError{id: expect, err: bad(fmt.Sprintf("transaction %d", expect), "is missing (next stored id is %d)", binary.BigEndian.Uint64(k))}
-			}
-			expect++
+		if check != nil {
+			check(k)
 		}
 		if cap(slab)-len(slab) < len(k)+len(v) {
 			slab = make([]byte, 0, max(64<<10, len(k)+len(v)))
@@ -196,7 +189,26 @@ func feed(b *bolt.Bucket, ch chan<- []rawRec, ids bool) *idError {
 	if len(batch) > 0 {
 		ch <- batch
 	}
-	return missing
+}
+
+// idChecker checks that transaction keys are 8-byte ids running from 1
+// without a gap; missing is the first break.
+type idChecker struct {
+	expect  uint64
+	missing *idError
+}
+
+func (c *idChecker) check(k []byte) {
+	if c.missing != nil {
+		return
+	}
+	c.expect++
+	switch {
+	case len(k) != 8:
+		c.missing = &idError{id: c.expect, err: bad(fmt.Sprintf("transaction key %x", k), "is not an 8-byte id")}
+	case binary.BigEndian.Uint64(k) != c.expect:
+		c.missing = &idError{id: c.expect, err: bad(fmt.Sprintf("transaction %d", c.expect), "is missing (next stored id is %d)", binary.BigEndian.Uint64(k))}
+	}
 }
 
 // idError is a failure tied to a transaction id, so the lowest can be named.
@@ -440,19 +452,21 @@ func (h *histPart) run(ch <-chan []rawRec) {
 				continue
 			}
 			k, v := rec.k, rec.v
-			if len(k) < 18 || k[len(k)-17] != 0 {
+			// account 0 currency 0 BE(effective) BE(id): neither name holds
+			// a 0 byte, so the first two zeros split the key.
+			account, rest, ok1 := bytes.Cut(k, []byte{0})
+			code, tail, ok2 := bytes.Cut(rest, []byte{0})
+			if !ok1 || !ok2 || len(tail) != 16 {
 				h.err = bad(fmt.Sprintf("history key %x", k), "is malformed")
 				continue
 			}
 			p := k[:len(k)-16]
 			name := func() string { // only a failure needs the record's name
-				account, code, _ := splitBalanceKey(p[:len(p)-1])
-				return fmt.Sprintf("history %s %s transaction %d", account, code, binary.BigEndian.Uint64(k[len(k)-8:]))
+				return fmt.Sprintf("history %s %s transaction %d", account, code, binary.BigEndian.Uint64(tail[8:]))
 			}
 			if !bytes.Equal(p, prefix) {
 				finish()
-				_, code, _ := splitBalanceKey(p[:len(p)-1])
-				c, err := money.Lookup(code)
+				c, err := money.Lookup(string(code))
 				if err != nil {
 					h.err = bad(name(), "%v", err)
 					continue
@@ -472,8 +486,11 @@ func (h *histPart) run(ch <-chan []rawRec) {
 			// ParseStored itself, so every stored amount is proved readable.
 			du, ok1 := fixedUnits(d, scale)
 			ru, ok2 := fixedUnits(r, scale)
-			if sum := fast + du; ok1 && ok2 && fastOK && noSignOverflow(fast, du, sum) {
-				fast = sum
+			// fixedUnits reads at most 18 digits, so fast (the last running
+			// balance it read) and du are below 10^18 and their sum below
+			// 2 × 10^18 < 2^63: it cannot overflow.
+			if ok1 && ok2 && fastOK {
+				fast += du
 				if ru != fast {
 					h.err = bad(name(), "running balance %s, the entries before it add up to %s", r, decimal.New(fast, -scale).StringFixed(scale))
 					continue
@@ -550,11 +567,6 @@ func (h *histPart) compare(accs map[string]*acc, want digest, wantN uint64) erro
 			n.account, n.code, n.run, time.Unix(0, int64(n.at)).UTC().Format(time.RFC3339Nano))
 	}
 	return nil
-}
-
-// noSignOverflow says whether a+b=sum did not overflow int64.
-func noSignOverflow(a, b, sum int64) bool {
-	return !((a >= 0) == (b >= 0) && (sum >= 0) != (a >= 0))
 }
 
 // fixedUnits reads a plain decimal written with exactly scale places (as the

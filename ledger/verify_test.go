@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -185,23 +186,42 @@ func TestVerifyFindsACustodyAccountBelowZero(t *testing.T) {
 		{"a release dated before the seizure", []Transaction{
 			seize(t, 1, 1, "BTC", "0.5", day),
 			release(t, 1, 1, "BTC", "0.5", day.Add(-time.Hour)),
-		}, "transaction 2", []string{"custody:item:1 BTC", "-0.50000000", "as of 2025-06-02T08:00:00Z"}},
+		}, "transaction 2", []string{"takes custody:item:1 BTC to -0.50000000 as of 2025-06-02T08:00:00Z;"}},
 		{"a release of more than was seized", []Transaction{
 			seize(t, 1, 1, "USD", "100.00", day),
 			release(t, 1, 1, "USD", "100.01", day.Add(time.Hour)),
-		}, "transaction 2", []string{"custody:item:1 USD", "-0.01"}},
+		}, "transaction 2", []string{"takes custody:item:1 USD to -0.01 as of"}},
 		{"the earlier instant wins over the lower account name", []Transaction{
 			seize(t, 1, 1, "VND", "1000", day.Add(3*time.Hour)),
 			seize(t, 2, 1, "VND", "1000", day.Add(3*time.Hour)),
 			release(t, 1, 1, "VND", "1000", day.Add(2*time.Hour)),
 			release(t, 2, 1, "VND", "1000", day.Add(time.Hour)),
-		}, "transaction 4", []string{"custody:item:2 VND", "-1000"}},
+		}, "transaction 4", []string{"takes custody:item:2 VND to -1000 as of"}},
 		{"the earlier instant wins over the lower id", []Transaction{
 			seize(t, 1, 1, "VND", "1000", day.Add(3*time.Hour)),
 			seize(t, 2, 1, "VND", "1000", day.Add(3*time.Hour)),
 			release(t, 2, 1, "VND", "1000", day.Add(2*time.Hour)),
 			release(t, 1, 1, "VND", "1000", day.Add(time.Hour)),
 		}, "transaction 4", []string{"custody:item:1 VND"}},
+		{"at one instant the lower id wins", []Transaction{
+			seize(t, 1, 1, "VND", "1000", day.Add(3*time.Hour)),
+			seize(t, 2, 1, "VND", "1000", day.Add(3*time.Hour)),
+			release(t, 1, 1, "VND", "1000", day.Add(time.Hour)),
+			release(t, 2, 1, "VND", "1000", day.Add(time.Hour)),
+		}, "transaction 3", []string{"custody:item:1 VND"}},
+		{"at one instant the lower id wins over the lower account name", []Transaction{
+			seize(t, 1, 1, "VND", "1000", day.Add(3*time.Hour)),
+			seize(t, 2, 1, "VND", "1000", day.Add(3*time.Hour)),
+			release(t, 2, 1, "VND", "1000", day.Add(time.Hour)),
+			release(t, 1, 1, "VND", "1000", day.Add(time.Hour)),
+		}, "transaction 3", []string{"custody:item:2 VND"}},
+		{"one transaction takes two accounts below zero: the first is named", []Transaction{
+			{Effective: day, Actor: "custodian:test", Postings: []Posting{
+				{Account: itemAccount(1), Amount: amt(t, "USD", "-1.00")},
+				{Account: itemAccount(2), Amount: amt(t, "USD", "-2.00")},
+				{Account: "forfeited:case:1", Amount: amt(t, "USD", "3.00")},
+			}},
+		}, "transaction 1", []string{"takes custody:item:1 USD to -1.00 as of"}},
 		{"an account that recovers is still caught", []Transaction{
 			seize(t, 1, 1, "USD", "5.00", day),
 			release(t, 1, 1, "USD", "5.00", day.Add(time.Hour)),
@@ -286,6 +306,7 @@ func TestVerifyCatchesACorruptReversal(t *testing.T) {
 			// Transaction 4 is a release, the exact negation of seizure 1.
 			return rewrite(4, func(t *Transaction) { t.Reverses = 1 })(btx)
 		}, "transaction 4", []string{"reverses transaction 1, already reversed by 2"}},
+		{"a transaction that reverses itself", rewrite(2, func(t *Transaction) { t.Reverses = 2 }), "transaction 2", []string{"reverses transaction 2, which is not older"}},
 		{"a reversal of a later transaction", rewrite(2, func(t *Transaction) { t.Reverses = 3 }), "transaction 2", []string{"reverses transaction 3, which is not older"}},
 	}
 	for _, tt := range tests {
@@ -311,8 +332,67 @@ func TestVerifyCatchesACorruptReversal(t *testing.T) {
 	}
 }
 
+// TestVerifyNamesAMalformedHistoryKey writes history keys of the wrong shape.
+func TestVerifyNamesAMalformedHistoryKey(t *testing.T) {
+	ones := func(n int) []byte { return bytes.Repeat([]byte{1}, n) }
+	join := func(parts ...[]byte) []byte { return bytes.Join(parts, nil) }
+	for _, tc := range []struct {
+		name string
+		key  []byte
+	}{
+		{"no separator", join([]byte("custody:item:1USD"), ones(16))},
+		{"no separator after the currency", join([]byte("custody:item:1\x00USD"), ones(16))},
+		{"a time and id one byte short", join([]byte("custody:item:1\x00USD\x00"), ones(15))},
+		{"a time and id one byte long", join([]byte("custody:item:1\x00USD\x00"), ones(17))},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := mustOpen(t)
+			post(t, s, seize(t, 1, 1, "USD", "1.00", day))
+			s = tamperFile(t, s, func(btx *bolt.Tx) error { return btx.Bucket(bucketHistory).Put(tc.key, []byte("1.00 1.00")) })
+			wantVerifyError(t, s, fmt.Sprintf("history key %x", tc.key), "is malformed")
+		})
+	}
+}
+
+// TestVerifyRunningBalancesPastTheFastPath posts deltas the checker adds in
+// int64 minor units until the running balance outgrows 18 characters (at the
+// second entry), where it
+// carries on in decimals: sound books pass, and an edit on either side of the
+// change is named with the right sum.
+func TestVerifyRunningBalancesPastTheFastPath(t *testing.T) {
+	const n = 12
+	open := func(t *testing.T) *Store {
+		s := mustOpen(t)
+		for i := 0; i < n; i++ {
+			post(t, s, seize(t, 1, 1, "USD", "999999999999999.99", day.Add(time.Duration(i)*time.Hour)))
+		}
+		mustVerify(t, s)
+		return s
+	}
+	t.Run("sound books pass", func(t *testing.T) { open(t) })
+	for _, tc := range []struct {
+		name, value, reason string
+		id                  int
+	}{
+		{"an edit before the change", "999999999999999.99 999999999999999.98", "running balance 999999999999999.98, the entries before it add up to 999999999999999.99", 1},
+		{"an edit after the change", "999999999999999.99 11999999999999999.87", "running balance 11999999999999999.87, the entries before it add up to 11999999999999999.88", 12},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := open(t)
+			k := historyKey(historyPrefix(itemAccount(1), "USD"), day.Add(time.Duration(tc.id-1)*time.Hour), uint64(tc.id))
+			s = tamperFile(t, s, func(btx *bolt.Tx) error {
+				if btx.Bucket(bucketHistory).Get(k) == nil {
+					t.Fatal("no such history entry")
+				}
+				return btx.Bucket(bucketHistory).Put(k, []byte(tc.value))
+			})
+			wantVerifyError(t, s, fmt.Sprintf("history custody:item:1 USD transaction %d", tc.id), tc.reason)
+		})
+	}
+}
+
 func TestLowestNamesTheFirstBadTransaction(t *testing.T) {
-	three, five := &idError{id: 3}, &idError{id: 5}
+	three, five, alsoThree := &idError{id: 3}, &idError{id: 5}, &idError{id: 3}
 	for _, tc := range []struct {
 		a, b, want *idError
 	}{
@@ -321,6 +401,7 @@ func TestLowestNamesTheFirstBadTransaction(t *testing.T) {
 		{nil, three, three},
 		{five, three, three},
 		{three, five, three},
+		{three, alsoThree, three}, // a tie keeps the one found first: the gap in the ids
 	} {
 		if got := lowest(tc.a, tc.b); got != tc.want {
 			t.Errorf("lowest(%v, %v) = %v, want %v", tc.a, tc.b, got, tc.want)
@@ -342,7 +423,12 @@ func TestFixedUnits(t *testing.T) {
 		{"1.250", 2, 0, false}, // not at scale
 		{".25", 2, 0, false},
 		{"1.", 0, 0, false},
-		{"1234567890123456789", 0, 0, false}, // could overflow
+		{"1234567890123456789", 0, 0, false}, // 19 digits: left to decimals
+		{"123456789012345678", 0, 123456789012345678, true},
+		{"999999999999999.99", 2, 99999999999999999, true},
+		{"-9.99", 2, -999, true},
+		{".1.25", 2, 0, false},
+		{"1.2.5", 1, 0, false},
 		{"1e5", 0, 0, false},
 		{"", 0, 0, false},
 	} {
