@@ -453,10 +453,11 @@ func (h *histPart) run(ch <-chan []rawRec) {
 			}
 			k, v := rec.k, rec.v
 			// account 0 currency 0 BE(effective) BE(id): neither name holds
-			// a 0 byte, so the first two zeros split the key.
-			account, rest, ok1 := bytes.Cut(k, []byte{0})
-			code, tail, ok2 := bytes.Cut(rest, []byte{0})
-			if !ok1 || !ok2 || len(tail) != 16 {
+			// a 0 byte, so the first two zeros split the key. A missing
+			// separator leaves tail empty.
+			account, rest, _ := bytes.Cut(k, []byte{0})
+			code, tail, _ := bytes.Cut(rest, []byte{0})
+			if len(tail) != 16 {
 				h.err = bad(fmt.Sprintf("history key %x", k), "is malformed")
 				continue
 			}
