@@ -77,6 +77,10 @@ func TestVerifyNamesTheFirstBadRecord(t *testing.T) {
 		{"a balance written with an exponent", func(t *testing.T, btx *bolt.Tx) {
 			btx.Bucket(bucketBalances).Put(balanceKey("custody:item:1", "BTC"), []byte("5e-1 1"))
 		}, "balance custody:item:1 BTC"},
+		{"a transaction stored under a key that is not an id", func(t *testing.T, btx *bolt.Tx) {
+			b := btx.Bucket(bucketTxns)
+			b.Put([]byte("not-an-id"), bytes.Clone(b.Get(be64(3))))
+		}, "transaction key 6e6f742d616e2d6964"},
 		{"a byte flipped in a transaction's memo", func(t *testing.T, btx *bolt.Tx) {
 			b := btx.Bucket(bucketTxns)
 			v := bytes.Clone(b.Get(be64(1)))
@@ -154,6 +158,9 @@ func wantVerifyError(t *testing.T, s *Store, record string, reasons ...string) {
 	}
 	if ve.Record != record {
 		t.Fatalf("verify named %q (%s), want %q", ve.Record, ve.Reason, record)
+	}
+	if ve.Error() != ve.Record+": "+ve.Reason {
+		t.Fatalf("error text %q does not name the record, then the reason", ve.Error())
 	}
 	for _, r := range reasons {
 		if !strings.Contains(ve.Reason, r) {
