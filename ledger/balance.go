@@ -185,7 +185,7 @@ func decodeBalance(account string, cur money.Currency, v []byte) (Balance, error
 	if err != nil {
 		return Balance{}, fmt.Errorf("balance %s %s: %w", account, cur.Code, err)
 	}
-	amt, err := money.ParseAmount(cur, a, money.Signed)
+	amt, err := money.ParseStored(cur, a)
 	if err != nil {
 		return Balance{}, fmt.Errorf("balance %s %s: %w", account, cur.Code, err)
 	}
@@ -222,7 +222,7 @@ func (tx *Tx) BalanceAt(account string, cur money.Currency, at time.Time) (money
 	if err != nil {
 		return money.Amount{}, false, fmt.Errorf("history %s %s: %w", account, cur.Code, err)
 	}
-	amt, err := money.ParseAmount(cur, r, money.Signed)
+	amt, err := money.ParseStored(cur, r)
 	if err != nil {
 		return money.Amount{}, false, fmt.Errorf("history %s %s: %w", account, cur.Code, err)
 	}
@@ -331,7 +331,7 @@ func (tx *Tx) ForEachBalanceAt(account string, at time.Time, fn func(b Balance) 
 		if err != nil {
 			return fmt.Errorf("history %s %s: %w", acct, code, err)
 		}
-		amt, err := money.ParseAmount(cur, r, money.Signed)
+		amt, err := money.ParseStored(cur, r)
 		if err != nil {
 			return fmt.Errorf("history %s %s: %w", acct, code, err)
 		}

@@ -393,3 +393,79 @@ func TestPostBatchIsAllOrNothing(t *testing.T) {
 		t.Fatalf("a refused batch left %d transactions, want 2", r.Transactions)
 	}
 }
+
+// TestForEachBalanceAtTakesTheAccountAndWhatIsBelowIt: item 1's account and
+// the accounts below it, never item 10's, whose name merely starts the same.
+func TestForEachBalanceAtTakesTheAccountAndWhatIsBelowIt(t *testing.T) {
+	s := mustOpen(t)
+	post(t, s, seize(t, 1, 1, "USD", "1.00", day))
+	post(t, s, seize(t, 1, 1, "BTC", "0.1", day))
+	post(t, s, seize(t, 10, 1, "USD", "10.00", day))
+	post(t, s, seize(t, 11, 1, "USD", "11.00", day))
+	sub := seize(t, 1, 1, "USD", "2.00", day)
+	sub.Postings[0].Account = "custody:item:1:envelope"
+	post(t, s, sub)
+	for _, tc := range []struct {
+		account string
+		want    string
+	}{
+		{"custody:item:1", "custody:item:1 BTC 0.10000000, custody:item:1 USD 1.00, custody:item:1:envelope USD 2.00"},
+		{"custody:item:10", "custody:item:10 USD 10.00"},
+		// Key order: ':' sorts after the digits.
+		{"custody:item", "custody:item:1 BTC 0.10000000, custody:item:1 USD 1.00, custody:item:10 USD 10.00, custody:item:11 USD 11.00, custody:item:1:envelope USD 2.00"},
+		{"custody:item:2", ""},
+	} {
+		var got []string
+		err := s.View(func(tx *Tx) error {
+			return tx.ForEachBalanceAt(tc.account, day, func(b Balance) error {
+				got = append(got, b.Account+" "+b.Amount.Currency().Code+" "+b.Amount.String())
+				return nil
+			})
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Join(got, ", ") != tc.want {
+			t.Errorf("ForEachBalanceAt(%s) = %s; want %s", tc.account, strings.Join(got, ", "), tc.want)
+		}
+	}
+}
+
+// TestPostingCountWithTwoPostingsToOneAccount: a transaction that posts twice
+// to one account and currency counts two postings there, and keeps one
+// history entry with their sum.
+func TestPostingCountWithTwoPostingsToOneAccount(t *testing.T) {
+	s := mustOpen(t)
+	post(t, s, Transaction{Effective: day, Actor: "custodian:test", Memo: "two envelopes", Postings: []Posting{
+		{Account: itemAccount(1), Amount: amt(t, "USD", "100.00")},
+		{Account: itemAccount(1), Amount: amt(t, "USD", "50.00")},
+		{Account: caseAccount(1), Amount: amt(t, "USD", "-150.00")},
+	}})
+	post(t, s, seize(t, 1, 1, "USD", "1.00", day.Add(time.Hour)))
+	r := mustVerify(t, s)
+	if r.Postings != 5 || r.HistoryEntries != 4 || r.Balances != 2 {
+		t.Fatalf("report %v, want 5 postings, 4 history entries, 2 balances", r)
+	}
+	err := s.View(func(tx *Tx) error {
+		for _, tc := range []struct {
+			account, want string
+			n             uint64
+		}{{itemAccount(1), "151.00", 3}, {caseAccount(1), "-151.00", 2}} {
+			b, err := tx.Balance(tc.account, money.MustLookup("USD"))
+			if err != nil {
+				return err
+			}
+			if b.Amount.String() != tc.want || b.Postings != tc.n {
+				t.Errorf("balance %s = %s over %d postings, want %s over %d", tc.account, b.Amount, b.Postings, tc.want, tc.n)
+			}
+		}
+		at, _, err := tx.BalanceAt(itemAccount(1), money.MustLookup("USD"), day)
+		if err != nil || at.String() != "150.00" {
+			t.Errorf("as of the first transaction %s, %v; want 150.00", at, err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}

@@ -119,7 +119,8 @@ var linkKindRE = regexp.MustCompile(`^[a-z][a-z_]{0,31}$`)
 func (t *Transaction) Check() error { return t.check() }
 
 // check validates everything about t that does not need the store: at least
-// two postings, known accounts, non-zero amounts, and a zero sum per currency.
+// two postings, known accounts, non-zero amounts within money.MaxPostingDigits,
+// and a zero sum per currency.
 // It names the field at fault as seen from a caller ("postings[2].amount").
 func (t *Transaction) check() error {
 	var p Problems
@@ -163,6 +164,10 @@ func (t *Transaction) check() error {
 		}
 		if ps.Amount.IsZero() {
 			p.Add(fmt.Sprintf("postings[%d].amount", i), "must not be zero")
+		} else if err := ps.Amount.CheckPosting(); err != nil {
+			// The bound keeps every balance readable by money.ParseStored,
+			// whoever builds the transaction.
+			p.Add(fmt.Sprintf("postings[%d].amount", i), err.Error())
 		}
 		j := 0
 		for j < len(sums) && sums[j].cur.Code != cur.Code {
@@ -282,7 +287,7 @@ func DecodeTransaction(data []byte) (Transaction, error) {
 			cur, err = money.Lookup(code)
 			if err == nil {
 				var a money.Amount
-				a, err = money.ParseAmount(cur, amount, money.Signed)
+				a, err = money.ParseStored(cur, amount)
 				t.Postings = append(t.Postings, Posting{Account: account, Amount: a})
 			}
 		default:

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/shopspring/decimal"
 	bolt "go.etcd.io/bbolt"
@@ -108,19 +109,15 @@ func VerifyTx(tx *Tx) (Report, error) {
 	go func() { defer wg.Done(); hist.run(histCh) }()
 
 	txns := tx.Bolt.Bucket(bucketTxns)
-	missing := feed(txns, txnCh, true)
-	feed(tx.Bolt.Bucket(bucketHistory), histCh, false)
+	var ids idChecker
+	feed(txns, txnCh, ids.check)
+	feed(tx.Bolt.Bucket(bucketHistory), histCh, nil)
 	wg.Wait()
 
 	// The first bad transaction, by id, wins over everything later.
-	var first *idError
-	if missing != nil {
-		first = missing
-	}
+	first := ids.missing
 	for i := range parts {
-		if e := parts[i].err; e != nil && (first == nil || e.id < first.id) {
-			first = e
-		}
+		first = lowest(first, parts[i].err)
 	}
 	if first != nil {
 		return r, first.err
@@ -167,24 +164,16 @@ type rawRec struct{ k, v []byte }
 const feedBatch = 512
 
 // feed sends copies of every record of b to ch in key order, in batches that
-// share one allocation, and closes ch. For the transaction bucket it also
-// checks that keys are 8-byte ids running from 1 without a gap.
-func feed(b *bolt.Bucket, ch chan<- []rawRec, ids bool) *idError {
+// share one allocation, and closes ch. check, when not nil, sees every key
+// first (the transaction bucket checks its ids with it).
+func feed(b *bolt.Bucket, ch chan<- []rawRec, check func(k []byte)) {
 	defer close(ch)
-	var missing *idError
-	var expect uint64 = 1
 	batch := make([]rawRec, 0, feedBatch)
 	var slab []byte
 	c := b.Cursor()
 	for k, v := c.First(); k != nil; k, v = c.Next() {
-		if ids && missing == nil {
-			switch {
-			case len(k) != 8:
-				missing = &idError{id: expect, err: bad(fmt.Sprintf("transaction key %x", k), "is not an 8-byte id")}
-			case binary.BigEndian.Uint64(k) != expect:
-				missing = &idError{id: expect, err: bad(fmt.Sprintf("transaction %d", expect), "is missing (next stored id is %d)", binary.BigEndian.Uint64(k))}
-			}
-			expect++
+		if check != nil {
+			check(k)
 		}
 		if cap(slab)-len(slab) < len(k)+len(v) {
 			slab = make([]byte, 0, max(64<<10, len(k)+len(v)))
@@ -200,13 +189,42 @@ func feed(b *bolt.Bucket, ch chan<- []rawRec, ids bool) *idError {
 	if len(batch) > 0 {
 		ch <- batch
 	}
-	return missing
+}
+
+// idChecker checks that transaction keys are 8-byte ids running from 1
+// without a gap; missing is the first break.
+type idChecker struct {
+	expect  uint64
+	missing *idError
+}
+
+func (c *idChecker) check(k []byte) {
+	if c.missing != nil {
+		return
+	}
+	c.expect++
+	switch {
+	case len(k) != 8:
+		c.missing = &idError{id: c.expect, err: bad(fmt.Sprintf("transaction key %x", k), "is not an 8-byte id")}
+	case binary.BigEndian.Uint64(k) != c.expect:
+		c.missing = &idError{id: c.expect, err: bad(fmt.Sprintf("transaction %d", c.expect), "is missing (next stored id is %d)", binary.BigEndian.Uint64(k))}
+	}
 }
 
 // idError is a failure tied to a transaction id, so the lowest can be named.
 type idError struct {
 	id  uint64
 	err error
+}
+
+// lowest is whichever of a and b names the lower transaction id; nil is no
+// failure. The workers each stop at their own first failure, so the lowest of
+// those is the first bad transaction of the store.
+func lowest(a, b *idError) *idError {
+	if a == nil || (b != nil && b.id < a.id) {
+		return b
+	}
+	return a
 }
 
 // txnPart is one worker's share of the transaction checks.
@@ -302,7 +320,10 @@ func verifyReversals(tx *Tx, reversals []Transaction) error {
 		if err != nil {
 			return bad(rec, "reverses transaction %d: %v", t.Reverses, err)
 		}
-		if orig.Reverses != 0 || !negates(t.Postings, orig.Postings) {
+		if orig.Reverses != 0 {
+			return bad(rec, "reverses transaction %d, which is itself a reversal", t.Reverses)
+		}
+		if !negates(t.Postings, orig.Postings) {
 			return bad(rec, "is not the exact negation of transaction %d", t.Reverses)
 		}
 		if by := revs.Get(be64(t.Reverses)); by == nil || binary.BigEndian.Uint64(by) != t.ID {
@@ -363,12 +384,33 @@ func verifyBalances(btx *bolt.Tx, accs map[string]*acc, r *Report) error {
 }
 
 // histPart walks the history index in key order: per account and currency,
-// each running balance must be the previous one plus its delta.
+// each running balance must be the previous one plus its delta. Key order is
+// time order within an account and currency, so the same walk replays each
+// custody account through time and finds the first instant it holds less
+// than nothing.
 type histPart struct {
 	finals map[string]decimal.Decimal // account 0 currency -> last running balance
 	digest digest
 	n      uint64
+	neg    *negative // the earliest instant a custody account is below zero
 	err    error
+}
+
+// negative is a custody account below zero as of an instant: the balance
+// after the last entry (highest transaction id) of that instant.
+type negative struct {
+	at, id        uint64 // effective Unix nanoseconds, transaction id
+	account, code string
+	run           string
+}
+
+// custodyRoot starts the name of every account that holds what the agency
+// has in hand (custody:item:<id>); such a balance is never negative.
+var custodyRoot = []byte("custody:")
+
+// before orders negatives by instant, then by transaction id.
+func (n *negative) before(o *negative) bool {
+	return n.at < o.at || (n.at == o.at && n.id < o.id)
 }
 
 func (h *histPart) run(ch <-chan []rawRec) {
@@ -376,17 +418,31 @@ func (h *histPart) run(ch <-chan []rawRec) {
 	var (
 		scratch []byte
 		prefix  []byte
-		scale   int32
+		cur     money.Currency
 		running decimal.Decimal
 		fast    int64 // the running balance in minor units while it fits
 		fastOK  bool
+		custody bool
+		pending *negative // the custody balance as of the instant being read
 	)
+	// settle keeps the balance of a finished instant if it is negative and
+	// earlier than any found so far. Entries of one instant are summed
+	// before the sign counts: an as-of read sees them together.
+	settle := func() {
+		if pending != nil && pending.run != "" && (h.neg == nil || pending.before(h.neg)) {
+			account, code, _ := splitBalanceKey(prefix[:len(prefix)-1])
+			pending.account, pending.code = account, code
+			h.neg = pending
+		}
+		pending = nil
+	}
 	finish := func() {
 		if prefix == nil {
 			return
 		}
+		settle()
 		if fastOK {
-			running = decimal.New(fast, -scale)
+			running = decimal.New(fast, -cur.Scale)
 		}
 		h.finals[string(prefix[:len(prefix)-1])] = running
 	}
@@ -396,35 +452,46 @@ func (h *histPart) run(ch <-chan []rawRec) {
 				continue
 			}
 			k, v := rec.k, rec.v
-			if len(k) < 18 || k[len(k)-17] != 0 {
+			// account 0 currency 0 BE(effective) BE(id): neither name holds
+			// a 0 byte, so the first two zeros split the key. A missing
+			// separator leaves tail empty.
+			account, rest, _ := bytes.Cut(k, []byte{0})
+			code, tail, _ := bytes.Cut(rest, []byte{0})
+			if len(tail) != 16 {
 				h.err = bad(fmt.Sprintf("history key %x", k), "is malformed")
 				continue
 			}
 			p := k[:len(k)-16]
 			name := func() string { // only a failure needs the record's name
-				account, code, _ := splitBalanceKey(p[:len(p)-1])
-				return fmt.Sprintf("history %s %s transaction %d", account, code, binary.BigEndian.Uint64(k[len(k)-8:]))
+				return fmt.Sprintf("history %s %s transaction %d", account, code, binary.BigEndian.Uint64(tail[8:]))
 			}
 			if !bytes.Equal(p, prefix) {
 				finish()
-				_, code, _ := splitBalanceKey(p[:len(p)-1])
-				cur, err := money.Lookup(code)
+				c, err := money.Lookup(string(code))
 				if err != nil {
 					h.err = bad(name(), "%v", err)
 					continue
 				}
-				prefix, scale = p, cur.Scale
+				prefix, cur = p, c
 				running, fast, fastOK = decimal.Zero, 0, true
+				custody = bytes.HasPrefix(p, custodyRoot)
 			}
+			scale := cur.Scale
 			d, r, err := splitPair(v)
 			if err != nil {
 				h.err = bad(name(), "%v", err)
 				continue
 			}
+			// fixedUnits takes only digits at exactly the scale, which
+			// money.ParseStored reads too; anything else is read by
+			// ParseStored itself, so every stored amount is proved readable.
 			du, ok1 := fixedUnits(d, scale)
 			ru, ok2 := fixedUnits(r, scale)
-			if sum := fast + du; ok1 && ok2 && fastOK && noSignOverflow(fast, du, sum) {
-				fast = sum
+			// fixedUnits reads at most 18 digits, so fast (the last running
+			// balance it read) and du are below 10^18 and their sum below
+			// 2 × 10^18 < 2^63: it cannot overflow.
+			if ok1 && ok2 && fastOK {
+				fast += du
 				if ru != fast {
 					h.err = bad(name(), "running balance %s, the entries before it add up to %s", r, decimal.New(fast, -scale).StringFixed(scale))
 					continue
@@ -433,16 +500,31 @@ func (h *histPart) run(ch <-chan []rawRec) {
 				if fastOK {
 					running, fastOK = decimal.New(fast, -scale), false
 				}
-				delta, err1 := decimal.NewFromString(d)
-				run, err2 := decimal.NewFromString(r)
-				if err1 != nil || err2 != nil {
-					h.err = bad(name(), "value %q is not two decimals", v)
+				delta, err := money.ParseStored(cur, d)
+				if err != nil {
+					h.err = bad(name(), "delta: %v", err)
 					continue
 				}
-				running = running.Add(delta)
-				if !run.Equal(running) {
+				run, err := money.ParseStored(cur, r)
+				if err != nil {
+					h.err = bad(name(), "running balance: %v", err)
+					continue
+				}
+				running = running.Add(delta.Decimal())
+				if !run.Decimal().Equal(running) {
 					h.err = bad(name(), "running balance %s, the entries before it add up to %s", r, running.StringFixed(scale))
 					continue
+				}
+			}
+			if custody {
+				at, id := binary.BigEndian.Uint64(k[len(k)-16:]), binary.BigEndian.Uint64(k[len(k)-8:])
+				if pending != nil && pending.at != at {
+					settle()
+				}
+				below := (fastOK && fast < 0) || (!fastOK && running.Sign() < 0)
+				pending = &negative{at: at, id: id}
+				if below {
+					pending.run = r
 				}
 			}
 			h.digest.add(&scratch, k, d)
@@ -479,12 +561,13 @@ func (h *histPart) compare(accs map[string]*acc, want digest, wantN uint64) erro
 	if h.n != wantN || h.digest != want {
 		return bad("history index", "holds %d entries that do not match the %d implied by the transactions", h.n, wantN)
 	}
+	// The index is now proved equal to the postings, so its walk is a replay
+	// of them in time order.
+	if n := h.neg; n != nil {
+		return bad("transaction "+strconv.FormatUint(n.id, 10), "takes %s %s to %s as of %s; a custody account never holds less than nothing",
+			n.account, n.code, n.run, time.Unix(0, int64(n.at)).UTC().Format(time.RFC3339Nano))
+	}
 	return nil
-}
-
-// noSignOverflow says whether a+b=sum did not overflow int64.
-func noSignOverflow(a, b, sum int64) bool {
-	return !((a >= 0) == (b >= 0) && (sum >= 0) != (a >= 0))
 }
 
 // fixedUnits reads a plain decimal written with exactly scale places (as the

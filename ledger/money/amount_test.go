@@ -40,7 +40,12 @@ func TestParseAmount(t *testing.T) {
 		{"inner minus", usd, "1-2", Signed, "", "not a leading sign"},
 		{"letters", usd, "12abc", Positive, "", "only digits"},
 		{"unicode digit", usd, "١٢", Positive, "", "only digits"},
-		{"too long", usd, strings.Repeat("9", 61), Positive, "", "longer than"},
+		{"longer than the text limit, though only 1.00", usd, strings.Repeat("0", maxTextLen-3) + "1.00", Positive, "", "longer than"},
+		{"exactly the text limit, leading zeros are not digits of the value", usd, strings.Repeat("0", maxTextLen-4) + "1.00", Positive, "1.00", ""},
+		{"58 nines of cash", usd, strings.Repeat("9", 58), Positive, "", "too large"},
+		{"an ETH holding of 10^40", eth, "1" + strings.Repeat("0", 40), Positive, "", "too large"},
+		{"a negative amount past the bound", usd, "-1" + strings.Repeat("0", MaxDigits), Signed, "", "too large"},
+		{"nines in every place", usd, "999.99", Positive, "999.99", ""},
 		{"NaN", usd, "NaN", Positive, "", "only digits"},
 	}
 	for _, tt := range tests {
@@ -144,4 +149,19 @@ func FuzzParseAmount(f *testing.F) {
 			t.Fatalf("round trip of %q via %q: %v, %v", s, a.String(), back, err)
 		}
 	})
+}
+
+func TestAllIsEveryCurrencyInCodeOrder(t *testing.T) {
+	all := All()
+	if len(all) != len(iso4217)+len(cryptoAssets) {
+		t.Fatalf("All has %d currencies, the tables %d", len(all), len(iso4217)+len(cryptoAssets))
+	}
+	for i := 1; i < len(all); i++ {
+		if all[i-1].Code >= all[i].Code {
+			t.Fatalf("All is not in code order: %s before %s", all[i-1].Code, all[i].Code)
+		}
+	}
+	if all[0].Code != "AED" || !MustLookup("ETH").Crypto || MustLookup("USD").Crypto {
+		t.Fatalf("All starts at %s; ETH crypto %v, USD crypto %v", all[0].Code, MustLookup("ETH").Crypto, MustLookup("USD").Crypto)
+	}
 }
