@@ -152,7 +152,9 @@ func decodeRate(v []byte) (Rate, error) {
 	if err := decodeRecord(v, &r); err != nil {
 		return Rate{}, fmt.Errorf("rate record: %w", err)
 	}
-	d, _, err := money.ParseDecimal(r.Text, money.Positive, RatePlaces)
+	// Read with the stored bound: a rate entered before the rate bound
+	// existed must still read back.
+	d, err := money.ParseStoredDecimal(r.Text, RatePlaces)
 	if err != nil {
 		return Rate{}, fmt.Errorf("rate record %d: %w", r.ID, err)
 	}

@@ -113,6 +113,20 @@ func ParseDecimal(s string, sign Sign, maxPlaces int) (decimal.Decimal, int, err
 	return d, places, nil
 }
 
+// ParseStoredDecimal is ParseDecimal for a decimal as the books stored it
+// (a rate record): the bound is MaxStoredDigits, not MaxRateDigits, so a
+// rate stored before the rate bound existed still reads back.
+func ParseStoredDecimal(s string, maxPlaces int) (decimal.Decimal, error) {
+	d, places, err := parsePlain(s, Positive, MaxStoredDigits)
+	if err != nil {
+		return decimal.Decimal{}, err
+	}
+	if places > maxPlaces {
+		return decimal.Decimal{}, fmt.Errorf("at most %d decimal places are allowed; %q has %d", maxPlaces, s, places)
+	}
+	return d, nil
+}
+
 // parsePlain reads plain notation with at most maxDigits significant digits
 // before the point. It counts digits on the text, before the decimal library
 // sees it, so a refused value costs no allocation.

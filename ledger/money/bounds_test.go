@@ -268,3 +268,23 @@ func TestArithmeticKeepsCurrenciesApart(t *testing.T) {
 		t.Fatalf("Append = %q", a.Append([]byte("x ")))
 	}
 }
+
+// TestStoredRateReadsPastTheRateBound: a rate stored before the rate bound
+// existed (more than MaxRateDigits digits) must still read back, while a new
+// one that large is refused on entry.
+func TestStoredRateReadsPastTheRateBound(t *testing.T) {
+	old := "1" + strings.Repeat("0", MaxRateDigits+5) + ".25"
+	if _, _, err := ParseDecimal(old, Positive, 10); err == nil {
+		t.Fatal("ParseDecimal took a rate past the bound")
+	}
+	d, err := ParseStoredDecimal(old, 10)
+	if err != nil || d.String() != old {
+		t.Fatalf("ParseStoredDecimal(%s) = %v, %v", old, d, err)
+	}
+	if _, err := ParseStoredDecimal("1.25", 1); err == nil {
+		t.Fatal("ParseStoredDecimal took more places than allowed")
+	}
+	if _, err := ParseStoredDecimal("-1", 10); err == nil {
+		t.Fatal("ParseStoredDecimal took a negative rate")
+	}
+}
