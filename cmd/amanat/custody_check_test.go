@@ -14,8 +14,8 @@ import (
 
 	"golang.org/x/mod/sumdb/note"
 
-	"github.com/amanat-ledger/amanat/fixtures"
 	"github.com/amanat-ledger/amanat/chain/forge"
+	"github.com/amanat-ledger/amanat/fixtures"
 )
 
 // demoBundles loads Operation Grey into a new store through the API, as
