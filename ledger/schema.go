@@ -1,0 +1,74 @@
+package ledger
+
+// The store's schema: every bbolt bucket of an Amanat store, whichever
+// package owns its records, is declared here and nowhere else, so that one
+// file says what a store holds and no two packages can claim one name. The
+// owners read and write their buckets through Tx (bucket.go); only this
+// package touches bbolt itself.
+
+// Bucket names one bbolt bucket of the store.
+type Bucket struct {
+	name  []byte
+	Owner string // the package whose records it holds
+	Holds string // key -> value, as stored
+}
+
+// Name is the bucket's name in the file.
+func (b Bucket) Name() string { return string(b.name) }
+
+func bucket(name, owner, holds string) Bucket {
+	return Bucket{name: []byte(name), Owner: owner, Holds: holds}
+}
+
+// The ledger's own buckets.
+var (
+	LedgerMeta      = bucket("ledger.meta", "ledger", `"format" -> store format`)
+	LedgerTxns      = bucket("ledger.txns", "ledger", "BE(id) -> canonical transaction")
+	LedgerBalances  = bucket("ledger.balances", "ledger", `account 0 currency -> "balance count"`)
+	LedgerHistory   = bucket("ledger.history", "ledger", `account 0 currency 0 BE(effective ns) BE(id) -> "delta balance"`)
+	LedgerReversals = bucket("ledger.reversals", "ledger", "BE(original id) -> BE(reversing id)")
+	LedgerIdem      = bucket("ledger.idempotency", "ledger", "caller key -> versioned reply record")
+)
+
+// The custody log's buckets (package chain).
+var (
+	ChainMeta    = bucket("chain.meta", "chain", `"format", "origin", "vkey", "checkpoint" -> value`)
+	ChainEntries = bucket("chain.entries", "chain", "BE(seq) -> canonical entry")
+	ChainItems   = bucket("chain.items", "chain", "BE(item) BE(item_seq) -> BE(seq)")
+	ChainState   = bucket("chain.state", "chain", "BE(item) -> state version, JSON item state")
+	ChainLeaves  = bucket("chain.leaves", "chain", "BE(leaf index) -> kind, BE(record id)[, record kind name]; Sequence() is the tree size")
+	ChainHashes  = bucket("chain.hashes", "chain", "BE(tlog stored hash index) -> 32-byte hash")
+	ChainTxLeaf  = bucket("chain.txleaf", "chain", "BE(ledger transaction id) -> BE(leaf index)")
+	ChainRecords = bucket("chain.records", "chain", "kind 0x00 BE(id) -> BE(leaf index)")
+)
+
+// The evidence register's buckets (package chain/evidence).
+var (
+	EvidenceCases     = bucket("evidence.cases", "chain/evidence", "BE(case id) -> version 1, JSON case")
+	EvidenceFIRs      = bucket("evidence.firs", "chain/evidence", "circle 0 fir -> BE(case id)")
+	EvidenceItems     = bucket("evidence.items", "chain/evidence", "BE(item id) -> version 1, JSON item")
+	EvidenceSeals     = bucket("evidence.seals", "chain/evidence", "upper-cased seal -> BE(item id)")
+	EvidenceCaseItems = bucket("evidence.case_items", "chain/evidence", "BE(case id) BE(item id) -> empty")
+)
+
+// Finance's buckets (package ledger/finance).
+var (
+	FinanceRates       = bucket("finance.rates", "ledger/finance", "currency 0 date 0 BE(id) -> rate record")
+	FinanceConversions = bucket("finance.conversions", "ledger/finance", "BE(id) -> conversion record")
+	FinanceRecons      = bucket("finance.reconciliations", "ledger/finance", "BE(id) -> reconciliation record")
+	FinanceReconLatest = bucket("finance.recon.latest", "ledger/finance", "item or location key -> latest count")
+)
+
+// Access's buckets (API tokens).
+var (
+	AuthTokens = bucket("auth.tokens", "auth", "hex SHA-256 of the token -> token record (JSON, version 1)")
+)
+
+// Schema lists every bucket of a store, in the order Create makes them.
+var Schema = []Bucket{
+	LedgerMeta, LedgerTxns, LedgerBalances, LedgerHistory, LedgerReversals, LedgerIdem,
+	ChainMeta, ChainEntries, ChainItems, ChainState, ChainLeaves, ChainHashes, ChainTxLeaf, ChainRecords,
+	EvidenceCases, EvidenceFIRs, EvidenceItems, EvidenceSeals, EvidenceCaseItems,
+	FinanceRates, FinanceConversions, FinanceRecons, FinanceReconLatest,
+	AuthTokens,
+}
