@@ -102,7 +102,7 @@ func (s *Store) WriteOnceRequest(ctx context.Context, key string, req Request, f
 		rec = append(rec, req.Hash[:]...)
 		rec = binary.BigEndian.AppendUint16(rec, uint16(r.Status))
 		rec = append(rec, r.Body...)
-		if err := tx.Bolt.Bucket(bucketIdem).Put([]byte(key), rec); err != nil {
+		if err := tx.Put(LedgerIdem, []byte(key), rec); err != nil {
 			return fmt.Errorf("store idempotency key: %w", err)
 		}
 		return nil
@@ -111,7 +111,7 @@ func (s *Store) WriteOnceRequest(ctx context.Context, key string, req Request, f
 }
 
 func lookupReply(tx *Tx, key string, req Request) (Reply, bool, error) {
-	v := tx.Bolt.Bucket(bucketIdem).Get([]byte(key))
+	v := tx.Get(LedgerIdem, []byte(key))
 	if v == nil {
 		return Reply{}, false, nil
 	}

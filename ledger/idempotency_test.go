@@ -22,7 +22,7 @@ func TestIdempotencyRecordsOfEitherVersionReplay(t *testing.T) {
 	v1 := append([]byte{1}, raw[:]...)
 	v1 = binary.BigEndian.AppendUint16(v1, 201)
 	v1 = append(v1, `{"old":true}`...)
-	if err := s.DB().Update(func(btx *bolt.Tx) error { return btx.Bucket(bucketIdem).Put([]byte("7 old"), v1) }); err != nil {
+	if err := s.DB().Update(func(btx *bolt.Tx) error { return btx.Bucket(LedgerIdem.name).Put([]byte("7 old"), v1) }); err != nil {
 		t.Fatal(err)
 	}
 	ran := 0
@@ -58,7 +58,7 @@ func TestIdempotencyRecordsOfEitherVersionReplay(t *testing.T) {
 		t.Fatalf("the write ran %d times, want once", ran)
 	}
 	var stored byte
-	if err := s.DB().View(func(btx *bolt.Tx) error { stored = btx.Bucket(bucketIdem).Get([]byte("7 new"))[0]; return nil }); err != nil {
+	if err := s.DB().View(func(btx *bolt.Tx) error { stored = btx.Bucket(LedgerIdem.name).Get([]byte("7 new"))[0]; return nil }); err != nil {
 		t.Fatal(err)
 	}
 	if stored != idemVersion {

@@ -92,7 +92,7 @@ func (d *digest) add(buf *[]byte, key []byte, delta string) {
 // index in order.
 func VerifyTx(tx *Tx) (Report, error) {
 	var r Report
-	if err := checkFormat(tx.Bolt); err != nil {
+	if err := tx.checkFormat(); err != nil {
 		return r, bad("store", "%v", err)
 	}
 	workers := min(max(runtime.GOMAXPROCS(0), 1), 8)
@@ -108,10 +108,10 @@ func VerifyTx(tx *Tx) (Report, error) {
 	wg.Add(1)
 	go func() { defer wg.Done(); hist.run(histCh) }()
 
-	txns := tx.Bolt.Bucket(bucketTxns)
+	txns := tx.Bolt.Bucket(LedgerTxns.name)
 	var ids idChecker
 	feed(txns, txnCh, ids.check)
-	feed(tx.Bolt.Bucket(bucketHistory), histCh, nil)
+	feed(tx.Bolt.Bucket(LedgerHistory.name), histCh, nil)
 	wg.Wait()
 
 	// The first bad transaction, by id, wins over everything later.
@@ -308,7 +308,7 @@ func (r recName) String() string { return "transaction " + strconv.FormatUint(r.
 // reversed twice, and that the reversal index says the same and no more.
 func verifyReversals(tx *Tx, reversals []Transaction) error {
 	sort.Slice(reversals, func(i, j int) bool { return reversals[i].ID < reversals[j].ID })
-	revs := tx.Bolt.Bucket(bucketReversals)
+	revs := tx.Bolt.Bucket(LedgerReversals.name)
 	reversed := map[uint64]uint64{}
 	for _, t := range reversals {
 		rec := "transaction " + strconv.FormatUint(t.ID, 10)
@@ -326,7 +326,7 @@ func verifyReversals(tx *Tx, reversals []Transaction) error {
 		if !negates(t.Postings, orig.Postings) {
 			return bad(rec, "is not the exact negation of transaction %d", t.Reverses)
 		}
-		if by := revs.Get(be64(t.Reverses)); by == nil || binary.BigEndian.Uint64(by) != t.ID {
+		if by := revs.Get(BE64(t.Reverses)); by == nil || binary.BigEndian.Uint64(by) != t.ID {
 			return bad(rec, "reversal index does not record it as the reversal of %d", t.Reverses)
 		}
 	}
@@ -345,7 +345,7 @@ func (d *digest) merge(o digest) {
 
 func verifyBalances(btx *bolt.Tx, accs map[string]*acc, r *Report) error {
 	seen := 0
-	err := btx.Bucket(bucketBalances).ForEach(func(k, v []byte) error {
+	err := btx.Bucket(LedgerBalances.name).ForEach(func(k, v []byte) error {
 		account, code, _ := splitBalanceKey(k)
 		rec := fmt.Sprintf("balance %s %s", account, code)
 		a := accs[string(k)]
@@ -374,7 +374,7 @@ func verifyBalances(btx *bolt.Tx, accs map[string]*acc, r *Report) error {
 		}
 		sort.Strings(keys)
 		for _, k := range keys {
-			if btx.Bucket(bucketBalances).Get([]byte(k)) == nil {
+			if btx.Bucket(LedgerBalances.name).Get([]byte(k)) == nil {
 				account, code, _ := strings.Cut(k, "\x00")
 				return bad(fmt.Sprintf("balance %s %s", account, code), "is missing although postings exist")
 			}
