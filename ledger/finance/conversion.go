@@ -13,8 +13,6 @@ import (
 	"github.com/amanat-ledger/amanat/ledger/text"
 )
 
-// bucketConversions holds BE(id) -> conversion record.
-var bucketConversions = []byte("finance.conversions")
 
 // ConversionInput is a liquidation as finance reports it: what an item held
 // was sold or exchanged (every currency it holds, in full: a conversion ends
@@ -249,11 +247,7 @@ func (s *Service) Convert(tx *ledger.Tx, in ConversionInput, actor string) (Conv
 		return Conversion{}, err
 	}
 	rates := s.newRateCache(tx, Today(c.at))
-	b, err := writeBucket(tx, bucketConversions)
-	if err != nil {
-		return Conversion{}, err
-	}
-	id, err := b.NextSequence()
+	id, err := tx.NextSequence(ledger.FinanceConversions)
 	if err != nil {
 		return Conversion{}, fmt.Errorf("next conversion id: %w", err)
 	}
@@ -333,11 +327,11 @@ func (s *Service) Convert(tx *ledger.Tx, in ConversionInput, actor string) (Conv
 		return Conversion{}, err
 	}
 	conv.CustodyEntry = entry
-	rec, err := encodeRecord(conv)
+	rec, err := ledger.EncodeRecord(recordVersion, conv)
 	if err != nil {
 		return Conversion{}, err
 	}
-	if err := b.Put(binary.BigEndian.AppendUint64(nil, id), rec); err != nil {
+	if err := tx.Put(ledger.FinanceConversions, ledger.BE64(id), rec); err != nil {
 		return Conversion{}, fmt.Errorf("store conversion %d: %w", id, err)
 	}
 	return conv, nil
@@ -358,17 +352,13 @@ func (s *Service) Conversions(tx *ledger.Tx, after uint64, limit int) (out []Con
 		limit = 100
 	}
 	out = []Conversion{}
-	b := tx.Bolt.Bucket(bucketConversions)
-	if b == nil {
-		return out, false, nil
-	}
-	c := b.Cursor()
-	for k, v := c.Seek(binary.BigEndian.AppendUint64(nil, after+1)); k != nil; k, v = c.Next() {
+	c := tx.Cursor(ledger.FinanceConversions)
+	for k, v := c.Seek(ledger.BE64(after + 1)); k != nil; k, v = c.Next() {
 		if len(out) == limit {
 			return out, true, nil
 		}
 		var conv Conversion
-		if err := decodeRecord(v, &conv); err != nil {
+		if err := ledger.DecodeRecord(v, recordVersion, &conv); err != nil {
 			return nil, false, fmt.Errorf("conversion %d: %w", binary.BigEndian.Uint64(k), err)
 		}
 		out = append(out, conv)

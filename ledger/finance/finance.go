@@ -7,13 +7,10 @@
 package finance
 
 import (
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
 	"time"
-
-	bolt "go.etcd.io/bbolt"
 
 	"github.com/amanat-ledger/amanat/ledger"
 	"github.com/amanat-ledger/amanat/ledger/money"
@@ -205,31 +202,9 @@ const (
 	itemPrefix   = "custody:item:"
 )
 
-// Records are stored as a version byte followed by JSON.
+// recordVersion is the version byte of finance's stored records (rates,
+// conversions, reconciliations), in the ledger's record format.
 const recordVersion = 1
-
-func encodeRecord(v any) ([]byte, error) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return nil, err
-	}
-	return append([]byte{recordVersion}, b...), nil
-}
-
-func decodeRecord(data []byte, v any) error {
-	if len(data) == 0 || data[0] != recordVersion {
-		return fmt.Errorf("unknown record version")
-	}
-	return json.Unmarshal(data[1:], v)
-}
-
-func writeBucket(tx *ledger.Tx, name []byte) (*bolt.Bucket, error) {
-	b, err := tx.Bolt.CreateBucketIfNotExists(name)
-	if err != nil {
-		return nil, fmt.Errorf("bucket %s: %w", name, err)
-	}
-	return b, nil
-}
 
 // lessID orders decimal ids numerically and other keys as text.
 func lessID(a, b string) bool {

@@ -242,11 +242,7 @@ func (s *Service) Reconcile(tx *ledger.Tx, in ReconciliationInput, actor string)
 			return Reconciliation{}, ledger.FieldErr("date", fmt.Sprintf("the count differs from the books, and item %s has a posting after %s (at %s); a difference can be posted only on or after the item's latest posting: count it again on a later date", r.item, rec.Date, last.Format(time.RFC3339)))
 		}
 	}
-	b, err := writeBucket(tx, bucketRecons)
-	if err != nil {
-		return Reconciliation{}, err
-	}
-	id, err := b.NextSequence()
+	id, err := tx.NextSequence(ledger.FinanceRecons)
 	if err != nil {
 		return Reconciliation{}, fmt.Errorf("next reconciliation id: %w", err)
 	}
@@ -262,19 +258,15 @@ func (s *Service) Reconcile(tx *ledger.Tx, in ReconciliationInput, actor string)
 		}
 		rec.TxnID = t.ID
 	}
-	data, err := encodeRecord(rec)
+	data, err := ledger.EncodeRecord(recordVersion, rec)
 	if err != nil {
 		return Reconciliation{}, err
 	}
-	if err := b.Put(binary.BigEndian.AppendUint64(nil, id), data); err != nil {
+	if err := tx.Put(ledger.FinanceRecons, ledger.BE64(id), data); err != nil {
 		return Reconciliation{}, fmt.Errorf("store reconciliation %d: %w", id, err)
 	}
-	latest, err := writeBucket(tx, bucketReconLatest)
-	if err != nil {
-		return Reconciliation{}, err
-	}
 	subject := rec.subject()
-	if v := latest.Get([]byte(subject)); v != nil {
+	if v := tx.Get(ledger.FinanceReconLatest, []byte(subject)); v != nil {
 		prev, err := s.reconciliation(tx, binary.BigEndian.Uint64(v))
 		if err != nil {
 			return Reconciliation{}, err
@@ -283,7 +275,7 @@ func (s *Service) Reconcile(tx *ledger.Tx, in ReconciliationInput, actor string)
 			return rec, nil // an older count does not reopen or close a newer one
 		}
 	}
-	if err := latest.Put([]byte(subject), binary.BigEndian.AppendUint64(nil, id)); err != nil {
+	if err := tx.Put(ledger.FinanceReconLatest, []byte(subject), ledger.BE64(id)); err != nil {
 		return Reconciliation{}, err
 	}
 	return rec, nil
@@ -323,16 +315,12 @@ func (r Reconciliation) subject() string {
 }
 
 func (s *Service) reconciliation(tx *ledger.Tx, id uint64) (Reconciliation, error) {
-	b := tx.Bolt.Bucket(bucketRecons)
-	var v []byte
-	if b != nil {
-		v = b.Get(binary.BigEndian.AppendUint64(nil, id))
-	}
+	v := tx.Get(ledger.FinanceRecons, ledger.BE64(id))
 	if v == nil {
 		return Reconciliation{}, ledger.Errorf(ledger.ENotFound, "reconciliation %d not found", id)
 	}
 	var r Reconciliation
-	if err := decodeRecord(v, &r); err != nil {
+	if err := ledger.DecodeRecord(v, recordVersion, &r); err != nil {
 		return Reconciliation{}, fmt.Errorf("reconciliation %d: %w", id, err)
 	}
 	return r, nil
@@ -354,14 +342,10 @@ func (s *Service) Reconciliations(tx *ledger.Tx, f ReconFilter) (out []Reconcili
 		f.Limit = 100
 	}
 	out = []Reconciliation{}
-	b := tx.Bolt.Bucket(bucketRecons)
-	if b == nil {
-		return out, false, nil
-	}
-	c := b.Cursor()
-	for k, v := c.Seek(binary.BigEndian.AppendUint64(nil, f.After+1)); k != nil; k, v = c.Next() {
+	c := tx.Cursor(ledger.FinanceRecons)
+	for k, v := c.Seek(ledger.BE64(f.After + 1)); k != nil; k, v = c.Next() {
 		var r Reconciliation
-		if err := decodeRecord(v, &r); err != nil {
+		if err := ledger.DecodeRecord(v, recordVersion, &r); err != nil {
 			return nil, false, fmt.Errorf("reconciliation %d: %w", binary.BigEndian.Uint64(k), err)
 		}
 		if f.ItemID != "" && r.ItemID != f.ItemID || f.Location != "" && r.Location != f.Location || f.Status != "" && r.Status != f.Status {
@@ -383,12 +367,8 @@ func (s *Service) Discrepancies(tx *ledger.Tx, after uint64, limit int) (out []R
 		limit = 100
 	}
 	out = []Reconciliation{}
-	b := tx.Bolt.Bucket(bucketReconLatest)
-	if b == nil {
-		return out, false, nil
-	}
 	var ids []uint64
-	if err := b.ForEach(func(_, v []byte) error {
+	if err := tx.ForEach(ledger.FinanceReconLatest, func(_, v []byte) error {
 		if id := binary.BigEndian.Uint64(v); id > after {
 			ids = append(ids, id)
 		}
