@@ -13,7 +13,6 @@ import (
 	"github.com/amanat-ledger/amanat/ledger/text"
 )
 
-
 // ConversionInput is a liquidation as finance reports it: what an item held
 // was sold or exchanged (every currency it holds, in full: a conversion ends
 // the item's custody), when, for how many PKR (net, as received), and the
