@@ -29,7 +29,7 @@ func TestIdempotencyRecordsOfEitherVersionReplay(t *testing.T) {
 	write := func(key string, req Request) (Reply, bool, error) {
 		return s.WriteOnceRequest(ctx, key, req, func(tx *Tx) (Reply, error) {
 			ran++
-			return Reply{Status: 201, Body: []byte(`{"new":true}`)}, nil
+			return Reply{Code: 201, Body: []byte(`{"new":true}`)}, nil
 		})
 	}
 	if r, replayed, err := write("7 old", Request{Hash: canon, Legacy: raw}); err != nil || !replayed || string(r.Body) != `{"old":true}` {
