@@ -135,8 +135,11 @@ func (s *Store) Close() error {
 }
 
 // Tx is one bbolt transaction seen through the ledger. Packages with their own
-// buckets use Bolt inside the same Tx.
+// buckets read and write them through Tx's bucket methods (bucket.go), so
+// that one business event is one transaction.
 type Tx struct {
+	// Bolt is the bbolt transaction itself, for the packages not yet moved to
+	// the bucket methods; new code does not use it.
 	Bolt   *bolt.Tx
 	Now    time.Time // the recorded time of everything this transaction writes
 	notary Notary

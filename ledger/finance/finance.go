@@ -132,12 +132,6 @@ func New(cfg Config) *Service {
 	return s
 }
 
-// SetItems installs the item directory (wiring, before the first request).
-func (s *Service) SetItems(d ItemDirectory) { s.items = d }
-
-// SetCustody installs the custody recorder (wiring, before the first request).
-func (s *Service) SetCustody(c CustodyRecorder) { s.custody = c }
-
 func (s *Service) rank(source string) int {
 	if r, ok := s.pref[source]; ok {
 		return r
