@@ -1,7 +1,3 @@
-// Package ledger is Amanat's double-entry book of seized holdings: exact
-// amounts (package money), transactions that balance per currency, current and
-// as-of balances, idempotent writes, group commit, and the checker that proves
-// the stored books consistent. It is stored in bbolt and knows nothing of HTTP.
 package ledger
 
 import (
