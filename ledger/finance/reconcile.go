@@ -12,15 +12,11 @@ import (
 	"github.com/amanat-ledger/amanat/ledger/text"
 )
 
-// Buckets of reconciliation:
+// What reconciliation keeps (the schema's buckets):
 //
-//	finance.reconciliations  BE(id) -> record
-//	finance.recon.latest     subject ("item:7", "location:x") -> BE(id) of
-//	                         its latest reconciliation by date, then id
-var (
-	bucketRecons      = []byte("finance.reconciliations")
-	bucketReconLatest = []byte("finance.recon.latest")
-)
+//	ledger.FinanceRecons       BE(id) -> record
+//	ledger.FinanceReconLatest  subject ("item:7", "location:x") -> BE(id) of
+//	                           its latest reconciliation by date, then id
 
 // Reconciliation methods: how the count was taken.
 var reconMethods = map[string]bool{
