@@ -257,16 +257,16 @@ func (s *Server) postToken(c echo.Context) error {
 		}
 		first = stored
 		first.Token = token
-		return ledger.Reply{Status: http.StatusCreated, Body: body}, nil
+		return ledger.Reply{Code: http.StatusCreated, Body: body}, nil
 	})
 	if err != nil {
 		return keyReused(c, err)
 	}
 	if replayed {
 		c.Response().Header().Set("Idempotent-Replayed", "true")
-		return c.JSONBlob(reply.Status, reply.Body)
+		return c.JSONBlob(reply.Code, reply.Body)
 	}
-	return c.JSON(reply.Status, first)
+	return c.JSON(reply.Code, first)
 }
 
 // listTokens answers GET /v1/tokens (admin): token records in id order,

@@ -334,7 +334,7 @@ func (s *Server) writeOnce(c echo.Context, fn func(tx *ledger.Tx) (int, any, err
 		if err != nil {
 			return ledger.Reply{}, fmt.Errorf("encode answer: %w", err)
 		}
-		return ledger.Reply{Status: status, Body: data}, nil
+		return ledger.Reply{Code: status, Body: data}, nil
 	})
 	if err != nil {
 		return keyReused(c, err)
@@ -342,7 +342,7 @@ func (s *Server) writeOnce(c echo.Context, fn func(tx *ledger.Tx) (int, any, err
 	if replayed {
 		c.Response().Header().Set("Idempotent-Replayed", "true")
 	}
-	return c.JSONBlob(reply.Status, reply.Body)
+	return c.JSONBlob(reply.Code, reply.Body)
 }
 
 // maxIdempotencyKey bounds the Idempotency-Key header; the store's own
@@ -359,7 +359,7 @@ func idempotency(c echo.Context) (key string, req ledger.Request, err error) {
 	if k := c.Request().Header.Get("Idempotency-Key"); k != "" {
 		// The key is stored, so it is free text like any other.
 		if r := text.Check(k, maxIdempotencyKey, text.Line); r != "" {
-			return "", req, ledger.FieldErr(ledger.KeyField, r)
+			return "", req, ledger.FieldErr("Idempotency-Key", r)
 		}
 		key = strconv.FormatUint(actorOf(c).TokenID, 10) + " " + k
 	}

@@ -105,8 +105,8 @@ func appendGroups(out []group, t *Transaction) []group {
 // A transaction dated before existing history entries shifts their running
 // balances: the index is derived data, rebuilt from postings by the checker.
 func applyPostings(btx *bolt.Tx, t *Transaction) error {
-	bal := btx.Bucket(bucketBalances)
-	hist := btx.Bucket(bucketHistory)
+	bal := btx.Bucket(LedgerBalances.name)
+	hist := btx.Bucket(LedgerHistory.name)
 	for _, g := range groupPostings(t) {
 		bk := balanceKey(g.account, g.cur.Code)
 		current, count := decimal.Zero, uint64(0)
@@ -173,7 +173,7 @@ func applyPostings(btx *bolt.Tx, t *Transaction) error {
 
 // Balance is the current balance of account in cur (zero when it never held any).
 func (tx *Tx) Balance(account string, cur money.Currency) (Balance, error) {
-	v := tx.Bolt.Bucket(bucketBalances).Get(balanceKey(account, cur.Code))
+	v := tx.Get(LedgerBalances, balanceKey(account, cur.Code))
 	if v == nil {
 		return Balance{Account: account, Amount: money.Zero(cur)}, nil
 	}
@@ -202,7 +202,7 @@ func decodeBalance(account string, cur money.Currency, v []byte) (Balance, error
 // had no posting in cur by then.
 func (tx *Tx) BalanceAt(account string, cur money.Currency, at time.Time) (money.Amount, bool, error) {
 	prefix := historyPrefix(account, cur.Code)
-	c := tx.Bolt.Bucket(bucketHistory).Cursor()
+	c := tx.Cursor(LedgerHistory)
 	var k, v []byte
 	if at.Before(time.Unix(0, 0)) {
 		return money.Zero(cur), false, nil
@@ -211,7 +211,7 @@ func (tx *Tx) BalanceAt(account string, cur money.Currency, at time.Time) (money
 	if k, _ = c.Seek(seek); k == nil {
 		k, v = c.Last()
 	} else if bytes.Equal(k, seek) {
-		v = c.Bucket().Get(k)
+		v = tx.Get(LedgerHistory, k)
 	} else {
 		k, v = c.Prev()
 	}
@@ -252,7 +252,7 @@ func (tx *Tx) Balances(f BalanceFilter) (BalancePage, error) {
 		f.Limit = 100
 	}
 	var page BalancePage
-	c := tx.Bolt.Bucket(bucketBalances).Cursor()
+	c := tx.Cursor(LedgerBalances)
 	var k, v []byte
 	switch {
 	case f.After != nil:
@@ -313,7 +313,7 @@ func (tx *Tx) Balances(f BalanceFilter) (BalancePage, error) {
 // once, so valuing many accounts costs one pass rather than a seek each.
 func (tx *Tx) ForEachBalanceAt(account string, at time.Time, fn func(b Balance) error) error {
 	limit := nanos(at)
-	c := tx.Bolt.Bucket(bucketHistory).Cursor()
+	c := tx.Cursor(LedgerHistory)
 	var (
 		prefix []byte // account 0 currency 0 of the group being read
 		last   []byte // value of its last entry at or before at

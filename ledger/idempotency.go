@@ -9,10 +9,12 @@ import (
 )
 
 // Reply is the stored answer to an idempotent write: what the first request
-// was told, returned again to every retry.
+// was told, returned again to every retry. The ledger does not read it: Code
+// is the caller's own code for the kind of answer (0 to 65535; the HTTP
+// service keeps its status there) and Body its bytes.
 type Reply struct {
-	Status int
-	Body   []byte
+	Code int
+	Body []byte
 }
 
 // RequestHash identifies a request's content for idempotency: the same key
@@ -42,16 +44,17 @@ type Request struct {
 }
 
 // Idempotency record layout: a version byte, the 32-byte request hash, the
-// 2-byte status, the body. Version 1 holds the hash of the request as sent,
+// 2-byte big-endian reply code, the reply body. Version 1 holds the hash of the request as sent,
 // version 2 the hash of its canonical form (Request.Hash).
 const (
 	idemLegacy  = 1
 	idemVersion = 2
 )
 
-// KeyField is the field a reused key's conflict names, so a caller can say
-// which key, in the form it was sent, was reused.
-const KeyField = "Idempotency-Key"
+// KeyField is the field that a refused idempotency key's error names: a
+// caller recognises a reused key by it and can say which key, in the form
+// its client sent it, was reused.
+const KeyField = "idempotency_key"
 
 // WriteOnce runs fn as Write does, unless key was used before. A key seen with
 // the same request hash returns the first reply and writes nothing (replayed
@@ -100,9 +103,9 @@ func (s *Store) WriteOnceRequest(ctx context.Context, key string, req Request, f
 		rec := make([]byte, 0, 35+len(r.Body))
 		rec = append(rec, idemVersion)
 		rec = append(rec, req.Hash[:]...)
-		rec = binary.BigEndian.AppendUint16(rec, uint16(r.Status))
+		rec = binary.BigEndian.AppendUint16(rec, uint16(r.Code))
 		rec = append(rec, r.Body...)
-		if err := tx.Bolt.Bucket(bucketIdem).Put([]byte(key), rec); err != nil {
+		if err := tx.Put(LedgerIdem, []byte(key), rec); err != nil {
 			return fmt.Errorf("store idempotency key: %w", err)
 		}
 		return nil
@@ -111,7 +114,7 @@ func (s *Store) WriteOnceRequest(ctx context.Context, key string, req Request, f
 }
 
 func lookupReply(tx *Tx, key string, req Request) (Reply, bool, error) {
-	v := tx.Bolt.Bucket(bucketIdem).Get([]byte(key))
+	v := tx.Get(LedgerIdem, []byte(key))
 	if v == nil {
 		return Reply{}, false, nil
 	}
@@ -133,5 +136,5 @@ func lookupReply(tx *Tx, key string, req Request) (Reply, bool, error) {
 		return Reply{}, false, &Error{Code: EConflict, Msg: "the idempotency key was already used with a different request",
 			Fields: []FieldError{{Field: KeyField, Reason: "was already used with a different request"}}}
 	}
-	return Reply{Status: int(binary.BigEndian.Uint16(v[33:35])), Body: bytes.Clone(v[35:])}, true, nil
+	return Reply{Code: int(binary.BigEndian.Uint16(v[33:35])), Body: bytes.Clone(v[35:])}, true, nil
 }

@@ -22,14 +22,14 @@ func TestIdempotencyRecordsOfEitherVersionReplay(t *testing.T) {
 	v1 := append([]byte{1}, raw[:]...)
 	v1 = binary.BigEndian.AppendUint16(v1, 201)
 	v1 = append(v1, `{"old":true}`...)
-	if err := s.DB().Update(func(btx *bolt.Tx) error { return btx.Bucket(bucketIdem).Put([]byte("7 old"), v1) }); err != nil {
+	if err := s.DB().Update(func(btx *bolt.Tx) error { return btx.Bucket(LedgerIdem.name).Put([]byte("7 old"), v1) }); err != nil {
 		t.Fatal(err)
 	}
 	ran := 0
 	write := func(key string, req Request) (Reply, bool, error) {
 		return s.WriteOnceRequest(ctx, key, req, func(tx *Tx) (Reply, error) {
 			ran++
-			return Reply{Status: 201, Body: []byte(`{"new":true}`)}, nil
+			return Reply{Code: 201, Body: []byte(`{"new":true}`)}, nil
 		})
 	}
 	if r, replayed, err := write("7 old", Request{Hash: canon, Legacy: raw}); err != nil || !replayed || string(r.Body) != `{"old":true}` {
@@ -58,7 +58,7 @@ func TestIdempotencyRecordsOfEitherVersionReplay(t *testing.T) {
 		t.Fatalf("the write ran %d times, want once", ran)
 	}
 	var stored byte
-	if err := s.DB().View(func(btx *bolt.Tx) error { stored = btx.Bucket(bucketIdem).Get([]byte("7 new"))[0]; return nil }); err != nil {
+	if err := s.DB().View(func(btx *bolt.Tx) error { stored = btx.Bucket(LedgerIdem.name).Get([]byte("7 new"))[0]; return nil }); err != nil {
 		t.Fatal(err)
 	}
 	if stored != idemVersion {

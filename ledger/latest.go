@@ -14,8 +14,8 @@ import (
 // account held at that earlier instant, and the books would then show the
 // account negative in between.
 func (tx *Tx) LatestPostingAt(account string) (at time.Time, ok bool, err error) {
-	bal := tx.Bolt.Bucket(bucketBalances).Cursor()
-	hist := tx.Bolt.Bucket(bucketHistory).Cursor()
+	bal := tx.Cursor(LedgerBalances)
+	hist := tx.Cursor(LedgerHistory)
 	head := append([]byte(account), 0)
 	var best uint64
 	for k, _ := bal.Seek(head); k != nil && bytes.HasPrefix(k, head); k, _ = bal.Next() {

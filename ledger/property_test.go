@@ -154,7 +154,7 @@ func TestPropertyInvariantsHold(t *testing.T) {
 				var got Transaction
 				reply, replayed, err := s.WriteOnce(ctx, key, RequestHash([]byte(key)), func(tx *Tx) (Reply, error) {
 					got, err = tx.Post(txn)
-					return Reply{Status: 201, Body: []byte(fmt.Sprint(got.ID))}, err
+					return Reply{Code: 201, Body: []byte(fmt.Sprint(got.ID))}, err
 				})
 				if err != nil {
 					rt.Fatalf("idempotent write: %v", err)

@@ -1,7 +1,3 @@
-// Package ledger is Amanat's double-entry book of seized holdings: exact
-// amounts (package money), transactions that balance per currency, current and
-// as-of balances, idempotent writes, group commit, and the checker that proves
-// the stored books consistent. It is stored in bbolt and knows nothing of HTTP.
 package ledger
 
 import (
@@ -15,17 +11,6 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 	bolterrors "go.etcd.io/bbolt/errors"
-)
-
-// Bucket names owned by the ledger. Other packages keep their own buckets in
-// the same file so that one business event is one bbolt transaction.
-var (
-	bucketMeta      = []byte("ledger.meta")
-	bucketTxns      = []byte("ledger.txns")      // BE(id) -> canonical transaction
-	bucketBalances  = []byte("ledger.balances")  // account 0 currency -> "balance count"
-	bucketHistory   = []byte("ledger.history")   // account 0 currency 0 BE(effective ns) BE(id) -> "delta balance"
-	bucketReversals = []byte("ledger.reversals") // BE(original id) -> BE(reversing id)
-	bucketIdem      = []byte("ledger.idempotency")
 )
 
 const storeFormat = "amanat-ledger/1"
@@ -91,37 +76,34 @@ func Open(path string, opt Options) (*Store, error) {
 	}
 	s := &Store{db: db, now: opt.Now}
 	if !opt.ReadOnly {
-		if err := db.Update(initBuckets); err != nil {
+		if err := db.Update(func(btx *bolt.Tx) error { return (&Tx{Bolt: btx}).init() }); err != nil {
 			db.Close()
 			return nil, fmt.Errorf("open store %s: %w", path, err)
 		}
 		s.commit = newCommitter(s, opt.MaxBatch)
-	} else if err := db.View(checkFormat); err != nil {
+	} else if err := db.View(func(btx *bolt.Tx) error { return (&Tx{Bolt: btx}).checkFormat() }); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
 	return s, nil
 }
 
-func initBuckets(btx *bolt.Tx) error {
-	for _, name := range [][]byte{bucketMeta, bucketTxns, bucketBalances, bucketHistory, bucketReversals, bucketIdem} {
-		if _, err := btx.CreateBucketIfNotExists(name); err != nil {
-			return fmt.Errorf("create bucket %s: %w", name, err)
-		}
+// init makes the buckets of the schema and stamps a new store's format.
+func (tx *Tx) init() error {
+	if err := tx.Create(); err != nil {
+		return err
 	}
-	meta := btx.Bucket(bucketMeta)
-	if v := meta.Get([]byte("format")); v == nil {
-		return meta.Put([]byte("format"), []byte(storeFormat))
+	if tx.Get(LedgerMeta, []byte("format")) == nil {
+		return tx.Put(LedgerMeta, []byte("format"), []byte(storeFormat))
 	}
-	return checkFormat(btx)
+	return tx.checkFormat()
 }
 
-func checkFormat(btx *bolt.Tx) error {
-	meta := btx.Bucket(bucketMeta)
-	if meta == nil {
-		return fmt.Errorf("not an Amanat store (no %s bucket)", bucketMeta)
+func (tx *Tx) checkFormat() error {
+	if !tx.Has(LedgerMeta) {
+		return fmt.Errorf("not an Amanat store (no %s bucket)", LedgerMeta.name)
 	}
-	if v := meta.Get([]byte("format")); string(v) != storeFormat {
+	if v := tx.Get(LedgerMeta, []byte("format")); string(v) != storeFormat {
 		return fmt.Errorf("store format %q, this program reads %q", v, storeFormat)
 	}
 	return nil
@@ -149,8 +131,11 @@ func (s *Store) Close() error {
 }
 
 // Tx is one bbolt transaction seen through the ledger. Packages with their own
-// buckets use Bolt inside the same Tx.
+// buckets read and write them through Tx's bucket methods (bucket.go), so
+// that one business event is one transaction.
 type Tx struct {
+	// Bolt is the bbolt transaction itself, for the packages not yet moved to
+	// the bucket methods; new code does not use it.
 	Bolt   *bolt.Tx
 	Now    time.Time // the recorded time of everything this transaction writes
 	notary Notary
@@ -201,7 +186,9 @@ func (s *Store) View(fn func(tx *Tx) error) error {
 	return s.db.View(func(btx *bolt.Tx) error { return fn(&Tx{Bolt: btx, Now: s.now().UTC()}) })
 }
 
-func be64(n uint64) []byte {
+// BE64 is n as 8 big-endian bytes: the key of a record by id, so that keys
+// sort in id order.
+func BE64(n uint64) []byte {
 	var b [8]byte
 	binary.BigEndian.PutUint64(b[:], n)
 	return b[:]
@@ -222,18 +209,17 @@ func (tx *Tx) Post(t Transaction) (Transaction, error) {
 			return Transaction{}, err
 		}
 	}
-	txns := tx.Bolt.Bucket(bucketTxns)
-	id, err := txns.NextSequence()
+	id, err := tx.NextSequence(LedgerTxns)
 	if err != nil {
 		return Transaction{}, fmt.Errorf("next transaction id: %w", err)
 	}
 	t.ID = id
 	canon := t.Canonical()
-	if err := txns.Put(be64(id), canon); err != nil {
+	if err := tx.Put(LedgerTxns, BE64(id), canon); err != nil {
 		return Transaction{}, fmt.Errorf("store transaction %d: %w", id, err)
 	}
 	if t.Reverses != 0 {
-		if err := tx.Bolt.Bucket(bucketReversals).Put(be64(t.Reverses), be64(id)); err != nil {
+		if err := tx.Put(LedgerReversals, BE64(t.Reverses), BE64(id)); err != nil {
 			return Transaction{}, fmt.Errorf("record reversal of %d: %w", t.Reverses, err)
 		}
 	}
@@ -277,7 +263,7 @@ func (tx *Tx) checkReversal(t *Transaction) error {
 	if orig.Reverses != 0 {
 		return Errorf(EInvalid, "transaction %d is itself a reversal and cannot be reversed", orig.ID)
 	}
-	if by := tx.Bolt.Bucket(bucketReversals).Get(be64(orig.ID)); by != nil {
+	if by := tx.Get(LedgerReversals, BE64(orig.ID)); by != nil {
 		return Errorf(EConflict, "transaction %d was already reversed by transaction %d", orig.ID, binary.BigEndian.Uint64(by))
 	}
 	if !negates(t.Postings, orig.Postings) {
@@ -303,7 +289,7 @@ func negates(rev, orig []Posting) bool {
 
 // Transaction reads a committed transaction.
 func (tx *Tx) Transaction(id uint64) (Transaction, error) {
-	v := tx.Bolt.Bucket(bucketTxns).Get(be64(id))
+	v := tx.Get(LedgerTxns, BE64(id))
 	if v == nil {
 		return Transaction{}, Errorf(ENotFound, "transaction %d not found", id)
 	}
@@ -316,20 +302,20 @@ func (tx *Tx) Transaction(id uint64) (Transaction, error) {
 
 // ReversedBy returns the id of the transaction that reversed id, or 0.
 func (tx *Tx) ReversedBy(id uint64) uint64 {
-	if v := tx.Bolt.Bucket(bucketReversals).Get(be64(id)); v != nil {
+	if v := tx.Get(LedgerReversals, BE64(id)); v != nil {
 		return binary.BigEndian.Uint64(v)
 	}
 	return 0
 }
 
 // LastTransactionID is the id of the newest transaction, 0 when there is none.
-func (tx *Tx) LastTransactionID() uint64 { return tx.Bolt.Bucket(bucketTxns).Sequence() }
+func (tx *Tx) LastTransactionID() uint64 { return tx.Sequence(LedgerTxns) }
 
 // ForEachTransaction calls fn for each transaction with id > after, in id
 // order, until fn returns false or an error.
 func (tx *Tx) ForEachTransaction(after uint64, fn func(t Transaction) (bool, error)) error {
-	c := tx.Bolt.Bucket(bucketTxns).Cursor()
-	for k, v := c.Seek(be64(after + 1)); k != nil; k, v = c.Next() {
+	c := tx.Cursor(LedgerTxns)
+	for k, v := c.Seek(BE64(after + 1)); k != nil; k, v = c.Next() {
 		t, err := DecodeTransaction(v)
 		if err != nil {
 			return fmt.Errorf("decode transaction %d: %w", binary.BigEndian.Uint64(k), err)
@@ -344,7 +330,7 @@ func (tx *Tx) ForEachTransaction(after uint64, fn func(t Transaction) (bool, err
 
 // RawTransaction returns a copy of the stored canonical bytes of id, or nil.
 func (tx *Tx) RawTransaction(id uint64) []byte {
-	v := tx.Bolt.Bucket(bucketTxns).Get(be64(id))
+	v := tx.Get(LedgerTxns, BE64(id))
 	if v == nil {
 		return nil
 	}

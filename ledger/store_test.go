@@ -207,15 +207,15 @@ func TestIdempotentWrites(t *testing.T) {
 			if err != nil {
 				return Reply{}, err
 			}
-			return Reply{Status: 201, Body: []byte(fmt.Sprintf(`{"txn":%d}`, t.ID))}, nil
+			return Reply{Code: 201, Body: []byte(fmt.Sprintf(`{"txn":%d}`, t.ID))}, nil
 		})
 	}
 	first, replayed, err := write(s, "k1", "body")
-	if err != nil || replayed || first.Status != 201 {
+	if err != nil || replayed || first.Code != 201 {
 		t.Fatalf("first write: %+v %v %v", first, replayed, err)
 	}
 	again, replayed, err := write(s, "k1", "body")
-	if err != nil || !replayed || string(again.Body) != string(first.Body) || again.Status != 201 {
+	if err != nil || !replayed || string(again.Body) != string(first.Body) || again.Code != 201 {
 		t.Fatalf("retry: %+v %v %v, want the first answer replayed", again, replayed, err)
 	}
 	if _, _, err := write(s, "k1", "another body"); ErrorCode(err) != EConflict {

@@ -92,7 +92,7 @@ func (d *digest) add(buf *[]byte, key []byte, delta string) {
 // index in order.
 func VerifyTx(tx *Tx) (Report, error) {
 	var r Report
-	if err := checkFormat(tx.Bolt); err != nil {
+	if err := tx.checkFormat(); err != nil {
 		return r, bad("store", "%v", err)
 	}
 	workers := min(max(runtime.GOMAXPROCS(0), 1), 8)
@@ -108,10 +108,10 @@ func VerifyTx(tx *Tx) (Report, error) {
 	wg.Add(1)
 	go func() { defer wg.Done(); hist.run(histCh) }()
 
-	txns := tx.Bolt.Bucket(bucketTxns)
+	txns := tx.Bolt.Bucket(LedgerTxns.name)
 	var ids idChecker
 	feed(txns, txnCh, ids.check)
-	feed(tx.Bolt.Bucket(bucketHistory), histCh, nil)
+	feed(tx.Bolt.Bucket(LedgerHistory.name), histCh, nil)
 	wg.Wait()
 
 	// The first bad transaction, by id, wins over everything later.
@@ -308,7 +308,7 @@ func (r recName) String() string { return "transaction " + strconv.FormatUint(r.
 // reversed twice, and that the reversal index says the same and no more.
 func verifyReversals(tx *Tx, reversals []Transaction) error {
 	sort.Slice(reversals, func(i, j int) bool { return reversals[i].ID < reversals[j].ID })
-	revs := tx.Bolt.Bucket(bucketReversals)
+	revs := tx.Bolt.Bucket(LedgerReversals.name)
 	reversed := map[uint64]uint64{}
 	for _, t := range reversals {
 		rec := "transaction " + strconv.FormatUint(t.ID, 10)
@@ -326,7 +326,7 @@ func verifyReversals(tx *Tx, reversals []Transaction) error {
 		if !negates(t.Postings, orig.Postings) {
 			return bad(rec, "is not the exact negation of transaction %d", t.Reverses)
 		}
-		if by := revs.Get(be64(t.Reverses)); by == nil || binary.BigEndian.Uint64(by) != t.ID {
+		if by := revs.Get(BE64(t.Reverses)); by == nil || binary.BigEndian.Uint64(by) != t.ID {
 			return bad(rec, "reversal index does not record it as the reversal of %d", t.Reverses)
 		}
 	}
@@ -345,7 +345,7 @@ func (d *digest) merge(o digest) {
 
 func verifyBalances(btx *bolt.Tx, accs map[string]*acc, r *Report) error {
 	seen := 0
-	err := btx.Bucket(bucketBalances).ForEach(func(k, v []byte) error {
+	err := btx.Bucket(LedgerBalances.name).ForEach(func(k, v []byte) error {
 		account, code, _ := splitBalanceKey(k)
 		rec := fmt.Sprintf("balance %s %s", account, code)
 		a := accs[string(k)]
@@ -374,7 +374,7 @@ func verifyBalances(btx *bolt.Tx, accs map[string]*acc, r *Report) error {
 		}
 		sort.Strings(keys)
 		for _, k := range keys {
-			if btx.Bucket(bucketBalances).Get([]byte(k)) == nil {
+			if btx.Bucket(LedgerBalances.name).Get([]byte(k)) == nil {
 				account, code, _ := strings.Cut(k, "\x00")
 				return bad(fmt.Sprintf("balance %s %s", account, code), "is missing although postings exist")
 			}
@@ -415,125 +415,141 @@ func (n *negative) before(o *negative) bool {
 
 func (h *histPart) run(ch <-chan []rawRec) {
 	h.finals = map[string]decimal.Decimal{}
-	var (
-		scratch []byte
-		prefix  []byte
-		cur     money.Currency
-		running decimal.Decimal
-		fast    int64 // the running balance in minor units while it fits
-		fastOK  bool
-		custody bool
-		pending *negative // the custody balance as of the instant being read
-	)
-	// settle keeps the balance of a finished instant if it is negative and
-	// earlier than any found so far. Entries of one instant are summed
-	// before the sign counts: an as-of read sees them together.
-	settle := func() {
-		if pending != nil && pending.run != "" && (h.neg == nil || pending.before(h.neg)) {
-			account, code, _ := splitBalanceKey(prefix[:len(prefix)-1])
-			pending.account, pending.code = account, code
-			h.neg = pending
-		}
-		pending = nil
-	}
-	finish := func() {
-		if prefix == nil {
-			return
-		}
-		settle()
-		if fastOK {
-			running = decimal.New(fast, -cur.Scale)
-		}
-		h.finals[string(prefix[:len(prefix)-1])] = running
-	}
+	w := histWalk{h: h}
 	for batch := range ch {
 		for _, rec := range batch {
-			if h.err != nil {
-				continue
+			if h.err == nil {
+				h.err = w.entry(rec.k, rec.v)
 			}
-			k, v := rec.k, rec.v
-			// account 0 currency 0 BE(effective) BE(id): neither name holds
-			// a 0 byte, so the first two zeros split the key. A missing
-			// separator leaves tail empty.
-			account, rest, _ := bytes.Cut(k, []byte{0})
-			code, tail, _ := bytes.Cut(rest, []byte{0})
-			if len(tail) != 16 {
-				h.err = bad(fmt.Sprintf("history key %x", k), "is malformed")
-				continue
-			}
-			p := k[:len(k)-16]
-			name := func() string { // only a failure needs the record's name
-				return fmt.Sprintf("history %s %s transaction %d", account, code, binary.BigEndian.Uint64(tail[8:]))
-			}
-			if !bytes.Equal(p, prefix) {
-				finish()
-				c, err := money.Lookup(string(code))
-				if err != nil {
-					h.err = bad(name(), "%v", err)
-					continue
-				}
-				prefix, cur = p, c
-				running, fast, fastOK = decimal.Zero, 0, true
-				custody = bytes.HasPrefix(p, custodyRoot)
-			}
-			scale := cur.Scale
-			d, r, err := splitPair(v)
-			if err != nil {
-				h.err = bad(name(), "%v", err)
-				continue
-			}
-			// fixedUnits takes only digits at exactly the scale, which
-			// money.ParseStored reads too; anything else is read by
-			// ParseStored itself, so every stored amount is proved readable.
-			du, ok1 := fixedUnits(d, scale)
-			ru, ok2 := fixedUnits(r, scale)
-			// fixedUnits reads at most 18 digits, so fast (the last running
-			// balance it read) and du are below 10^18 and their sum below
-			// 2 × 10^18 < 2^63: it cannot overflow.
-			if ok1 && ok2 && fastOK {
-				fast += du
-				if ru != fast {
-					h.err = bad(name(), "running balance %s, the entries before it add up to %s", r, decimal.New(fast, -scale).StringFixed(scale))
-					continue
-				}
-			} else {
-				if fastOK {
-					running, fastOK = decimal.New(fast, -scale), false
-				}
-				delta, err := money.ParseStored(cur, d)
-				if err != nil {
-					h.err = bad(name(), "delta: %v", err)
-					continue
-				}
-				run, err := money.ParseStored(cur, r)
-				if err != nil {
-					h.err = bad(name(), "running balance: %v", err)
-					continue
-				}
-				running = running.Add(delta.Decimal())
-				if !run.Decimal().Equal(running) {
-					h.err = bad(name(), "running balance %s, the entries before it add up to %s", r, running.StringFixed(scale))
-					continue
-				}
-			}
-			if custody {
-				at, id := binary.BigEndian.Uint64(k[len(k)-16:]), binary.BigEndian.Uint64(k[len(k)-8:])
-				if pending != nil && pending.at != at {
-					settle()
-				}
-				below := (fastOK && fast < 0) || (!fastOK && running.Sign() < 0)
-				pending = &negative{at: at, id: id}
-				if below {
-					pending.run = r
-				}
-			}
-			h.digest.add(&scratch, k, d)
-			h.n++
 		}
 	}
 	if h.err == nil {
-		finish()
+		w.finish()
 	}
+}
+
+// histWalk is where the walk over the history index stands: the group
+// (account and currency) being read, its running balance, and the custody
+// balance of the instant being read.
+type histWalk struct {
+	h       *histPart
+	scratch []byte
+	prefix  []byte // account 0 currency 0 of the group being read
+	cur     money.Currency
+	running decimal.Decimal
+	fast    int64 // the running balance in minor units while it fits
+	fastOK  bool
+	custody bool
+	pending *negative // the custody balance as of the instant being read
+}
+
+// entry checks one history entry against the entries before it.
+func (w *histWalk) entry(k, v []byte) error {
+	// account 0 currency 0 BE(effective) BE(id): neither name holds a 0
+	// byte, so the first two zeros split the key. A missing separator
+	// leaves tail empty.
+	account, rest, _ := bytes.Cut(k, []byte{0})
+	code, tail, _ := bytes.Cut(rest, []byte{0})
+	if len(tail) != 16 {
+		return bad(fmt.Sprintf("history key %x", k), "is malformed")
+	}
+	p := k[:len(k)-16]
+	name := func() string { // only a failure needs the record's name
+		return fmt.Sprintf("history %s %s transaction %d", account, code, binary.BigEndian.Uint64(tail[8:]))
+	}
+	if !bytes.Equal(p, w.prefix) {
+		w.finish()
+		c, err := money.Lookup(string(code))
+		if err != nil {
+			return bad(name(), "%v", err)
+		}
+		w.prefix, w.cur = p, c
+		w.running, w.fast, w.fastOK = decimal.Zero, 0, true
+		w.custody = bytes.HasPrefix(p, custodyRoot)
+	}
+	d, r, err := splitPair(v)
+	if err != nil {
+		return bad(name(), "%v", err)
+	}
+	if err := w.add(d, r, name); err != nil {
+		return err
+	}
+	if w.custody {
+		at, id := binary.BigEndian.Uint64(k[len(k)-16:]), binary.BigEndian.Uint64(k[len(k)-8:])
+		if w.pending != nil && w.pending.at != at {
+			w.settle()
+		}
+		below := (w.fastOK && w.fast < 0) || (!w.fastOK && w.running.Sign() < 0)
+		w.pending = &negative{at: at, id: id}
+		if below {
+			w.pending.run = r
+		}
+	}
+	w.h.digest.add(&w.scratch, k, d)
+	w.h.n++
+	return nil
+}
+
+// add adds delta d to the running balance and checks it against the stored
+// running balance r.
+func (w *histWalk) add(d, r string, name func() string) error {
+	scale := w.cur.Scale
+	// fixedUnits takes only digits at exactly the scale, which
+	// money.ParseStored reads too; anything else is read by ParseStored
+	// itself, so every stored amount is proved readable.
+	du, ok1 := fixedUnits(d, scale)
+	ru, ok2 := fixedUnits(r, scale)
+	// fixedUnits reads at most 18 digits, so fast (the last running balance
+	// it read) and du are below 10^18 and their sum below 2 × 10^18 < 2^63:
+	// it cannot overflow.
+	if ok1 && ok2 && w.fastOK {
+		w.fast += du
+		if ru != w.fast {
+			return bad(name(), "running balance %s, the entries before it add up to %s", r, decimal.New(w.fast, -scale).StringFixed(scale))
+		}
+		return nil
+	}
+	if w.fastOK {
+		w.running, w.fastOK = decimal.New(w.fast, -scale), false
+	}
+	delta, err := money.ParseStored(w.cur, d)
+	if err != nil {
+		return bad(name(), "delta: %v", err)
+	}
+	run, err := money.ParseStored(w.cur, r)
+	if err != nil {
+		return bad(name(), "running balance: %v", err)
+	}
+	w.running = w.running.Add(delta.Decimal())
+	if !run.Decimal().Equal(w.running) {
+		return bad(name(), "running balance %s, the entries before it add up to %s", r, w.running.StringFixed(scale))
+	}
+	return nil
+}
+
+// settle keeps the balance of a finished instant if it is negative and
+// earlier than any found so far. Entries of one instant are summed before
+// the sign counts: an as-of read sees them together.
+func (w *histWalk) settle() {
+	h := w.h
+	if w.pending != nil && w.pending.run != "" && (h.neg == nil || w.pending.before(h.neg)) {
+		account, code, _ := splitBalanceKey(w.prefix[:len(w.prefix)-1])
+		w.pending.account, w.pending.code = account, code
+		h.neg = w.pending
+	}
+	w.pending = nil
+}
+
+// finish records the final balance of the group just read.
+func (w *histWalk) finish() {
+	if w.prefix == nil {
+		return
+	}
+	w.settle()
+	if w.fastOK {
+		w.running = decimal.New(w.fast, -w.cur.Scale)
+	}
+	w.h.finals[string(w.prefix[:len(w.prefix)-1])] = w.running
 }
 
 // compare checks the walk against the transactions: every history run ends at

@@ -23,69 +23,69 @@ func TestVerifyNamesTheFirstBadRecord(t *testing.T) {
 		record string // part of the VerifyError's record
 	}{
 		{"an amount changed inside a transaction", func(t *testing.T, btx *bolt.Tx) {
-			b := btx.Bucket(bucketTxns)
-			v := bytes.Clone(b.Get(be64(2)))
-			b.Put(be64(2), bytes.Replace(v, []byte(" USD 250.00\n"), []byte(" USD 260.00\n"), 1))
+			b := btx.Bucket(LedgerTxns.name)
+			v := bytes.Clone(b.Get(BE64(2)))
+			b.Put(BE64(2), bytes.Replace(v, []byte(" USD 250.00\n"), []byte(" USD 260.00\n"), 1))
 		}, "transaction 2"},
 		{"both legs changed so the transaction still balances", func(t *testing.T, btx *bolt.Tx) {
-			b := btx.Bucket(bucketTxns)
-			v := bytes.Clone(b.Get(be64(2)))
+			b := btx.Bucket(LedgerTxns.name)
+			v := bytes.Clone(b.Get(BE64(2)))
 			v = bytes.Replace(v, []byte(" USD 250.00\n"), []byte(" USD 260.00\n"), 1)
 			v = bytes.Replace(v, []byte(" USD -250.00\n"), []byte(" USD -260.00\n"), 1)
-			b.Put(be64(2), v)
+			b.Put(BE64(2), v)
 		}, "balance custody:item:2 USD"},
 		{"a transaction deleted", func(t *testing.T, btx *bolt.Tx) {
-			btx.Bucket(bucketTxns).Delete(be64(2))
+			btx.Bucket(LedgerTxns.name).Delete(BE64(2))
 		}, "transaction 2"},
 		{"the newest transaction deleted", func(t *testing.T, btx *bolt.Tx) {
-			btx.Bucket(bucketTxns).Delete(be64(3))
+			btx.Bucket(LedgerTxns.name).Delete(BE64(3))
 		}, "transaction 3"},
 		{"two transactions swapped", func(t *testing.T, btx *bolt.Tx) {
-			b := btx.Bucket(bucketTxns)
-			one, two := bytes.Clone(b.Get(be64(1))), bytes.Clone(b.Get(be64(2)))
-			b.Put(be64(1), two)
-			b.Put(be64(2), one)
+			b := btx.Bucket(LedgerTxns.name)
+			one, two := bytes.Clone(b.Get(BE64(1))), bytes.Clone(b.Get(BE64(2)))
+			b.Put(BE64(1), two)
+			b.Put(BE64(2), one)
 		}, "transaction 1"},
 		{"a balance edited", func(t *testing.T, btx *bolt.Tx) {
-			btx.Bucket(bucketBalances).Put(balanceKey("custody:item:1", "BTC"), []byte("0.60000000 1"))
+			btx.Bucket(LedgerBalances.name).Put(balanceKey("custody:item:1", "BTC"), []byte("0.60000000 1"))
 		}, "balance custody:item:1 BTC"},
 		{"a balance deleted", func(t *testing.T, btx *bolt.Tx) {
-			btx.Bucket(bucketBalances).Delete(balanceKey("seized:case:1", "BTC"))
+			btx.Bucket(LedgerBalances.name).Delete(balanceKey("seized:case:1", "BTC"))
 		}, "balance seized:case:1 BTC"},
 		{"a running balance in the history edited", func(t *testing.T, btx *bolt.Tx) {
-			b := btx.Bucket(bucketHistory)
+			b := btx.Bucket(LedgerHistory.name)
 			k := historyKey(historyPrefix("custody:item:2", "USD"), day.Add(time.Hour), 2)
 			b.Put(k, []byte("250.00 251.00"))
 		}, "history custody:item:2 USD transaction 2"},
 		{"a history entry moved in time", func(t *testing.T, btx *bolt.Tx) {
-			b := btx.Bucket(bucketHistory)
+			b := btx.Bucket(LedgerHistory.name)
 			k := historyKey(historyPrefix("custody:item:2", "USD"), day.Add(time.Hour), 2)
 			v := bytes.Clone(b.Get(k))
 			b.Delete(k)
 			b.Put(historyKey(historyPrefix("custody:item:2", "USD"), day.Add(2*time.Hour), 2), v)
 		}, "history index"},
 		{"a running balance written with an exponent, equal in value", func(t *testing.T, btx *bolt.Tx) {
-			b := btx.Bucket(bucketHistory)
+			b := btx.Bucket(LedgerHistory.name)
 			k := historyKey(historyPrefix("custody:item:2", "USD"), day.Add(time.Hour), 2)
 			b.Put(k, []byte("250.00 2.5e2"))
 		}, "history custody:item:2 USD transaction 2"},
 		{"a delta written past the stored bound", func(t *testing.T, btx *bolt.Tx) {
-			b := btx.Bucket(bucketHistory)
+			b := btx.Bucket(LedgerHistory.name)
 			k := historyKey(historyPrefix("custody:item:2", "USD"), day.Add(time.Hour), 2)
 			b.Put(k, []byte("1"+strings.Repeat("0", 101)+" 250.00"))
 		}, "history custody:item:2 USD transaction 2"},
 		{"a balance written with an exponent", func(t *testing.T, btx *bolt.Tx) {
-			btx.Bucket(bucketBalances).Put(balanceKey("custody:item:1", "BTC"), []byte("5e-1 1"))
+			btx.Bucket(LedgerBalances.name).Put(balanceKey("custody:item:1", "BTC"), []byte("5e-1 1"))
 		}, "balance custody:item:1 BTC"},
 		{"a transaction stored under a key that is not an id", func(t *testing.T, btx *bolt.Tx) {
-			b := btx.Bucket(bucketTxns)
-			b.Put([]byte("not-an-id"), bytes.Clone(b.Get(be64(3))))
+			b := btx.Bucket(LedgerTxns.name)
+			b.Put([]byte("not-an-id"), bytes.Clone(b.Get(BE64(3))))
 		}, "transaction key 6e6f742d616e2d6964"},
 		{"a byte flipped in a transaction's memo", func(t *testing.T, btx *bolt.Tx) {
-			b := btx.Bucket(bucketTxns)
-			v := bytes.Clone(b.Get(be64(1)))
+			b := btx.Bucket(LedgerTxns.name)
+			v := bytes.Clone(b.Get(BE64(1)))
 			v = bytes.Replace(v, []byte("seizure"), []byte("seizurE"), 1)
-			b.Put(be64(1), v)
+			b.Put(BE64(1), v)
 		}, ""}, // the ledger alone cannot tell a memo edit; the custody log's leaf hash does
 	}
 	for _, tt := range tests {
@@ -271,13 +271,13 @@ func TestVerifyFindsACustodyAccountBelowZero(t *testing.T) {
 func TestVerifyCatchesACorruptReversal(t *testing.T) {
 	rewrite := func(id uint64, edit func(t *Transaction)) func(btx *bolt.Tx) error {
 		return func(btx *bolt.Tx) error {
-			b := btx.Bucket(bucketTxns)
-			txn, err := DecodeTransaction(b.Get(be64(id)))
+			b := btx.Bucket(LedgerTxns.name)
+			txn, err := DecodeTransaction(b.Get(BE64(id)))
 			if err != nil {
 				return err
 			}
 			edit(&txn)
-			return b.Put(be64(id), txn.Canonical())
+			return b.Put(BE64(id), txn.Canonical())
 		}
 	}
 	tests := []struct {
@@ -298,16 +298,16 @@ func TestVerifyCatchesACorruptReversal(t *testing.T) {
 			if err := rewrite(3, func(t *Transaction) { t.Reverses = 2 })(btx); err != nil {
 				return err
 			}
-			return btx.Bucket(bucketReversals).Put(be64(2), be64(3))
+			return btx.Bucket(LedgerReversals.name).Put(BE64(2), BE64(3))
 		}, "transaction 3", []string{"reverses transaction 2, which is itself a reversal"}},
 		{"the reversal index names another transaction", func(btx *bolt.Tx) error {
-			return btx.Bucket(bucketReversals).Put(be64(1), be64(3))
+			return btx.Bucket(LedgerReversals.name).Put(BE64(1), BE64(3))
 		}, "transaction 2", []string{"reversal index does not record it as the reversal of 1"}},
 		{"the reversal index lost its entry", func(btx *bolt.Tx) error {
-			return btx.Bucket(bucketReversals).Delete(be64(1))
+			return btx.Bucket(LedgerReversals.name).Delete(BE64(1))
 		}, "transaction 2", []string{"reversal index does not record it"}},
 		{"an extra entry in the reversal index", func(btx *bolt.Tx) error {
-			return btx.Bucket(bucketReversals).Put(be64(3), be64(2))
+			return btx.Bucket(LedgerReversals.name).Put(BE64(3), BE64(2))
 		}, "reversal index", []string{"holds 2 entries for 1 reversals"}},
 		{"a second reversal of one transaction", func(btx *bolt.Tx) error {
 			// Transaction 4 is a release, the exact negation of seizure 1.
@@ -355,7 +355,7 @@ func TestVerifyNamesAMalformedHistoryKey(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			s := mustOpen(t)
 			post(t, s, seize(t, 1, 1, "USD", "1.00", day))
-			s = tamperFile(t, s, func(btx *bolt.Tx) error { return btx.Bucket(bucketHistory).Put(tc.key, []byte("1.00 1.00")) })
+			s = tamperFile(t, s, func(btx *bolt.Tx) error { return btx.Bucket(LedgerHistory.name).Put(tc.key, []byte("1.00 1.00")) })
 			wantVerifyError(t, s, fmt.Sprintf("history key %x", tc.key), "is malformed")
 		})
 	}
@@ -388,10 +388,10 @@ func TestVerifyRunningBalancesPastTheFastPath(t *testing.T) {
 			s := open(t)
 			k := historyKey(historyPrefix(itemAccount(1), "USD"), day.Add(time.Duration(tc.id-1)*time.Hour), uint64(tc.id))
 			s = tamperFile(t, s, func(btx *bolt.Tx) error {
-				if btx.Bucket(bucketHistory).Get(k) == nil {
+				if btx.Bucket(LedgerHistory.name).Get(k) == nil {
 					t.Fatal("no such history entry")
 				}
-				return btx.Bucket(bucketHistory).Put(k, []byte(tc.value))
+				return btx.Bucket(LedgerHistory.name).Put(k, []byte(tc.value))
 			})
 			wantVerifyError(t, s, fmt.Sprintf("history custody:item:1 USD transaction %d", tc.id), tc.reason)
 		})

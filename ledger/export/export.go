@@ -1,7 +1,3 @@
-// Package export writes the books out for other tools: a plain-text journal
-// that hledger and ledger read with the same balances as Amanat's, a CSV of
-// postings for spreadsheets, and Amanat's own balance summary that the
-// journal is checked against.
 package export
 
 import (
@@ -89,16 +85,44 @@ func description(t *ledger.Transaction) string {
 // transaction with its postings, in id order.
 func Journal(tx *ledger.Tx, out io.Writer, opt Options) (postings int, err error) {
 	cut, limited := opt.cutoff()
-	// Every account and currency the books ever held, from the balance
-	// index rather than a second pass over the transactions. An as-of export
-	// may so declare an account first used later: a declaration posts nothing.
+	accounts, curs, err := accountsAndCurrencies(tx)
+	if err != nil {
+		return 0, err
+	}
+	rates, err := journalRates(tx, opt, curs)
+	if err != nil {
+		return 0, err
+	}
+	w := bufio.NewWriterSize(out, 64<<10)
+	journalHeader(w, opt, curs, accounts, rates)
+	buf := make([]byte, 0, 256)
+	err = tx.ForEachTransaction(0, func(t ledger.Transaction) (bool, error) {
+		if limited && t.Effective.After(cut) {
+			return true, nil
+		}
+		buf = appendJournalEntry(buf[:0], &t)
+		postings += len(t.Postings)
+		_, err := w.Write(buf)
+		return err == nil, err
+	})
+	if err != nil {
+		return postings, err
+	}
+	return postings, w.Flush()
+}
+
+// accountsAndCurrencies is every account and currency the books ever held,
+// from the balance index rather than a second pass over the transactions.
+// An as-of export may so declare an account first used later: a declaration
+// posts nothing.
+func accountsAndCurrencies(tx *ledger.Tx) (map[string]bool, map[string]money.Currency, error) {
 	accounts := map[string]bool{}
 	curs := map[string]money.Currency{}
 	f := ledger.BalanceFilter{Limit: 1000}
 	for {
 		page, err := tx.Balances(f)
 		if err != nil {
-			return 0, err
+			return nil, nil, err
 		}
 		for _, b := range page.Balances {
 			accounts[b.Account] = true
@@ -106,33 +130,44 @@ func Journal(tx *ledger.Tx, out io.Writer, opt Options) (postings int, err error
 			curs[c.Code] = c
 		}
 		if page.Next == nil {
-			break
+			return accounts, curs, nil
 		}
 		f.After = page.Next
 	}
-	var rates []finance.Rate
-	if opt.Rates != nil {
-		upTo := time.Time{}
-		if limited {
-			upTo = opt.AsOf
-		}
-		err = opt.Rates.RatesByDate(tx, upTo, func(r finance.Rate) error {
-			rates = append(rates, r)
-			c, err := money.Lookup(r.Currency)
-			if err != nil {
-				return err
-			}
-			curs[c.Code] = c
-			curs[money.PKR.Code] = money.PKR
-			return nil
-		})
-		if err != nil {
-			return 0, err
-		}
+}
+
+// journalRates is the rate in force from each rate date the export covers;
+// it adds each rate's currency, and PKR, to curs.
+func journalRates(tx *ledger.Tx, opt Options, curs map[string]money.Currency) ([]finance.Rate, error) {
+	if opt.Rates == nil {
+		return nil, nil
 	}
-	w := bufio.NewWriterSize(out, 64<<10)
+	var rates []finance.Rate
+	upTo := time.Time{}
+	if _, limited := opt.cutoff(); limited {
+		upTo = opt.AsOf
+	}
+	err := opt.Rates.RatesByDate(tx, upTo, func(r finance.Rate) error {
+		rates = append(rates, r)
+		c, err := money.Lookup(r.Currency)
+		if err != nil {
+			return err
+		}
+		curs[c.Code] = c
+		curs[money.PKR.Code] = money.PKR
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return rates, nil
+}
+
+// journalHeader writes the journal's comments and its commodity, account
+// and price directives, each kind in sorted order.
+func journalHeader(w *bufio.Writer, opt Options, curs map[string]money.Currency, accounts map[string]bool, rates []finance.Rate) {
 	w.WriteString("; Amanat journal export: read it with hledger -f FILE or ledger -f FILE\n")
-	if limited {
+	if _, limited := opt.cutoff(); limited {
 		fmt.Fprintf(w, "; transactions that took effect by the end of %s (UTC), rates effective by then\n", finance.FormatDate(opt.AsOf))
 	}
 	w.WriteString("; transaction dates are the UTC dates on which they took effect\n\n")
@@ -162,52 +197,45 @@ func Journal(tx *ledger.Tx, out io.Writer, opt Options) (postings int, err error
 			fmt.Fprintf(w, "P %s %s %s %s\n", r.Effective, Symbol(r.Currency), r.Text, Symbol(money.PKR.Code))
 		}
 	}
-	buf := make([]byte, 0, 256)
-	err = tx.ForEachTransaction(0, func(t ledger.Transaction) (bool, error) {
-		if limited && t.Effective.After(cut) {
-			return true, nil
-		}
-		buf = buf[:0]
-		buf = append(buf, '\n')
-		buf = t.Effective.UTC().AppendFormat(buf, "2006-01-02")
-		buf = append(buf, " * ("...)
-		buf = strconv.AppendUint(buf, t.ID, 10)
-		buf = append(buf, ") "...)
-		buf = append(buf, description(&t)...)
-		buf = append(buf, "\n    ; txn="...)
-		buf = strconv.AppendUint(buf, t.ID, 10)
-		buf = append(buf, " effective="...)
-		buf = t.Effective.UTC().AppendFormat(buf, time.RFC3339Nano)
-		buf = append(buf, " actor="...)
-		buf = strconv.AppendQuote(buf, t.Actor)
-		if t.Reverses != 0 {
-			buf = append(buf, " reverses="...)
-			buf = strconv.AppendUint(buf, t.Reverses, 10)
-		}
-		for _, l := range t.Links {
-			buf = append(buf, ' ')
-			buf = append(buf, l.Kind...)
-			buf = append(buf, '=')
-			buf = strconv.AppendQuote(buf, l.Ref)
-		}
-		buf = append(buf, '\n')
-		for _, p := range t.Postings {
-			buf = append(buf, "    "...)
-			buf = append(buf, p.Account...)
-			buf = append(buf, "    "...)
-			buf = append(buf, p.Amount.String()...)
-			buf = append(buf, ' ')
-			buf = append(buf, Symbol(p.Amount.Currency().Code)...)
-			buf = append(buf, '\n')
-		}
-		postings += len(t.Postings)
-		_, err := w.Write(buf)
-		return err == nil, err
-	})
-	if err != nil {
-		return postings, err
+}
+
+// appendJournalEntry appends t as a journal entry: its date, id and
+// description, a comment with what the journal format has no place for, and
+// its postings.
+func appendJournalEntry(buf []byte, t *ledger.Transaction) []byte {
+	buf = append(buf, '\n')
+	buf = t.Effective.UTC().AppendFormat(buf, "2006-01-02")
+	buf = append(buf, " * ("...)
+	buf = strconv.AppendUint(buf, t.ID, 10)
+	buf = append(buf, ") "...)
+	buf = append(buf, description(t)...)
+	buf = append(buf, "\n    ; txn="...)
+	buf = strconv.AppendUint(buf, t.ID, 10)
+	buf = append(buf, " effective="...)
+	buf = t.Effective.UTC().AppendFormat(buf, time.RFC3339Nano)
+	buf = append(buf, " actor="...)
+	buf = strconv.AppendQuote(buf, t.Actor)
+	if t.Reverses != 0 {
+		buf = append(buf, " reverses="...)
+		buf = strconv.AppendUint(buf, t.Reverses, 10)
 	}
-	return postings, w.Flush()
+	for _, l := range t.Links {
+		buf = append(buf, ' ')
+		buf = append(buf, l.Kind...)
+		buf = append(buf, '=')
+		buf = strconv.AppendQuote(buf, l.Ref)
+	}
+	buf = append(buf, '\n')
+	for _, p := range t.Postings {
+		buf = append(buf, "    "...)
+		buf = append(buf, p.Account...)
+		buf = append(buf, "    "...)
+		buf = append(buf, p.Amount.String()...)
+		buf = append(buf, ' ')
+		buf = append(buf, Symbol(p.Amount.Currency().Code)...)
+		buf = append(buf, '\n')
+	}
+	return buf
 }
 
 // CSVHeader is the header row of the CSV export.

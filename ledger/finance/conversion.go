@@ -13,9 +13,6 @@ import (
 	"github.com/amanat-ledger/amanat/ledger/text"
 )
 
-// bucketConversions holds BE(id) -> conversion record.
-var bucketConversions = []byte("finance.conversions")
-
 // ConversionInput is a liquidation as finance reports it: what an item held
 // was sold or exchanged (every currency it holds, in full: a conversion ends
 // the item's custody), when, for how many PKR (net, as received), and the
@@ -181,67 +178,12 @@ func (s *Service) Convert(tx *ledger.Tx, in ConversionInput, actor string) (Conv
 	if err != nil {
 		return Conversion{}, err
 	}
-	if s.items == nil || s.custody == nil {
-		return Conversion{}, ledger.Errorf(ledger.EInternal, "conversions need the item directory and the custody log, which are not configured")
-	}
-	if c.at.After(tx.Now.Add(time.Minute)) {
-		return Conversion{}, ledger.FieldErr("executed_at", "is in the future")
-	}
-	ref, err := s.items.Item(tx, c.item)
-	if err != nil {
-		if ledger.ErrorCode(err) == ledger.ENotFound {
-			return Conversion{}, ledger.FieldErr("item_id", fmt.Sprintf("item %s does not exist", c.item))
-		}
-		return Conversion{}, err
-	}
-	if CheckID(ref.CaseID) != nil {
-		return Conversion{}, ledger.Errorf(ledger.EInternal, "item %s has no case", c.item)
-	}
-	if !ref.SeizedAt.IsZero() && c.at.Before(ref.SeizedAt) {
-		return Conversion{}, ledger.FieldErr("executed_at", fmt.Sprintf("is before the item was seized (%s)", ref.SeizedAt.UTC().Format(time.RFC3339)))
-	}
-	// A conversion moves today's balance at c.at: dated before a later
-	// posting it would move value the item did not hold yet (or no longer
-	// held) then, and leave the account negative in between.
-	last, ok, err := tx.LatestPostingAt(custodyAccount(c.item))
-	if err != nil {
-		return Conversion{}, fmt.Errorf("latest posting of item %s: %w", c.item, err)
-	}
-	if ok && c.at.Before(last) {
-		return Conversion{}, ledger.FieldErr("executed_at", fmt.Sprintf("is before the latest posting to item %s (%s); a conversion sells what the item holds now, so it cannot be dated before that", c.item, last.Format(time.RFC3339Nano)))
-	}
-	// What the item holds now, in every currency.
-	held := map[string]money.Amount{}
-	page, err := tx.Balances(ledger.BalanceFilter{Account: custodyAccount(c.item), Limit: 1000})
+	ref, err := s.convertible(tx, c)
 	if err != nil {
 		return Conversion{}, err
 	}
-	for _, b := range page.Balances {
-		if b.Account == custodyAccount(c.item) && !b.Amount.IsZero() {
-			held[b.Amount.Currency().Code] = b.Amount
-		}
-	}
-	// The item's own PKR needs no sale; it goes to the proceeds at par.
-	atPar := money.Zero(money.PKR)
-	if h, ok := held[money.PKR.Code]; ok {
-		atPar = h
-		delete(held, money.PKR.Code)
-	}
-	var p ledger.Problems
-	for i, a := range c.sold {
-		h, ok := held[a.Currency().Code]
-		switch {
-		case !ok:
-			p.Addf(fmt.Sprintf("sold[%d].currency", i), "item %s holds no %s", c.item, a.Currency().Code)
-		case !h.Equal(a):
-			p.Addf(fmt.Sprintf("sold[%d].amount", i), "item %s holds %s %s; a conversion sells the whole holding (reconcile first if a count differs)", c.item, h, h.Currency().Code)
-		}
-		delete(held, a.Currency().Code)
-	}
-	for _, code := range sortedKeys(held) {
-		p.Addf("sold", "item %s also holds %s %s; a conversion ends the item's custody, so it sells every holding", c.item, held[code], code)
-	}
-	if err := p.Err(); err != nil {
+	atPar, err := sellsWholeHolding(tx, c)
+	if err != nil {
 		return Conversion{}, err
 	}
 	gross, err := c.proceeds.Add(c.fees)
@@ -249,11 +191,7 @@ func (s *Service) Convert(tx *ledger.Tx, in ConversionInput, actor string) (Conv
 		return Conversion{}, err
 	}
 	rates := s.newRateCache(tx, Today(c.at))
-	b, err := writeBucket(tx, bucketConversions)
-	if err != nil {
-		return Conversion{}, err
-	}
-	id, err := b.NextSequence()
+	id, err := tx.NextSequence(ledger.FinanceConversions)
 	if err != nil {
 		return Conversion{}, fmt.Errorf("next conversion id: %w", err)
 	}
@@ -266,52 +204,9 @@ func (s *Service) Convert(tx *ledger.Tx, in ConversionInput, actor string) (Conv
 	if !atPar.IsZero() {
 		conv.AtParPKR = atPar.String()
 	}
-	var posts []ledger.Posting
-	value := money.Zero(money.PKR)
-	var soldText []string
-	for _, a := range c.sold {
-		posts = append(posts,
-			ledger.Posting{Account: custodyAccount(c.item), Amount: a.Neg()},
-			ledger.Posting{Account: conversionAccount(c.item), Amount: a})
-		pr, err := rates.price(a)
-		if err != nil {
-			return Conversion{}, err
-		}
-		conv.Sold = append(conv.Sold, SoldLeg{Currency: a.Currency().Code, Priced: pr})
-		if pr.MissingRate {
-			conv.MissingRate = true
-		} else if value, err = value.Add(pr.pkr); err != nil {
-			return Conversion{}, err
-		}
-		soldText = append(soldText, a.String()+" "+a.Currency().Code)
-	}
-	posts = append(posts,
-		ledger.Posting{Account: conversionAccount(c.item), Amount: gross.Neg()},
-		ledger.Posting{Account: proceedsAccount(ref.CaseID), Amount: c.proceeds})
-	if !c.fees.IsZero() {
-		posts = append(posts, ledger.Posting{Account: feesAccount, Amount: c.fees})
-	}
-	if !atPar.IsZero() {
-		posts = append(posts,
-			ledger.Posting{Account: custodyAccount(c.item), Amount: atPar.Neg()},
-			ledger.Posting{Account: proceedsAccount(ref.CaseID), Amount: atPar})
-	}
-	if !conv.MissingRate {
-		diff, err := gross.Sub(value)
-		if err != nil {
-			return Conversion{}, err
-		}
-		net, err := c.proceeds.Sub(value)
-		if err != nil {
-			return Conversion{}, err
-		}
-		v, d, n := value.String(), diff.String(), net.String()
-		conv.ValuationPKR, conv.RealisedDifference, conv.NetDifference = &v, &d, &n
-		if !diff.IsZero() {
-			posts = append(posts,
-				ledger.Posting{Account: conversionAccount(c.item), Amount: diff},
-				ledger.Posting{Account: gainsAccount, Amount: diff.Neg()})
-		}
+	posts, soldText, err := conversionPostings(c, ref.CaseID, gross, atPar, rates, &conv)
+	if err != nil {
+		return Conversion{}, err
 	}
 	memo := fmt.Sprintf("conversion %d: %s of item %s to PKR via %s", id, strings.Join(soldText, ", "), c.item, c.counterparty)
 	if !atPar.IsZero() {
@@ -333,14 +228,142 @@ func (s *Service) Convert(tx *ledger.Tx, in ConversionInput, actor string) (Conv
 		return Conversion{}, err
 	}
 	conv.CustodyEntry = entry
-	rec, err := encodeRecord(conv)
+	rec, err := ledger.EncodeRecord(recordVersion, conv)
 	if err != nil {
 		return Conversion{}, err
 	}
-	if err := b.Put(binary.BigEndian.AppendUint64(nil, id), rec); err != nil {
+	if err := tx.Put(ledger.FinanceConversions, ledger.BE64(id), rec); err != nil {
 		return Conversion{}, fmt.Errorf("store conversion %d: %w", id, err)
 	}
 	return conv, nil
+}
+
+// convertible finds the item c converts and refuses a conversion the
+// register or the item's history rules out.
+func (s *Service) convertible(tx *ledger.Tx, c conversionInput) (ItemRef, error) {
+	if s.items == nil || s.custody == nil {
+		return ItemRef{}, ledger.Errorf(ledger.EInternal, "conversions need the item directory and the custody log, which are not configured")
+	}
+	if c.at.After(tx.Now.Add(time.Minute)) {
+		return ItemRef{}, ledger.FieldErr("executed_at", "is in the future")
+	}
+	ref, err := s.items.Item(tx, c.item)
+	if err != nil {
+		if ledger.ErrorCode(err) == ledger.ENotFound {
+			return ItemRef{}, ledger.FieldErr("item_id", fmt.Sprintf("item %s does not exist", c.item))
+		}
+		return ItemRef{}, err
+	}
+	if CheckID(ref.CaseID) != nil {
+		return ItemRef{}, ledger.Errorf(ledger.EInternal, "item %s has no case", c.item)
+	}
+	if !ref.SeizedAt.IsZero() && c.at.Before(ref.SeizedAt) {
+		return ItemRef{}, ledger.FieldErr("executed_at", fmt.Sprintf("is before the item was seized (%s)", ref.SeizedAt.UTC().Format(time.RFC3339)))
+	}
+	// A conversion moves today's balance at c.at: dated before a later
+	// posting it would move value the item did not hold yet (or no longer
+	// held) then, and leave the account negative in between.
+	last, ok, err := tx.LatestPostingAt(custodyAccount(c.item))
+	if err != nil {
+		return ItemRef{}, fmt.Errorf("latest posting of item %s: %w", c.item, err)
+	}
+	if ok && c.at.Before(last) {
+		return ItemRef{}, ledger.FieldErr("executed_at", fmt.Sprintf("is before the latest posting to item %s (%s); a conversion sells what the item holds now, so it cannot be dated before that", c.item, last.Format(time.RFC3339Nano)))
+	}
+	return ref, nil
+}
+
+// sellsWholeHolding refuses c unless it sells exactly what the item holds
+// now, in every currency but PKR; it returns the item's PKR, which moves to
+// the proceeds at par.
+func sellsWholeHolding(tx *ledger.Tx, c conversionInput) (atPar money.Amount, err error) {
+	held := map[string]money.Amount{}
+	page, err := tx.Balances(ledger.BalanceFilter{Account: custodyAccount(c.item), Limit: 1000})
+	if err != nil {
+		return money.Amount{}, err
+	}
+	for _, b := range page.Balances {
+		if b.Account == custodyAccount(c.item) && !b.Amount.IsZero() {
+			held[b.Amount.Currency().Code] = b.Amount
+		}
+	}
+	// The item's own PKR needs no sale; it goes to the proceeds at par.
+	atPar = money.Zero(money.PKR)
+	if h, ok := held[money.PKR.Code]; ok {
+		atPar = h
+		delete(held, money.PKR.Code)
+	}
+	var p ledger.Problems
+	for i, a := range c.sold {
+		h, ok := held[a.Currency().Code]
+		switch {
+		case !ok:
+			p.Addf(fmt.Sprintf("sold[%d].currency", i), "item %s holds no %s", c.item, a.Currency().Code)
+		case !h.Equal(a):
+			p.Addf(fmt.Sprintf("sold[%d].amount", i), "item %s holds %s %s; a conversion sells the whole holding (reconcile first if a count differs)", c.item, h, h.Currency().Code)
+		}
+		delete(held, a.Currency().Code)
+	}
+	for _, code := range sortedKeys(held) {
+		p.Addf("sold", "item %s also holds %s %s; a conversion ends the item's custody, so it sells every holding", c.item, held[code], code)
+	}
+	if err := p.Err(); err != nil {
+		return money.Amount{}, err
+	}
+	return atPar, nil
+}
+
+// conversionPostings is the transaction Convert draws, each leg valued at
+// the day's rate into conv (its legs, valuation and differences), and the
+// legs as text for the memo.
+func conversionPostings(c conversionInput, caseID string, gross, atPar money.Amount, rates *rateCache, conv *Conversion) (posts []ledger.Posting, soldText []string, err error) {
+	value := money.Zero(money.PKR)
+	for _, a := range c.sold {
+		posts = append(posts,
+			ledger.Posting{Account: custodyAccount(c.item), Amount: a.Neg()},
+			ledger.Posting{Account: conversionAccount(c.item), Amount: a})
+		pr, err := rates.price(a)
+		if err != nil {
+			return nil, nil, err
+		}
+		conv.Sold = append(conv.Sold, SoldLeg{Currency: a.Currency().Code, Priced: pr})
+		if pr.MissingRate {
+			conv.MissingRate = true
+		} else if value, err = value.Add(pr.pkr); err != nil {
+			return nil, nil, err
+		}
+		soldText = append(soldText, a.String()+" "+a.Currency().Code)
+	}
+	posts = append(posts,
+		ledger.Posting{Account: conversionAccount(c.item), Amount: gross.Neg()},
+		ledger.Posting{Account: proceedsAccount(caseID), Amount: c.proceeds})
+	if !c.fees.IsZero() {
+		posts = append(posts, ledger.Posting{Account: feesAccount, Amount: c.fees})
+	}
+	if !atPar.IsZero() {
+		posts = append(posts,
+			ledger.Posting{Account: custodyAccount(c.item), Amount: atPar.Neg()},
+			ledger.Posting{Account: proceedsAccount(caseID), Amount: atPar})
+	}
+	if conv.MissingRate {
+		return posts, soldText, nil
+	}
+	diff, err := gross.Sub(value)
+	if err != nil {
+		return nil, nil, err
+	}
+	net, err := c.proceeds.Sub(value)
+	if err != nil {
+		return nil, nil, err
+	}
+	v, d, n := value.String(), diff.String(), net.String()
+	conv.ValuationPKR, conv.RealisedDifference, conv.NetDifference = &v, &d, &n
+	if !diff.IsZero() {
+		posts = append(posts,
+			ledger.Posting{Account: conversionAccount(c.item), Amount: diff},
+			ledger.Posting{Account: gainsAccount, Amount: diff.Neg()})
+	}
+	return posts, soldText, nil
 }
 
 func sortedKeys(m map[string]money.Amount) []string {
@@ -358,17 +381,13 @@ func (s *Service) Conversions(tx *ledger.Tx, after uint64, limit int) (out []Con
 		limit = 100
 	}
 	out = []Conversion{}
-	b := tx.Bolt.Bucket(bucketConversions)
-	if b == nil {
-		return out, false, nil
-	}
-	c := b.Cursor()
-	for k, v := c.Seek(binary.BigEndian.AppendUint64(nil, after+1)); k != nil; k, v = c.Next() {
+	c := tx.Cursor(ledger.FinanceConversions)
+	for k, v := c.Seek(ledger.BE64(after + 1)); k != nil; k, v = c.Next() {
 		if len(out) == limit {
 			return out, true, nil
 		}
 		var conv Conversion
-		if err := decodeRecord(v, &conv); err != nil {
+		if err := ledger.DecodeRecord(v, recordVersion, &conv); err != nil {
 			return nil, false, fmt.Errorf("conversion %d: %w", binary.BigEndian.Uint64(k), err)
 		}
 		out = append(out, conv)

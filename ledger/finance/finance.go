@@ -1,19 +1,10 @@
-// Package finance owns what finance staff do with the books: PKR rates and
-// their history, valuation of the holdings on any date, conversions
-// (liquidations) through a conversion account, and reconciliation of the
-// books against physical counts and on-chain balances. It works inside
-// ledger transactions and keeps its own records in buckets of the same bbolt
-// file ("finance.*"); it knows nothing of HTTP.
 package finance
 
 import (
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
 	"time"
-
-	bolt "go.etcd.io/bbolt"
 
 	"github.com/amanat-ledger/amanat/ledger"
 	"github.com/amanat-ledger/amanat/ledger/money"
@@ -135,12 +126,6 @@ func New(cfg Config) *Service {
 	return s
 }
 
-// SetItems installs the item directory (wiring, before the first request).
-func (s *Service) SetItems(d ItemDirectory) { s.items = d }
-
-// SetCustody installs the custody recorder (wiring, before the first request).
-func (s *Service) SetCustody(c CustodyRecorder) { s.custody = c }
-
 func (s *Service) rank(source string) int {
 	if r, ok := s.pref[source]; ok {
 		return r
@@ -205,31 +190,9 @@ const (
 	itemPrefix   = "custody:item:"
 )
 
-// Records are stored as a version byte followed by JSON.
+// recordVersion is the version byte of finance's stored records (rates,
+// conversions, reconciliations), in the ledger's record format.
 const recordVersion = 1
-
-func encodeRecord(v any) ([]byte, error) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return nil, err
-	}
-	return append([]byte{recordVersion}, b...), nil
-}
-
-func decodeRecord(data []byte, v any) error {
-	if len(data) == 0 || data[0] != recordVersion {
-		return fmt.Errorf("unknown record version")
-	}
-	return json.Unmarshal(data[1:], v)
-}
-
-func writeBucket(tx *ledger.Tx, name []byte) (*bolt.Bucket, error) {
-	b, err := tx.Bolt.CreateBucketIfNotExists(name)
-	if err != nil {
-		return nil, fmt.Errorf("bucket %s: %w", name, err)
-	}
-	return b, nil
-}
 
 // lessID orders decimal ids numerically and other keys as text.
 func lessID(a, b string) bool {

@@ -65,20 +65,20 @@ func (d *directory) Items(_ *ledger.Tx) ([]ItemRef, error) {
 	return out, nil
 }
 
-// custodyLog records conversion events in its own bucket, inside the
-// transaction, as the real custody log does.
+// custodyLog records conversion events in the custody log's entries bucket,
+// inside the transaction, as the real custody log does (in its own format:
+// no custody log is open beside it).
 type custodyLog struct{ refuse error }
 
 func (c *custodyLog) RecordConversion(tx *ledger.Tx, ev ConversionEvent) (string, error) {
 	if c.refuse != nil {
 		return "", c.refuse
 	}
-	b, err := tx.Bolt.CreateBucketIfNotExists([]byte("test.custody"))
+	seq, err := tx.NextSequence(ledger.ChainEntries)
 	if err != nil {
 		return "", err
 	}
-	seq, _ := b.NextSequence()
-	if err := b.Put([]byte(strconv.FormatUint(seq, 10)), []byte(fmt.Sprintf("converted item %s txn %d", ev.ItemID, ev.TxnID))); err != nil {
+	if err := tx.Put(ledger.ChainEntries, ledger.BE64(seq), []byte(fmt.Sprintf("converted item %s txn %d", ev.ItemID, ev.TxnID))); err != nil {
 		return "", err
 	}
 	return strconv.FormatUint(seq, 10), nil

@@ -14,11 +14,6 @@ import (
 	"github.com/amanat-ledger/amanat/ledger/text"
 )
 
-// bucketRates holds every rate ever entered:
-// currency 0x00 effective(YYYY-MM-DD) BE(id) -> record. A rate is never
-// changed; a later entry for the same currency, date and source supersedes it.
-var bucketRates = []byte("finance.rates")
-
 // RateRecordKind names rate records in the custody log: each rate, as
 // stored, is a leaf, so that editing one in the file fails verification.
 // Package finance does not import the log (package chain); the wiring
@@ -34,13 +29,9 @@ type RecordLog interface {
 // EachRateRecord calls fn with every stored rate's id and its stored bytes
 // exactly, for the custody log's verification and backfill.
 func EachRateRecord(tx *ledger.Tx, fn func(id uint64, stored []byte) error) error {
-	b := tx.Bolt.Bucket(bucketRates)
-	if b == nil {
-		return nil
-	}
-	return b.ForEach(func(k, v []byte) error {
+	return tx.ForEach(ledger.FinanceRates, func(k, v []byte) error {
 		if len(k) < 8 {
-			return fmt.Errorf("bucket %s holds a malformed key %x", bucketRates, k)
+			return fmt.Errorf("bucket %s holds a malformed key %x", ledger.FinanceRates.Name(), k)
 		}
 		return fn(binary.BigEndian.Uint64(k[len(k)-8:]), v)
 	})
@@ -123,20 +114,19 @@ func (s *Service) AddRate(tx *ledger.Tx, in RateInput, actor string) (Rate, erro
 	if err != nil {
 		return Rate{}, err
 	}
-	b, err := writeBucket(tx, bucketRates)
-	if err != nil {
-		return Rate{}, err
-	}
-	id, err := b.NextSequence()
+	// Every rate ever entered is kept under currency 0x00 effective
+	// (YYYY-MM-DD) BE(id). A rate is never changed; a later entry for the
+	// same currency, date and source supersedes it.
+	id, err := tx.NextSequence(ledger.FinanceRates)
 	if err != nil {
 		return Rate{}, fmt.Errorf("next rate id: %w", err)
 	}
 	r.ID, r.Actor, r.Recorded = id, actor, tx.Now
-	rec, err := encodeRecord(r)
+	rec, err := ledger.EncodeRecord(recordVersion, r)
 	if err != nil {
 		return Rate{}, err
 	}
-	if err := b.Put(rateKey(r.Currency, r.Effective, id), rec); err != nil {
+	if err := tx.Put(ledger.FinanceRates, rateKey(r.Currency, r.Effective, id), rec); err != nil {
 		return Rate{}, fmt.Errorf("store rate: %w", err)
 	}
 	if s.records != nil {
@@ -149,7 +139,7 @@ func (s *Service) AddRate(tx *ledger.Tx, in RateInput, actor string) (Rate, erro
 
 func decodeRate(v []byte) (Rate, error) {
 	var r Rate
-	if err := decodeRecord(v, &r); err != nil {
+	if err := ledger.DecodeRecord(v, recordVersion, &r); err != nil {
 		return Rate{}, fmt.Errorf("rate record: %w", err)
 	}
 	// Read with the stored bound: a rate entered before the rate bound
@@ -167,14 +157,10 @@ func decodeRate(v []byte) (Rate, error) {
 // most preferred source, and among those the latest entered. With source set
 // only that source's rates count. ok is false when there is none.
 func (s *Service) RateInForce(tx *ledger.Tx, cur string, on time.Time, source string) (r Rate, ok bool, err error) {
-	b := tx.Bolt.Bucket(bucketRates)
-	if b == nil {
-		return Rate{}, false, nil
-	}
 	prefix := append([]byte(cur), 0)
 	// Seek just past every entry effective on `on`.
 	seek := append(append([]byte{}, prefix...), FormatDate(on.AddDate(0, 0, 1))...)
-	c := b.Cursor()
+	c := tx.Cursor(ledger.FinanceRates)
 	var v []byte
 	k, _ := c.Seek(seek)
 	if k == nil {
@@ -222,15 +208,11 @@ func (s *Service) Rates(tx *ledger.Tx, f RateFilter) (out []Rate, next []byte, e
 		f.Limit = 100
 	}
 	out = []Rate{}
-	b := tx.Bolt.Bucket(bucketRates)
-	if b == nil {
-		return out, nil, nil
-	}
 	var prefix []byte
 	if f.Currency != "" {
 		prefix = append([]byte(f.Currency), 0)
 	}
-	c := b.Cursor()
+	c := tx.Cursor(ledger.FinanceRates)
 	var k, v []byte
 	switch {
 	case f.After != nil:
@@ -266,11 +248,7 @@ func (s *Service) Rates(tx *ledger.Tx, f RateFilter) (out []Rate, next []byte, e
 
 // AllRates calls fn for every stored rate in currency, date and entry order.
 func AllRates(tx *ledger.Tx, fn func(r Rate) error) error {
-	b := tx.Bolt.Bucket(bucketRates)
-	if b == nil {
-		return nil
-	}
-	return b.ForEach(func(_, v []byte) error {
+	return tx.ForEach(ledger.FinanceRates, func(_, v []byte) error {
 		r, err := decodeRate(v)
 		if err != nil {
 			return err
@@ -285,10 +263,6 @@ func AllRates(tx *ledger.Tx, fn func(r Rate) error) error {
 // before upTo (the zero time for all). The journal export turns these into P
 // directives.
 func (s *Service) RatesByDate(tx *ledger.Tx, upTo time.Time, fn func(r Rate) error) error {
-	b := tx.Bolt.Bucket(bucketRates)
-	if b == nil {
-		return nil
-	}
 	limit := ""
 	if !upTo.IsZero() {
 		limit = FormatDate(upTo)
@@ -302,7 +276,7 @@ func (s *Service) RatesByDate(tx *ledger.Tx, upTo time.Time, fn func(r Rate) err
 		have = false
 		return fn(best)
 	}
-	err := b.ForEach(func(_, v []byte) error {
+	err := tx.ForEach(ledger.FinanceRates, func(_, v []byte) error {
 		r, err := decodeRate(v)
 		if err != nil {
 			return err

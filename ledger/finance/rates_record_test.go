@@ -109,7 +109,7 @@ func TestRateTamperingIsNamed(t *testing.T) {
 	for _, r := range rows {
 		t.Run(r.name, func(t *testing.T) {
 			path, key := loggedRates(t)
-			rep, err := verifyRates(t, path, key, func(btx *bolt.Tx) error { return r.change(t, btx.Bucket(bucketRates)) })
+			rep, err := verifyRates(t, path, key, func(btx *bolt.Tx) error { return r.change(t, btx.Bucket([]byte(ledger.FinanceRates.Name()))) })
 			if r.want == "" {
 				if err != nil || rep.Records != 2 || rep.Leaves != 2 {
 					t.Fatalf("untouched store: %+v, %v", rep, err)

@@ -12,15 +12,11 @@ import (
 	"github.com/amanat-ledger/amanat/ledger/text"
 )
 
-// Buckets of reconciliation:
+// What reconciliation keeps (the schema's buckets):
 //
-//	finance.reconciliations  BE(id) -> record
-//	finance.recon.latest     subject ("item:7", "location:x") -> BE(id) of
-//	                         its latest reconciliation by date, then id
-var (
-	bucketRecons      = []byte("finance.reconciliations")
-	bucketReconLatest = []byte("finance.recon.latest")
-)
+//	ledger.FinanceRecons       BE(id) -> record
+//	ledger.FinanceReconLatest  subject ("item:7", "location:x") -> BE(id) of
+//	                           its latest reconciliation by date, then id
 
 // Reconciliation methods: how the count was taken.
 var reconMethods = map[string]bool{
@@ -164,68 +160,14 @@ func (s *Service) Reconcile(tx *ledger.Tx, in ReconciliationInput, actor string)
 	if at.After(tx.Now) {
 		at = tx.Now
 	}
-	var members []string
-	if r.item != "" {
-		if s.items != nil {
-			ref, err := s.items.Item(tx, r.item)
-			if err != nil {
-				if ledger.ErrorCode(err) == ledger.ENotFound {
-					return Reconciliation{}, ledger.FieldErr("item_id", fmt.Sprintf("item %s does not exist", r.item))
-				}
-				return Reconciliation{}, err
-			}
-			if err := checkItemCount(ref, r, at); err != nil {
-				return Reconciliation{}, err
-			}
-		}
-		members = []string{r.item}
-	} else {
-		if s.items == nil {
-			return Reconciliation{}, ledger.Errorf(ledger.EInternal, "a location count needs the item directory, which is not configured")
-		}
-		refs, err := s.items.Items(tx)
-		if err != nil {
-			return Reconciliation{}, fmt.Errorf("list items: %w", err)
-		}
-		for _, ref := range refs {
-			// An item seized after the count was not there to be
-			// counted, so a count of a place dated before any of its
-			// items arrived finds nothing to count and is refused.
-			if ref.Location == r.location && !seizedAfter(ref, at) {
-				members = append(members, ref.ID)
-			}
-		}
-		if len(members) == 0 {
-			return Reconciliation{}, ledger.FieldErr("location", fmt.Sprintf("no item was kept at %q on %s", r.location, FormatDate(r.date)))
-		}
+	members, err := s.countedItems(tx, r, at)
+	if err != nil {
+		return Reconciliation{}, err
 	}
 	rec := Reconciliation{ItemID: r.item, Location: r.location, Date: FormatDate(r.date), Method: r.method, Status: Matched, Explanation: r.explanation, Actor: actor, Recorded: tx.Now}
-	var posts []ledger.Posting
-	for _, counted := range r.counts {
-		cur := counted.Currency()
-		books := money.Zero(cur)
-		for _, item := range members {
-			held, _, err := tx.BalanceAt(custodyAccount(item), cur, at)
-			if err != nil {
-				return Reconciliation{}, err
-			}
-			if books, err = books.Add(held); err != nil {
-				return Reconciliation{}, err
-			}
-		}
-		diff, err := counted.Sub(books)
-		if err != nil {
-			return Reconciliation{}, err
-		}
-		rec.Lines = append(rec.Lines, ReconLine{Currency: cur.Code, Counted: counted.String(), Books: books.String(), Difference: diff.String(), Matched: diff.IsZero()})
-		if !diff.IsZero() {
-			rec.Status = Difference
-			if r.item != "" {
-				posts = append(posts,
-					ledger.Posting{Account: custodyAccount(r.item), Amount: diff},
-					ledger.Posting{Account: varianceAccount(r.item), Amount: diff.Neg()})
-			}
-		}
+	posts, err := compareCounts(tx, r, members, at, &rec)
+	if err != nil {
+		return Reconciliation{}, err
 	}
 	if rec.Status == Difference && r.explanation == "" {
 		return Reconciliation{}, ledger.FieldErr("explanation", "a count that differs from the books needs an explanation")
@@ -242,11 +184,7 @@ func (s *Service) Reconcile(tx *ledger.Tx, in ReconciliationInput, actor string)
 			return Reconciliation{}, ledger.FieldErr("date", fmt.Sprintf("the count differs from the books, and item %s has a posting after %s (at %s); a difference can be posted only on or after the item's latest posting: count it again on a later date", r.item, rec.Date, last.Format(time.RFC3339)))
 		}
 	}
-	b, err := writeBucket(tx, bucketRecons)
-	if err != nil {
-		return Reconciliation{}, err
-	}
-	id, err := b.NextSequence()
+	id, err := tx.NextSequence(ledger.FinanceRecons)
 	if err != nil {
 		return Reconciliation{}, fmt.Errorf("next reconciliation id: %w", err)
 	}
@@ -262,31 +200,111 @@ func (s *Service) Reconcile(tx *ledger.Tx, in ReconciliationInput, actor string)
 		}
 		rec.TxnID = t.ID
 	}
-	data, err := encodeRecord(rec)
+	data, err := ledger.EncodeRecord(recordVersion, rec)
 	if err != nil {
 		return Reconciliation{}, err
 	}
-	if err := b.Put(binary.BigEndian.AppendUint64(nil, id), data); err != nil {
+	if err := tx.Put(ledger.FinanceRecons, ledger.BE64(id), data); err != nil {
 		return Reconciliation{}, fmt.Errorf("store reconciliation %d: %w", id, err)
 	}
-	latest, err := writeBucket(tx, bucketReconLatest)
-	if err != nil {
-		return Reconciliation{}, err
-	}
-	subject := rec.subject()
-	if v := latest.Get([]byte(subject)); v != nil {
-		prev, err := s.reconciliation(tx, binary.BigEndian.Uint64(v))
-		if err != nil {
-			return Reconciliation{}, err
-		}
-		if prev.Date > rec.Date {
-			return rec, nil // an older count does not reopen or close a newer one
-		}
-	}
-	if err := latest.Put([]byte(subject), binary.BigEndian.AppendUint64(nil, id)); err != nil {
+	if err := s.markLatest(tx, rec); err != nil {
 		return Reconciliation{}, err
 	}
 	return rec, nil
+}
+
+// countedItems is the items a count covers: the one item counted, or every
+// item kept at the counted location at the instant at.
+func (s *Service) countedItems(tx *ledger.Tx, r reconInput, at time.Time) ([]string, error) {
+	var members []string
+	if r.item != "" {
+		if s.items != nil {
+			ref, err := s.items.Item(tx, r.item)
+			if err != nil {
+				if ledger.ErrorCode(err) == ledger.ENotFound {
+					return nil, ledger.FieldErr("item_id", fmt.Sprintf("item %s does not exist", r.item))
+				}
+				return nil, err
+			}
+			if err := checkItemCount(ref, r, at); err != nil {
+				return nil, err
+			}
+		}
+		members = []string{r.item}
+	} else {
+		if s.items == nil {
+			return nil, ledger.Errorf(ledger.EInternal, "a location count needs the item directory, which is not configured")
+		}
+		refs, err := s.items.Items(tx)
+		if err != nil {
+			return nil, fmt.Errorf("list items: %w", err)
+		}
+		for _, ref := range refs {
+			// An item seized after the count was not there to be
+			// counted, so a count of a place dated before any of its
+			// items arrived finds nothing to count and is refused.
+			if ref.Location == r.location && !seizedAfter(ref, at) {
+				members = append(members, ref.ID)
+			}
+		}
+		if len(members) == 0 {
+			return nil, ledger.FieldErr("location", fmt.Sprintf("no item was kept at %q on %s", r.location, FormatDate(r.date)))
+		}
+	}
+	return members, nil
+}
+
+// compareCounts compares each counted currency with the books at the
+// instant at into rec's lines and status, and returns the variance postings
+// that bring an item's books to what was counted.
+func compareCounts(tx *ledger.Tx, r reconInput, members []string, at time.Time, rec *Reconciliation) ([]ledger.Posting, error) {
+	var posts []ledger.Posting
+	for _, counted := range r.counts {
+		cur := counted.Currency()
+		books := money.Zero(cur)
+		for _, item := range members {
+			held, _, err := tx.BalanceAt(custodyAccount(item), cur, at)
+			if err != nil {
+				return nil, err
+			}
+			if books, err = books.Add(held); err != nil {
+				return nil, err
+			}
+		}
+		diff, err := counted.Sub(books)
+		if err != nil {
+			return nil, err
+		}
+		rec.Lines = append(rec.Lines, ReconLine{Currency: cur.Code, Counted: counted.String(), Books: books.String(), Difference: diff.String(), Matched: diff.IsZero()})
+		if !diff.IsZero() {
+			rec.Status = Difference
+			if r.item != "" {
+				posts = append(posts,
+					ledger.Posting{Account: custodyAccount(r.item), Amount: diff},
+					ledger.Posting{Account: varianceAccount(r.item), Amount: diff.Neg()})
+			}
+		}
+	}
+	return posts, nil
+}
+
+// markLatest makes rec the latest count of its item or location, unless a
+// count of a later date is.
+func (s *Service) markLatest(tx *ledger.Tx, rec Reconciliation) error {
+	subject := rec.subject()
+	if v := tx.Get(ledger.FinanceReconLatest, []byte(subject)); v != nil {
+		prev, err := s.reconciliation(tx, binary.BigEndian.Uint64(v))
+		if err != nil {
+			return err
+		}
+		if prev.Date > rec.Date {
+			return nil // an older count does not reopen or close a newer one
+		}
+	}
+	if err := tx.Put(ledger.FinanceReconLatest, []byte(subject), ledger.BE64(rec.ID)); err != nil {
+		return err
+	}
+	return nil
 }
 
 // checkItemCount refuses a count of one item that would put value into
@@ -323,16 +341,12 @@ func (r Reconciliation) subject() string {
 }
 
 func (s *Service) reconciliation(tx *ledger.Tx, id uint64) (Reconciliation, error) {
-	b := tx.Bolt.Bucket(bucketRecons)
-	var v []byte
-	if b != nil {
-		v = b.Get(binary.BigEndian.AppendUint64(nil, id))
-	}
+	v := tx.Get(ledger.FinanceRecons, ledger.BE64(id))
 	if v == nil {
 		return Reconciliation{}, ledger.Errorf(ledger.ENotFound, "reconciliation %d not found", id)
 	}
 	var r Reconciliation
-	if err := decodeRecord(v, &r); err != nil {
+	if err := ledger.DecodeRecord(v, recordVersion, &r); err != nil {
 		return Reconciliation{}, fmt.Errorf("reconciliation %d: %w", id, err)
 	}
 	return r, nil
@@ -354,14 +368,10 @@ func (s *Service) Reconciliations(tx *ledger.Tx, f ReconFilter) (out []Reconcili
 		f.Limit = 100
 	}
 	out = []Reconciliation{}
-	b := tx.Bolt.Bucket(bucketRecons)
-	if b == nil {
-		return out, false, nil
-	}
-	c := b.Cursor()
-	for k, v := c.Seek(binary.BigEndian.AppendUint64(nil, f.After+1)); k != nil; k, v = c.Next() {
+	c := tx.Cursor(ledger.FinanceRecons)
+	for k, v := c.Seek(ledger.BE64(f.After + 1)); k != nil; k, v = c.Next() {
 		var r Reconciliation
-		if err := decodeRecord(v, &r); err != nil {
+		if err := ledger.DecodeRecord(v, recordVersion, &r); err != nil {
 			return nil, false, fmt.Errorf("reconciliation %d: %w", binary.BigEndian.Uint64(k), err)
 		}
 		if f.ItemID != "" && r.ItemID != f.ItemID || f.Location != "" && r.Location != f.Location || f.Status != "" && r.Status != f.Status {
@@ -383,12 +393,8 @@ func (s *Service) Discrepancies(tx *ledger.Tx, after uint64, limit int) (out []R
 		limit = 100
 	}
 	out = []Reconciliation{}
-	b := tx.Bolt.Bucket(bucketReconLatest)
-	if b == nil {
-		return out, false, nil
-	}
 	var ids []uint64
-	if err := b.ForEach(func(_, v []byte) error {
+	if err := tx.ForEach(ledger.FinanceReconLatest, func(_, v []byte) error {
 		if id := binary.BigEndian.Uint64(v); id > after {
 			ids = append(ids, id)
 		}

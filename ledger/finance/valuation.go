@@ -167,27 +167,86 @@ func (s *Service) Value(tx *ledger.Tx, asOf time.Time, groupBy string) (Valuatio
 	if err := CheckGroupBy(groupBy); err != nil {
 		return Valuation{}, ledger.FieldErr("group_by", err.Error())
 	}
-	var dir map[string]ItemRef
-	if groupBy != ByCurrency {
-		if s.items == nil {
-			return Valuation{}, ledger.Errorf(ledger.EInternal, "valuation by %s needs the item directory, which is not configured", groupBy)
+	dir, err := s.itemDirectory(tx, groupBy)
+	if err != nil {
+		return Valuation{}, err
+	}
+	sums, err := s.sumHoldings(tx, asOf, groupBy, dir)
+	if err != nil {
+		return Valuation{}, err
+	}
+	keys := make([]valueKey, 0, len(sums))
+	for k := range sums {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		if keys[i].group != keys[j].group {
+			return lessID(keys[i].group, keys[j].group)
 		}
-		refs, err := s.items.Items(tx)
+		return keys[i].cur < keys[j].cur
+	})
+	v := Valuation{AsOf: FormatDate(asOf), GroupBy: groupBy, Rows: make([]ValuationRow, 0, len(keys)), Complete: true, MissingRates: []string{}}
+	rates := s.newRateCache(tx, asOf)
+	total := money.Zero(money.PKR)
+	missing := map[string]bool{}
+	for _, k := range keys {
+		row, err := valuationRow(k, sums[k], groupBy, rates)
 		if err != nil {
-			return Valuation{}, fmt.Errorf("list items: %w", err)
+			return Valuation{}, err
 		}
-		dir = make(map[string]ItemRef, len(refs))
-		for _, r := range refs {
-			dir[r.ID] = r
+		if row.MissingRate {
+			if !missing[k.cur] {
+				missing[k.cur] = true
+				v.MissingRates = append(v.MissingRates, k.cur)
+			}
+		} else if total, err = total.Add(row.pkr); err != nil {
+			return Valuation{}, err
 		}
+		v.Rows = append(v.Rows, row)
 	}
-	type key struct{ group, cur string }
-	type acc struct {
-		sum   decimal.Decimal
-		cur   money.Currency
-		items int
+	sort.Strings(v.MissingRates)
+	v.TotalPKR = total.String()
+	if len(v.MissingRates) > 0 {
+		v.Complete = false
+		v.Note = fmt.Sprintf("total_pkr excludes holdings in %s: no rate in force on or before %s", strings.Join(v.MissingRates, ", "), v.AsOf)
 	}
-	sums := map[key]*acc{}
+	return v, nil
+}
+
+// valueKey is one row of a valuation: a group (case, circle, location, or
+// "" by currency) and a currency.
+type valueKey struct{ group, cur string }
+
+// valueSum is what the items of one row hold together.
+type valueSum struct {
+	sum   decimal.Decimal
+	cur   money.Currency
+	items int
+}
+
+// itemDirectory is every item by id, when groupBy needs the register (nil
+// by currency).
+func (s *Service) itemDirectory(tx *ledger.Tx, groupBy string) (map[string]ItemRef, error) {
+	if groupBy == ByCurrency {
+		return nil, nil
+	}
+	if s.items == nil {
+		return nil, ledger.Errorf(ledger.EInternal, "valuation by %s needs the item directory, which is not configured", groupBy)
+	}
+	refs, err := s.items.Items(tx)
+	if err != nil {
+		return nil, fmt.Errorf("list items: %w", err)
+	}
+	dir := make(map[string]ItemRef, len(refs))
+	for _, r := range refs {
+		dir[r.ID] = r
+	}
+	return dir, nil
+}
+
+// sumHoldings adds up what every item held at the end of asOf, by row.
+func (s *Service) sumHoldings(tx *ledger.Tx, asOf time.Time, groupBy string, dir map[string]ItemRef) (map[valueKey]*valueSum, error) {
+	sums := map[valueKey]*valueSum{}
 	at := EndOfDay(asOf)
 	// Where an item was on the date, not where it is now; "now" reads the
 	// current state the directory already gave.
@@ -196,7 +255,7 @@ func (s *Service) Value(tx *ledger.Tx, asOf time.Time, groupBy string) (Valuatio
 		locator = l
 	}
 	err := holdings(tx, at, func(item string, amt money.Amount) error {
-		k := key{cur: amt.Currency().Code}
+		k := valueKey{cur: amt.Currency().Code}
 		if dir != nil {
 			ref, ok := dir[item]
 			switch {
@@ -221,7 +280,7 @@ func (s *Service) Value(tx *ledger.Tx, asOf time.Time, groupBy string) (Valuatio
 		}
 		a := sums[k]
 		if a == nil {
-			a = &acc{cur: amt.Currency()}
+			a = &valueSum{cur: amt.Currency()}
 			sums[k] = a
 		}
 		a.sum = a.sum.Add(amt.Decimal())
@@ -229,58 +288,31 @@ func (s *Service) Value(tx *ledger.Tx, asOf time.Time, groupBy string) (Valuatio
 		return nil
 	})
 	if err != nil {
-		return Valuation{}, err
+		return nil, err
 	}
-	keys := make([]key, 0, len(sums))
-	for k := range sums {
-		keys = append(keys, k)
+	return sums, nil
+}
+
+// valuationRow prices one row at the rates of the day.
+func valuationRow(k valueKey, a *valueSum, groupBy string, rates *rateCache) (ValuationRow, error) {
+	amt, err := money.New(a.cur, a.sum)
+	if err != nil {
+		return ValuationRow{}, fmt.Errorf("holding of %s: %w", k.cur, err)
 	}
-	sort.Slice(keys, func(i, j int) bool {
-		if keys[i].group != keys[j].group {
-			return lessID(keys[i].group, keys[j].group)
-		}
-		return keys[i].cur < keys[j].cur
-	})
-	v := Valuation{AsOf: FormatDate(asOf), GroupBy: groupBy, Rows: make([]ValuationRow, 0, len(keys)), Complete: true, MissingRates: []string{}}
-	rates := s.newRateCache(tx, asOf)
-	total := money.Zero(money.PKR)
-	missing := map[string]bool{}
-	for _, k := range keys {
-		a := sums[k]
-		amt, err := money.New(a.cur, a.sum)
-		if err != nil {
-			return Valuation{}, fmt.Errorf("holding of %s: %w", k.cur, err)
-		}
-		p, err := rates.price(amt)
-		if err != nil {
-			return Valuation{}, err
-		}
-		row := ValuationRow{Currency: k.cur, Items: a.items, Priced: p}
-		switch groupBy {
-		case ByCase:
-			row.CaseID = k.group
-		case ByCircle:
-			row.Circle = k.group
-		case ByLocation:
-			row.Location = k.group
-		}
-		if p.MissingRate {
-			if !missing[k.cur] {
-				missing[k.cur] = true
-				v.MissingRates = append(v.MissingRates, k.cur)
-			}
-		} else if total, err = total.Add(p.pkr); err != nil {
-			return Valuation{}, err
-		}
-		v.Rows = append(v.Rows, row)
+	p, err := rates.price(amt)
+	if err != nil {
+		return ValuationRow{}, err
 	}
-	sort.Strings(v.MissingRates)
-	v.TotalPKR = total.String()
-	if len(v.MissingRates) > 0 {
-		v.Complete = false
-		v.Note = fmt.Sprintf("total_pkr excludes holdings in %s: no rate in force on or before %s", strings.Join(v.MissingRates, ", "), v.AsOf)
+	row := ValuationRow{Currency: k.cur, Items: a.items, Priced: p}
+	switch groupBy {
+	case ByCase:
+		row.CaseID = k.group
+	case ByCircle:
+		row.Circle = k.group
+	case ByLocation:
+		row.Location = k.group
 	}
-	return v, nil
+	return row, nil
 }
 
 // ItemValue sets an item's holding of one currency at the date of seizure
