@@ -218,7 +218,7 @@ func (c *Custody) backfill(tx *ledger.Tx) error {
 		if raw == nil {
 			return fmt.Errorf("ledger transaction %d is missing", id)
 		}
-		if err := c.LogTransaction(tx.Bolt, id, raw); err != nil {
+		if err := c.LogTransaction(tx, id, raw); err != nil {
 			return err
 		}
 	}
@@ -233,8 +233,11 @@ func (c *Custody) Origin() string { return c.origin }
 func (c *Custody) PublicKey() string { return c.vkey }
 
 // LogTransaction makes a committed ledger transaction the next leaf of the
-// log (ledger.Notary). It runs inside the transaction's bbolt transaction.
-func (c *Custody) LogTransaction(btx *bolt.Tx, id uint64, canonical []byte) error {
+// log (ledger.Notary), inside the transaction that posts it, and registers
+// the checkpoint hook so that a commit that only posts ledger transactions
+// is signed at once too.
+func (c *Custody) LogTransaction(tx *ledger.Tx, id uint64, canonical []byte) error {
+	btx := tx.Bolt
 	txl := btx.Bucket(bucketTxLeaf)
 	if txl == nil {
 		return fmt.Errorf("custody log is not initialised in this store")
@@ -246,18 +249,12 @@ func (c *Custody) LogTransaction(btx *bolt.Tx, id uint64, canonical []byte) erro
 	if err != nil {
 		return err
 	}
-	return txl.Put(be64(id), be64(i))
-}
-
-// LogTransactionTx is LogTransaction for a caller that has the ledger
-// transaction at hand: it also registers the checkpoint hook, so a commit
-// that only posts ledger transactions is signed at once too. The ledger's
-// Post can prefer it over LogTransaction (see docs/custody.md, Limits).
-func (c *Custody) LogTransactionTx(tx *ledger.Tx, id uint64, canonical []byte) error {
-	if err := c.LogTransaction(tx.Bolt, id, canonical); err != nil {
+	if err := txl.Put(be64(id), be64(i)); err != nil {
 		return err
 	}
-	tx.BeforeCommit(hookKey, c.signHook)
+	if c.signer != nil {
+		tx.BeforeCommit(hookKey, c.signHook)
+	}
 	return nil
 }
 
