@@ -50,7 +50,7 @@ func openBench(b *testing.B, db string, noSync bool) (*ledger.Store, *Custody) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	c, err := New(s, db+".key")
+	c, err := New(s, db+".key", testKinds)
 	if err != nil {
 		b.Fatal(err)
 	}

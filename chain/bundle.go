@@ -86,7 +86,7 @@ func (c *Custody) Export(tx *ledger.Tx, item uint64, cp Checkpoint) (Bundle, err
 		}
 		b.Transactions = append(b.Transactions, bundleRecord(p))
 	}
-	for _, k := range itemRecordKinds() {
+	for _, k := range c.kinds.items() {
 		if leaf, ok := c.recordLeafIndex(tx.Bolt, k.Name, item); !ok || leaf >= cp.Size {
 			continue // not logged (a store not yet backfilled) or not yet signed
 		}
@@ -201,8 +201,9 @@ func TrustedKeys(keys ...string) ([]string, error) {
 // inclusion proof; each entry on its own as Append would check it, the
 // item's hash chain and its state machine; each transaction as Post would
 // check it, and that the transactions are exactly those the entries name;
-// the item's own records. The error names the first failure and its rule.
-func CheckBundle(data []byte, trusted ...string) (BundleReport, error) {
+// the item's own records, of the kinds keyed by item among kinds. The
+// error names the first failure and its rule.
+func CheckBundle(data []byte, kinds []ledger.RecordKind, trusted ...string) (BundleReport, error) {
 	var rep BundleReport
 	var b Bundle
 	dec := json.NewDecoder(bytes.NewReader(data))
@@ -400,9 +401,9 @@ func CheckBundle(data []byte, trusted ...string) (BundleReport, error) {
 		ids := slices.Sorted(maps.Keys(named))
 		return rep, fmt.Errorf("ledger transaction %d, named by custody entry %d, is not in the bundle", ids[0], named[ids[0]])
 	}
-	kinds := map[string]bool{}
-	for _, k := range itemRecordKinds() {
-		kinds[k.Name] = true
+	itemKinds := map[string]bool{}
+	for _, name := range ItemRecordKinds(kinds) {
+		itemKinds[name] = true
 	}
 	seen := map[string]bool{}
 	for _, r := range b.Records {
@@ -420,7 +421,7 @@ func CheckBundle(data []byte, trusted ...string) (BundleReport, error) {
 		if id != b.Item {
 			return rep, fmt.Errorf("%s: is not item %d's own record", what, b.Item)
 		}
-		if !kinds[kind] {
+		if !itemKinds[kind] {
 			return rep, fmt.Errorf("%s: %q is not a kind of an item's own record", what, kind)
 		}
 		if seen[kind] {

@@ -28,6 +28,7 @@ type Custody struct {
 	verifier note.Verifier
 	keyPath  string
 	opt      Options
+	kinds    kindSet
 
 	mu          sync.Mutex
 	lastWitness time.Time
@@ -51,16 +52,22 @@ type Options struct {
 // installs itself as the store's ledger.Notary so that every ledger
 // transaction becomes a log leaf in the same bbolt transaction. Call it
 // before any write.
-func New(store *ledger.Store, keyPath string) (*Custody, error) {
-	return NewWithOptions(store, keyPath, Options{})
+// kinds are the records of other packages that the log covers (see
+// ledger.RecordKind); New backfills the ones with no leaf yet.
+func New(store *ledger.Store, keyPath string, kinds []ledger.RecordKind) (*Custody, error) {
+	return NewWithOptions(store, keyPath, kinds, Options{})
 }
 
 // NewWithOptions is New with options.
-func NewWithOptions(store *ledger.Store, keyPath string, opt Options) (*Custody, error) {
+func NewWithOptions(store *ledger.Store, keyPath string, kinds []ledger.RecordKind, opt Options) (*Custody, error) {
 	if keyPath == "" {
 		return nil, fmt.Errorf("custody: a key path is required")
 	}
-	c := &Custody{store: store, keyPath: keyPath, opt: opt}
+	ks, err := newKindSet(kinds)
+	if err != nil {
+		return nil, err
+	}
+	c := &Custody{store: store, keyPath: keyPath, opt: opt, kinds: ks}
 	c.setDefaults()
 
 	// What the store already says about its log.
@@ -116,9 +123,9 @@ func NewWithOptions(store *ledger.Store, keyPath string, opt Options) (*Custody,
 		if err := c.backfill(tx); err != nil {
 			return err
 		}
-		// Records of registered kinds that have no leaf yet (a store
+		// Records of the given kinds that have no leaf yet (a store
 		// from before records were logged) become leaves, once per kind.
-		if err := backfillRecords(tx); err != nil {
+		if err := c.backfillRecords(tx); err != nil {
 			return err
 		}
 		tx.BeforeCommit(hookKey, c.signHook)
@@ -134,9 +141,13 @@ func NewWithOptions(store *ledger.Store, keyPath string, opt Options) (*Custody,
 // Open opens the custody log of a store for reading only (verify, export
 // from a read-only store, proofs): no key is created and no notary is
 // installed. The public key comes from the key file when it exists, else
-// from the store; Verify says which.
-func Open(store *ledger.Store, keyPath string) (*Custody, error) {
-	c := &Custody{store: store, keyPath: keyPath}
+// from the store; Verify says which. kinds are as for New.
+func Open(store *ledger.Store, keyPath string, kinds []ledger.RecordKind) (*Custody, error) {
+	ks, err := newKindSet(kinds)
+	if err != nil {
+		return nil, err
+	}
+	c := &Custody{store: store, keyPath: keyPath, kinds: ks}
 	c.setDefaults()
 	var storedVkey string
 	if err := store.View(func(tx *ledger.Tx) error {
@@ -286,7 +297,7 @@ func (c *Custody) Append(tx *ledger.Tx, e Entry) (Entry, error) {
 		}
 	}
 	if walletOnly[e.Event] {
-		cash, err := cashItem(tx, e.Item)
+		cash, err := c.cashItem(tx, e.Item)
 		if err != nil {
 			return Entry{}, err
 		}
@@ -759,8 +770,8 @@ func postsToItem(tx *ledger.Tx, item, id uint64) (bool, error) {
 // cashItem says whether a registered item record calls the item cash. An
 // item without a record of a kind that knows (a store without the register)
 // is not refused: the machine alone cannot tell.
-func cashItem(tx *ledger.Tx, item uint64) (bool, error) {
-	for _, k := range itemRecordKinds() {
+func (c *Custody) cashItem(tx *ledger.Tx, item uint64) (bool, error) {
+	for _, k := range c.kinds.items() {
 		if k.Cash == nil {
 			continue
 		}

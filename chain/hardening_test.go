@@ -354,13 +354,13 @@ func TestOpenRefusesAKeyOfAnotherStore(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	if _, err := Open(s, other.key); err == nil || !strings.Contains(err.Error(), "does not belong to this store") {
+	if _, err := Open(s, other.key, testKinds); err == nil || !strings.Contains(err.Error(), "does not belong to this store") {
 		t.Fatalf("open with another store's key: %v", err)
 	}
-	if _, err := Open(s, l.key); err != nil {
+	if _, err := Open(s, l.key, testKinds); err != nil {
 		t.Fatalf("open with the store's own key: %v", err)
 	}
-	if _, err := Open(s, filepath.Join(t.TempDir(), "absent.key")); err != nil {
+	if _, err := Open(s, filepath.Join(t.TempDir(), "absent.key"), testKinds); err != nil {
 		t.Fatalf("open without a key file: %v", err)
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
-	"sync"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -20,10 +19,10 @@ import (
 //	amanat-record/1\nkind <kind>\nid <id>\n<the stored bytes>
 //
 // so that changing, adding or deleting a stored record is caught by Verify.
-// Package chain cannot import the owners (they import chain), so each owner
-// registers its kind with RegisterRecordKind: package-level, so that every
-// Custody of the process, read-write (New) or read-only (Open, VerifyStore),
-// knows the same kinds.
+// Package chain cannot import the owners (they import chain), so the wiring
+// passes every owner's ledger.RecordKind to New or Open: a read-write and a
+// read-only open of one store then know the same kinds because the same
+// wiring opens both.
 
 // RecordFormat is the first line of a record leaf.
 const RecordFormat = "amanat-record/1"
@@ -36,71 +35,46 @@ const KindRecord = 'r'
 // A record is in the log exactly once.
 var bucketRecords = []byte("chain.records")
 
-// RecordKind describes the records of one owner's bucket.
-type RecordKind struct {
-	// Name is the record kind as the leaf names it: "<package>.<record>",
-	// e.g. "evidence.item". Letters, digits, '.', '_' and '-'.
-	Name string
-	// Label names one record in errors and reports: "item" gives
-	// "item 7: leaf hash does not match the log (log leaf 12)".
-	Label string
-	// Each calls fn with every stored record of the kind, in any order:
-	// its id and its stored bytes exactly (valid inside tx only). It is
-	// what Verify checks against the log and what New backfills from.
-	Each func(tx *ledger.Tx, fn func(id uint64, stored []byte) error) error
-	// Read, when set, reads one record by id (court bundles use it); nil
-	// means Each is scanned.
-	Read func(tx *ledger.Tx, id uint64) ([]byte, bool)
-	// Item says the records are keyed by item id: the court bundle of item
-	// N carries record N of this kind, proved like its custody entries.
-	Item bool
-	// Cash, when set on an Item kind, says whether the stored record is
-	// of an item that holds nothing on a chain (a cash bag): the custody
-	// log refuses events only a wallet can have for it. Package chain does
-	// not know item kinds; the owner of the records does.
-	Cash func(stored []byte) (bool, error)
-}
+// kindSet is the record kinds a Custody was opened with, sorted by name.
+type kindSet []ledger.RecordKind
 
-var kinds struct {
-	sync.RWMutex
-	m map[string]RecordKind
-}
-
-// RegisterRecordKind makes records of k.Name checkable by every Custody of
-// this process. Owners call it from an init function (or wiring, before
-// chain.New or chain.Open). Registering a name again replaces it.
-func RegisterRecordKind(k RecordKind) {
-	if !validKindName(k.Name) || k.Each == nil {
-		panic(fmt.Sprintf("chain: bad record kind %q", k.Name))
-	}
-	if k.Label == "" {
-		k.Label = k.Name
-	}
-	kinds.Lock()
-	defer kinds.Unlock()
-	if kinds.m == nil {
-		kinds.m = map[string]RecordKind{}
-	}
-	kinds.m[k.Name] = k
-}
-
-// recordKind is the registered kind name, if any.
-func recordKind(name string) (RecordKind, bool) {
-	kinds.RLock()
-	defer kinds.RUnlock()
-	k, ok := kinds.m[name]
-	return k, ok
-}
-
-// recordKinds is every registered kind, by name.
-func recordKinds() []RecordKind {
-	kinds.RLock()
-	defer kinds.RUnlock()
-	out := make([]RecordKind, 0, len(kinds.m))
-	for _, k := range kinds.m {
+// newKindSet checks the kinds given to New or Open and sorts them by name.
+func newKindSet(kinds []ledger.RecordKind) (kindSet, error) {
+	out := make(kindSet, 0, len(kinds))
+	for _, k := range kinds {
+		if !validKindName(k.Name) || k.Each == nil {
+			return nil, fmt.Errorf("custody: bad record kind %q", k.Name)
+		}
+		if k.Label == "" {
+			k.Label = k.Name
+		}
+		if _, dup := out.kind(k.Name); dup {
+			return nil, fmt.Errorf("custody: record kind %q is given twice", k.Name)
+		}
 		out = append(out, k)
 	}
-	slices.SortFunc(out, func(a, b RecordKind) int { return bytesCompare(a.Name, b.Name) })
+	slices.SortFunc(out, func(a, b ledger.RecordKind) int { return bytesCompare(a.Name, b.Name) })
+	return out, nil
+}
+
+// kind is the kind named name, if the set has it.
+func (s kindSet) kind(name string) (ledger.RecordKind, bool) {
+	for _, k := range s {
+		if k.Name == name {
+			return k, true
+		}
+	}
+	return ledger.RecordKind{}, false
+}
+
+// items is the kinds keyed by item id, by name.
+func (s kindSet) items() []ledger.RecordKind {
+	var out []ledger.RecordKind
+	for _, k := range s {
+		if k.Item {
+			out = append(out, k)
+		}
+	}
 	return out
 }
 
@@ -191,10 +165,10 @@ func backfilledKey(kind string) []byte { return []byte("records.backfilled " + k
 // one, in kind then id order, the first time a read-write process knows the
 // kind (a store made before records were logged, or by a process that did
 // not register the kind).
-func backfillRecords(tx *ledger.Tx) error {
+func (c *Custody) backfillRecords(tx *ledger.Tx) error {
 	m := tx.Bolt.Bucket(bucketMeta)
 	rb := tx.Bolt.Bucket(bucketRecords)
-	for _, k := range recordKinds() {
+	for _, k := range c.kinds {
 		if m.Get(backfilledKey(k.Name)) != nil {
 			continue
 		}
@@ -250,15 +224,15 @@ func (c *Custody) recordLeafIndex(btx *bolt.Tx, kind string, id uint64) (uint64,
 
 // recordSet is what Verify knows of one kind's stored records.
 type recordSet struct {
-	kind   RecordKind
+	kind   ledger.RecordKind
 	stored map[uint64][]byte
 	leaf   map[uint64]uint64 // id -> the log leaf that covered it
 }
 
 // loadRecords reads every registered kind's records for Verify.
-func loadRecords(tx *ledger.Tx) (map[string]*recordSet, error) {
+func (c *Custody) loadRecords(tx *ledger.Tx) (map[string]*recordSet, error) {
 	out := map[string]*recordSet{}
-	for _, k := range recordKinds() {
+	for _, k := range c.kinds {
 		s := &recordSet{kind: k, stored: map[uint64][]byte{}, leaf: map[uint64]uint64{}}
 		err := k.Each(tx, func(id uint64, stored []byte) error {
 			if _, dup := s.stored[id]; dup {
@@ -302,8 +276,8 @@ func recordData(sets map[string]*recordSet, rb *bolt.Bucket, i uint64, lv []byte
 
 // checkRecordsCovered says which stored record has no leaf, lowest id of the
 // first kind first, and checks that the record index holds nothing else.
-func checkRecordsCovered(sets map[string]*recordSet, meta, rb *bolt.Bucket, leaves uint64) error {
-	for _, k := range recordKinds() {
+func (c *Custody) checkRecordsCovered(sets map[string]*recordSet, meta, rb *bolt.Bucket, leaves uint64) error {
+	for _, k := range c.kinds {
 		s := sets[k.Name]
 		if s == nil || len(s.leaf) == len(s.stored) {
 			continue
@@ -331,7 +305,7 @@ func checkRecordsCovered(sets map[string]*recordSet, meta, rb *bolt.Bucket, leav
 }
 
 // readRecord is the stored bytes of one record of k, or nil.
-func readRecord(tx *ledger.Tx, k RecordKind, id uint64) ([]byte, error) {
+func readRecord(tx *ledger.Tx, k ledger.RecordKind, id uint64) ([]byte, error) {
 	if k.Read != nil {
 		v, ok := k.Read(tx, id)
 		if !ok {
@@ -353,9 +327,9 @@ func readRecord(tx *ledger.Tx, k RecordKind, id uint64) ([]byte, error) {
 // size leaves (0: the stored checkpoint's size). Its Canonical is the leaf
 // data: the amanat-record/1 wrapper and the stored bytes.
 func (c *Custody) ProveRecord(tx *ledger.Tx, kind string, id, size uint64) (InclusionProof, error) {
-	k, ok := recordKind(kind)
+	k, ok := c.kinds.kind(kind)
 	if !ok {
-		return InclusionProof{}, ledger.Errorf(ledger.ENotFound, "record kind %q is not registered", kind)
+		return InclusionProof{}, ledger.Errorf(ledger.ENotFound, "record kind %q is not one of this log's", kind)
 	}
 	leaf, ok := c.recordLeafIndex(tx.Bolt, kind, id)
 	if !ok {
@@ -371,24 +345,16 @@ func (c *Custody) ProveRecord(tx *ledger.Tx, kind string, id, size uint64) (Incl
 	return c.prove(tx, kind, id, leaf, size, RecordLeaf(kind, id, stored))
 }
 
-// itemRecordKinds is the registered kinds keyed by item id, by name.
-func itemRecordKinds() []RecordKind {
-	var out []RecordKind
-	for _, k := range recordKinds() {
+// ItemRecordKinds names the kinds of kinds keyed by item id, sorted: the
+// kinds of record a court bundle carries. The API description lists them.
+func ItemRecordKinds(kinds []ledger.RecordKind) []string {
+	var out []string
+	for _, k := range kinds {
 		if k.Item {
-			out = append(out, k)
+			out = append(out, k.Name)
 		}
 	}
-	return out
-}
-
-// ItemRecordKinds names the registered kinds keyed by item id, sorted: the
-// kinds of record a court bundle carries. The API description lists them.
-func ItemRecordKinds() []string {
-	var out []string
-	for _, k := range itemRecordKinds() {
-		out = append(out, k.Name)
-	}
+	slices.Sort(out)
 	return out
 }
 

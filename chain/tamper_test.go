@@ -54,7 +54,7 @@ func verifyFile(t *testing.T, l *testLog) error {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	_, err = VerifyStore(s, l.key)
+	_, err = VerifyStore(s, l.key, testKinds)
 	return err
 }
 

@@ -70,7 +70,7 @@ func (c *Custody) Verify(tx *ledger.Tx) (Report, error) {
 	var rep Report
 	btx := tx.Bolt
 	m := btx.Bucket(bucketMeta)
-	sets, err := loadRecords(tx)
+	sets, err := c.loadRecords(tx)
 	if err != nil {
 		return rep, err
 	}
@@ -78,7 +78,7 @@ func (c *Custody) Verify(tx *ledger.Tx) (Report, error) {
 		if tx.LastTransactionID() > 0 {
 			return rep, fmt.Errorf("custody log is missing but the ledger holds %d transactions", tx.LastTransactionID())
 		}
-		for _, k := range recordKinds() {
+		for _, k := range c.kinds {
 			if len(sets[k.Name].stored) > 0 {
 				return rep, fmt.Errorf("custody log is missing but the store holds %d %s records", len(sets[k.Name].stored), k.Label)
 			}
@@ -253,14 +253,14 @@ func (c *Custody) Verify(tx *ledger.Tx) (Report, error) {
 	if tk != nil {
 		return rep, fmt.Errorf("the transaction index names ledger transaction %d, which is not in the log", beUint(tk))
 	}
-	if err := checkRecordsCovered(sets, m, recIndex, rep.Records); err != nil {
+	if err := c.checkRecordsCovered(sets, m, recIndex, rep.Records); err != nil {
 		return rep, err
 	}
 	// An entry's ledger transaction travels in its item's court bundle as
 	// what the event caused: it must post to that item's account.
 	for _, n := range named {
 		if walletOnly[n.event] {
-			cash, err := cashItem(tx, n.item)
+			cash, err := c.cashItem(tx, n.item)
 			if err != nil {
 				return rep, fmt.Errorf("custody entry %d: %w", n.seq, err)
 			}
@@ -425,9 +425,9 @@ func replay(states map[uint64]*ItemState, seq, leaf uint64, data []byte, h tlog.
 
 // VerifyStore checks the custody log of a store opened read-only, with the
 // key at keyPath (which may be absent: then the store's copy of the public
-// key is used, and the report says so).
-func VerifyStore(store *ledger.Store, keyPath string) (Report, error) {
-	c, err := Open(store, keyPath)
+// key is used, and the report says so). kinds are as for New.
+func VerifyStore(store *ledger.Store, keyPath string, kinds []ledger.RecordKind) (Report, error) {
+	c, err := Open(store, keyPath, kinds)
 	if err != nil {
 		return Report{}, err
 	}

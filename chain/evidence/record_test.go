@@ -57,7 +57,7 @@ func tamperFile(t *testing.T, f *fixture, change func(btx *bolt.Tx) error) (chai
 		t.Fatal(err)
 	}
 	defer s.Close()
-	return chain.VerifyStore(s, f.keyPath)
+	return chain.VerifyStore(s, f.keyPath, RecordKinds())
 }
 
 func replaceIn(t *testing.T, b *bolt.Bucket, id uint64, old, new string) {
@@ -154,7 +154,7 @@ func TestOldStoreCasesAndItemsAreBackfilled(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer store.Close()
-	custody, err := chain.New(store, f.keyPath)
+	custody, err := chain.New(store, f.keyPath, RecordKinds())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -184,7 +184,7 @@ func TestBundleCarriesTheItemRecord(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rep, err := chain.CheckBundle(data, f.custody.PublicKey())
+	rep, err := chain.CheckBundle(data, RecordKinds(), f.custody.PublicKey())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -202,7 +202,7 @@ func TestBundleCarriesTheItemRecord(t *testing.T) {
 		t.Fatalf("item record in the bundle: %+v", r)
 	}
 	forged := bytes.Replace(data, []byte("TronLink wallet on a phone"), []byte("TronLink wallet on a tablet"), 1)
-	if _, err := chain.CheckBundle(forged, f.custody.PublicKey()); err == nil || !strings.Contains(err.Error(), "record evidence.item 2: leaf hash") {
+	if _, err := chain.CheckBundle(forged, RecordKinds(), f.custody.PublicKey()); err == nil || !strings.Contains(err.Error(), "record evidence.item 2: leaf hash") {
 		t.Fatalf("a forged description: %v", err)
 	}
 }
