@@ -17,6 +17,7 @@ import (
 	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
 
+	"github.com/amanat-ledger/amanat/chain/log"
 	"github.com/amanat-ledger/amanat/ledger"
 )
 
@@ -61,8 +62,8 @@ func (c *Custody) Export(tx *ledger.Tx, item uint64, cp Checkpoint) (Bundle, err
 	if len(es) == 0 {
 		return Bundle{}, ledger.Errorf(ledger.ENotFound, "item %d has no custody entries", item)
 	}
-	b := Bundle{Format: BundleFormat, Item: item, Origin: c.origin, PublicKey: c.vkey,
-		Checkpoint: string(cp.Note), TreeSize: cp.Size, RootHash: hexHash(cp.Root),
+	b := Bundle{Format: BundleFormat, Item: item, Origin: c.Origin(), PublicKey: c.PublicKey(),
+		Checkpoint: string(cp.Note), TreeSize: cp.Size, RootHash: log.HashHex(cp.Root),
 		Entries: []BundleRecord{}, Transactions: []BundleRecord{}}
 	var txns []uint64
 	for _, e := range es {
@@ -86,8 +87,8 @@ func (c *Custody) Export(tx *ledger.Tx, item uint64, cp Checkpoint) (Bundle, err
 		}
 		b.Transactions = append(b.Transactions, bundleRecord(p))
 	}
-	for _, k := range c.kinds.items() {
-		if leaf, ok := c.recordLeafIndex(tx.Bolt, k.Name, item); !ok || leaf >= cp.Size {
+	for _, k := range c.log.ItemKinds() {
+		if leaf, ok := c.log.RecordLeafIndex(tx, k.Name, item); !ok || leaf >= cp.Size {
 			continue // not logged (a store not yet backfilled) or not yet signed
 		}
 		p, err := c.ProveRecord(tx, k.Name, item, cp.Size)
@@ -124,9 +125,9 @@ func (c *Custody) ExportItem(ctx context.Context, item uint64) ([]byte, error) {
 }
 
 func bundleRecord(p InclusionProof) BundleRecord {
-	r := BundleRecord{ID: p.ID, LeafIndex: p.LeafIndex, LeafHash: hexHash(p.LeafHash), Canonical: string(p.Canonical), Proof: []string{}}
+	r := BundleRecord{ID: p.ID, LeafIndex: p.LeafIndex, LeafHash: log.HashHex(p.LeafHash), Canonical: string(p.Canonical), Proof: []string{}}
 	for _, h := range p.Hashes {
-		r.Proof = append(r.Proof, hexHash(h))
+		r.Proof = append(r.Proof, log.HashHex(h))
 	}
 	return r
 }
@@ -157,23 +158,6 @@ func (r BundleReport) String() string {
 	}
 	return fmt.Sprintf("item %d: %d custody entries and %d ledger transactions%s proved in the log %s at %d leaves; now %s, held by %q, seal %s",
 		r.Item, r.Entries, r.Transactions, recs, r.Origin, r.TreeSize, r.State.Status, r.State.Holder, sealText(r.State.Seal))
-}
-
-// originPrefix and the 16 lower-case hex digits after it name a store's log
-// (newOrigin).
-const originPrefix = "amanat.custody/"
-
-func validOrigin(s string) bool {
-	h, ok := strings.CutPrefix(s, originPrefix)
-	if !ok || len(h) != 16 {
-		return false
-	}
-	for i := 0; i < len(h); i++ {
-		if c := h[i]; !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
-			return false
-		}
-	}
-	return true
 }
 
 // TrustedKeys checks each key the caller trusts (the signed-note public key
@@ -238,7 +222,7 @@ func CheckBundle(data []byte, kinds []ledger.RecordKind, trusted ...string) (Bun
 	if err != nil {
 		return rep, fmt.Errorf("checkpoint signature: %w", err)
 	}
-	origin, size, root, err := parseCheckpointBody(n.Text)
+	origin, size, root, err := log.ParseCheckpointBody(n.Text)
 	if err != nil {
 		return rep, err
 	}
@@ -250,17 +234,17 @@ func CheckBundle(data []byte, kinds []ledger.RecordKind, trusted ...string) (Bun
 	if origin != b.Origin || origin != v.Name() {
 		return rep, fmt.Errorf("checkpoint is for log %q, the bundle says %q and the key %q", origin, b.Origin, v.Name())
 	}
-	if !validOrigin(origin) {
-		return rep, fmt.Errorf("log origin %q is not %s followed by 16 lower-case hex digits", origin, originPrefix)
+	if !log.ValidOrigin(origin) {
+		return rep, fmt.Errorf("log origin %q is not %s followed by 16 lower-case hex digits", origin, log.OriginPrefix)
 	}
-	if size != b.TreeSize || hexHash(root) != b.RootHash {
-		return rep, fmt.Errorf("checkpoint (size %d, root %s) differs from the bundle's tree_size and root_hash", size, hexHash(root))
+	if size != b.TreeSize || log.HashHex(root) != b.RootHash {
+		return rep, fmt.Errorf("checkpoint (size %d, root %s) differs from the bundle's tree_size and root_hash", size, log.HashHex(root))
 	}
 	rep = BundleReport{Item: b.Item, TreeSize: size, Origin: origin, PublicKey: b.PublicKey, Trusted: len(keys) > 0}
 
 	check := func(what string, r BundleRecord) error {
 		h := tlog.RecordHash([]byte(r.Canonical))
-		if hexHash(h) != r.LeafHash {
+		if log.HashHex(h) != r.LeafHash {
 			return fmt.Errorf("%s: leaf hash does not match its canonical bytes", what)
 		}
 		proof := make(tlog.RecordProof, len(r.Proof))
@@ -402,7 +386,7 @@ func CheckBundle(data []byte, kinds []ledger.RecordKind, trusted ...string) (Bun
 		return rep, fmt.Errorf("ledger transaction %d, named by custody entry %d, is not in the bundle", ids[0], named[ids[0]])
 	}
 	itemKinds := map[string]bool{}
-	for _, name := range ItemRecordKinds(kinds) {
+	for _, name := range log.ItemRecordKinds(kinds) {
 		itemKinds[name] = true
 	}
 	seen := map[string]bool{}
@@ -411,7 +395,7 @@ func CheckBundle(data []byte, kinds []ledger.RecordKind, trusted ...string) (Bun
 		if err := check(what, r); err != nil {
 			return rep, err
 		}
-		kind, id, err := parseRecordLeaf([]byte(r.Canonical))
+		kind, id, err := log.ParseRecordLeaf([]byte(r.Canonical))
 		if err != nil {
 			return rep, fmt.Errorf("%s: %w", what, err)
 		}
@@ -432,6 +416,10 @@ func CheckBundle(data []byte, kinds []ledger.RecordKind, trusted ...string) (Bun
 	rep.Entries, rep.Transactions, rep.Records, rep.State = len(b.Entries), len(b.Transactions), len(b.Records), *st
 	return rep, nil
 }
+
+// ItemRecordKinds names those of kinds keyed by item id, sorted: the kinds
+// of record a court bundle carries. The API description lists them.
+func ItemRecordKinds(kinds []ledger.RecordKind) []string { return log.ItemRecordKinds(kinds) }
 
 // linksConversion reports whether t is the ledger side of a conversion of
 // item: the conversions service links it to its conversion and its item.

@@ -10,7 +10,6 @@ package chain
 
 import (
 	"bytes"
-	"encoding/hex"
 	"fmt"
 	"strconv"
 	"strings"
@@ -377,9 +376,6 @@ func (p *lineParser) seal(key string) Seal {
 	}
 	return Seal{Number: p.unquote(v[:i]), State: v[i+1:]}
 }
-
-// LeafHash is the RFC 6962 leaf hash of a record, in hex.
-func leafHex(h [32]byte) string { return hex.EncodeToString(h[:]) }
 
 // checkFields validates what an entry says on its own, before the item's
 // state is consulted, naming each bad field as the JSON API spells it.

@@ -3,7 +3,6 @@ package chain
 import (
 	"context"
 	"errors"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -292,7 +291,7 @@ func TestVerifyNamesAnEntryWithAnotherItemsTxn(t *testing.T) {
 	_, txn2 := l.seize(t, 2, "20.00")
 	err := l.store.Write(context.Background(), func(tx *ledger.Tx) error {
 		e := Entry{Item: 1, Event: EventDestroyed, At: at(10), RecordedBy: "custodian:x", Remarks: "on order", LedgerTxn: txn2.ID, Recorded: tx.Now.UTC()}
-		st, err := loadState(tx.Bolt, 1)
+		st, err := loadState(tx, 1)
 		if err != nil {
 			return err
 		}
@@ -310,34 +309,6 @@ func TestVerifyNamesAnEntryWithAnotherItemsTxn(t *testing.T) {
 	err = verifyFile(t, l)
 	if err == nil || !strings.Contains(err.Error(), "custody entry 3: names ledger transaction 2, which does not post to item 1's account custody:item:1") {
 		t.Fatalf("verify: %v", err)
-	}
-}
-
-// TestWitnessNeverMovesBackwards: an older checkpoint never replaces the
-// witness file's newer one, or a rollback to it would pass.
-func TestWitnessNeverMovesBackwards(t *testing.T) {
-	l := mustOpen(t)
-	l.seize(t, 1, "10.00")
-	var old []byte
-	l.store.View(func(tx *ledger.Tx) error {
-		old = append([]byte(nil), tx.Bolt.Bucket(bucketMeta).Get([]byte("checkpoint"))...)
-		return nil
-	})
-	l.append(t, Entry{Item: 1, Event: EventUnsealed, At: at(5), RecordedBy: "custodian:asma"})
-	if err := l.c.Close(); err != nil { // writes the newest checkpoint
-		t.Fatal(err)
-	}
-	newest, err := os.ReadFile(WitnessPath(l.key))
-	if err != nil {
-		t.Fatal(err)
-	}
-	l.c.maybeWitness(old, true)
-	got, err := os.ReadFile(WitnessPath(l.key))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if string(got) != string(newest) || string(old) == string(newest) {
-		t.Fatalf("the witness moved back to the older checkpoint")
 	}
 }
 
@@ -423,7 +394,7 @@ func TestVerifyNamesAnOnChainMoveOfCash(t *testing.T) {
 	l.seize(t, 1, "10.00")
 	err := l.store.Write(context.Background(), func(tx *ledger.Tx) error {
 		e := Entry{Item: 1, Event: EventMovedOnChain, At: at(10), RecordedBy: "custodian:x", Location: agencyWallet, Recorded: tx.Now.UTC()}
-		st, err := loadState(tx.Bolt, 1)
+		st, err := loadState(tx, 1)
 		if err != nil {
 			return err
 		}

@@ -223,7 +223,7 @@ func TestOldStoreRecordsAreBackfilledOnce(t *testing.T) {
 	}
 	err = l.store.View(func(tx *ledger.Tx) error {
 		for id := uint64(1); id <= 3; id++ {
-			i, ok := l.c.recordLeafIndex(tx.Bolt, noteKind, id)
+			i, ok := l.c.log.RecordLeafIndex(tx, noteKind, id)
 			if !ok || i != 6+id {
 				t.Errorf("note %d at leaf %d (%v), want %d", id, i, ok, 6+id)
 			}

@@ -14,6 +14,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/amanat-ledger/amanat/chain"
+	"github.com/amanat-ledger/amanat/chain/log"
 	"github.com/amanat-ledger/amanat/ledger"
 )
 
@@ -242,7 +243,7 @@ func TestRecordFormatExample(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	leaf := chain.RecordLeaf(CaseRecordKind, c.ID, stored)
+	leaf := log.RecordLeaf(CaseRecordKind, c.ID, stored)
 	sum := sha256.Sum256(append([]byte{0}, leaf...))
 	if !bytes.Equal(p.Canonical, leaf) || rep.Records != 1 || stored[0] != 1 || sum != p.LeafHash {
 		t.Fatalf("the logged leaf is not the wrapper and the stored bytes: %q", p.Canonical)
