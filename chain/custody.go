@@ -224,12 +224,8 @@ func (c *Custody) write(tx *ledger.Tx, e Entry, st *ItemState, next ItemState) (
 	return e, nil
 }
 
-func itemKey(item, itemSeq uint64) []byte {
-	k := make([]byte, 16)
-	binary.BigEndian.PutUint64(k, item)
-	binary.BigEndian.PutUint64(k[8:], itemSeq)
-	return k
-}
+// itemKey is a key of the item index: BE(item) BE(item_seq).
+func itemKey(item, itemSeq uint64) []byte { return append(log.BE64(item), log.BE64(itemSeq)...) }
 
 // stateVersion is the first byte of a stored item state. The layout after
 // it: uvarint numbers, strings as uvarint length and bytes, LastAt as

@@ -1,11 +1,3 @@
-// Package chain owns the chain of custody of seized items and the
-// tamper-evident log that covers it: custody entries and their per-item state
-// machine, one global append-only Merkle log (RFC 6962, via
-// golang.org/x/mod/sumdb/tlog) whose leaves are every custody entry and every
-// ledger transaction, signed checkpoints (golang.org/x/mod/sumdb/note,
-// Ed25519), inclusion and consistency proofs, court bundles and the verifier
-// that recomputes all of it from the stored records. docs/custody.md explains
-// the rules; docs/custody-format.md the bytes.
 package chain
 
 import (
