@@ -81,13 +81,6 @@ func (c *Custody) Origin() string { return c.log.Origin() }
 // form "<name>+<hash>+<base64 key>".
 func (c *Custody) PublicKey() string { return c.log.PublicKey() }
 
-// LogTransaction makes a committed ledger transaction the next leaf of the
-// log; the log itself is the store's ledger.Notary, this is for callers that
-// hold a Custody.
-func (c *Custody) LogTransaction(tx *ledger.Tx, id uint64, canonical []byte) error {
-	return c.log.LogTransaction(tx, id, canonical)
-}
-
 // LogRecord makes a stored record the next leaf of the log, inside tx (call
 // it in the transaction that stores the record, with the bytes exactly as
 // stored). A record is logged once: a second call for the same kind and id

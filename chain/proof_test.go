@@ -150,7 +150,7 @@ func TestLogTransactionSigns(t *testing.T) {
 	l.seize(t, 1, "5.00")
 	err := l.store.Write(ctxb, func(tx *ledger.Tx) error {
 		// What the ledger's Post does.
-		return l.c.LogTransaction(tx, 99, []byte("amanat-txn/1\nid 99\n"))
+		return l.c.log.LogTransaction(tx, 99, []byte("amanat-txn/1\nid 99\n"))
 	})
 	if err != nil {
 		t.Fatal(err)
