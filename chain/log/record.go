@@ -147,13 +147,13 @@ func logRecord(tx *ledger.Tx, kind string, id uint64, stored []byte) error {
 
 // backfilledKey in the meta bucket marks a record kind whose records older
 // than the record log were given leaves; it is done once per kind, so a
-// record added later without a leaf is reported by Verify, never adopted.
+// record added later without a leaf is reported by verification, never adopted.
 func backfilledKey(kind string) []byte { return []byte("records.backfilled " + kind) }
 
-// backfillRecords gives every registered kind's records that have no leaf
-// one, in kind then id order, the first time a read-write process knows the
-// kind (a store made before records were logged, or by a process that did
-// not register the kind).
+// backfillRecords gives the records of every kind the log was opened with
+// that have no leaf one, in kind then id order, the first time a read-write
+// process knows the kind (a store made before records were logged, or by a
+// process that did not open the log with the kind).
 func (l *Log) backfillRecords(tx *ledger.Tx) error {
 	for _, k := range l.kinds {
 		if tx.Get(ledger.ChainMeta, backfilledKey(k.Name)) != nil {
@@ -212,7 +212,8 @@ type recordSet struct {
 	leaf   map[uint64]uint64 // id -> the log leaf that covered it
 }
 
-// loadRecords reads every registered kind's records for Verify.
+// loadRecords reads the records of every kind the log was opened with, for
+// Verify.
 func (l *Log) loadRecords(tx *ledger.Tx) (map[string]*recordSet, error) {
 	out := map[string]*recordSet{}
 	for _, k := range l.kinds {
