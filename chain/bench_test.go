@@ -11,6 +11,7 @@ import (
 
 	"golang.org/x/mod/sumdb/tlog"
 
+	"github.com/amanat-ledger/amanat/chain/log"
 	"github.com/amanat-ledger/amanat/ledger"
 )
 
@@ -50,7 +51,7 @@ func openBench(b *testing.B, db string, noSync bool) (*ledger.Store, *Custody) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	c, err := New(s, db+".key")
+	c, err := New(s, db+".key", testKinds)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -173,7 +174,7 @@ func BenchmarkInclusionProof(b *testing.B) {
 						}
 						continue
 					}
-					if _, _, err := appendLeaf(tx.Bolt, KindTransaction, uint64(done+k+1), data); err != nil {
+					if _, _, err := log.AppendLeaf(tx, log.KindTransaction, uint64(done+k+1), data); err != nil {
 						return err
 					}
 				}

@@ -31,7 +31,7 @@ func TestCrashChild(t *testing.T) {
 		fmt.Println("open:", err)
 		os.Exit(2)
 	}
-	c, err := NewWithOptions(s, db+".key", Options{WitnessEvery: 5 * time.Millisecond})
+	c, err := NewWithOptions(s, db+".key", testKinds, Options{WitnessEvery: 5 * time.Millisecond})
 	if err != nil {
 		fmt.Println("custody:", err)
 		os.Exit(2)
@@ -129,12 +129,12 @@ func TestCrashKeepsTheLogWhole(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		rep, err := VerifyStore(s, db+".key")
+		rep, err := VerifyStore(s, db+".key", testKinds)
 		if err != nil {
 			s.Close()
 			t.Fatalf("round %d: verify after SIGKILL: %v", round, err)
 		}
-		c, _ := Open(s, db+".key")
+		c, _ := Open(s, db+".key", testKinds)
 		err = s.View(func(tx *ledger.Tx) error {
 			for seq, h := range acked {
 				e, err := c.Entry(tx, seq)

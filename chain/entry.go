@@ -1,16 +1,7 @@
-// Package chain owns the chain of custody of seized items and the
-// tamper-evident log that covers it: custody entries and their per-item state
-// machine, one global append-only Merkle log (RFC 6962, via
-// golang.org/x/mod/sumdb/tlog) whose leaves are every custody entry and every
-// ledger transaction, signed checkpoints (golang.org/x/mod/sumdb/note,
-// Ed25519), inclusion and consistency proofs, court bundles and the verifier
-// that recomputes all of it from the stored records. docs/custody.md explains
-// the rules; docs/custody-format.md the bytes.
 package chain
 
 import (
 	"bytes"
-	"encoding/hex"
 	"fmt"
 	"strconv"
 	"strings"
@@ -377,9 +368,6 @@ func (p *lineParser) seal(key string) Seal {
 	}
 	return Seal{Number: p.unquote(v[:i]), State: v[i+1:]}
 }
-
-// LeafHash is the RFC 6962 leaf hash of a record, in hex.
-func leafHex(h [32]byte) string { return hex.EncodeToString(h[:]) }
 
 // checkFields validates what an entry says on its own, before the item's
 // state is consulted, naming each bad field as the JSON API spells it.

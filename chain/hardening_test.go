@@ -3,7 +3,6 @@ package chain
 import (
 	"context"
 	"errors"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -292,7 +291,7 @@ func TestVerifyNamesAnEntryWithAnotherItemsTxn(t *testing.T) {
 	_, txn2 := l.seize(t, 2, "20.00")
 	err := l.store.Write(context.Background(), func(tx *ledger.Tx) error {
 		e := Entry{Item: 1, Event: EventDestroyed, At: at(10), RecordedBy: "custodian:x", Remarks: "on order", LedgerTxn: txn2.ID, Recorded: tx.Now.UTC()}
-		st, err := loadState(tx.Bolt, 1)
+		st, err := loadState(tx, 1)
 		if err != nil {
 			return err
 		}
@@ -313,34 +312,6 @@ func TestVerifyNamesAnEntryWithAnotherItemsTxn(t *testing.T) {
 	}
 }
 
-// TestWitnessNeverMovesBackwards: an older checkpoint never replaces the
-// witness file's newer one, or a rollback to it would pass.
-func TestWitnessNeverMovesBackwards(t *testing.T) {
-	l := mustOpen(t)
-	l.seize(t, 1, "10.00")
-	var old []byte
-	l.store.View(func(tx *ledger.Tx) error {
-		old = append([]byte(nil), tx.Bolt.Bucket(bucketMeta).Get([]byte("checkpoint"))...)
-		return nil
-	})
-	l.append(t, Entry{Item: 1, Event: EventUnsealed, At: at(5), RecordedBy: "custodian:asma"})
-	if err := l.c.Close(); err != nil { // writes the newest checkpoint
-		t.Fatal(err)
-	}
-	newest, err := os.ReadFile(WitnessPath(l.key))
-	if err != nil {
-		t.Fatal(err)
-	}
-	l.c.maybeWitness(old, true)
-	got, err := os.ReadFile(WitnessPath(l.key))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if string(got) != string(newest) || string(old) == string(newest) {
-		t.Fatalf("the witness moved back to the older checkpoint")
-	}
-}
-
 // TestOpenRefusesAKeyOfAnotherStore: a read-only open with a key file that
 // does not sign this store's log is refused, naming the key.
 func TestOpenRefusesAKeyOfAnotherStore(t *testing.T) {
@@ -354,13 +325,13 @@ func TestOpenRefusesAKeyOfAnotherStore(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	if _, err := Open(s, other.key); err == nil || !strings.Contains(err.Error(), "does not belong to this store") {
+	if _, err := Open(s, other.key, testKinds); err == nil || !strings.Contains(err.Error(), "does not belong to this store") {
 		t.Fatalf("open with another store's key: %v", err)
 	}
-	if _, err := Open(s, l.key); err != nil {
+	if _, err := Open(s, l.key, testKinds); err != nil {
 		t.Fatalf("open with the store's own key: %v", err)
 	}
-	if _, err := Open(s, filepath.Join(t.TempDir(), "absent.key")); err != nil {
+	if _, err := Open(s, filepath.Join(t.TempDir(), "absent.key"), testKinds); err != nil {
 		t.Fatalf("open without a key file: %v", err)
 	}
 }
@@ -423,7 +394,7 @@ func TestVerifyNamesAnOnChainMoveOfCash(t *testing.T) {
 	l.seize(t, 1, "10.00")
 	err := l.store.Write(context.Background(), func(tx *ledger.Tx) error {
 		e := Entry{Item: 1, Event: EventMovedOnChain, At: at(10), RecordedBy: "custodian:x", Location: agencyWallet, Recorded: tx.Now.UTC()}
-		st, err := loadState(tx.Bolt, 1)
+		st, err := loadState(tx, 1)
 		if err != nil {
 			return err
 		}

@@ -37,7 +37,7 @@ func (l *testLog) open(t testing.TB) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := NewWithOptions(s, l.key, Options{})
+	c, err := NewWithOptions(s, l.key, testKinds, Options{})
 	if err != nil {
 		s.Close()
 		t.Fatal(err)

@@ -90,155 +90,20 @@ func apply(st *ItemState, e *Entry) (ItemState, error) {
 	if st == nil {
 		return applyFirst(e)
 	}
-	if Terminal[st.Status] {
-		return ItemState{}, ruleErr(RuleNothingAfterEnd, "event",
-			fmt.Sprintf("item %d was %s (entry %d); nothing may follow", st.Item, st.Status, st.LastSeq))
+	if err := checkMayFollow(st, e); err != nil {
+		return ItemState{}, err
 	}
-	if e.Event == EventSeized {
-		return ItemState{}, ruleErr(RuleSeizedOnce, "event", fmt.Sprintf("item %d was already seized", st.Item))
+	if err := checkSealFound(st, e); err != nil {
+		return ItemState{}, err
 	}
-	if e.At.Before(st.LastAt) {
-		return ItemState{}, ruleErr(RuleInOrder, "at", fmt.Sprintf("%s is before the item's previous entry (%s)",
-			e.At.UTC().Format(time.RFC3339Nano), st.LastAt.UTC().Format(time.RFC3339Nano)))
-	}
-	if st.Status == StatusInTransit && e.Event != EventReceived {
-		return ItemState{}, ruleErr(RuleInTransit, "event",
-			fmt.Sprintf("item %d is in transit to %q; it must be received before anything else", st.Item, st.Pending))
-	}
-
-	// The seal: what the custodian found must be what the log says, except
-	// that a seal the log calls intact may be found broken (which must be
-	// explained in remarks).
-	if e.SealBefore == (Seal{}) {
-		e.SealBefore = st.Seal
-	} else if e.SealBefore != st.Seal {
-		foundBroken := st.Seal.State == SealIntact && e.SealBefore.State == SealBroken && e.SealBefore.Number == st.Seal.Number
-		if !foundBroken {
-			return ItemState{}, ruleErr(RuleSealMatches, "seal_before",
-				fmt.Sprintf("the log says the seal is %s; a seal found broken is recorded as %q %s with remarks", sealText(st.Seal), st.Seal.Number, SealBroken))
-		}
-		if strings.TrimSpace(e.Remarks) == "" {
-			return ItemState{}, ruleErr(RuleSealMatches, "remarks", "a seal found broken must be explained in remarks")
-		}
-	}
-
 	next := *st
 	next.SealsUsed = slices.Clone(st.SealsUsed)
 	next.LedgerTxns = slices.Clone(st.LedgerTxns)
 	if err := applySeal(st, &next, e); err != nil {
 		return ItemState{}, err
 	}
-
-	switch e.Event {
-	case EventTransferred:
-		if err := needCustody(st, e, StatusInCustody); err != nil {
-			return ItemState{}, err
-		}
-		if e.From != st.Holder {
-			return ItemState{}, ruleErr(RuleHolderReleases, "from",
-				fmt.Sprintf("item %d is held by %q, not %q", st.Item, st.Holder, e.From))
-		}
-		if e.To == "" {
-			return ItemState{}, ruleErr(RuleNeedsHolder, "to", "a transfer names who receives the item")
-		}
-		if e.To == e.From {
-			return ItemState{}, ruleErr(RuleNeedsHolder, "to", "a transfer goes to someone else than the holder")
-		}
-		next.Status, next.Pending = StatusInTransit, e.To
-	case EventReceived:
-		if st.Status != StatusInTransit {
-			return ItemState{}, ruleErr(RuleReceiveMatches, "event",
-				fmt.Sprintf("item %d is not in transit (it is %s): a receipt needs a transfer first", st.Item, st.Status))
-		}
-		if err := fillOrMatch(&e.To, st.Pending, RuleReceiveMatches, "to", "item %d was transferred to %q, not %q", st.Item, st.Pending); err != nil {
-			return ItemState{}, err
-		}
-		if err := fillOrMatch(&e.From, st.Holder, RuleReceiveMatches, "from", "item %d was released by %q, not %q", st.Item, st.Holder); err != nil {
-			return ItemState{}, err
-		}
-		next.Status, next.Holder, next.Pending = StatusInCustody, e.To, ""
-	case EventStored:
-		if err := needCustody(st, e, StatusInCustody); err != nil {
-			return ItemState{}, err
-		}
-		if e.Location.IsZero() {
-			return ItemState{}, ruleErr(RuleNeedsLocation, "location", "storing an item says where")
-		}
-		if err := sameHolder(st, e); err != nil {
-			return ItemState{}, err
-		}
-	case EventCheckedOut:
-		if err := needCustody(st, e, StatusInCustody); err != nil {
-			return ItemState{}, err
-		}
-		if err := fillOrMatch(&e.From, st.Holder, RuleHolderReleases, "from", "item %d is held by %q, not %q", st.Item, st.Holder); err != nil {
-			return ItemState{}, err
-		}
-		if e.To == "" {
-			return ItemState{}, ruleErr(RuleNeedsHolder, "to", "a check-out names who takes the item")
-		}
-		next.Status, next.Holder, next.ReturnTo = StatusCheckedOut, e.To, st.Holder
-	case EventCheckedIn:
-		if st.Status != StatusCheckedOut {
-			return ItemState{}, ruleErr(RuleCheckInAfterOut, "event",
-				fmt.Sprintf("item %d is not checked out (it is %s)", st.Item, st.Status))
-		}
-		if err := fillOrMatch(&e.From, st.Holder, RuleHolderReleases, "from", "item %d is held by %q, not %q", st.Item, st.Holder); err != nil {
-			return ItemState{}, err
-		}
-		if err := fillOrMatch(&e.To, st.ReturnTo, RuleCheckInAfterOut, "to", "item %d was checked out from %q and goes back to them, not to %q", st.Item, st.ReturnTo); err != nil {
-			return ItemState{}, err
-		}
-		next.Status, next.Holder, next.ReturnTo = StatusInCustody, e.To, ""
-	case EventExamined:
-		if err := needCustody(st, e, StatusInCustody, StatusCheckedOut); err != nil {
-			return ItemState{}, err
-		}
-		if st.Seal.State == SealIntact {
-			return ItemState{}, ruleErr(RuleExamineUnsealed, "event",
-				fmt.Sprintf("item %d is under intact seal %q: record %q first", st.Item, st.Seal.Number, EventUnsealed))
-		}
-		if err := sameHolder(st, e); err != nil {
-			return ItemState{}, err
-		}
-	case EventSealed, EventUnsealed, EventResealed:
-		if err := needCustody(st, e, StatusInCustody, StatusCheckedOut); err != nil {
-			return ItemState{}, err
-		}
-		if err := sameHolder(st, e); err != nil {
-			return ItemState{}, err
-		}
-	case EventMovedOnChain:
-		if err := needCustody(st, e, StatusInCustody); err != nil {
-			return ItemState{}, err
-		}
-		// Only the holder moves the coins: the releasing party is the
-		// holder, filled in when left out, as for a check-out.
-		if err := fillOrMatch(&e.From, st.Holder, RuleHolderReleases, "from", "item %d is held by %q, not %q", st.Item, st.Holder); err != nil {
-			return ItemState{}, err
-		}
-		if err := checkOnChain(e); err != nil {
-			return ItemState{}, err
-		}
-		// A move into a wallet another custodian controls hands the item
-		// over at once: the coins are under the new custodian's keys as
-		// soon as the transaction is in the chain, so there is nothing to
-		// receive. Left out, the holder stays.
-		if e.To != "" {
-			next.Holder = e.To
-		}
-	case EventConverted, EventDestroyed, EventWrittenOff, EventForfeited, EventReturned:
-		if err := needCustody(st, e, StatusInCustody); err != nil {
-			return ItemState{}, err
-		}
-		if (e.Event == EventForfeited || e.Event == EventReturned) && e.CourtOrder == nil {
-			return ItemState{}, ruleErr(RuleCourtOrder, "court_order",
-				fmt.Sprintf("%s needs the court order (number and date)", e.Event))
-		}
-		if e.Event == EventWrittenOff && strings.TrimSpace(e.Remarks) == "" {
-			return ItemState{}, ruleErr(RuleWrittenOffReason, "remarks", "a write-off says why in remarks")
-		}
-		next.Status = e.Event
+	if err := applyEvent(st, &next, e); err != nil {
+		return ItemState{}, err
 	}
 	if !e.Location.IsZero() {
 		next.Location = e.Location
@@ -252,6 +117,192 @@ func apply(st *ItemState, e *Entry) (ItemState, error) {
 		next.LedgerTxns = append(next.LedgerTxns, e.LedgerTxn)
 	}
 	return next, nil
+}
+
+// checkMayFollow applies the rules on any entry after the first: nothing
+// after the end, one seizure, time order, and a receipt before anything
+// else while in transit.
+func checkMayFollow(st *ItemState, e *Entry) error {
+	if Terminal[st.Status] {
+		return ruleErr(RuleNothingAfterEnd, "event",
+			fmt.Sprintf("item %d was %s (entry %d); nothing may follow", st.Item, st.Status, st.LastSeq))
+	}
+	if e.Event == EventSeized {
+		return ruleErr(RuleSeizedOnce, "event", fmt.Sprintf("item %d was already seized", st.Item))
+	}
+	if e.At.Before(st.LastAt) {
+		return ruleErr(RuleInOrder, "at", fmt.Sprintf("%s is before the item's previous entry (%s)",
+			e.At.UTC().Format(time.RFC3339Nano), st.LastAt.UTC().Format(time.RFC3339Nano)))
+	}
+	if st.Status == StatusInTransit && e.Event != EventReceived {
+		return ruleErr(RuleInTransit, "event",
+			fmt.Sprintf("item %d is in transit to %q; it must be received before anything else", st.Item, st.Pending))
+	}
+	return nil
+}
+
+// checkSealFound: what the custodian found must be what the log says, except
+// that a seal the log calls intact may be found broken (which must be
+// explained in remarks). A seal left out is the log's.
+func checkSealFound(st *ItemState, e *Entry) error {
+	if e.SealBefore == (Seal{}) {
+		e.SealBefore = st.Seal
+		return nil
+	}
+	if e.SealBefore == st.Seal {
+		return nil
+	}
+	foundBroken := st.Seal.State == SealIntact && e.SealBefore.State == SealBroken && e.SealBefore.Number == st.Seal.Number
+	if !foundBroken {
+		return ruleErr(RuleSealMatches, "seal_before",
+			fmt.Sprintf("the log says the seal is %s; a seal found broken is recorded as %q %s with remarks", sealText(st.Seal), st.Seal.Number, SealBroken))
+	}
+	if strings.TrimSpace(e.Remarks) == "" {
+		return ruleErr(RuleSealMatches, "remarks", "a seal found broken must be explained in remarks")
+	}
+	return nil
+}
+
+// applyEvent applies the rules of e's event and moves next on: who holds
+// the item, its status, and who it is pending for or goes back to.
+func applyEvent(st, next *ItemState, e *Entry) error {
+	switch e.Event {
+	case EventTransferred:
+		return applyTransfer(st, next, e)
+	case EventReceived:
+		return applyReceipt(st, next, e)
+	case EventStored:
+		if err := needCustody(st, e, StatusInCustody); err != nil {
+			return err
+		}
+		if e.Location.IsZero() {
+			return ruleErr(RuleNeedsLocation, "location", "storing an item says where")
+		}
+		return sameHolder(st, e)
+	case EventCheckedOut:
+		return applyCheckOut(st, next, e)
+	case EventCheckedIn:
+		return applyCheckIn(st, next, e)
+	case EventExamined:
+		if err := needCustody(st, e, StatusInCustody, StatusCheckedOut); err != nil {
+			return err
+		}
+		if st.Seal.State == SealIntact {
+			return ruleErr(RuleExamineUnsealed, "event",
+				fmt.Sprintf("item %d is under intact seal %q: record %q first", st.Item, st.Seal.Number, EventUnsealed))
+		}
+		return sameHolder(st, e)
+	case EventSealed, EventUnsealed, EventResealed:
+		if err := needCustody(st, e, StatusInCustody, StatusCheckedOut); err != nil {
+			return err
+		}
+		return sameHolder(st, e)
+	case EventMovedOnChain:
+		return applyMoveOnChain(st, next, e)
+	case EventConverted, EventDestroyed, EventWrittenOff, EventForfeited, EventReturned:
+		return applyEnd(st, next, e)
+	}
+	return nil
+}
+
+func applyTransfer(st, next *ItemState, e *Entry) error {
+	if err := needCustody(st, e, StatusInCustody); err != nil {
+		return err
+	}
+	if e.From != st.Holder {
+		return ruleErr(RuleHolderReleases, "from",
+			fmt.Sprintf("item %d is held by %q, not %q", st.Item, st.Holder, e.From))
+	}
+	if e.To == "" {
+		return ruleErr(RuleNeedsHolder, "to", "a transfer names who receives the item")
+	}
+	if e.To == e.From {
+		return ruleErr(RuleNeedsHolder, "to", "a transfer goes to someone else than the holder")
+	}
+	next.Status, next.Pending = StatusInTransit, e.To
+	return nil
+}
+
+func applyReceipt(st, next *ItemState, e *Entry) error {
+	if st.Status != StatusInTransit {
+		return ruleErr(RuleReceiveMatches, "event",
+			fmt.Sprintf("item %d is not in transit (it is %s): a receipt needs a transfer first", st.Item, st.Status))
+	}
+	if err := fillOrMatch(&e.To, st.Pending, RuleReceiveMatches, "to", "item %d was transferred to %q, not %q", st.Item, st.Pending); err != nil {
+		return err
+	}
+	if err := fillOrMatch(&e.From, st.Holder, RuleReceiveMatches, "from", "item %d was released by %q, not %q", st.Item, st.Holder); err != nil {
+		return err
+	}
+	next.Status, next.Holder, next.Pending = StatusInCustody, e.To, ""
+	return nil
+}
+
+func applyCheckOut(st, next *ItemState, e *Entry) error {
+	if err := needCustody(st, e, StatusInCustody); err != nil {
+		return err
+	}
+	if err := fillOrMatch(&e.From, st.Holder, RuleHolderReleases, "from", "item %d is held by %q, not %q", st.Item, st.Holder); err != nil {
+		return err
+	}
+	if e.To == "" {
+		return ruleErr(RuleNeedsHolder, "to", "a check-out names who takes the item")
+	}
+	next.Status, next.Holder, next.ReturnTo = StatusCheckedOut, e.To, st.Holder
+	return nil
+}
+
+func applyCheckIn(st, next *ItemState, e *Entry) error {
+	if st.Status != StatusCheckedOut {
+		return ruleErr(RuleCheckInAfterOut, "event",
+			fmt.Sprintf("item %d is not checked out (it is %s)", st.Item, st.Status))
+	}
+	if err := fillOrMatch(&e.From, st.Holder, RuleHolderReleases, "from", "item %d is held by %q, not %q", st.Item, st.Holder); err != nil {
+		return err
+	}
+	if err := fillOrMatch(&e.To, st.ReturnTo, RuleCheckInAfterOut, "to", "item %d was checked out from %q and goes back to them, not to %q", st.Item, st.ReturnTo); err != nil {
+		return err
+	}
+	next.Status, next.Holder, next.ReturnTo = StatusInCustody, e.To, ""
+	return nil
+}
+
+func applyMoveOnChain(st, next *ItemState, e *Entry) error {
+	if err := needCustody(st, e, StatusInCustody); err != nil {
+		return err
+	}
+	// Only the holder moves the coins: the releasing party is the
+	// holder, filled in when left out, as for a check-out.
+	if err := fillOrMatch(&e.From, st.Holder, RuleHolderReleases, "from", "item %d is held by %q, not %q", st.Item, st.Holder); err != nil {
+		return err
+	}
+	if err := checkOnChain(e); err != nil {
+		return err
+	}
+	// A move into a wallet another custodian controls hands the item
+	// over at once: the coins are under the new custodian's keys as
+	// soon as the transaction is in the chain, so there is nothing to
+	// receive. Left out, the holder stays.
+	if e.To != "" {
+		next.Holder = e.To
+	}
+	return nil
+}
+
+// applyEnd applies the events after which nothing may follow.
+func applyEnd(st, next *ItemState, e *Entry) error {
+	if err := needCustody(st, e, StatusInCustody); err != nil {
+		return err
+	}
+	if (e.Event == EventForfeited || e.Event == EventReturned) && e.CourtOrder == nil {
+		return ruleErr(RuleCourtOrder, "court_order",
+			fmt.Sprintf("%s needs the court order (number and date)", e.Event))
+	}
+	if e.Event == EventWrittenOff && strings.TrimSpace(e.Remarks) == "" {
+		return ruleErr(RuleWrittenOffReason, "remarks", "a write-off says why in remarks")
+	}
+	next.Status = e.Event
+	return nil
 }
 
 func applyFirst(e *Entry) (ItemState, error) {

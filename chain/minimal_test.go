@@ -393,7 +393,7 @@ func TestMinimalVerifierAcceptsBundles(t *testing.T) {
 		if err := mVerify(data, l.c.PublicKey()); err != nil {
 			t.Fatalf("item %d: %v", item, err)
 		}
-		if _, err := CheckBundle(data, l.c.PublicKey()); err != nil {
+		if _, err := CheckBundle(data, testKinds, l.c.PublicKey()); err != nil {
 			t.Fatalf("item %d, production checker: %v", item, err)
 		}
 	}
@@ -441,7 +441,7 @@ func TestBundleTamperingIsRefused(t *testing.T) {
 			if err := mVerify(bad, key); err == nil {
 				t.Error("minimal verifier accepted it")
 			}
-			if _, err := CheckBundle(bad, key); err == nil {
+			if _, err := CheckBundle(bad, testKinds, key); err == nil {
 				t.Error("CheckBundle accepted it")
 			}
 		})
@@ -504,7 +504,7 @@ func TestMinimalVerifierRefusesForgeries(t *testing.T) {
 	if err := mVerify(unedited, key); err != nil {
 		t.Fatalf("minimal verifier, re-signed without an edit: %v", err)
 	}
-	if _, err := CheckBundle(unedited, key); err != nil {
+	if _, err := CheckBundle(unedited, testKinds, key); err != nil {
 		t.Fatalf("CheckBundle, re-signed without an edit: %v", err)
 	}
 	for _, f := range forge.Forgeries() {
@@ -522,7 +522,7 @@ func TestMinimalVerifierRefusesForgeries(t *testing.T) {
 				}
 				trusted = fb.PublicKey
 			}
-			if _, err := CheckBundle(forged, trusted); err == nil || !strings.Contains(err.Error(), f.Rule) {
+			if _, err := CheckBundle(forged, testKinds, trusted); err == nil || !strings.Contains(err.Error(), f.Rule) {
 				t.Errorf("CheckBundle: %v, want a refusal naming %q", err, f.Rule)
 			}
 			err = mVerify(forged, trusted)
@@ -560,7 +560,7 @@ func TestBundleIsOneObjectOfKnownFields(t *testing.T) {
 			if err := mVerify(bad, key); err == nil {
 				t.Error("minimal verifier accepted it")
 			}
-			if _, err := CheckBundle(bad, key); err == nil || !strings.Contains(err.Error(), "bundle is not readable JSON") {
+			if _, err := CheckBundle(bad, testKinds, key); err == nil || !strings.Contains(err.Error(), "bundle is not readable JSON") {
 				t.Errorf("CheckBundle: %v", err)
 			}
 		})

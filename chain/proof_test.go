@@ -145,12 +145,12 @@ func TestLedgerOnlyCommitsAreLogged(t *testing.T) {
 var ctxb = context.Background()
 
 // A caller with the ledger transaction at hand gets its commit signed at once.
-func TestLogTransactionTxSigns(t *testing.T) {
+func TestLogTransactionSigns(t *testing.T) {
 	l := mustOpen(t)
 	l.seize(t, 1, "5.00")
 	err := l.store.Write(ctxb, func(tx *ledger.Tx) error {
-		// What the ledger's Post would do with a notary that offers LogTransactionTx.
-		return l.c.LogTransactionTx(tx, 99, []byte("amanat-txn/1\nid 99\n"))
+		// What the ledger's Post does.
+		return l.c.log.LogTransaction(tx, 99, []byte("amanat-txn/1\nid 99\n"))
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -25,15 +25,16 @@ var bucketTestItems = []byte("test.items")
 
 const testItemKind = "test.item"
 
-func init() {
-	RegisterRecordKind(RecordKind{Name: noteKind, Label: "note", Each: eachNote})
-	RegisterRecordKind(RecordKind{Name: testItemKind, Label: "item record", Item: true, Each: func(tx *ledger.Tx, fn func(id uint64, stored []byte) error) error {
+// testKinds are the record kinds every test log is opened with.
+var testKinds = []ledger.RecordKind{
+	{Name: noteKind, Label: "note", Each: eachNote},
+	{Name: testItemKind, Label: "item record", Item: true, Each: func(tx *ledger.Tx, fn func(id uint64, stored []byte) error) error {
 		b := tx.Bolt.Bucket(bucketTestItems)
 		if b == nil {
 			return nil
 		}
 		return b.ForEach(func(k, v []byte) error { return fn(beUint(k), v) })
-	}, Cash: func(stored []byte) (bool, error) { return bytes.HasPrefix(stored, []byte("\x01cash")), nil }})
+	}, Cash: func(stored []byte) (bool, error) { return bytes.HasPrefix(stored, []byte("\x01cash")), nil }},
 }
 
 // itemRecord stores and logs item's own record.
@@ -222,7 +223,7 @@ func TestOldStoreRecordsAreBackfilledOnce(t *testing.T) {
 	}
 	err = l.store.View(func(tx *ledger.Tx) error {
 		for id := uint64(1); id <= 3; id++ {
-			i, ok := l.c.recordLeafIndex(tx.Bolt, noteKind, id)
+			i, ok := l.c.log.RecordLeafIndex(tx, noteKind, id)
 			if !ok || i != 6+id {
 				t.Errorf("note %d at leaf %d (%v), want %d", id, i, ok, 6+id)
 			}
@@ -247,7 +248,7 @@ func TestOldStoreRecordsAreBackfilledOnce(t *testing.T) {
 
 func TestRecordLogIsReadOnlyWhenOpened(t *testing.T) {
 	l := mustOpen(t)
-	c, err := Open(l.store, l.key)
+	c, err := Open(l.store, l.key, testKinds)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -54,7 +54,7 @@ func verifyFile(t *testing.T, l *testLog) error {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	_, err = VerifyStore(s, l.key)
+	_, err = VerifyStore(s, l.key, testKinds)
 	return err
 }
 
@@ -183,7 +183,7 @@ func TestRollbackIsCaught(t *testing.T) {
 	l2 := busyLog(t)
 	err = tamper(t, l2, func(btx *bolt.Tx) error {
 		// Drop leaf 6 and entry 5 and rebuild item 2's state as it was.
-		st, err := loadState(btx, 2)
+		st, err := loadState(&ledger.Tx{Bolt: btx}, 2)
 		if err != nil {
 			return err
 		}
@@ -191,7 +191,7 @@ func TestRollbackIsCaught(t *testing.T) {
 		first := btx.Bucket(bucketEntries).Get(be64(2))
 		h := recordHash(first)
 		st.LastHash = leafHex(h)
-		if err := saveState(btx, st); err != nil {
+		if err := saveState(&ledger.Tx{Bolt: btx}, st); err != nil {
 			return err
 		}
 		for _, del := range []struct {

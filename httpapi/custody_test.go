@@ -20,6 +20,7 @@ import (
 	"github.com/amanat-ledger/amanat/chain"
 	"github.com/amanat-ledger/amanat/chain/evidence"
 	"github.com/amanat-ledger/amanat/ledger"
+	"github.com/amanat-ledger/amanat/ledger/finance"
 )
 
 // newCustodyServer is a real server with the custody log and the evidence
@@ -33,7 +34,7 @@ func newCustodyServer(t *testing.T) (*testServer, *chain.Custody) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
-	cl, err := chain.New(store, filepath.Join(dir, "api.db.key"))
+	cl, err := chain.New(store, filepath.Join(dir, "api.db.key"), append(evidence.RecordKinds(), finance.RateRecordKind))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -183,7 +184,7 @@ func TestCustodyOverHTTP(t *testing.T) {
 	if rec.Code != http.StatusOK {
 		t.Fatalf("bundle: %d %s", rec.Code, rec.Body)
 	}
-	if rep, err := chain.CheckBundle(rec.Body.Bytes(), key.PublicKey); err != nil || rep.Entries != 3 || rep.State.Holder != "Malkhana In-charge Asif" {
+	if rep, err := chain.CheckBundle(rec.Body.Bytes(), append(evidence.RecordKinds(), finance.RateRecordKind), key.PublicKey); err != nil || rep.Entries != 3 || rep.State.Holder != "Malkhana In-charge Asif" {
 		t.Fatalf("bundle check: %+v %v", rep, err)
 	}
 	rec = ts.do(RoleAuditor, http.MethodGet, "/v1/verify", "")

@@ -158,7 +158,7 @@ func openFuzzServer(dir string, tokens map[string]string) (*fuzzServer, error) {
 		return nil, err
 	}
 	fail := func(err error) (*fuzzServer, error) { store.Close(); return nil, err }
-	cl, err := chain.New(store, filepath.Join(dir, "api.db.key"))
+	cl, err := chain.New(store, filepath.Join(dir, "api.db.key"), append(evidence.RecordKinds(), finance.RateRecordKind))
 	if err != nil {
 		return fail(err)
 	}

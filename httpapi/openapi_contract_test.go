@@ -16,6 +16,7 @@ import (
 
 	"github.com/amanat-ledger/amanat/chain"
 	"github.com/amanat-ledger/amanat/chain/address"
+	"github.com/amanat-ledger/amanat/chain/evidence"
 	"github.com/amanat-ledger/amanat/ledger/finance"
 )
 
@@ -171,7 +172,7 @@ func TestOpenAPIEnumsAreTheCodesLists(t *testing.T) {
 		{"SealState", []string{chain.SealIntact, chain.SealBroken, chain.SealNone}},
 		{"ItemStatus", statuses},
 		{"CustodyEvent", chain.Events},
-		{"RecordKind", chain.ItemRecordKinds()},
+		{"RecordKind", chain.ItemRecordKinds(append(evidence.RecordKinds(), finance.RateRecordKind))},
 		{"Role", Roles},
 		{"GroupBy", []string{finance.ByCurrency, finance.ByCase, finance.ByCircle, finance.ByLocation}},
 		{"ReconciliationStatus", []string{finance.Matched, finance.Difference}},

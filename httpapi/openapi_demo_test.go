@@ -53,7 +53,7 @@ func TestDemoAnswersAsDescribed(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
-	custody, err := chain.New(store, filepath.Join(dir, "amanat.db.key"))
+	custody, err := chain.New(store, filepath.Join(dir, "amanat.db.key"), append(evidence.RecordKinds(), finance.RateRecordKind))
 	if err != nil {
 		t.Fatal(err)
 	}

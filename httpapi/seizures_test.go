@@ -22,6 +22,7 @@ import (
 	"github.com/amanat-ledger/amanat/chain"
 	"github.com/amanat-ledger/amanat/chain/evidence"
 	"github.com/amanat-ledger/amanat/ledger"
+	"github.com/amanat-ledger/amanat/ledger/finance"
 	"github.com/amanat-ledger/amanat/ledger/money"
 )
 
@@ -39,7 +40,7 @@ func newEvidenceServer(t testing.TB) (*testServer, *chain.Custody) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
-	custody, err := chain.New(store, filepath.Join(dir, "custody.key"))
+	custody, err := chain.New(store, filepath.Join(dir, "custody.key"), append(evidence.RecordKinds(), finance.RateRecordKind))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -181,12 +181,6 @@ func LocationText(l chain.Location) string {
 }
 
 // custodyState is what the item directory needs of the custody log.
-// Rates are records of the custody log wherever the API runs (package
-// finance cannot import chain; evidence registers its own kinds).
-func init() {
-	chain.RegisterRecordKind(chain.RecordKind{Name: finance.RateRecordKind, Label: "rate", Each: finance.EachRateRecord})
-}
-
 type custodyState interface {
 	State(tx *ledger.Tx, item uint64) (chain.ItemState, error)
 	StateAt(tx *ledger.Tx, item uint64, at time.Time) (chain.ItemState, error)

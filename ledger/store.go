@@ -16,16 +16,12 @@ import (
 const storeFormat = "amanat-ledger/1"
 
 // Notary records each committed ledger transaction in the tamper-evident log
-// (package chain implements it). It runs inside the writing bbolt transaction,
-// so a transaction and its log leaf commit together or not at all.
+// (package chain implements it). It runs inside the writing transaction, so a
+// transaction and its log leaf commit together or not at all; it gets the
+// whole Tx so that it can also register a BeforeCommit hook (the custody log
+// signs a checkpoint per commit group).
 type Notary interface {
-	LogTransaction(btx *bolt.Tx, id uint64, canonical []byte) error
-}
-
-// txNotary is a Notary that wants the whole ledger Tx, to register a
-// BeforeCommit hook (the custody log signs a checkpoint per commit group).
-type txNotary interface {
-	LogTransactionTx(tx *Tx, id uint64, canonical []byte) error
+	LogTransaction(tx *Tx, id uint64, canonical []byte) error
 }
 
 // Options configure Open.
@@ -227,13 +223,7 @@ func (tx *Tx) Post(t Transaction) (Transaction, error) {
 		return Transaction{}, fmt.Errorf("apply transaction %d: %w", id, err)
 	}
 	if tx.notary != nil {
-		var err error
-		if n, ok := tx.notary.(txNotary); ok {
-			err = n.LogTransactionTx(tx, id, canon)
-		} else {
-			err = tx.notary.LogTransaction(tx.Bolt, id, canon)
-		}
-		if err != nil {
+		if err := tx.notary.LogTransaction(tx, id, canon); err != nil {
 			return Transaction{}, fmt.Errorf("log transaction %d: %w", id, err)
 		}
 	}

@@ -14,6 +14,7 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/amanat-ledger/amanat/chain"
+	"github.com/amanat-ledger/amanat/chain/log"
 	"github.com/amanat-ledger/amanat/ledger"
 )
 
@@ -57,7 +58,7 @@ func tamperFile(t *testing.T, f *fixture, change func(btx *bolt.Tx) error) (chai
 		t.Fatal(err)
 	}
 	defer s.Close()
-	return chain.VerifyStore(s, f.keyPath)
+	return chain.VerifyStore(s, f.keyPath, RecordKinds())
 }
 
 func replaceIn(t *testing.T, b *bolt.Bucket, id uint64, old, new string) {
@@ -154,7 +155,7 @@ func TestOldStoreCasesAndItemsAreBackfilled(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer store.Close()
-	custody, err := chain.New(store, f.keyPath)
+	custody, err := chain.New(store, f.keyPath, RecordKinds())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -184,7 +185,7 @@ func TestBundleCarriesTheItemRecord(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rep, err := chain.CheckBundle(data, f.custody.PublicKey())
+	rep, err := chain.CheckBundle(data, RecordKinds(), f.custody.PublicKey())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -202,7 +203,7 @@ func TestBundleCarriesTheItemRecord(t *testing.T) {
 		t.Fatalf("item record in the bundle: %+v", r)
 	}
 	forged := bytes.Replace(data, []byte("TronLink wallet on a phone"), []byte("TronLink wallet on a tablet"), 1)
-	if _, err := chain.CheckBundle(forged, f.custody.PublicKey()); err == nil || !strings.Contains(err.Error(), "record evidence.item 2: leaf hash") {
+	if _, err := chain.CheckBundle(forged, RecordKinds(), f.custody.PublicKey()); err == nil || !strings.Contains(err.Error(), "record evidence.item 2: leaf hash") {
 		t.Fatalf("a forged description: %v", err)
 	}
 }
@@ -242,7 +243,7 @@ func TestRecordFormatExample(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	leaf := chain.RecordLeaf(CaseRecordKind, c.ID, stored)
+	leaf := log.RecordLeaf(CaseRecordKind, c.ID, stored)
 	sum := sha256.Sum256(append([]byte{0}, leaf...))
 	if !bytes.Equal(p.Canonical, leaf) || rep.Records != 1 || stored[0] != 1 || sum != p.LeafHash {
 		t.Fatalf("the logged leaf is not the wrapper and the stored bytes: %q", p.Canonical)

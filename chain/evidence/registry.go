@@ -45,9 +45,13 @@ const (
 	ItemRecordKind = "evidence.item"
 )
 
-func init() {
-	chain.RegisterRecordKind(chain.RecordKind{Name: CaseRecordKind, Label: "case", Each: eachRecord(bucketCases), Read: readRecord(bucketCases)})
-	chain.RegisterRecordKind(chain.RecordKind{Name: ItemRecordKind, Label: "item", Each: eachRecord(bucketItems), Read: readRecord(bucketItems), Item: true, Cash: cashRecord})
+// RecordKinds describes the register's records to the custody log: the
+// wiring passes them to chain.New or chain.Open.
+func RecordKinds() []ledger.RecordKind {
+	return []ledger.RecordKind{
+		{Name: CaseRecordKind, Label: "case", Each: eachRecord(bucketCases), Read: readRecord(bucketCases)},
+		{Name: ItemRecordKind, Label: "item", Each: eachRecord(bucketItems), Read: readRecord(bucketItems), Item: true, Cash: cashRecord},
+	}
 }
 
 // cashRecord tells the custody log that a stored item is cash, for which it

@@ -45,7 +45,7 @@ func openAt(t testing.TB, now func() time.Time) *fixture {
 	}
 	t.Cleanup(func() { store.Close() })
 	key := filepath.Join(dir, "custody.key")
-	custody, err := chain.New(store, key)
+	custody, err := chain.New(store, key, RecordKinds())
 	if err != nil {
 		t.Fatal(err)
 	}

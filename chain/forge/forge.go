@@ -1,16 +1,8 @@
-// Package forge re-signs an edited court bundle with a store's own private
-// key, as an insider who holds that key could. Tests use it to show that
-// "amanat custody check" refuses each such forgery for the rule it breaks,
-// not for a stale hash, proof or signature. It knows only the bundle's JSON
-// form (docs/custody-format.md), not package chain, so that chain's own
-// tests can import it too. It lives beside the custody package because the
-// top level of the repository is fixed; nothing but tests imports it.
 package forge
 
 import (
 	"bytes"
 	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -18,6 +10,8 @@ import (
 
 	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
+
+	"github.com/amanat-ledger/amanat/chain/log"
 )
 
 // Record is one leaf of a bundle with its inclusion proof.
@@ -123,7 +117,7 @@ func (b *Bundle) Resign(skey string) ([]byte, error) {
 			}
 		}
 		h := tlog.RecordHash([]byte(r.Canonical))
-		r.LeafHash = hex.EncodeToString(h[:])
+		r.LeafHash = log.HashHex(h)
 	}
 	all := []*Record{}
 	for _, list := range [][]Record{b.Entries, b.Transactions, b.Records} {
@@ -134,7 +128,7 @@ func (b *Bundle) Resign(skey string) ([]byte, error) {
 	at := map[uint64]tlog.Hash{}
 	for _, r := range all {
 		h := tlog.RecordHash([]byte(r.Canonical))
-		r.LeafHash = hex.EncodeToString(h[:])
+		r.LeafHash = log.HashHex(h)
 		if r.LeafIndex >= b.TreeSize {
 			return nil, fmt.Errorf("forge: leaf %d is beyond tree_size %d", r.LeafIndex, b.TreeSize)
 		}
@@ -166,10 +160,10 @@ func (b *Bundle) Resign(skey string) ([]byte, error) {
 		}
 		r.Proof = make([]string, len(p))
 		for i, h := range p {
-			r.Proof[i] = hex.EncodeToString(h[:])
+			r.Proof[i] = log.HashHex(h)
 		}
 	}
-	b.RootHash = hex.EncodeToString(root[:])
+	b.RootHash = log.HashHex(root)
 
 	// The checkpoint keeps its origin line and any extension lines.
 	body, _, _ := strings.Cut(b.Checkpoint, "\n\n")

@@ -3,6 +3,7 @@ package forge
 import (
 	"crypto/rand"
 	"fmt"
+	"slices"
 	"strings"
 
 	"golang.org/x/mod/sumdb/note"
@@ -71,14 +72,79 @@ func dropTxn(b *Bundle, id string) {
 }
 
 // Forgeries lists one forgery per rule of the format that a re-signed bundle
-// can break. Edits follow Scenario.
+// can break, grouped by the part of the bundle whose rule they break. Edits
+// follow Scenario.
 func Forgeries() []Forgery {
+	return slices.Concat(entryForgeries(), transactionForgeries(), signatureForgeries(), recordForgeries())
+}
+
+// entryForgeries break the rules of one custody entry: its fields as Append
+// checks them, its order in the item's chain, and the state machine.
+func entryForgeries() []Forgery {
 	return []Forgery{
 		{Name: "an event that is not a custody event", Rule: `event: "teleported" is not a custody event`,
 			Edit: func(b, _ *Bundle) {
 				e := entryByEvent(b, "transferred")
 				e.Canonical = SetLine(e.Canonical, "event", "teleported")
 			}},
+		{Name: "a court order dated after its event", Rule: "court_order.date: 2099-01-01 is after the event",
+			Edit: func(b, _ *Bundle) {
+				e := entryByEvent(b, "transferred")
+				e.Canonical = InsertBefore(e.Canonical, "ledger_txn", `court_order 2099-01-01 "CO-7/2025"`)
+			}},
+		{Name: "a court order with an impossible date", Rule: "court_order.date: must be a date YYYY-MM-DD",
+			Edit: func(b, _ *Bundle) {
+				e := entryByEvent(b, "transferred")
+				e.Canonical = InsertBefore(e.Canonical, "ledger_txn", `court_order 2025-02-30 "CO-7/2025"`)
+			}},
+		{Name: "an entry dated after it was recorded", Rule: "at: 2099-01-01T00:00:00Z is in the future",
+			Edit: func(b, _ *Bundle) {
+				e := entryByEvent(b, "converted")
+				e.Canonical = SetLine(e.Canonical, "at", "2099-01-01T00:00:00Z")
+			}},
+		{Name: "an upper-case attachment hash", Rule: "attachments[0].sha256: must be 64 lower-case hex digits",
+			Edit: func(b, _ *Bundle) {
+				e := entryWithLine(b, "attachment")
+				v, _ := Line(e.Canonical, "attachment")
+				sum, name, _ := strings.Cut(v, " ")
+				e.Canonical = SetLine(e.Canonical, "attachment", strings.ToUpper(sum)+" "+name)
+			}},
+		{Name: "a recorder without a role", Rule: `recorded_by "asma" is not role:token-name`,
+			Edit: func(b, _ *Bundle) {
+				e := entryByEvent(b, "transferred")
+				e.Canonical = SetLine(e.Canonical, "recorded_by", `"asma"`)
+			}},
+		{Name: "a seal left blank", Rule: `seal_before.state: "" is not a seal state`,
+			Edit: func(b, _ *Bundle) {
+				e := entryByEvent(b, "received")
+				e.Canonical = SetLine(e.Canonical, "seal_before", `"" `)
+			}},
+		{Name: "a seal state that is not one", Rule: `seal_after.state: "tampered" is not a seal state`,
+			Edit: func(b, _ *Bundle) {
+				e := entryByEvent(b, "converted")
+				v, _ := Line(e.Canonical, "seal_after")
+				e.Canonical = SetLine(e.Canonical, "seal_after", v[:strings.LastIndexByte(v, ' ')+1]+"tampered")
+			}},
+		{Name: "entries out of order", Rule: "entries are not oldest first",
+			Edit: func(b, _ *Bundle) {
+				e := &b.Entries[1]
+				e.Canonical = SetLine(e.Canonical, "seq", "1")
+				e.ID = 1
+			}},
+		{Name: "a kind on an entry", Rule: "which only records carry",
+			Edit: func(b, _ *Bundle) { b.Entries[0].Kind = "evidence.item" }},
+		{Name: "a receiver left out", Rule: "the state machine reads it differently", Replay: true,
+			Edit: func(b, _ *Bundle) {
+				e := entryByEvent(b, "received")
+				e.Canonical = SetLine(e.Canonical, "to", `""`)
+			}},
+	}
+}
+
+// transactionForgeries break the rules of the ledger transactions the
+// entries name: as Post checks them, and that they are exactly the item's.
+func transactionForgeries() []Forgery {
+	return []Forgery{
 		{Name: "a converted entry with ledger_txn 0", Rule: "a converted entry names its conversion's ledger transaction, not ledger_txn 0",
 			Edit: func(b, _ *Bundle) {
 				e := entryByEvent(b, "converted")
@@ -101,16 +167,6 @@ func Forgeries() []Forgery {
 					}
 				}
 				t.Canonical = strings.Join(kept, "\n")
-			}},
-		{Name: "a court order dated after its event", Rule: "court_order.date: 2099-01-01 is after the event",
-			Edit: func(b, _ *Bundle) {
-				e := entryByEvent(b, "transferred")
-				e.Canonical = InsertBefore(e.Canonical, "ledger_txn", `court_order 2099-01-01 "CO-7/2025"`)
-			}},
-		{Name: "a court order with an impossible date", Rule: "court_order.date: must be a date YYYY-MM-DD",
-			Edit: func(b, _ *Bundle) {
-				e := entryByEvent(b, "transferred")
-				e.Canonical = InsertBefore(e.Canonical, "ledger_txn", `court_order 2025-02-30 "CO-7/2025"`)
 			}},
 		{Name: "a transaction whose postings do not sum to zero", Rule: "postings sum to",
 			Edit: func(b, _ *Bundle) {
@@ -153,42 +209,13 @@ func Forgeries() []Forgery {
 				t := &b.Transactions[0]
 				t.Canonical = SetLine(t.Canonical, "effective", "2099-01-01T00:00:00Z")
 			}},
-		{Name: "an entry dated after it was recorded", Rule: "at: 2099-01-01T00:00:00Z is in the future",
-			Edit: func(b, _ *Bundle) {
-				e := entryByEvent(b, "converted")
-				e.Canonical = SetLine(e.Canonical, "at", "2099-01-01T00:00:00Z")
-			}},
-		{Name: "an upper-case attachment hash", Rule: "attachments[0].sha256: must be 64 lower-case hex digits",
-			Edit: func(b, _ *Bundle) {
-				e := entryWithLine(b, "attachment")
-				v, _ := Line(e.Canonical, "attachment")
-				sum, name, _ := strings.Cut(v, " ")
-				e.Canonical = SetLine(e.Canonical, "attachment", strings.ToUpper(sum)+" "+name)
-			}},
-		{Name: "a recorder without a role", Rule: `recorded_by "asma" is not role:token-name`,
-			Edit: func(b, _ *Bundle) {
-				e := entryByEvent(b, "transferred")
-				e.Canonical = SetLine(e.Canonical, "recorded_by", `"asma"`)
-			}},
-		{Name: "a seal left blank", Rule: `seal_before.state: "" is not a seal state`,
-			Edit: func(b, _ *Bundle) {
-				e := entryByEvent(b, "received")
-				e.Canonical = SetLine(e.Canonical, "seal_before", `"" `)
-			}},
-		{Name: "a seal state that is not one", Rule: `seal_after.state: "tampered" is not a seal state`,
-			Edit: func(b, _ *Bundle) {
-				e := entryByEvent(b, "converted")
-				v, _ := Line(e.Canonical, "seal_after")
-				e.Canonical = SetLine(e.Canonical, "seal_after", v[:strings.LastIndexByte(v, ' ')+1]+"tampered")
-			}},
-		{Name: "entries out of order", Rule: "entries are not oldest first",
-			Edit: func(b, _ *Bundle) {
-				e := &b.Entries[1]
-				e.Canonical = SetLine(e.Canonical, "seq", "1")
-				e.ID = 1
-			}},
-		{Name: "a kind on an entry", Rule: "which only records carry",
-			Edit: func(b, _ *Bundle) { b.Entries[0].Kind = "evidence.item" }},
+	}
+}
+
+// signatureForgeries break the rules of the bundle's frame: its item, the
+// log's origin, the proofs' spelling and the checkpoint's root.
+func signatureForgeries() []Forgery {
+	return []Forgery{
 		{Name: "item 0", Rule: "bundle item is 0",
 			Edit: func(b, _ *Bundle) { b.Item = 0 }},
 		{Name: "a log origin of another form", Rule: `log origin "amanat.custody/not-a-store" is not amanat.custody/ followed by 16 lower-case hex digits`,
@@ -204,13 +231,6 @@ func Forgeries() []Forgery {
 				}
 				panic("forge: no proof hash to change")
 			}},
-		{Name: "the item's own record twice", Rule: "record twice",
-			Edit: func(b, _ *Bundle) { b.Records = append(b.Records, b.Records[0]) }},
-		{Name: "a record of a kind that is not an item's", Rule: `"evidence.case" is not a kind of an item's own record`,
-			Edit: func(b, _ *Bundle) {
-				r := &b.Records[0]
-				r.Kind, r.Canonical = "evidence.case", SetLine(r.Canonical, "kind", "evidence.case")
-			}},
 		{Name: "a root hash spelt with non-zero padding bits", Rule: "is not the standard base64 of its hash",
 			Edit: func(_, _ *Bundle) {},
 			Body: func(text string) string {
@@ -224,10 +244,18 @@ func Forgeries() []Forgery {
 				lines[2] = string(r)
 				return strings.Join(lines, "\n")
 			}},
-		{Name: "a receiver left out", Rule: "the state machine reads it differently", Replay: true,
+	}
+}
+
+// recordForgeries break the rules of the item's own records.
+func recordForgeries() []Forgery {
+	return []Forgery{
+		{Name: "the item's own record twice", Rule: "record twice",
+			Edit: func(b, _ *Bundle) { b.Records = append(b.Records, b.Records[0]) }},
+		{Name: "a record of a kind that is not an item's", Rule: `"evidence.case" is not a kind of an item's own record`,
 			Edit: func(b, _ *Bundle) {
-				e := entryByEvent(b, "received")
-				e.Canonical = SetLine(e.Canonical, "to", `""`)
+				r := &b.Records[0]
+				r.Kind, r.Canonical = "evidence.case", SetLine(r.Canonical, "kind", "evidence.case")
 			}},
 	}
 }

@@ -55,9 +55,9 @@ func (f *custodyFlags) openCustody(writable bool) (*ledger.Store, *chain.Custody
 	}
 	var c *chain.Custody
 	if writable {
-		c, err = chain.New(store, f.keyPath())
+		c, err = chain.New(store, f.keyPath(), recordKinds())
 	} else {
-		c, err = chain.Open(store, f.keyPath())
+		c, err = chain.Open(store, f.keyPath(), recordKinds())
 	}
 	if err != nil {
 		store.Close()
@@ -150,7 +150,7 @@ func custodyCheckCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			rep, err := chain.CheckBundle(data, trusted...)
+			rep, err := chain.CheckBundle(data, recordKinds(), trusted...)
 			out := cmd.OutOrStdout()
 			if err != nil {
 				fmt.Fprintf(out, "FAIL  %s: %v\n", args[0], err)

@@ -30,7 +30,7 @@ func custodyStore(t *testing.T) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := chain.New(store, db+".key")
+	c, err := chain.New(store, db+".key", recordKinds())
 	if err != nil {
 		t.Fatal(err)
 	}

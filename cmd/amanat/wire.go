@@ -45,6 +45,12 @@ func createApp(db, keyPath string) (*app, error) {
 	return wireApp(store, keyPath, false)
 }
 
+// recordKinds are the records of other packages that the custody log
+// covers: the register's cases and items, and finance's rates.
+func recordKinds() []ledger.RecordKind {
+	return append(evidence.RecordKinds(), finance.RateRecordKind)
+}
+
 // wireApp wires the services onto an open store; on failure it closes the
 // store.
 func wireApp(store *ledger.Store, keyPath string, readOnly bool) (a *app, err error) {
@@ -55,9 +61,9 @@ func wireApp(store *ledger.Store, keyPath string, readOnly bool) (a *app, err er
 		}
 	}()
 	if readOnly {
-		a.custody, err = chain.Open(store, keyPath)
+		a.custody, err = chain.Open(store, keyPath, recordKinds())
 	} else {
-		a.custody, err = chain.New(store, keyPath)
+		a.custody, err = chain.New(store, keyPath, recordKinds())
 	}
 	if err != nil {
 		return nil, fmt.Errorf("open custody log: %w", err)

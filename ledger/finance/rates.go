@@ -14,11 +14,11 @@ import (
 	"github.com/amanat-ledger/amanat/ledger/text"
 )
 
-// RateRecordKind names rate records in the custody log: each rate, as
+// RateRecordKind describes rate records to the custody log: each rate, as
 // stored, is a leaf, so that editing one in the file fails verification.
 // Package finance does not import the log (package chain); the wiring
-// registers the kind there with EachRateRecord.
-const RateRecordKind = "finance.rate"
+// passes this kind to it when it opens the log.
+var RateRecordKind = ledger.RecordKind{Name: "finance.rate", Label: "rate", Each: EachRateRecord}
 
 // RecordLog makes a stored record a leaf of the tamper-evident log, in the
 // transaction that stores it (package chain's Custody implements it).
@@ -130,7 +130,7 @@ func (s *Service) AddRate(tx *ledger.Tx, in RateInput, actor string) (Rate, erro
 		return Rate{}, fmt.Errorf("store rate: %w", err)
 	}
 	if s.records != nil {
-		if err := s.records.LogRecord(tx, RateRecordKind, id, rec); err != nil {
+		if err := s.records.LogRecord(tx, RateRecordKind.Name, id, rec); err != nil {
 			return Rate{}, fmt.Errorf("log rate %d: %w", id, err)
 		}
 	}

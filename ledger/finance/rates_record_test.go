@@ -14,11 +14,9 @@ import (
 	"github.com/amanat-ledger/amanat/ledger"
 )
 
-// The wiring (cmd/amanat) registers rates with the custody log; so does this
-// test binary.
-func init() {
-	chain.RegisterRecordKind(chain.RecordKind{Name: RateRecordKind, Label: "rate", Each: EachRateRecord})
-}
+// The wiring (cmd/amanat) opens the custody log with the rate kind; so do
+// these tests.
+var rateKinds = []ledger.RecordKind{RateRecordKind}
 
 // loggedRates is a store with a custody log and two rates entered through
 // a service that logs them: leaves 0 (rate 1) and 1 (rate 2).
@@ -30,7 +28,7 @@ func loggedRates(t *testing.T) (path, key string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	custody, err := chain.New(store, key)
+	custody, err := chain.New(store, key, rateKinds)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,7 +73,7 @@ func verifyRates(t *testing.T, path, key string, change func(btx *bolt.Tx) error
 		t.Fatal(err)
 	}
 	defer s.Close()
-	return chain.VerifyStore(s, key)
+	return chain.VerifyStore(s, key, rateKinds)
 }
 
 func TestRateTamperingIsNamed(t *testing.T) {

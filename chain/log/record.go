@@ -1,4 +1,4 @@
-package chain
+package log
 
 import (
 	"bytes"
@@ -6,9 +6,6 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
-	"sync"
-
-	bolt "go.etcd.io/bbolt"
 
 	"github.com/amanat-ledger/amanat/ledger"
 )
@@ -20,87 +17,54 @@ import (
 //	amanat-record/1\nkind <kind>\nid <id>\n<the stored bytes>
 //
 // so that changing, adding or deleting a stored record is caught by Verify.
-// Package chain cannot import the owners (they import chain), so each owner
-// registers its kind with RegisterRecordKind: package-level, so that every
-// Custody of the process, read-write (New) or read-only (Open, VerifyStore),
-// knows the same kinds.
+// The log cannot import the owners (they import the custody log), so the
+// wiring passes every owner's ledger.RecordKind to Open or OpenReadOnly: a
+// read-write and a read-only open of one store then know the same kinds
+// because the same wiring opens both.
 
 // RecordFormat is the first line of a record leaf.
 const RecordFormat = "amanat-record/1"
 
-// KindRecord is the leaf kind of an owned record in the leaves bucket. Its
-// value there is the kind byte, BE(record id), then the record kind's name.
-const KindRecord = 'r'
+// kindSet is the record kinds a Log was opened with, sorted by name.
+type kindSet []ledger.RecordKind
 
-// bucketRecords indexes record leaves: kind 0x00 BE(id) -> BE(leaf index).
-// A record is in the log exactly once.
-var bucketRecords = []byte("chain.records")
-
-// RecordKind describes the records of one owner's bucket.
-type RecordKind struct {
-	// Name is the record kind as the leaf names it: "<package>.<record>",
-	// e.g. "evidence.item". Letters, digits, '.', '_' and '-'.
-	Name string
-	// Label names one record in errors and reports: "item" gives
-	// "item 7: leaf hash does not match the log (log leaf 12)".
-	Label string
-	// Each calls fn with every stored record of the kind, in any order:
-	// its id and its stored bytes exactly (valid inside tx only). It is
-	// what Verify checks against the log and what New backfills from.
-	Each func(tx *ledger.Tx, fn func(id uint64, stored []byte) error) error
-	// Read, when set, reads one record by id (court bundles use it); nil
-	// means Each is scanned.
-	Read func(tx *ledger.Tx, id uint64) ([]byte, bool)
-	// Item says the records are keyed by item id: the court bundle of item
-	// N carries record N of this kind, proved like its custody entries.
-	Item bool
-	// Cash, when set on an Item kind, says whether the stored record is
-	// of an item that holds nothing on a chain (a cash bag): the custody
-	// log refuses events only a wallet can have for it. Package chain does
-	// not know item kinds; the owner of the records does.
-	Cash func(stored []byte) (bool, error)
-}
-
-var kinds struct {
-	sync.RWMutex
-	m map[string]RecordKind
-}
-
-// RegisterRecordKind makes records of k.Name checkable by every Custody of
-// this process. Owners call it from an init function (or wiring, before
-// chain.New or chain.Open). Registering a name again replaces it.
-func RegisterRecordKind(k RecordKind) {
-	if !validKindName(k.Name) || k.Each == nil {
-		panic(fmt.Sprintf("chain: bad record kind %q", k.Name))
-	}
-	if k.Label == "" {
-		k.Label = k.Name
-	}
-	kinds.Lock()
-	defer kinds.Unlock()
-	if kinds.m == nil {
-		kinds.m = map[string]RecordKind{}
-	}
-	kinds.m[k.Name] = k
-}
-
-// recordKind is the registered kind name, if any.
-func recordKind(name string) (RecordKind, bool) {
-	kinds.RLock()
-	defer kinds.RUnlock()
-	k, ok := kinds.m[name]
-	return k, ok
-}
-
-// recordKinds is every registered kind, by name.
-func recordKinds() []RecordKind {
-	kinds.RLock()
-	defer kinds.RUnlock()
-	out := make([]RecordKind, 0, len(kinds.m))
-	for _, k := range kinds.m {
+// newKindSet checks the kinds given to Open or OpenReadOnly and sorts them by name.
+func newKindSet(kinds []ledger.RecordKind) (kindSet, error) {
+	out := make(kindSet, 0, len(kinds))
+	for _, k := range kinds {
+		if !validKindName(k.Name) || k.Each == nil {
+			return nil, fmt.Errorf("custody: bad record kind %q", k.Name)
+		}
+		if k.Label == "" {
+			k.Label = k.Name
+		}
+		if _, dup := out.kind(k.Name); dup {
+			return nil, fmt.Errorf("custody: record kind %q is given twice", k.Name)
+		}
 		out = append(out, k)
 	}
-	slices.SortFunc(out, func(a, b RecordKind) int { return bytesCompare(a.Name, b.Name) })
+	slices.SortFunc(out, func(a, b ledger.RecordKind) int { return bytesCompare(a.Name, b.Name) })
+	return out, nil
+}
+
+// kind is the kind named name, if the set has it.
+func (s kindSet) kind(name string) (ledger.RecordKind, bool) {
+	for _, k := range s {
+		if k.Name == name {
+			return k, true
+		}
+	}
+	return ledger.RecordKind{}, false
+}
+
+// items is the kinds keyed by item id, by name.
+func (s kindSet) items() []ledger.RecordKind {
+	var out []ledger.RecordKind
+	for _, k := range s {
+		if k.Item {
+			out = append(out, k)
+		}
+	}
 	return out
 }
 
@@ -148,54 +112,51 @@ func recordLeafValue(kind string, id uint64) []byte {
 // it in the transaction that stores the record, with the bytes exactly as
 // stored), and registers the checkpoint hook. A record is logged once: a
 // second call for the same kind and id fails.
-func (c *Custody) LogRecord(tx *ledger.Tx, kind string, id uint64, stored []byte) error {
-	if c.signer == nil {
+func (l *Log) LogRecord(tx *ledger.Tx, kind string, id uint64, stored []byte) error {
+	if l.signer == nil {
 		return ledger.Errorf(ledger.EInternal, "custody log is open read-only")
 	}
-	if err := logRecord(tx.Bolt, kind, id, stored); err != nil {
+	if err := logRecord(tx, kind, id, stored); err != nil {
 		return err
 	}
-	tx.BeforeCommit(hookKey, c.signHook)
+	l.SignOnCommit(tx)
 	return nil
 }
 
-func logRecord(btx *bolt.Tx, kind string, id uint64, stored []byte) error {
+func logRecord(tx *ledger.Tx, kind string, id uint64, stored []byte) error {
 	if !validKindName(kind) {
 		return fmt.Errorf("record kind %q is not a valid name", kind)
 	}
-	rb := btx.Bucket(bucketRecords)
-	if rb == nil {
+	if !tx.Has(ledger.ChainRecords) {
 		return fmt.Errorf("custody log is not initialised in this store")
 	}
 	key := recordKey(kind, id)
-	if v := rb.Get(key); v != nil {
-		return fmt.Errorf("%s %d is already in the log (log leaf %d)", kind, id, beUint(v))
+	if v := tx.Get(ledger.ChainRecords, key); v != nil {
+		return fmt.Errorf("%s %d is already in the log (log leaf %d)", kind, id, Uint64(v))
 	}
-	i, _, err := appendLeaf(btx, KindRecord, id, RecordLeaf(kind, id, stored))
+	i, _, err := AppendLeaf(tx, KindRecord, id, RecordLeaf(kind, id, stored))
 	if err != nil {
 		return err
 	}
-	// appendLeaf wrote kind and id; a record's leaf also names its kind.
-	if err := btx.Bucket(bucketLeaves).Put(be64(i), recordLeafValue(kind, id)); err != nil {
+	// AppendLeaf wrote kind and id; a record's leaf also names its kind.
+	if err := tx.Put(ledger.ChainLeaves, BE64(i), recordLeafValue(kind, id)); err != nil {
 		return fmt.Errorf("store log leaf: %w", err)
 	}
-	return rb.Put(key, be64(i))
+	return tx.Put(ledger.ChainRecords, key, BE64(i))
 }
 
 // backfilledKey in the meta bucket marks a record kind whose records older
 // than the record log were given leaves; it is done once per kind, so a
-// record added later without a leaf is reported by Verify, never adopted.
+// record added later without a leaf is reported by verification, never adopted.
 func backfilledKey(kind string) []byte { return []byte("records.backfilled " + kind) }
 
-// backfillRecords gives every registered kind's records that have no leaf
-// one, in kind then id order, the first time a read-write process knows the
-// kind (a store made before records were logged, or by a process that did
-// not register the kind).
-func backfillRecords(tx *ledger.Tx) error {
-	m := tx.Bolt.Bucket(bucketMeta)
-	rb := tx.Bolt.Bucket(bucketRecords)
-	for _, k := range recordKinds() {
-		if m.Get(backfilledKey(k.Name)) != nil {
+// backfillRecords gives the records of every kind the log was opened with
+// that have no leaf one, in kind then id order, the first time a read-write
+// process knows the kind (a store made before records were logged, or by a
+// process that did not open the log with the kind).
+func (l *Log) backfillRecords(tx *ledger.Tx) error {
+	for _, k := range l.kinds {
+		if tx.Get(ledger.ChainMeta, backfilledKey(k.Name)) != nil {
 			continue
 		}
 		type rec struct {
@@ -204,7 +165,7 @@ func backfillRecords(tx *ledger.Tx) error {
 		}
 		var missing []rec
 		err := k.Each(tx, func(id uint64, stored []byte) error {
-			if rb.Get(recordKey(k.Name, id)) == nil {
+			if tx.Get(ledger.ChainRecords, recordKey(k.Name, id)) == nil {
 				missing = append(missing, rec{id, bytes.Clone(stored)})
 			}
 			return nil
@@ -214,11 +175,11 @@ func backfillRecords(tx *ledger.Tx) error {
 		}
 		slices.SortFunc(missing, func(a, b rec) int { return cmpUint(a.id, b.id) })
 		for _, r := range missing {
-			if err := logRecord(tx.Bolt, k.Name, r.id, r.stored); err != nil {
+			if err := logRecord(tx, k.Name, r.id, r.stored); err != nil {
 				return err
 			}
 		}
-		if err := m.Put(backfilledKey(k.Name), []byte(strconv.Itoa(len(missing)))); err != nil {
+		if err := tx.Put(ledger.ChainMeta, backfilledKey(k.Name), []byte(strconv.Itoa(len(missing)))); err != nil {
 			return err
 		}
 	}
@@ -235,30 +196,27 @@ func cmpUint(a, b uint64) int {
 	return 0
 }
 
-// recordLeafIndex is the log leaf of a record, if it is logged.
-func (c *Custody) recordLeafIndex(btx *bolt.Tx, kind string, id uint64) (uint64, bool) {
-	rb := btx.Bucket(bucketRecords)
-	if rb == nil {
-		return 0, false
-	}
-	v := rb.Get(recordKey(kind, id))
+// RecordLeafIndex is the log leaf of a record, if it is logged.
+func (l *Log) RecordLeafIndex(tx *ledger.Tx, kind string, id uint64) (uint64, bool) {
+	v := tx.Get(ledger.ChainRecords, recordKey(kind, id))
 	if len(v) != 8 {
 		return 0, false
 	}
-	return beUint(v), true
+	return Uint64(v), true
 }
 
 // recordSet is what Verify knows of one kind's stored records.
 type recordSet struct {
-	kind   RecordKind
+	kind   ledger.RecordKind
 	stored map[uint64][]byte
 	leaf   map[uint64]uint64 // id -> the log leaf that covered it
 }
 
-// loadRecords reads every registered kind's records for Verify.
-func loadRecords(tx *ledger.Tx) (map[string]*recordSet, error) {
+// loadRecords reads the records of every kind the log was opened with, for
+// Verify.
+func (l *Log) loadRecords(tx *ledger.Tx) (map[string]*recordSet, error) {
 	out := map[string]*recordSet{}
-	for _, k := range recordKinds() {
+	for _, k := range l.kinds {
 		s := &recordSet{kind: k, stored: map[uint64][]byte{}, leaf: map[uint64]uint64{}}
 		err := k.Each(tx, func(id uint64, stored []byte) error {
 			if _, dup := s.stored[id]; dup {
@@ -276,8 +234,8 @@ func loadRecords(tx *ledger.Tx) (map[string]*recordSet, error) {
 }
 
 // recordData finds the stored record a record leaf names, for Verify.
-func recordData(sets map[string]*recordSet, rb *bolt.Bucket, i uint64, lv []byte) (label string, id uint64, data []byte, err error) {
-	id, name := beUint(lv[1:9]), string(lv[9:])
+func recordData(tx *ledger.Tx, sets map[string]*recordSet, i uint64, lv []byte) (label string, id uint64, data []byte, err error) {
+	id, name := Uint64(lv[1:9]), string(lv[9:])
 	s := sets[name]
 	if s == nil {
 		return name, id, nil, fmt.Errorf("log leaf %d is a record of kind %q, which this program does not know how to read", i, name)
@@ -290,10 +248,10 @@ func recordData(sets map[string]*recordSet, rb *bolt.Bucket, i uint64, lv []byte
 	if !ok {
 		return label, id, nil, fmt.Errorf("%s %d: missing from the store (log leaf %d)", label, id, i)
 	}
-	if rb == nil {
+	if !tx.Has(ledger.ChainRecords) {
 		return label, id, nil, fmt.Errorf("%s %d: the record index is missing (log leaf %d)", label, id, i)
 	}
-	if v := rb.Get(recordKey(name, id)); len(v) != 8 || beUint(v) != i {
+	if v := tx.Get(ledger.ChainRecords, recordKey(name, id)); len(v) != 8 || Uint64(v) != i {
 		return label, id, nil, fmt.Errorf("%s %d: the record index does not point at log leaf %d", label, id, i)
 	}
 	s.leaf[id] = i
@@ -302,8 +260,8 @@ func recordData(sets map[string]*recordSet, rb *bolt.Bucket, i uint64, lv []byte
 
 // checkRecordsCovered says which stored record has no leaf, lowest id of the
 // first kind first, and checks that the record index holds nothing else.
-func checkRecordsCovered(sets map[string]*recordSet, meta, rb *bolt.Bucket, leaves uint64) error {
-	for _, k := range recordKinds() {
+func (l *Log) checkRecordsCovered(tx *ledger.Tx, sets map[string]*recordSet, leaves uint64) error {
+	for _, k := range l.kinds {
 		s := sets[k.Name]
 		if s == nil || len(s.leaf) == len(s.stored) {
 			continue
@@ -315,23 +273,19 @@ func checkRecordsCovered(sets map[string]*recordSet, meta, rb *bolt.Bucket, leav
 			}
 		}
 		slices.Sort(ids)
-		if meta.Get(backfilledKey(k.Name)) == nil {
+		if tx.Get(ledger.ChainMeta, backfilledKey(k.Name)) == nil {
 			return fmt.Errorf("%s %d is not in the log (the store holds %s records from before they were logged: open it once read-write, e.g. amanat serve, to add them)", k.Label, ids[0], k.Label)
 		}
 		return fmt.Errorf("%s %d is not in the log", k.Label, ids[0])
 	}
-	n := uint64(0)
-	if rb != nil {
-		n = uint64(rb.Stats().KeyN)
-	}
-	if n != leaves {
+	if n := uint64(tx.Len(ledger.ChainRecords)); n != leaves {
 		return fmt.Errorf("the record index holds %d keys for %d record leaves", n, leaves)
 	}
 	return nil
 }
 
 // readRecord is the stored bytes of one record of k, or nil.
-func readRecord(tx *ledger.Tx, k RecordKind, id uint64) ([]byte, error) {
+func readRecord(tx *ledger.Tx, k ledger.RecordKind, id uint64) ([]byte, error) {
 	if k.Read != nil {
 		v, ok := k.Read(tx, id)
 		if !ok {
@@ -352,12 +306,12 @@ func readRecord(tx *ledger.Tx, k RecordKind, id uint64) ([]byte, error) {
 // ProveRecord is the inclusion proof of record id of kind in the tree of
 // size leaves (0: the stored checkpoint's size). Its Canonical is the leaf
 // data: the amanat-record/1 wrapper and the stored bytes.
-func (c *Custody) ProveRecord(tx *ledger.Tx, kind string, id, size uint64) (InclusionProof, error) {
-	k, ok := recordKind(kind)
+func (l *Log) ProveRecord(tx *ledger.Tx, kind string, id, size uint64) (InclusionProof, error) {
+	k, ok := l.kinds.kind(kind)
 	if !ok {
-		return InclusionProof{}, ledger.Errorf(ledger.ENotFound, "record kind %q is not registered", kind)
+		return InclusionProof{}, ledger.Errorf(ledger.ENotFound, "record kind %q is not one of this log's", kind)
 	}
-	leaf, ok := c.recordLeafIndex(tx.Bolt, kind, id)
+	leaf, ok := l.RecordLeafIndex(tx, kind, id)
 	if !ok {
 		return InclusionProof{}, ledger.Errorf(ledger.ENotFound, "%s %d is not in the log", k.Label, id)
 	}
@@ -368,32 +322,54 @@ func (c *Custody) ProveRecord(tx *ledger.Tx, kind string, id, size uint64) (Incl
 	if stored == nil {
 		return InclusionProof{}, ledger.Errorf(ledger.ENotFound, "%s %d not found", k.Label, id)
 	}
-	return c.prove(tx, kind, id, leaf, size, RecordLeaf(kind, id, stored))
+	return l.Prove(tx, kind, id, leaf, size, RecordLeaf(kind, id, stored))
 }
 
-// itemRecordKinds is the registered kinds keyed by item id, by name.
-func itemRecordKinds() []RecordKind {
-	var out []RecordKind
-	for _, k := range recordKinds() {
-		if k.Item {
-			out = append(out, k)
+// ItemKinds is the log's record kinds keyed by item id, by name: the
+// records a court bundle of an item carries.
+func (l *Log) ItemKinds() []ledger.RecordKind { return l.kinds.items() }
+
+// ItemIsCash says whether a record of an item kind calls the item cash. An
+// item without a record of a kind that knows (a store without the register)
+// is not called cash: the log alone cannot tell.
+func (l *Log) ItemIsCash(tx *ledger.Tx, item uint64) (bool, error) {
+	for _, k := range l.kinds.items() {
+		if k.Cash == nil {
+			continue
+		}
+		stored, err := readRecord(tx, k, item)
+		if err != nil {
+			return false, fmt.Errorf("%s %d: %w", k.Label, item, err)
+		}
+		if stored == nil {
+			continue
+		}
+		cash, err := k.Cash(stored)
+		if err != nil {
+			return false, fmt.Errorf("%s %d: %w", k.Label, item, err)
+		}
+		if cash {
+			return true, nil
 		}
 	}
-	return out
+	return false, nil
 }
 
-// ItemRecordKinds names the registered kinds keyed by item id, sorted: the
+// ItemRecordKinds names those of kinds keyed by item id, sorted: the
 // kinds of record a court bundle carries. The API description lists them.
-func ItemRecordKinds() []string {
+func ItemRecordKinds(kinds []ledger.RecordKind) []string {
 	var out []string
-	for _, k := range itemRecordKinds() {
-		out = append(out, k.Name)
+	for _, k := range kinds {
+		if k.Item {
+			out = append(out, k.Name)
+		}
 	}
+	slices.Sort(out)
 	return out
 }
 
-// parseRecordLeaf reads the wrapper of a record leaf: its kind and id.
-func parseRecordLeaf(data []byte) (kind string, id uint64, err error) {
+// ParseRecordLeaf reads the wrapper of a record leaf: its kind and id.
+func ParseRecordLeaf(data []byte) (kind string, id uint64, err error) {
 	rest, ok := bytes.CutPrefix(data, []byte(RecordFormat+"\nkind "))
 	if !ok {
 		return "", 0, fmt.Errorf("does not start with %q", RecordFormat+"\nkind ")

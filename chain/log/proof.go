@@ -1,4 +1,4 @@
-package chain
+package log
 
 import (
 	"fmt"
@@ -32,10 +32,10 @@ type ConsistencyProof struct {
 
 // treeSizeFor picks the proof's tree size: size, or the stored
 // checkpoint's size when size is 0.
-func (c *Custody) treeSizeFor(tx *ledger.Tx, size uint64) (uint64, error) {
-	n := treeSize(tx.Bolt)
+func (l *Log) treeSizeFor(tx *ledger.Tx, size uint64) (uint64, error) {
+	n := Size(tx)
 	if size == 0 {
-		cp, err := c.StoredCheckpoint(tx)
+		cp, err := l.StoredCheckpoint(tx)
 		if err != nil {
 			return 0, err
 		}
@@ -47,43 +47,25 @@ func (c *Custody) treeSizeFor(tx *ledger.Tx, size uint64) (uint64, error) {
 	return size, nil
 }
 
-// ProveEntry is the inclusion proof of custody entry seq in the tree of size
-// leaves (0: the stored checkpoint's size).
-func (c *Custody) ProveEntry(tx *ledger.Tx, seq, size uint64) (InclusionProof, error) {
-	raw := c.RawEntry(tx, seq)
-	if raw == nil {
-		return InclusionProof{}, ledger.Errorf(ledger.ENotFound, "custody entry %d not found", seq)
-	}
-	e, err := DecodeEntry(raw)
-	if err != nil {
-		return InclusionProof{}, fmt.Errorf("custody entry %d: %w", seq, err)
-	}
-	return c.prove(tx, "custody", seq, e.LeafIndex, size, raw)
-}
-
 // ProveTransaction is the inclusion proof of ledger transaction id.
-func (c *Custody) ProveTransaction(tx *ledger.Tx, id, size uint64) (InclusionProof, error) {
-	b := tx.Bolt.Bucket(bucketTxLeaf)
-	var v []byte
-	if b != nil {
-		v = b.Get(be64(id))
-	}
+func (l *Log) ProveTransaction(tx *ledger.Tx, id, size uint64) (InclusionProof, error) {
+	v := tx.Get(ledger.ChainTxLeaf, BE64(id))
 	raw := tx.RawTransaction(id)
 	if v == nil || raw == nil {
 		return InclusionProof{}, ledger.Errorf(ledger.ENotFound, "ledger transaction %d is not in the log", id)
 	}
-	return c.prove(tx, "transaction", id, beUint(v), size, raw)
+	return l.Prove(tx, "transaction", id, Uint64(v), size, raw)
 }
 
-func (c *Custody) prove(tx *ledger.Tx, kind string, id, leaf, size uint64, raw []byte) (InclusionProof, error) {
-	size, err := c.treeSizeFor(tx, size)
+func (l *Log) Prove(tx *ledger.Tx, kind string, id, leaf, size uint64, raw []byte) (InclusionProof, error) {
+	size, err := l.treeSizeFor(tx, size)
 	if err != nil {
 		return InclusionProof{}, err
 	}
 	if leaf >= size {
 		return InclusionProof{}, ledger.FieldErr("size", fmt.Sprintf("%s %d is leaf %d: the tree must hold at least %d leaves, not %d", kind, id, leaf, leaf+1, size))
 	}
-	r := hashReader(tx.Bolt)
+	r := Hashes(tx)
 	p, err := tlog.ProveRecord(int64(size), int64(leaf), r)
 	if err != nil {
 		return InclusionProof{}, fmt.Errorf("prove leaf %d in %d: %w", leaf, size, err)
@@ -92,7 +74,7 @@ func (c *Custody) prove(tx *ledger.Tx, kind string, id, leaf, size uint64, raw [
 	if err != nil {
 		return InclusionProof{}, fmt.Errorf("tree hash at %d: %w", size, err)
 	}
-	lh, err := leafHash(tx.Bolt, leaf)
+	lh, err := LeafHash(tx, leaf)
 	if err != nil {
 		return InclusionProof{}, err
 	}
@@ -101,8 +83,8 @@ func (c *Custody) prove(tx *ledger.Tx, kind string, id, leaf, size uint64, raw [
 
 // ProveConsistency is the proof that the tree of old leaves is a prefix of
 // the tree of new leaves (new 0: the stored checkpoint's size).
-func (c *Custody) ProveConsistency(tx *ledger.Tx, old, new uint64) (ConsistencyProof, error) {
-	new, err := c.treeSizeFor(tx, new)
+func (l *Log) ProveConsistency(tx *ledger.Tx, old, new uint64) (ConsistencyProof, error) {
+	new, err := l.treeSizeFor(tx, new)
 	if err != nil {
 		if fe, ok := err.(*ledger.Error); ok && len(fe.Fields) == 1 {
 			fe.Fields[0].Field = "new"
@@ -112,7 +94,7 @@ func (c *Custody) ProveConsistency(tx *ledger.Tx, old, new uint64) (ConsistencyP
 	if old == 0 || old > new {
 		return ConsistencyProof{}, ledger.FieldErr("old", fmt.Sprintf("must be between 1 and new (%d)", new))
 	}
-	r := hashReader(tx.Bolt)
+	r := Hashes(tx)
 	p, err := tlog.ProveTree(int64(new), int64(old), r)
 	if err != nil {
 		return ConsistencyProof{}, fmt.Errorf("prove %d in %d: %w", old, new, err)
@@ -129,9 +111,4 @@ func (c *Custody) ProveConsistency(tx *ledger.Tx, old, new uint64) (ConsistencyP
 }
 
 // TreeSize is the number of leaves in the log.
-func (c *Custody) TreeSize(tx *ledger.Tx) uint64 {
-	if tx.Bolt.Bucket(bucketLeaves) == nil {
-		return 0
-	}
-	return treeSize(tx.Bolt)
-}
+func (l *Log) TreeSize(tx *ledger.Tx) uint64 { return Size(tx) }

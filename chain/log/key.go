@@ -1,4 +1,4 @@
-package chain
+package log
 
 import (
 	"crypto/ed25519"
@@ -101,7 +101,7 @@ func newOrigin() (string, error) {
 	if _, err := rand.Read(b[:]); err != nil {
 		return "", err
 	}
-	return "amanat.custody/" + hex.EncodeToString(b[:]), nil
+	return OriginPrefix + hex.EncodeToString(b[:]), nil
 }
 
 func notExist(err error) bool { return errors.Is(err, fs.ErrNotExist) }

@@ -1,0 +1,353 @@
+package chain
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"golang.org/x/mod/sumdb/note"
+	"golang.org/x/mod/sumdb/tlog"
+
+	"github.com/amanat-ledger/amanat/chain/log"
+	"github.com/amanat-ledger/amanat/ledger"
+)
+
+// CheckBundle verifies a court bundle offline against every rule of
+// docs/custody-format.md: the checkpoint's signature by the bundle's key
+// and, when trusted keys are given, that this key is one of them (the
+// report's Trusted says whether one was); every record's leaf hash and
+// inclusion proof; each entry on its own as Append would check it, the
+// item's hash chain and its state machine; each transaction as Post would
+// check it, and that the transactions are exactly those the entries name;
+// the item's own records, of the kinds keyed by item among kinds. The
+// error names the first failure and its rule.
+func CheckBundle(data []byte, kinds []ledger.RecordKind, trusted ...string) (BundleReport, error) {
+	var rep BundleReport
+	b, err := decodeBundle(data)
+	if err != nil {
+		return rep, err
+	}
+	tree, err := checkBundleCheckpoint(b, trusted)
+	if err != nil {
+		return rep, err
+	}
+	rep = BundleReport{Item: b.Item, TreeSize: tree.size, Origin: tree.origin, PublicKey: b.PublicKey, Trusted: tree.trusted}
+	ents, err := checkBundleEntries(b, tree)
+	if err != nil {
+		return rep, err
+	}
+	if err := checkBundleTransactions(b, tree, ents); err != nil {
+		return rep, err
+	}
+	if err := checkBundleRecords(b, tree, kinds); err != nil {
+		return rep, err
+	}
+	rep.Entries, rep.Transactions, rep.Records, rep.State = len(b.Entries), len(b.Transactions), len(b.Records), *ents.state
+	return rep, nil
+}
+
+// decodeBundle reads exactly one bundle object of this format.
+func decodeBundle(data []byte) (Bundle, error) {
+	var b Bundle
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&b); err != nil {
+		return b, fmt.Errorf("bundle is not readable JSON: %w", err)
+	}
+	if err := dec.Decode(&json.RawMessage{}); err != io.EOF {
+		return b, fmt.Errorf("bundle is not readable JSON: something follows the bundle's object")
+	}
+	if b.Format != BundleFormat {
+		return b, fmt.Errorf("bundle format %q, this program reads %q", b.Format, BundleFormat)
+	}
+	if b.Item == 0 {
+		return b, fmt.Errorf("bundle item is 0: items are numbered from 1")
+	}
+	return b, nil
+}
+
+// bundleTree is the tree a bundle's checkpoint signs, which every record of
+// the bundle must be proved in.
+type bundleTree struct {
+	origin  string
+	size    uint64
+	root    tlog.Hash
+	trusted bool // the key is one the caller trusts
+}
+
+// checkBundleCheckpoint checks the bundle's key against the trusted keys and
+// its checkpoint's signature and body against what the bundle says.
+func checkBundleCheckpoint(b Bundle, trusted []string) (bundleTree, error) {
+	var t bundleTree
+	keys, err := TrustedKeys(trusted...)
+	if err != nil {
+		return t, err
+	}
+	switch {
+	case len(keys) == 1 && keys[0] != b.PublicKey:
+		return t, fmt.Errorf("the bundle is signed by %s, not by the trusted key %s", b.PublicKey, keys[0])
+	case len(keys) > 1 && !slices.Contains(keys, b.PublicKey):
+		return t, fmt.Errorf("the bundle is signed by %s, not by any of the %d trusted keys", b.PublicKey, len(keys))
+	}
+	v, err := note.NewVerifier(b.PublicKey)
+	if err != nil {
+		return t, fmt.Errorf("public key: %w", err)
+	}
+	n, err := note.Open([]byte(b.Checkpoint), note.VerifierList(v))
+	if err != nil {
+		return t, fmt.Errorf("checkpoint signature: %w", err)
+	}
+	origin, size, root, err := log.ParseCheckpointBody(n.Text)
+	if err != nil {
+		return t, err
+	}
+	// Base64 decoding forgives non-zero padding bits: one root hash would
+	// have several spellings, all signed.
+	if line := strings.SplitN(n.Text, "\n", 4)[2]; line != base64.StdEncoding.EncodeToString(root[:]) {
+		return t, fmt.Errorf("checkpoint root %q is not the standard base64 of its hash", line)
+	}
+	if origin != b.Origin || origin != v.Name() {
+		return t, fmt.Errorf("checkpoint is for log %q, the bundle says %q and the key %q", origin, b.Origin, v.Name())
+	}
+	if !log.ValidOrigin(origin) {
+		return t, fmt.Errorf("log origin %q is not %s followed by 16 lower-case hex digits", origin, log.OriginPrefix)
+	}
+	if size != b.TreeSize || log.HashHex(root) != b.RootHash {
+		return t, fmt.Errorf("checkpoint (size %d, root %s) differs from the bundle's tree_size and root_hash", size, log.HashHex(root))
+	}
+	return bundleTree{origin: origin, size: size, root: root, trusted: len(keys) > 0}, nil
+}
+
+// prove checks one record's leaf hash and its inclusion proof in the tree.
+// Its errors leave naming the record to the caller.
+func (t bundleTree) prove(r BundleRecord) error {
+	h := tlog.RecordHash([]byte(r.Canonical))
+	if log.HashHex(h) != r.LeafHash {
+		return fmt.Errorf("leaf hash does not match its canonical bytes")
+	}
+	proof := make(tlog.RecordProof, len(r.Proof))
+	for i, s := range r.Proof {
+		x, err := hex.DecodeString(s)
+		if err != nil || len(x) != tlog.HashSize || !isSHA256Hex(s) {
+			return fmt.Errorf("proof hash %d is not 64 lower-case hex digits", i)
+		}
+		copy(proof[i][:], x)
+	}
+	if r.LeafIndex >= t.size {
+		return fmt.Errorf("leaf %d is beyond the checkpoint's %d leaves", r.LeafIndex, t.size)
+	}
+	if err := tlog.CheckRecord(proof, int64(t.size), t.root, int64(r.LeafIndex), h); err != nil {
+		return fmt.Errorf("inclusion proof fails: %w", err)
+	}
+	return nil
+}
+
+// bundleEntries is what the entries of a bundle add up to.
+type bundleEntries struct {
+	state      *ItemState
+	named      map[uint64]uint64 // ledger transaction -> the first entry that names it
+	conversion map[uint64]uint64 // ledger transaction -> the converted entry that names it
+}
+
+// checkBundleEntries checks each entry's proof, bytes and place in the
+// item's chain, and replays the item's state machine.
+func checkBundleEntries(b Bundle, tree bundleTree) (bundleEntries, error) {
+	out := bundleEntries{named: map[uint64]uint64{}, conversion: map[uint64]uint64{}}
+	var lastSeq, lastLeaf uint64
+	for i, r := range b.Entries {
+		what := fmt.Sprintf("custody entry %d", r.ID)
+		e, err := checkBundleEntry(b, tree, i, r, lastSeq, lastLeaf)
+		if err != nil {
+			return out, fmt.Errorf("%s: %w", what, err)
+		}
+		lastSeq, lastLeaf = e.Seq, e.LeafIndex
+		if err := out.replay(e, r.LeafHash); err != nil {
+			return out, fmt.Errorf("%s: %w", what, err)
+		}
+	}
+	if out.state == nil {
+		return out, fmt.Errorf("the bundle holds no custody entries")
+	}
+	return out, nil
+}
+
+// checkBundleEntry checks entry i of the bundle on its own: its proof, its
+// numbering, and what Append refuses on input. Errors leave out the
+// "custody entry N: " that the caller puts first.
+func checkBundleEntry(b Bundle, tree bundleTree, i int, r BundleRecord, lastSeq, lastLeaf uint64) (Entry, error) {
+	if r.Kind != "" {
+		return Entry{}, fmt.Errorf("has kind %q, which only records carry", r.Kind)
+	}
+	if err := tree.prove(r); err != nil {
+		return Entry{}, err
+	}
+	e, err := DecodeEntry([]byte(r.Canonical))
+	if err != nil {
+		return Entry{}, err
+	}
+	switch {
+	case e.Seq != r.ID || e.LeafIndex != r.LeafIndex:
+		return e, fmt.Errorf("the record says entry %d at leaf %d", e.Seq, e.LeafIndex)
+	case e.Item != b.Item:
+		return e, fmt.Errorf("belongs to item %d, not %d", e.Item, b.Item)
+	case e.ItemSeq != uint64(i+1):
+		return e, fmt.Errorf("is the item's entry %d, expected %d (an entry is missing)", e.ItemSeq, i+1)
+	case e.Seq == 0:
+		return e, fmt.Errorf("custody entries are numbered from 1")
+	case i > 0 && (e.Seq <= lastSeq || e.LeafIndex <= lastLeaf):
+		return e, fmt.Errorf("entries are not oldest first (entry %d at leaf %d comes after entry %d at leaf %d)", e.Seq, e.LeafIndex, lastSeq, lastLeaf)
+	}
+	// What Append refuses on input, judged against the store's clock
+	// when it recorded the entry.
+	fields := e
+	if err := checkFields(&fields, e.Recorded); err != nil {
+		return e, err
+	}
+	if role, name, ok := strings.Cut(e.RecordedBy, ":"); !ok || role == "" || name == "" {
+		return e, fmt.Errorf("recorded_by %q is not role:token-name", e.RecordedBy)
+	}
+	for _, s := range []struct {
+		field string
+		seal  Seal
+	}{{"seal_before", e.SealBefore}, {"seal_after", e.SealAfter}} {
+		if s.seal.State != SealIntact && s.seal.State != SealBroken && s.seal.State != SealNone {
+			return e, fmt.Errorf("%s.state: %q is not a seal state (intact, broken or none)", s.field, s.seal.State)
+		}
+	}
+	return e, nil
+}
+
+// replay checks e against the item's hash chain and state machine and
+// advances the item's state; leafHash is e's leaf hash.
+func (out *bundleEntries) replay(e Entry, leafHash string) error {
+	st := out.state
+	wantPrev := ""
+	if st != nil {
+		wantPrev = st.LastHash
+	}
+	if e.PrevHash != wantPrev {
+		return fmt.Errorf("previous-entry hash does not match the entry before it")
+	}
+	orig := e
+	next, err := apply(st, &e)
+	if err != nil {
+		return fmt.Errorf("the state machine refuses it: %w", err)
+	}
+	// The log stores what Append filled in: a party or seal left out
+	// here was not in the signed record.
+	if e.From != orig.From || e.To != orig.To || e.SealBefore != orig.SealBefore || e.SealAfter != orig.SealAfter {
+		return fmt.Errorf("the state machine reads it differently (who or seal left out)")
+	}
+	next.Entries, next.LastSeq, next.LastAt, next.LastHash = e.ItemSeq, e.Seq, e.At, leafHash
+	out.state = &next
+	if e.Event == EventConverted {
+		if e.LedgerTxn == 0 {
+			return fmt.Errorf("a converted entry names its conversion's ledger transaction, not ledger_txn 0")
+		}
+		out.conversion[e.LedgerTxn] = e.Seq
+	}
+	if _, ok := out.named[e.LedgerTxn]; e.LedgerTxn != 0 && !ok {
+		out.named[e.LedgerTxn] = e.Seq
+	}
+	return nil
+}
+
+// checkBundleTransactions checks each transaction's proof and bytes as Post
+// would, and that the transactions are exactly those the entries name.
+func checkBundleTransactions(b Bundle, tree bundleTree, ents bundleEntries) error {
+	named := maps.Clone(ents.named)
+	var lastTxn uint64
+	for _, r := range b.Transactions {
+		what := fmt.Sprintf("ledger transaction %d", r.ID)
+		if r.Kind != "" {
+			return fmt.Errorf("%s: has kind %q, which only records carry", what, r.Kind)
+		}
+		if err := tree.prove(r); err != nil {
+			return fmt.Errorf("%s: %w", what, err)
+		}
+		t, err := ledger.DecodeTransaction([]byte(r.Canonical))
+		if err != nil {
+			return fmt.Errorf("%s: %w", what, err)
+		}
+		if t.ID != r.ID {
+			return fmt.Errorf("%s: the record says transaction %d", what, t.ID)
+		}
+		if r.ID <= lastTxn {
+			return fmt.Errorf("%s: transactions are not each once in increasing id order (it follows transaction %d)", what, lastTxn)
+		}
+		lastTxn = r.ID
+		if _, ok := named[r.ID]; !ok {
+			return fmt.Errorf("%s: no custody entry of the bundle names it", what)
+		}
+		if err := checkBundleTransaction(b.Item, t, named[r.ID], ents.conversion); err != nil {
+			return fmt.Errorf("%s: %w", what, err)
+		}
+		delete(named, r.ID)
+	}
+	if len(named) > 0 {
+		ids := slices.Sorted(maps.Keys(named))
+		return fmt.Errorf("ledger transaction %d, named by custody entry %d, is not in the bundle", ids[0], named[ids[0]])
+	}
+	return nil
+}
+
+// checkBundleTransaction checks what Post refuses, judged against the
+// store's clock when it recorded the transaction, and that t is item's to
+// name (entry names it).
+func checkBundleTransaction(item uint64, t ledger.Transaction, entry uint64, conversion map[uint64]uint64) error {
+	if err := t.Check(); err != nil {
+		return err
+	}
+	if t.Effective.After(t.Recorded.Add(time.Minute)) {
+		return fmt.Errorf("effective %s is after it was recorded (%s)", t.Effective.Format(time.RFC3339Nano), t.Recorded.Format(time.RFC3339Nano))
+	}
+	if !slices.ContainsFunc(t.Postings, func(p ledger.Posting) bool { return p.Account == itemAccount(item) }) {
+		return fmt.Errorf("does not post to %s, so it is not item %d's to name (entry %d names it)", itemAccount(item), item, entry)
+	}
+	if seq, ok := conversion[t.ID]; ok && !linksConversion(t, item) {
+		return fmt.Errorf("custody entry %d is converted, but this transaction is not a conversion of item %d (no link conversion and link item %q)", seq, item, strconv.FormatUint(item, 10))
+	}
+	return nil
+}
+
+// checkBundleRecords checks the item's own records: each proved, each of a
+// kind keyed by item among kinds, each the item's, each kind once.
+func checkBundleRecords(b Bundle, tree bundleTree, kinds []ledger.RecordKind) error {
+	itemKinds := map[string]bool{}
+	for _, name := range log.ItemRecordKinds(kinds) {
+		itemKinds[name] = true
+	}
+	seen := map[string]bool{}
+	for _, r := range b.Records {
+		what := fmt.Sprintf("record %s %d", r.Kind, r.ID)
+		if err := tree.prove(r); err != nil {
+			return fmt.Errorf("%s: %w", what, err)
+		}
+		kind, id, err := log.ParseRecordLeaf([]byte(r.Canonical))
+		if err != nil {
+			return fmt.Errorf("%s: %w", what, err)
+		}
+		if kind != r.Kind || id != r.ID {
+			return fmt.Errorf("%s: the record says %s %d", what, kind, id)
+		}
+		if id != b.Item {
+			return fmt.Errorf("%s: is not item %d's own record", what, b.Item)
+		}
+		if !itemKinds[kind] {
+			return fmt.Errorf("%s: %q is not a kind of an item's own record", what, kind)
+		}
+		if seen[kind] {
+			return fmt.Errorf("%s: the bundle holds the item's %s record twice", what, kind)
+		}
+		seen[kind] = true
+	}
+	return nil
+}
