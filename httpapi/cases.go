@@ -6,6 +6,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/amanat-ledger/amanat/chain/access"
 	"github.com/amanat-ledger/amanat/chain/evidence"
 	"github.com/amanat-ledger/amanat/ledger"
 )
@@ -45,7 +46,7 @@ func (s *Server) caseJSON(tx *ledger.Tx, reg *evidence.Registry, id uint64, with
 
 // postCase answers POST /v1/cases (custodian): 201 with the case and its id.
 func (s *Server) postCase(c echo.Context) error {
-	if err := requireRole(c, RoleCustodian); err != nil {
+	if err := requireRole(c, access.RoleCustodian); err != nil {
 		return err
 	}
 	reg, err := s.registry()

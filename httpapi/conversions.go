@@ -10,6 +10,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/amanat-ledger/amanat/chain"
+	"github.com/amanat-ledger/amanat/chain/access"
 	"github.com/amanat-ledger/amanat/ledger"
 	"github.com/amanat-ledger/amanat/ledger/finance"
 )
@@ -50,7 +51,7 @@ func conversionOut(cv finance.Conversion) (out conversionJSON, err error) {
 }
 
 func (s *Server) postConversion(c echo.Context) error {
-	if err := requireRole(c, RoleFinance); err != nil {
+	if err := requireRole(c, access.RoleFinance); err != nil {
 		return err
 	}
 	var req conversionRequest
@@ -86,7 +87,7 @@ func afterID(p Page) (uint64, error) {
 // readerIDPage admits a reader role to a list paged by id and reads its
 // paging: the page and the last id of the previous one.
 func readerIDPage(c echo.Context) (Page, uint64, error) {
-	if err := requireRole(c, Readers...); err != nil {
+	if err := requireRole(c, access.Readers...); err != nil {
 		return Page{}, 0, err
 	}
 	page, err := pageParams(c)

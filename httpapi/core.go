@@ -14,6 +14,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/amanat-ledger/amanat/chain/access"
 	"github.com/amanat-ledger/amanat/ledger"
 	"github.com/amanat-ledger/amanat/ledger/money"
 )
@@ -30,7 +31,7 @@ type balanceJSON struct {
 // balances, or balances as of an instant. account matches that account and
 // every account below it.
 func (s *Server) getBalances(c echo.Context) error {
-	if err := requireRole(c, Readers...); err != nil {
+	if err := requireRole(c, access.Readers...); err != nil {
 		return err
 	}
 	page, err := pageParams(c)
@@ -87,7 +88,7 @@ type verifyPart struct {
 // A failed check is an answer (200 with ok=false), not a server error: the
 // check worked, the books did not.
 func (s *Server) getVerify(c echo.Context) error {
-	if err := requireRole(c, RoleAuditor, RoleFinance, RoleAdmin); err != nil {
+	if err := requireRole(c, access.RoleAuditor, access.RoleFinance, access.RoleAdmin); err != nil {
 		return err
 	}
 	parts, ok := RunCheckers(s.store, s.checkers)
@@ -126,7 +127,7 @@ func RunCheckers(store *ledger.Store, checkers []Checker) ([]verifyPart, bool) {
 // write that grows the file, and every read queued behind it, would wait
 // for that client.
 func (s *Server) getBackup(c echo.Context) error {
-	if err := requireRole(c, RoleAdmin); err != nil {
+	if err := requireRole(c, access.RoleAdmin); err != nil {
 		return err
 	}
 	// Beside the store: on its file system, which has room for a copy,
@@ -210,7 +211,7 @@ type tokenJSON struct {
 	Token     string  `json:"token,omitempty"`
 }
 
-func tokenOut(r TokenRecord) tokenJSON {
+func tokenOut(r access.TokenRecord) tokenJSON {
 	j := tokenJSON{ID: r.ID, Name: r.Name, Role: r.Role, Created: r.Created.UTC().Format(time.RFC3339Nano), CreatedBy: r.CreatedBy}
 	if r.Revoked != nil {
 		s := r.Revoked.UTC().Format(time.RFC3339Nano)
@@ -225,7 +226,7 @@ func tokenOut(r TokenRecord) tokenJSON {
 // secret, so a retry learns which token was issued (its id, to revoke it when
 // the first answer was lost) but never the token itself.
 func (s *Server) postToken(c echo.Context) error {
-	if err := requireRole(c, RoleAdmin); err != nil {
+	if err := requireRole(c, access.RoleAdmin); err != nil {
 		return err
 	}
 	var req struct {
@@ -236,7 +237,7 @@ func (s *Server) postToken(c echo.Context) error {
 		return err
 	}
 	// Refuse bad input before it joins a commit group.
-	if err := checkTokenRequest(req.Role, req.Name); err != nil {
+	if err := access.CheckRequest(req.Role, req.Name); err != nil {
 		return err
 	}
 	key, idem, err := idempotency(c)
@@ -270,10 +271,10 @@ func (s *Server) postToken(c echo.Context) error {
 }
 
 // listTokens answers GET /v1/tokens (admin): token records in id order,
-// paged like every list. Tokens are few and keyed by hash, so a page reads
+// paged like every list. access.Tokens are few and keyed by hash, so a page reads
 // them all and keeps those after the cursor's id.
 func (s *Server) listTokens(c echo.Context) error {
-	if err := requireRole(c, RoleAdmin); err != nil {
+	if err := requireRole(c, access.RoleAdmin); err != nil {
 		return err
 	}
 	page, err := pageParams(c)
@@ -312,7 +313,7 @@ func (s *Server) listTokens(c echo.Context) error {
 }
 
 func (s *Server) revokeToken(c echo.Context) error {
-	if err := requireRole(c, RoleAdmin); err != nil {
+	if err := requireRole(c, access.RoleAdmin); err != nil {
 		return err
 	}
 	id, err := pathID(c, "id")

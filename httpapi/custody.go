@@ -13,6 +13,7 @@ import (
 	"golang.org/x/mod/sumdb/tlog"
 
 	"github.com/amanat-ledger/amanat/chain"
+	"github.com/amanat-ledger/amanat/chain/access"
 	"github.com/amanat-ledger/amanat/chain/evidence"
 	"github.com/amanat-ledger/amanat/ledger"
 )
@@ -44,7 +45,7 @@ func (s *Server) custodyLog() (*chain.Custody, error) {
 // custodyReader admits a reader role to the custody log: every custody GET
 // starts here.
 func (s *Server) custodyReader(c echo.Context) (*chain.Custody, error) {
-	if err := requireRole(c, Readers...); err != nil {
+	if err := requireRole(c, access.Readers...); err != nil {
 		return nil, err
 	}
 	return s.custodyLog()
@@ -250,7 +251,7 @@ func (r *custodyRequest) entry(item uint64, actor string) (chain.Entry, error) {
 }
 
 func (s *Server) postCustody(c echo.Context) error {
-	if err := requireRole(c, RoleCustodian); err != nil {
+	if err := requireRole(c, access.RoleCustodian); err != nil {
 		return err
 	}
 	cl, err := s.custodyLog()

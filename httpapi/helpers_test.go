@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/amanat-ledger/amanat/chain/access"
 	"github.com/amanat-ledger/amanat/ledger"
 )
 
@@ -33,8 +34,8 @@ func newTestServer(t testing.TB, checkers ...Checker) *testServer {
 		t.Fatal(err)
 	}
 	ts := &testServer{t: t, s: s, store: store, tokens: map[string]string{}}
-	for _, role := range Roles {
-		tok, err := CreateToken(store, role, "test-"+role, "test")
+	for _, role := range access.Roles {
+		tok, err := access.CreateToken(store, role, "test-"+role, "test")
 		if err != nil {
 			t.Fatal(err)
 		}

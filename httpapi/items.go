@@ -9,6 +9,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/amanat-ledger/amanat/chain/access"
 	"github.com/amanat-ledger/amanat/chain/evidence"
 	"github.com/amanat-ledger/amanat/ledger"
 	"github.com/amanat-ledger/amanat/ledger/money"
@@ -37,7 +38,7 @@ func (s *Server) registry() (*evidence.Registry, error) {
 // registryReader admits a reader role to the evidence register: every case
 // and item GET starts here.
 func (s *Server) registryReader(c echo.Context) (*evidence.Registry, error) {
-	if err := requireRole(c, Readers...); err != nil {
+	if err := requireRole(c, access.Readers...); err != nil {
 		return nil, err
 	}
 	return s.registry()

@@ -22,6 +22,7 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 
 	"github.com/amanat-ledger/amanat/chain"
+	"github.com/amanat-ledger/amanat/chain/access"
 	"github.com/amanat-ledger/amanat/chain/evidence"
 	"github.com/amanat-ledger/amanat/fixtures"
 	"github.com/amanat-ledger/amanat/httpapi"
@@ -132,7 +133,7 @@ func TestDemoAnswersAsDescribed(t *testing.T) {
 		t.Fatalf("demo not loaded: %s", sum.Reason)
 	}
 
-	token, err := httpapi.CreateToken(store, httpapi.RoleAuditor, "openapi-auditor", "test")
+	token, err := access.CreateToken(store, access.RoleAuditor, "openapi-auditor", "test")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/amanat-ledger/amanat/chain/access"
 	"github.com/amanat-ledger/amanat/ledger"
 	"github.com/amanat-ledger/amanat/ledger/finance"
 )
@@ -48,7 +49,7 @@ func reconciliationsOut(rs []finance.Reconciliation) ([]reconciliationJSON, erro
 }
 
 func (s *Server) postReconciliation(c echo.Context) error {
-	if err := requireRole(c, RoleFinance); err != nil {
+	if err := requireRole(c, access.RoleFinance); err != nil {
 		return err
 	}
 	var req reconciliationRequest

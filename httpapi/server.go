@@ -13,6 +13,7 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 
 	"github.com/amanat-ledger/amanat/chain"
+	"github.com/amanat-ledger/amanat/chain/access"
 	"github.com/amanat-ledger/amanat/chain/evidence"
 	"github.com/amanat-ledger/amanat/ledger"
 	"github.com/amanat-ledger/amanat/ledger/finance"
@@ -52,7 +53,7 @@ type Server struct {
 	e        *echo.Echo
 	store    *ledger.Store
 	log      *slog.Logger
-	tokens   *Tokens
+	tokens   *access.Tokens
 	checkers []Checker
 	evidence *evidence.Registry
 	finance  *finance.Service
@@ -69,7 +70,7 @@ func New(cfg Config) (*Server, error) {
 	if cfg.BodyLimit == "" {
 		cfg.BodyLimit = "1M"
 	}
-	tokens, err := NewTokens(cfg.Store)
+	tokens, err := access.NewTokens(cfg.Store)
 	if err != nil {
 		return nil, err
 	}

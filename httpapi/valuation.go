@@ -10,6 +10,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/amanat-ledger/amanat/chain"
+	"github.com/amanat-ledger/amanat/chain/access"
 	"github.com/amanat-ledger/amanat/chain/evidence"
 	"github.com/amanat-ledger/amanat/ledger"
 	"github.com/amanat-ledger/amanat/ledger/finance"
@@ -28,7 +29,7 @@ func asOfDate(c echo.Context, now time.Time) (time.Time, error) {
 // getValuation answers GET /v1/valuation?as_of=DATE&group_by=...: the
 // holdings at the end of that date at the rates in force on it.
 func (s *Server) getValuation(c echo.Context) error {
-	if err := requireRole(c, Readers...); err != nil {
+	if err := requireRole(c, access.Readers...); err != nil {
 		return err
 	}
 	group := c.QueryParam("group_by")
@@ -136,7 +137,7 @@ func seizureComparisonOut(sc finance.SeizureComparison) (seizureComparisonJSON, 
 // getSeizureValuation answers GET /v1/valuation/seizure?as_of=&case_id=:
 // each item's value at its seizure beside its value on as_of, and per case.
 func (s *Server) getSeizureValuation(c echo.Context) error {
-	if err := requireRole(c, Readers...); err != nil {
+	if err := requireRole(c, access.Readers...); err != nil {
 		return err
 	}
 	caseID := c.QueryParam("case_id")

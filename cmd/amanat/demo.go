@@ -8,8 +8,8 @@ import (
 	"strings"
 
 	"github.com/amanat-ledger/amanat/chain"
+	"github.com/amanat-ledger/amanat/chain/access"
 	"github.com/amanat-ledger/amanat/fixtures"
-	"github.com/amanat-ledger/amanat/httpapi"
 	"github.com/amanat-ledger/amanat/ledger"
 )
 
@@ -60,8 +60,8 @@ func loadDemo(ctx context.Context, a *app, out io.Writer, db, base string) error
 
 	fmt.Fprintln(out, "demo: new API tokens, one per role, shown once (only their hashes are stored); paste these lines into the shell you run the examples from:")
 	fmt.Fprintf(out, "export AMANAT=%s\n", base)
-	for _, role := range httpapi.Roles {
-		token, err := httpapi.CreateToken(a.store, role, "demo-"+role, demoTokenBy)
+	for _, role := range access.Roles {
+		token, err := access.CreateToken(a.store, role, "demo-"+role, demoTokenBy)
 		if err != nil {
 			return fmt.Errorf("demo token for %s: %w", role, err)
 		}
@@ -74,9 +74,9 @@ func loadDemo(ctx context.Context, a *app, out io.Writer, db, base string) error
 	}
 	fmt.Fprintln(out, "demo: try")
 	for _, c := range []struct{ role, path, what string }{
-		{httpapi.RoleFinance, "/v1/valuation?as_of=2025-06-08&group_by=circle", "what each circle held on 8 June 2025, in PKR"},
-		{httpapi.RoleInvestigator, "/v1/items/" + item + "/custody", "the chain of custody of the organiser's bitcoin"},
-		{httpapi.RoleAuditor, "/v1/verify", "check the books and the custody log"},
+		{access.RoleFinance, "/v1/valuation?as_of=2025-06-08&group_by=circle", "what each circle held on 8 June 2025, in PKR"},
+		{access.RoleInvestigator, "/v1/items/" + item + "/custody", "the chain of custody of the organiser's bitcoin"},
+		{access.RoleAuditor, "/v1/verify", "check the books and the custody log"},
 	} {
 		fmt.Fprintf(out, "  # %s\n  curl -sS --fail-with-body -H \"Authorization: Bearer $%s\" \"$AMANAT%s\"\n", c.what, tokenVar(c.role), c.path)
 	}
@@ -85,7 +85,7 @@ func loadDemo(ctx context.Context, a *app, out io.Writer, db, base string) error
 
 // demoTokensExist says whether the store holds a live token the demo printed.
 func demoTokensExist(store *ledger.Store) (bool, error) {
-	toks, err := httpapi.NewTokens(store)
+	toks, err := access.NewTokens(store)
 	if err != nil {
 		return false, err
 	}

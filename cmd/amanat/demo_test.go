@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/amanat-ledger/amanat/chain/access"
 	"github.com/amanat-ledger/amanat/chain/evidence"
 	"github.com/amanat-ledger/amanat/httpapi"
 	"github.com/amanat-ledger/amanat/ledger"
@@ -41,7 +42,7 @@ func openDemoStore(t *testing.T) (*app, *httpapi.Server, string) {
 
 func liveTokens(t *testing.T, store *ledger.Store) int {
 	t.Helper()
-	toks, err := httpapi.NewTokens(store)
+	toks, err := access.NewTokens(store)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,7 +81,7 @@ func TestServeDemoOutput(t *testing.T) {
 	if vars["AMANAT"] != "http://127.0.0.1:8080" {
 		t.Errorf("no export of AMANAT:\n%s", text)
 	}
-	for _, role := range httpapi.Roles {
+	for _, role := range access.Roles {
 		if !strings.HasPrefix(vars[tokenVar(role)], "amt_") {
 			t.Errorf("no token line for %s:\n%s", role, text)
 		}
@@ -116,8 +117,8 @@ func TestServeDemoAgainMintsNoTokens(t *testing.T) {
 		t.Fatal(err)
 	}
 	tokens := liveTokens(t, a.store)
-	if tokens != len(httpapi.Roles) {
-		t.Fatalf("%d live tokens after the first load, want %d", tokens, len(httpapi.Roles))
+	if tokens != len(access.Roles) {
+		t.Fatalf("%d live tokens after the first load, want %d", tokens, len(access.Roles))
 	}
 	var again bytes.Buffer
 	if err := loadDemo(context.Background(), a, &again, db, "http://127.0.0.1:8080"); err != nil {

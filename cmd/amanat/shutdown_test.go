@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/amanat-ledger/amanat/chain/access"
 	"github.com/amanat-ledger/amanat/httpapi"
 	"github.com/amanat-ledger/amanat/ledger"
 	"github.com/amanat-ledger/amanat/ledger/finance"
@@ -46,7 +47,7 @@ func TestSIGTERMFinishesInFlightWrites(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	token, err := httpapi.CreateToken(a.store, httpapi.RoleFinance, "farah", "test")
+	token, err := access.CreateToken(a.store, access.RoleFinance, "farah", "test")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -187,7 +188,7 @@ func TestSIGTERMExitsInTimeWithAStalledBackupClient(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	admin, err := httpapi.CreateToken(a.store, httpapi.RoleAdmin, "adeel", "test")
+	admin, err := access.CreateToken(a.store, access.RoleAdmin, "adeel", "test")
 	if err != nil {
 		t.Fatal(err)
 	}
