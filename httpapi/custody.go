@@ -254,10 +254,6 @@ func (s *Server) postCustody(c echo.Context) error {
 	if err := requireRole(c, access.RoleCustodian); err != nil {
 		return err
 	}
-	cl, err := s.custodyLog()
-	if err != nil {
-		return err
-	}
 	item, err := pathID(c, "id")
 	if err != nil {
 		return err
@@ -270,97 +266,22 @@ func (s *Server) postCustody(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if e.Event == chain.EventConverted {
-		return ledger.FieldErr("event", "a conversion moves money: record it with POST /v1/conversions, which writes the converted entry and its ledger transaction together")
+	// Refused before the write, so a refusal never joins a commit group
+	// and is not mistaken for a reused Idempotency-Key.
+	if err := evidence.CheckEvent(e); err != nil {
+		return err
 	}
-	// An entry names only the transaction its own event caused. No event
-	// recorded here causes one the client could know of: a release's is
-	// posted below, a seizure's and a conversion's by their own endpoints.
-	if e.LedgerTxn != 0 {
-		return ledger.FieldErr("ledger_txn", "is set by the server, never by a client: an entry names only the ledger transaction its own event caused (a release's is posted with it)")
-	}
-	return s.writeOnce(c, func(tx *ledger.Tx) (int, any, error) {
-		if err := s.requireItem(tx, item); err != nil {
-			return 0, nil, err
-		}
-		entry := e
-		if err := s.release(tx, &entry); err != nil {
-			return 0, nil, err
-		}
-		got, err := cl.Append(tx, entry)
-		if err != nil {
-			return 0, nil, err
-		}
-		if s.evidence != nil && got.SealAfter.Number != "" && got.SealAfter.Number != got.SealBefore.Number {
-			if err := s.evidence.ClaimSeal(tx, "seal_after.number", got.SealAfter.Number, item); err != nil {
-				return 0, nil, err
-			}
-		}
-		return http.StatusCreated, toEntryJSON(got), nil
-	})
-}
-
-// releaseRoots names, for each event that ends custody by court order or
-// disposal, the ledger root its holdings move to.
-var releaseRoots = map[string]string{
-	chain.EventForfeited:  "forfeited",
-	chain.EventReturned:   "returned",
-	chain.EventDestroyed:  "disposed",
-	chain.EventWrittenOff: "disposed",
-}
-
-// release posts, inside tx, the ledger side of an event that ends custody:
-// every holding of the item leaves custody:item:<id> for <root>:case:<case>,
-// effective when the event happened, so the item stops counting as held and
-// its case shows what was released. The entry then names that transaction.
-// An item that holds nothing posts nothing.
-func (s *Server) release(tx *ledger.Tx, e *chain.Entry) error {
-	root, ok := releaseRoots[e.Event]
-	if !ok || s.evidence == nil {
-		return nil
-	}
-	it, err := s.evidence.Item(tx, e.Item)
+	reg, err := s.registry()
 	if err != nil {
 		return err
 	}
-	from := evidence.ItemAccount(it.ID)
-	to := fmt.Sprintf("%s:case:%d", root, it.CaseID)
-	// The release moves today's holdings at e.At: a posting after e.At
-	// would leave the account negative at the instants between the two.
-	if last, ok, err := tx.LatestPostingAt(from); err != nil {
-		return fmt.Errorf("latest posting of item %d: %w", it.ID, err)
-	} else if ok && e.At.Before(last) {
-		return ledger.FieldErr("at", fmt.Sprintf("%s is before the item's latest ledger posting (%s): a release moves the holdings as they are after it, so it cannot take effect earlier",
-			e.At.UTC().Format(time.RFC3339Nano), last.UTC().Format(time.RFC3339Nano)))
-	}
-	page, err := tx.Balances(ledger.BalanceFilter{Account: from, Limit: 1000})
-	if err != nil {
-		return fmt.Errorf("holdings of item %d: %w", it.ID, err)
-	}
-	txn := ledger.Transaction{
-		Effective: e.At,
-		Actor:     e.RecordedBy,
-		Memo:      fmt.Sprintf("%s: item %d leaves custody", e.Event, it.ID),
-		Links:     []ledger.Link{{Kind: "case", Ref: strconv.FormatUint(it.CaseID, 10)}, {Kind: "item", Ref: strconv.FormatUint(it.ID, 10)}},
-	}
-	if e.CourtOrder != nil {
-		txn.Memo += fmt.Sprintf(" under court order %s of %s", e.CourtOrder.Number, e.CourtOrder.Date)
-	}
-	for _, b := range page.Balances {
-		if b.Account != from || b.Amount.IsZero() {
-			continue
+	return s.writeOnce(c, func(tx *ledger.Tx) (int, any, error) {
+		got, err := reg.Record(tx, e)
+		if err != nil {
+			return 0, nil, err
 		}
-		txn.Postings = append(txn.Postings, ledger.Posting{Account: from, Amount: b.Amount.Neg()}, ledger.Posting{Account: to, Amount: b.Amount})
-	}
-	if len(txn.Postings) == 0 {
-		return nil
-	}
-	posted, err := tx.Post(txn)
-	if err != nil {
-		return fmt.Errorf("release item %d: %w", it.ID, err)
-	}
-	e.LedgerTxn = posted.ID
-	return nil
+		return http.StatusCreated, toEntryJSON(got), nil
+	})
 }
 
 func (s *Server) listCustody(c echo.Context) error {

@@ -10,7 +10,6 @@ package evidence
 
 import (
 	"encoding/json"
-	"strconv"
 	"time"
 )
 
@@ -149,12 +148,6 @@ func (it *Item) Value() []Holding {
 
 // Account is the ledger account that holds the item.
 func (it *Item) Account() string { return ItemAccount(it.ID) }
-
-// ItemAccount is the ledger account that holds item id.
-func ItemAccount(id uint64) string { return "custody:item:" + strconv.FormatUint(id, 10) }
-
-// CaseAccount is the ledger account of the trust owed for case id.
-func CaseAccount(id uint64) string { return "seized:case:" + strconv.FormatUint(id, 10) }
 
 // Stored records are a version byte followed by JSON: readable by anyone with
 // the file, and a later format can change the byte.

@@ -225,7 +225,7 @@ func (r *Registry) storeChecks(tx *ledger.Tx, s *Seizure) (Case, error) {
 		if ledger.ErrorCode(err) != ledger.ENotFound {
 			return Case{}, err
 		}
-		p.Addf("case_id", "case %d not found; create it with POST /v1/cases first", s.CaseID)
+		p.Addf("case_id", "case %d not found; "+AdviceCreateCase, s.CaseID)
 	}
 	for i := range s.Items {
 		if id, used := r.SealInUse(tx, s.Items[i].Seal); used {
