@@ -2,14 +2,10 @@ package httpapi
 
 import (
 	"encoding/binary"
-	"fmt"
 	"net/http"
-	"strconv"
-	"strings"
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/amanat-ledger/amanat/chain"
 	"github.com/amanat-ledger/amanat/chain/access"
 	"github.com/amanat-ledger/amanat/ledger"
 	"github.com/amanat-ledger/amanat/ledger/finance"
@@ -132,52 +128,4 @@ func (s *Server) getConversions(c echo.Context) error {
 		data = append(data, j)
 	}
 	return writeList(c, data, idNext(more, last))
-}
-
-// custodyAppender is what a conversion needs of the custody log.
-type custodyAppender interface {
-	Append(tx *ledger.Tx, e chain.Entry) (chain.Entry, error)
-	State(tx *ledger.Tx, item uint64) (chain.ItemState, error)
-}
-
-type conversionCustody struct{ log custodyAppender }
-
-// FinanceCustody records a conversion's `converted` custody entry in the
-// custody log: released by the item's holder, naming the ledger transaction.
-func FinanceCustody(log custodyAppender) finance.CustodyRecorder {
-	return conversionCustody{log: log}
-}
-
-func (cc conversionCustody) RecordConversion(tx *ledger.Tx, ev finance.ConversionEvent) (string, error) {
-	id, err := strconv.ParseUint(ev.ItemID, 10, 64)
-	if err != nil {
-		return "", ledger.FieldErr("item_id", "is not an id")
-	}
-	st, err := cc.log.State(tx, id)
-	if err != nil {
-		return "", err
-	}
-	sold := make([]string, len(ev.Sold))
-	for i, a := range ev.Sold {
-		sold[i] = a.String() + " " + a.Currency().Code
-	}
-	remarks := fmt.Sprintf("sold %s for %s PKR net via %s", strings.Join(sold, ", "), ev.ProceedsPKR, ev.Counterparty)
-	if !ev.AtParPKR.IsZero() {
-		remarks += fmt.Sprintf("; its %s PKR to the proceeds at par", ev.AtParPKR)
-	}
-	if ev.Reference != "" {
-		remarks += " (reference " + ev.Reference + ")"
-	}
-	e, err := cc.log.Append(tx, chain.Entry{
-		Item: id, Event: chain.EventConverted, At: ev.At, RecordedBy: ev.Actor,
-		From: st.Holder, Purpose: "liquidation", Remarks: remarks, LedgerTxn: ev.TxnID,
-	})
-	if err != nil {
-		var le *ledger.Error
-		if ok := asLedgerError(err, &le); ok && le.Code == ledger.EInvalid {
-			return "", &ledger.Error{Code: ledger.EInvalid, Msg: "the custody log refuses the conversion: " + le.Error(), Fields: []ledger.FieldError{{Field: "item_id", Reason: le.Error()}}}
-		}
-		return "", err
-	}
-	return strconv.FormatUint(e.Seq, 10), nil
 }

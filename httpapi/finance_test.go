@@ -9,6 +9,7 @@ import (
 
 	"github.com/amanat-ledger/amanat/chain"
 	"github.com/amanat-ledger/amanat/chain/access"
+	"github.com/amanat-ledger/amanat/chain/evidence"
 	"github.com/amanat-ledger/amanat/ledger"
 	"github.com/amanat-ledger/amanat/ledger/finance"
 )
@@ -18,8 +19,8 @@ import (
 func newFinanceServer(t *testing.T) (*testServer, *chain.Custody) {
 	t.Helper()
 	ts, custody := newEvidenceServer(t)
-	ts.s.finance = finance.New(finance.Config{Items: FinanceItems(ts.s.evidence, custody), Custody: FinanceCustody(custody), Records: custody})
-	ts.s.evidence.Value = FinanceValue(ts.s.finance)
+	ts.s.finance = finance.New(finance.Config{Items: evidence.FinanceItems(ts.s.evidence, custody), Custody: evidence.FinanceCustody(custody), Records: custody})
+	ts.s.evidence.Value = evidence.FinanceValue(ts.s.finance)
 	return ts, custody
 }
 

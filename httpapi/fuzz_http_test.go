@@ -167,8 +167,8 @@ func openFuzzServer(dir string, tokens map[string]string) (*fuzzServer, error) {
 	if err != nil {
 		return fail(err)
 	}
-	fin := finance.New(finance.Config{Items: FinanceItems(reg, cl), Custody: FinanceCustody(cl), Records: cl})
-	reg.Value = FinanceValue(fin)
+	fin := finance.New(finance.Config{Items: evidence.FinanceItems(reg, cl), Custody: evidence.FinanceCustody(cl), Records: cl})
+	reg.Value = evidence.FinanceValue(fin)
 	s, err := New(Config{Store: store, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Evidence: reg, Finance: fin, Custody: cl, Checkers: []Checker{CustodyChecker(cl)}})
 	if err != nil {

@@ -62,8 +62,8 @@ func TestDemoAnswersAsDescribed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fin := finance.New(finance.Config{Items: httpapi.FinanceItems(reg, custody), Custody: httpapi.FinanceCustody(custody), Records: custody})
-	reg.Value = httpapi.FinanceValue(fin)
+	fin := finance.New(finance.Config{Items: evidence.FinanceItems(reg, custody), Custody: evidence.FinanceCustody(custody), Records: custody})
+	reg.Value = evidence.FinanceValue(fin)
 	srv, err := httpapi.New(httpapi.Config{
 		Store: store, Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError})),
 		Checkers: []httpapi.Checker{httpapi.CustodyChecker(custody)},

@@ -65,14 +65,14 @@ func wireApp(store *ledger.Store, keyPath string, readOnly bool) (a *app, err er
 	custody := a.custody
 	a.checkers = []httpapi.Checker{{Name: "custody", Run: func(tx *ledger.Tx) (any, error) { return custody.Verify(tx) }}}
 	if readOnly {
-		a.finance = finance.New(finance.Config{Custody: httpapi.FinanceCustody(custody)})
+		a.finance = finance.New(finance.Config{Custody: evidence.FinanceCustody(custody)})
 		return a, nil
 	}
 	if a.evidence, err = evidence.New(context.Background(), store, custody); err != nil {
 		return nil, err
 	}
-	a.finance = finance.New(finance.Config{Items: httpapi.FinanceItems(a.evidence, custody), Custody: httpapi.FinanceCustody(custody), Records: custody})
-	a.evidence.Value = httpapi.FinanceValue(a.finance)
+	a.finance = finance.New(finance.Config{Items: evidence.FinanceItems(a.evidence, custody), Custody: evidence.FinanceCustody(custody), Records: custody})
+	a.evidence.Value = evidence.FinanceValue(a.finance)
 	return a, nil
 }
 
