@@ -77,47 +77,15 @@ func (s *Server) getBalances(c echo.Context) error {
 	return writeList(c, out, res.Next)
 }
 
-type verifyPart struct {
-	Name    string `json:"name"`
-	OK      bool   `json:"ok"`
-	Summary any    `json:"summary,omitempty"`
-	Error   string `json:"error,omitempty"`
-}
-
-// getVerify runs every checker on one consistent snapshot of the live store.
+// getVerify runs every check on one consistent snapshot of the live store.
 // A failed check is an answer (200 with ok=false), not a server error: the
 // check worked, the books did not.
 func (s *Server) getVerify(c echo.Context) error {
 	if err := requireRole(c, access.RoleAuditor, access.RoleFinance, access.RoleAdmin); err != nil {
 		return err
 	}
-	parts, ok := RunCheckers(s.store, s.checkers)
+	parts, ok := s.svc.RunChecks()
 	return c.JSON(http.StatusOK, map[string]any{"ok": ok, "checks": parts})
-}
-
-// RunCheckers runs checkers in order on one read transaction, stopping at the
-// first failure.
-func RunCheckers(store *ledger.Store, checkers []Checker) ([]verifyPart, bool) {
-	var parts []verifyPart
-	ok := true
-	err := store.View(func(tx *ledger.Tx) error {
-		for _, ch := range checkers {
-			sum, err := ch.Run(tx)
-			p := verifyPart{Name: ch.Name, OK: err == nil, Summary: sum}
-			if err != nil {
-				p.Error, ok = err.Error(), false
-				parts = append(parts, p)
-				return nil
-			}
-			parts = append(parts, p)
-		}
-		return nil
-	})
-	if err != nil {
-		parts = append(parts, verifyPart{Name: "store", Error: err.Error()})
-		ok = false
-	}
-	return parts, ok
 }
 
 // getBackup answers a consistent copy of the live store. The snapshot is
@@ -149,7 +117,7 @@ func (s *Server) getBackup(c echo.Context) error {
 	var size int64
 	if err := s.store.View(func(tx *ledger.Tx) error {
 		at = tx.Now
-		size, err = tx.Bolt.WriteTo(f)
+		size, err = tx.WriteTo(f)
 		return err
 	}); err != nil {
 		return fmt.Errorf("backup: snapshot: %w", err)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/amanat-ledger/amanat/chain/service"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -207,13 +208,13 @@ func TestBalances(t *testing.T) {
 }
 
 func TestVerifyEndpoint(t *testing.T) {
-	failing := Checker{Name: "custody", Run: func(*ledger.Tx) (any, error) { return nil, errors.New("custody entry 3: hash mismatch") }}
+	failing := service.Checker{Name: "custody", Run: func(*ledger.Tx) (any, error) { return nil, errors.New("custody entry 3: hash mismatch") }}
 	ts := newTestServer(t, failing)
 	postTxn(t, ts.store, 1, "USD", "1.00", time.Date(2025, 6, 2, 0, 0, 0, 0, time.UTC))
 	rec := ts.do(access.RoleAuditor, http.MethodGet, "/v1/verify", "")
 	var body struct {
-		OK     bool         `json:"ok"`
-		Checks []verifyPart `json:"checks"`
+		OK     bool                  `json:"ok"`
+		Checks []service.CheckResult `json:"checks"`
 	}
 	decode(t, rec, &body)
 	if body.OK || len(body.Checks) != 2 || !body.Checks[0].OK || body.Checks[1].Error != "custody entry 3: hash mismatch" {

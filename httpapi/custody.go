@@ -18,11 +18,6 @@ import (
 	"github.com/amanat-ledger/amanat/ledger"
 )
 
-// ItemExists says whether an item is registered (the item registry lives in
-// package chain/evidence). When Config.ItemExists is nil and the server has
-// an evidence registry, the registry answers.
-type ItemExists func(tx *ledger.Tx, id uint64) (bool, error)
-
 // routesCustody registers the chain-of-custody endpoints (docs/custody.md).
 func (s *Server) routesCustody(g *echo.Group) {
 	g.GET("/items/:id/custody", s.listCustody)
@@ -35,45 +30,19 @@ func (s *Server) routesCustody(g *echo.Group) {
 	g.GET("/custody/consistency", s.getConsistency)
 }
 
-func (s *Server) custodyLog() (*chain.Custody, error) {
-	if s.custody == nil {
-		return nil, ledger.Errorf(ledger.EUnavailable, "this server was started without the custody log")
-	}
-	return s.custody, nil
-}
-
 // custodyReader admits a reader role to the custody log: every custody GET
 // starts here.
 func (s *Server) custodyReader(c echo.Context) (*chain.Custody, error) {
 	if err := requireRole(c, access.Readers...); err != nil {
 		return nil, err
 	}
-	return s.custodyLog()
+	return s.custody, nil
 }
 
 // requireItem answers ENotFound for an item that is not registered.
 func (s *Server) requireItem(tx *ledger.Tx, id uint64) error {
-	exists := s.itemExists
-	if exists == nil && s.evidence != nil {
-		exists = func(tx *ledger.Tx, id uint64) (bool, error) {
-			_, err := s.evidence.Item(tx, id)
-			if ledger.ErrorCode(err) == ledger.ENotFound {
-				return false, nil
-			}
-			return err == nil, err
-		}
-	}
-	if exists == nil {
-		return nil // no registry: the custody log is the only judge
-	}
-	ok, err := exists(tx, id)
-	if err != nil {
-		return err
-	}
-	if !ok {
-		return ledger.Errorf(ledger.ENotFound, "item %d not found", id)
-	}
-	return nil
+	_, err := s.evidence.Item(tx, id)
+	return err
 }
 
 // Wire shapes. Ids are JSON numbers; times RFC 3339 UTC; dates YYYY-MM-DD.
@@ -271,12 +240,8 @@ func (s *Server) postCustody(c echo.Context) error {
 	if err := evidence.CheckEvent(e); err != nil {
 		return err
 	}
-	reg, err := s.registry()
-	if err != nil {
-		return err
-	}
 	return s.writeOnce(c, func(tx *ledger.Tx) (int, any, error) {
-		got, err := reg.Record(tx, e)
+		got, err := s.evidence.Record(tx, e)
 		if err != nil {
 			return 0, nil, err
 		}
@@ -317,9 +282,6 @@ func (s *Server) listCustody(c echo.Context) error {
 		if len(es) > page.Limit {
 			es = es[:page.Limit]
 			next = binary.BigEndian.AppendUint64(nil, es[len(es)-1].ItemSeq)
-		}
-		if len(es) == 0 && after == 0 && s.itemExists == nil && s.evidence == nil {
-			return ledger.Errorf(ledger.ENotFound, "item %d has no custody entries", item)
 		}
 		for _, e := range es {
 			out = append(out, toEntryJSON(e))
@@ -504,10 +466,4 @@ func (s *Server) getConsistency(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusOK, consistencyJSON{Old: p.Old, New: p.New, OldRoot: hexOf(p.OldRoot), NewRoot: hexOf(p.NewRoot), Proof: hexList(p.Hashes)})
-}
-
-// CustodyChecker is the custody log's part of GET /v1/verify and amanat
-// verify: it recomputes the whole log (chain.Custody.Verify).
-func CustodyChecker(cl *chain.Custody) Checker {
-	return Checker{Name: "custody", Run: func(tx *ledger.Tx) (any, error) { return cl.Verify(tx) }}
 }

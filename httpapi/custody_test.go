@@ -1,14 +1,10 @@
 package httpapi
 
 import (
-	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"io"
-	"log/slog"
 	"net/http"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -19,7 +15,6 @@ import (
 
 	"github.com/amanat-ledger/amanat/chain"
 	"github.com/amanat-ledger/amanat/chain/access"
-	"github.com/amanat-ledger/amanat/chain/evidence"
 	"github.com/amanat-ledger/amanat/ledger"
 )
 
@@ -29,32 +24,9 @@ import (
 func newCustodyServer(t *testing.T) (*testServer, *chain.Custody) {
 	t.Helper()
 	dir := t.TempDir()
-	store, err := ledger.Open(filepath.Join(dir, "api.db"), ledger.Options{NoSync: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
-	cl, err := chain.New(store, filepath.Join(dir, "api.db.key"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	reg, err := evidence.New(context.Background(), store, cl)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := New(Config{Store: store, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Evidence: reg, Custody: cl,
-		Checkers: []Checker{CustodyChecker(cl)}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := &testServer{t: t, s: s, store: store, tokens: map[string]string{}}
-	for _, role := range access.Roles {
-		tok, err := access.CreateToken(store, role, "test-"+role, "test")
-		if err != nil {
-			t.Fatal(err)
-		}
-		ts.tokens[role] = tok
-	}
+	svc := openTestService(t, dir, ledger.Options{NoSync: true})
+	cl := svc.Custody
+	ts := serveTest(t, svc)
 	rec := ts.do(access.RoleCustodian, http.MethodPost, "/v1/cases", `{"fir":"7/2025","circle":"islamabad","operation":"Grey","title":"Call centre, G-11"}`)
 	if rec.Code != http.StatusCreated {
 		t.Fatalf("case: %d %s", rec.Code, rec.Body)

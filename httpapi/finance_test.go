@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"fmt"
+	"github.com/amanat-ledger/amanat/chain/evidence"
 	"net/http"
 	"strings"
 	"testing"
@@ -9,7 +10,6 @@ import (
 
 	"github.com/amanat-ledger/amanat/chain"
 	"github.com/amanat-ledger/amanat/chain/access"
-	"github.com/amanat-ledger/amanat/chain/evidence"
 	"github.com/amanat-ledger/amanat/ledger"
 	"github.com/amanat-ledger/amanat/ledger/finance"
 )
@@ -19,7 +19,6 @@ import (
 func newFinanceServer(t *testing.T) (*testServer, *chain.Custody) {
 	t.Helper()
 	ts, custody := newEvidenceServer(t)
-	ts.s.finance = finance.New(finance.Config{Items: evidence.FinanceItems(ts.s.evidence, custody), Custody: evidence.FinanceCustody(custody), Records: custody})
 	ts.s.evidence.Value = evidence.FinanceValue(ts.s.finance)
 	return ts, custody
 }

@@ -2,12 +2,12 @@ package httpapi
 
 import (
 	"bytes"
-	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"flag"
 	"fmt"
+	"github.com/amanat-ledger/amanat/chain/service"
 	"io"
 	"log/slog"
 	"net/http"
@@ -24,11 +24,8 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
-	"github.com/amanat-ledger/amanat/chain"
 	"github.com/amanat-ledger/amanat/chain/access"
-	"github.com/amanat-ledger/amanat/chain/evidence"
 	"github.com/amanat-ledger/amanat/ledger"
-	"github.com/amanat-ledger/amanat/ledger/finance"
 	"github.com/amanat-ledger/amanat/ledger/text"
 )
 
@@ -154,27 +151,16 @@ type fuzzServer struct {
 func openFuzzServer(dir string, tokens map[string]string) (*fuzzServer, error) {
 	// NoSync: a fuzz store is thrown away, and an fsync per write would
 	// cost most of the run.
-	store, err := ledger.Open(filepath.Join(dir, "api.db"), ledger.Options{NoSync: true})
+	svc, err := service.Open(filepath.Join(dir, "api.db"), service.Options{Store: ledger.Options{NoSync: true}})
 	if err != nil {
 		return nil, err
 	}
-	fail := func(err error) (*fuzzServer, error) { store.Close(); return nil, err }
-	cl, err := chain.New(store, filepath.Join(dir, "api.db.key"))
+	s, err := New(Config{Service: svc, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
-		return fail(err)
+		svc.Close()
+		return nil, err
 	}
-	reg, err := evidence.New(context.Background(), store, cl)
-	if err != nil {
-		return fail(err)
-	}
-	fin := finance.New(finance.Config{Items: evidence.FinanceItems(reg, cl), Custody: evidence.FinanceCustody(cl), Records: cl})
-	reg.Value = evidence.FinanceValue(fin)
-	s, err := New(Config{Store: store, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Evidence: reg, Finance: fin, Custody: cl, Checkers: []Checker{CustodyChecker(cl)}})
-	if err != nil {
-		return fail(err)
-	}
-	return &fuzzServer{s: s, store: store, tokens: tokens}, nil
+	return &fuzzServer{s: s, store: svc.Store, tokens: tokens}, nil
 }
 
 func (fs *fuzzServer) close() error {
@@ -545,7 +531,7 @@ func shadowed(keys []string, i int) bool {
 // what failed, in words that stay the same whatever the input (the class of
 // the failure), and the detail; "" when all is well.
 func (fs *fuzzServer) checkBooks() (what, detail string) {
-	parts, ok := RunCheckers(fs.store, fs.s.checkers)
+	parts, ok := fs.s.svc.RunChecks()
 	if !ok {
 		for _, p := range parts {
 			if !p.OK {

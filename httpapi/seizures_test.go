@@ -1,16 +1,13 @@
 package httpapi
 
 import (
-	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"runtime"
 	"strings"
 	"sync/atomic"
@@ -35,32 +32,11 @@ var seizureNoSync = flag.Bool("seizure.nosync", false, "open evidence test store
 func newEvidenceServer(t testing.TB) (*testServer, *chain.Custody) {
 	t.Helper()
 	dir := t.TempDir()
-	store, err := ledger.Open(filepath.Join(dir, "api.db"), ledger.Options{NoSync: *seizureNoSync})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
-	custody, err := chain.New(store, filepath.Join(dir, "custody.key"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	reg, err := evidence.New(context.Background(), store, custody)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := New(Config{Store: store, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Evidence: reg})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := &testServer{t: t, s: s, store: store, tokens: map[string]string{}}
-	for _, role := range access.Roles {
-		tok, err := access.CreateToken(store, role, "test-"+role, "test")
-		if err != nil {
-			t.Fatal(err)
-		}
-		ts.tokens[role] = tok
-	}
-	return ts, custody
+	svc := openTestService(t, dir, ledger.Options{NoSync: *seizureNoSync})
+	// Without valuation, as these tests have always read items
+	// (newFinanceServer puts it back).
+	svc.Evidence.Value = nil
+	return serveTest(t, svc), svc.Custody
 }
 
 // snapshot digests every key and value of every bucket: equal snapshots mean
