@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"encoding/binary"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
@@ -69,41 +68,12 @@ func (s *Server) postConversion(c echo.Context) error {
 	})
 }
 
-// afterID reads a paging cursor that holds the last id of the previous page.
-func afterID(p Page) (uint64, error) {
-	if p.Cursor == nil {
-		return 0, nil
-	}
-	if len(p.Cursor) != 8 {
-		return 0, ledger.FieldErr("cursor", "is not a cursor this server gave out")
-	}
-	return binary.BigEndian.Uint64(p.Cursor), nil
-}
-
-// readerIDPage admits a reader role to a list paged by id and reads its
-// paging: the page and the last id of the previous one.
-func readerIDPage(c echo.Context) (Page, uint64, error) {
-	if err := requireRole(c, access.Readers...); err != nil {
-		return Page{}, 0, err
-	}
-	page, err := pageParams(c)
-	if err != nil {
-		return Page{}, 0, err
-	}
-	after, err := afterID(page)
-	return page, after, err
-}
-
-// idNext is the next page's cursor (see idCursor), nil on the last page.
-func idNext(more bool, last uint64) []byte {
-	if !more {
-		return nil
-	}
-	return idCursor(last)
-}
-
 func (s *Server) getConversions(c echo.Context) error {
-	page, after, err := readerIDPage(c)
+	page, err := readerPage(c)
+	if err != nil {
+		return err
+	}
+	after, err := page.AfterID()
 	if err != nil {
 		return err
 	}
@@ -115,9 +85,8 @@ func (s *Server) getConversions(c echo.Context) error {
 	}); err != nil {
 		return err
 	}
-	var last uint64
-	if len(out) > 0 {
-		last = out[len(out)-1].ID
+	if more {
+		page.NextAfter(out[len(out)-1].ID)
 	}
 	data := make([]conversionJSON, 0, len(out))
 	for _, cv := range out {
@@ -127,5 +96,5 @@ func (s *Server) getConversions(c echo.Context) error {
 		}
 		data = append(data, j)
 	}
-	return writeList(c, data, idNext(more, last))
+	return page.Write(c, data)
 }

@@ -74,7 +74,8 @@ func (s *Server) getBalances(c echo.Context) error {
 		}
 		out = append(out, j)
 	}
-	return writeList(c, out, res.Next)
+	page.Next(res.Next)
+	return page.Write(c, out)
 }
 
 // getVerify runs every check on one consistent snapshot of the live store.
@@ -249,7 +250,7 @@ func (s *Server) listTokens(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	after, err := afterID(page)
+	after, err := page.AfterID()
 	if err != nil {
 		return err
 	}
@@ -273,11 +274,10 @@ func (s *Server) listTokens(c echo.Context) error {
 	if err != nil {
 		return fmt.Errorf("list tokens: %w", err)
 	}
-	var last uint64
-	if len(out) > 0 {
-		last = out[len(out)-1].ID
+	if more {
+		page.NextAfter(out[len(out)-1].ID)
 	}
-	return writeList(c, out, idNext(more, last))
+	return page.Write(c, out)
 }
 
 func (s *Server) revokeToken(c echo.Context) error {

@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"bytes"
-	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -262,15 +261,11 @@ func (s *Server) listCustody(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	after := uint64(0)
-	if page.Cursor != nil {
-		if len(page.Cursor) != 8 {
-			return ledger.FieldErr("cursor", "is not a cursor this server gave out")
-		}
-		after = binary.BigEndian.Uint64(page.Cursor)
+	after, err := page.AfterID()
+	if err != nil {
+		return err
 	}
 	var out []entryJSON
-	var next []byte
 	err = s.store.View(func(tx *ledger.Tx) error {
 		if err := s.requireItem(tx, item); err != nil {
 			return err
@@ -281,7 +276,7 @@ func (s *Server) listCustody(c echo.Context) error {
 		}
 		if len(es) > page.Limit {
 			es = es[:page.Limit]
-			next = binary.BigEndian.AppendUint64(nil, es[len(es)-1].ItemSeq)
+			page.NextAfter(es[len(es)-1].ItemSeq)
 		}
 		for _, e := range es {
 			out = append(out, toEntryJSON(e))
@@ -291,7 +286,7 @@ func (s *Server) listCustody(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return writeList(c, out, next)
+	return page.Write(c, out)
 }
 
 func (s *Server) getCustodyEntry(c echo.Context) error {

@@ -89,15 +89,16 @@ func (s *Server) getRates(c echo.Context) error {
 	}
 	if !hasAsOf {
 		var out []finance.Rate
-		var next []byte
-		err := s.store.View(func(tx *ledger.Tx) (err error) {
-			out, next, err = s.finance.Rates(tx, finance.RateFilter{Currency: cur, Source: source, After: page.Cursor, Limit: page.Limit})
+		err := s.store.View(func(tx *ledger.Tx) error {
+			rates, next, err := s.finance.Rates(tx, finance.RateFilter{Currency: cur, Source: source, After: page.Cursor, Limit: page.Limit})
+			out = rates
+			page.Next(next)
 			return err
 		})
 		if err != nil {
 			return err
 		}
-		return writeList(c, out, next)
+		return page.Write(c, out)
 	}
 	var out []finance.Rate
 	err = s.store.View(func(tx *ledger.Tx) error {
@@ -133,5 +134,5 @@ func (s *Server) getRates(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return writeList(c, out, nil)
+	return page.Write(c, out) // the rates in force: one page
 }

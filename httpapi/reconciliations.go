@@ -73,7 +73,11 @@ func (s *Server) postReconciliation(c echo.Context) error {
 }
 
 func (s *Server) getReconciliations(c echo.Context) error {
-	page, after, err := readerIDPage(c)
+	page, err := readerPage(c)
+	if err != nil {
+		return err
+	}
+	after, err := page.AfterID()
 	if err != nil {
 		return err
 	}
@@ -98,21 +102,24 @@ func (s *Server) getReconciliations(c echo.Context) error {
 	}); err != nil {
 		return err
 	}
-	var last uint64
-	if len(out) > 0 {
-		last = out[len(out)-1].ID
+	if more {
+		page.NextAfter(out[len(out)-1].ID)
 	}
 	data, err := reconciliationsOut(out)
 	if err != nil {
 		return err
 	}
-	return writeList(c, data, idNext(more, last))
+	return page.Write(c, data)
 }
 
 // getDiscrepancies lists the open differences: each item or location whose
 // latest count disagreed with the books.
 func (s *Server) getDiscrepancies(c echo.Context) error {
-	page, after, err := readerIDPage(c)
+	page, err := readerPage(c)
+	if err != nil {
+		return err
+	}
+	after, err := page.AfterID()
 	if err != nil {
 		return err
 	}
@@ -124,13 +131,12 @@ func (s *Server) getDiscrepancies(c echo.Context) error {
 	}); err != nil {
 		return err
 	}
-	var last uint64
-	if len(out) > 0 {
-		last = out[len(out)-1].ID
+	if more {
+		page.NextAfter(out[len(out)-1].ID)
 	}
 	data, err := reconciliationsOut(out)
 	if err != nil {
 		return err
 	}
-	return writeList(c, data, idNext(more, last))
+	return page.Write(c, data)
 }

@@ -20,10 +20,7 @@ func (s *Server) postSeizure(c echo.Context) error {
 	if err := requireRole(c, access.RoleCustodian); err != nil {
 		return err
 	}
-	reg, err := s.registry()
-	if err != nil {
-		return err
-	}
+	reg := s.evidence
 	var req evidence.SeizureRequest
 	if err := decodeJSON(c, &req); err != nil {
 		return err
