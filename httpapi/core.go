@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"time"
 
@@ -240,8 +239,7 @@ func (s *Server) postToken(c echo.Context) error {
 }
 
 // listTokens answers GET /v1/tokens (admin): token records in id order,
-// paged like every list. access.Tokens are few and keyed by hash, so a page reads
-// them all and keeps those after the cursor's id.
+// paged like every list.
 func (s *Server) listTokens(c echo.Context) error {
 	if err := requireRole(c, access.RoleAdmin); err != nil {
 		return err
@@ -255,27 +253,22 @@ func (s *Server) listTokens(c echo.Context) error {
 		return err
 	}
 	var out []tokenJSON
-	var more bool
 	err = s.store.View(func(tx *ledger.Tx) error {
-		recs, err := s.tokens.List(tx) // by id
+		recs, more, err := s.tokens.Page(tx, after, page.Limit)
 		if err != nil {
 			return err
-		}
-		recs = recs[sort.Search(len(recs), func(i int) bool { return recs[i].ID > after }):]
-		if more = len(recs) > page.Limit; more {
-			recs = recs[:page.Limit]
 		}
 		out = make([]tokenJSON, 0, len(recs))
 		for _, r := range recs {
 			out = append(out, tokenOut(r))
 		}
+		if more {
+			page.NextAfter(recs[len(recs)-1].ID)
+		}
 		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("list tokens: %w", err)
-	}
-	if more {
-		page.NextAfter(out[len(out)-1].ID)
 	}
 	return page.Write(c, out)
 }

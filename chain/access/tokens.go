@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"sort"
 	"strings"
 	"time"
 
@@ -176,6 +177,21 @@ func (t *Tokens) List(tx *ledger.Tx) ([]TokenRecord, error) {
 	})
 	slices.SortFunc(out, func(a, b TokenRecord) int { return cmp.Compare(a.ID, b.ID) })
 	return out, err
+}
+
+// Page is up to limit token records with an id after after, by id; more says
+// whether a later page holds any. Tokens are few and keyed by hash, so a
+// page reads them all and keeps those after the cursor's id.
+func (t *Tokens) Page(tx *ledger.Tx, after uint64, limit int) (recs []TokenRecord, more bool, err error) {
+	recs, err = t.List(tx) // by id
+	if err != nil {
+		return nil, false, err
+	}
+	recs = recs[sort.Search(len(recs), func(i int) bool { return recs[i].ID > after }):]
+	if more = len(recs) > limit; more {
+		recs = recs[:limit]
+	}
+	return recs, more, nil
 }
 
 // Revoke marks token id revoked inside tx.
