@@ -1,6 +1,3 @@
-// Package httpapi serves Amanat's REST API with Echo v4: authentication and
-// roles, RFC 7807 problem answers, paging, idempotent writes, and one small
-// handler per route that decodes, calls the domain packages and encodes.
 package httpapi
 
 import (

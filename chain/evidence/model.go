@@ -1,11 +1,3 @@
-// Package evidence owns cases, seized items and seizure registration: what was
-// seized, from whom, where, when and by whom, and the one write that enters a
-// seizure into the books (the items, the ledger transaction that puts each
-// holding into custody, and each item's first custody entry).
-//
-// It keeps its own bbolt buckets (prefix "evidence.") in the ledger's file and
-// writes only inside a ledger.Tx, so a seizure commits with its postings and
-// custody entries or not at all. It knows nothing of HTTP.
 package evidence
 
 import (
