@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"errors"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
@@ -10,8 +9,6 @@ import (
 	"github.com/amanat-ledger/amanat/ledger"
 	"github.com/amanat-ledger/amanat/ledger/finance"
 )
-
-func asLedgerError(err error, target **ledger.Error) bool { return errors.As(err, target) }
 
 // reconciliationRequest is the body of POST /v1/reconciliations: finance's
 // input with item_id read as an ID (a number, or a string of digits).

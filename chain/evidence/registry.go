@@ -80,9 +80,9 @@ type Valuation struct {
 	Missing     []string // currencies without a rate on or before the date
 }
 
-// ValueFunc prices holdings in PKR as of an instant. The finance
-// engineer's valuation package provides it; the server wires it into
-// Registry.Value. Nil means valuation is not available yet.
+// ValueFunc prices holdings in PKR as of an instant: FinanceValue, with
+// finance's rates and rounding, which service.Open wires into
+// Registry.Value. Nil means reads carry no value.
 type ValueFunc func(tx *ledger.Tx, holdings []money.Amount, asOf time.Time) (Valuation, error)
 
 // Registry registers seizures and reads cases and items.
