@@ -33,16 +33,21 @@ func reconciliationOut(r finance.Reconciliation) (out reconciliationJSON, err er
 	return out, err
 }
 
-func reconciliationsOut(rs []finance.Reconciliation) ([]reconciliationJSON, error) {
+// writeReconciliations answers a page of reconciliations; more says a
+// later page holds some.
+func writeReconciliations(c echo.Context, page *Page, rs []finance.Reconciliation, more bool) error {
 	out := make([]reconciliationJSON, 0, len(rs))
 	for _, r := range rs {
 		j, err := reconciliationOut(r)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		out = append(out, j)
 	}
-	return out, nil
+	if more {
+		page.NextAfter(rs[len(rs)-1].ID)
+	}
+	return page.Write(c, out)
 }
 
 func (s *Server) postReconciliation(c echo.Context) error {
@@ -99,14 +104,7 @@ func (s *Server) getReconciliations(c echo.Context) error {
 	}); err != nil {
 		return err
 	}
-	if more {
-		page.NextAfter(out[len(out)-1].ID)
-	}
-	data, err := reconciliationsOut(out)
-	if err != nil {
-		return err
-	}
-	return page.Write(c, data)
+	return writeReconciliations(c, page, out, more)
 }
 
 // getDiscrepancies lists the open differences: each item or location whose
@@ -128,12 +126,5 @@ func (s *Server) getDiscrepancies(c echo.Context) error {
 	}); err != nil {
 		return err
 	}
-	if more {
-		page.NextAfter(out[len(out)-1].ID)
-	}
-	data, err := reconciliationsOut(out)
-	if err != nil {
-		return err
-	}
-	return page.Write(c, data)
+	return writeReconciliations(c, page, out, more)
 }
