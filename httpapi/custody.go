@@ -249,8 +249,7 @@ func (s *Server) postCustody(c echo.Context) error {
 }
 
 func (s *Server) listCustody(c echo.Context) error {
-	cl, err := s.custodyReader(c)
-	if err != nil {
+	if err := requireRole(c, access.Readers...); err != nil {
 		return err
 	}
 	item, err := pathID(c, "id")
@@ -267,15 +266,11 @@ func (s *Server) listCustody(c echo.Context) error {
 	}
 	var out []entryJSON
 	err = s.store.View(func(tx *ledger.Tx) error {
-		if err := s.requireItem(tx, item); err != nil {
-			return err
-		}
-		es, err := cl.EntriesAfter(tx, item, after, page.Limit+1)
+		es, more, err := s.evidence.Entries(tx, item, after, page.Limit)
 		if err != nil {
 			return err
 		}
-		if len(es) > page.Limit {
-			es = es[:page.Limit]
+		if more {
 			page.NextAfter(es[len(es)-1].ItemSeq)
 		}
 		for _, e := range es {

@@ -68,6 +68,22 @@ func (r *Registry) Record(tx *ledger.Tx, e chain.Entry) (chain.Entry, error) {
 	return got, nil
 }
 
+// Entries is up to limit custody entries of registered item id after its
+// entry number after (0: from its first), in order; more says whether a
+// later page holds any.
+func (r *Registry) Entries(tx *ledger.Tx, id, after uint64, limit int) (es []chain.Entry, more bool, err error) {
+	if _, err := r.Item(tx, id); err != nil {
+		return nil, false, err
+	}
+	if es, err = r.custody.EntriesAfter(tx, id, after, limit+1); err != nil {
+		return nil, false, err
+	}
+	if more = len(es) > limit; more {
+		es = es[:limit]
+	}
+	return es, more, nil
+}
+
 // release posts, inside tx, the ledger side of an event that ends custody:
 // every holding of the item leaves custody:item:<id> for <root>:case:<case>,
 // effective when the event happened, so the item stops counting as held and

@@ -25,6 +25,7 @@ var errBadRecord = errors.New("record is not in evidence format version 1")
 type CustodyLog interface {
 	Append(tx *ledger.Tx, e chain.Entry) (chain.Entry, error)
 	State(tx *ledger.Tx, item uint64) (chain.ItemState, error)
+	EntriesAfter(tx *ledger.Tx, item, after uint64, limit int) ([]chain.Entry, error)
 	// LogRecord makes a stored case or item record a leaf of the log.
 	LogRecord(tx *ledger.Tx, kind string, id uint64, stored []byte) error
 }
