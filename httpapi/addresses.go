@@ -6,6 +6,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/amanat-ledger/amanat/chain/access"
 	"github.com/amanat-ledger/amanat/chain/address"
 	"github.com/amanat-ledger/amanat/ledger"
 )
@@ -21,7 +22,7 @@ type validateAddressRequest struct {
 // An unknown chain or network is a 422 naming the field; chain defaults to
 // bitcoin and network to mainnet, as in the CLI.
 func (s *Server) postValidateAddress(c echo.Context) error {
-	if err := requireRole(c, Roles...); err != nil {
+	if err := requireRole(c, access.Roles...); err != nil {
 		return err
 	}
 	var req validateAddressRequest

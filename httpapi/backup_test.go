@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/amanat-ledger/amanat/chain/access"
 	"github.com/amanat-ledger/amanat/ledger"
 )
 
@@ -102,7 +103,7 @@ func TestSlowBackupReaderDoesNotStallOtherRequests(t *testing.T) {
 	hs.Config = ts.s.HTTPServer()
 	hs.Start()
 	defer hs.Close()
-	stalled := stallBackup(t, ln.Addr().String(), ts.tokens[RoleAdmin])
+	stalled := stallBackup(t, ln.Addr().String(), ts.tokens[access.RoleAdmin])
 	defer stalled.Close() // before hs.Close, which waits for its handler
 	// The snapshot being streamed is already unlinked: no copy of the books
 	// is left on disk, even if the process dies now.
@@ -142,7 +143,7 @@ func TestSlowBackupReaderDoesNotStallOtherRequests(t *testing.T) {
 			for i := 0; i < 5; i++ {
 				body := fmt.Sprintf(`{"currency":"USD","rate":"%d.5000","effective":"2025-06-%02d","source":"sbp-interbank"}`, 270+w, 1+i)
 				req, _ := http.NewRequest(http.MethodPost, hs.URL+"/v1/rates", strings.NewReader(body))
-				req.Header.Set("Authorization", "Bearer "+ts.tokens[RoleFinance])
+				req.Header.Set("Authorization", "Bearer "+ts.tokens[access.RoleFinance])
 				req.Header.Set("Content-Type", "application/json")
 				res, err := client.Do(req)
 				if err != nil {

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/amanat-ledger/amanat/chain/access"
 	"github.com/amanat-ledger/amanat/ledger/money"
 )
 
@@ -14,7 +15,7 @@ import (
 func readsStillWork(t *testing.T, ts *testServer) {
 	t.Helper()
 	for _, path := range []string{"/v1/items", "/v1/cases", "/v1/balances", "/v1/valuation", "/v1/verify"} {
-		if rec := ts.do(RoleAuditor, http.MethodGet, path, ""); rec.Code != http.StatusOK {
+		if rec := ts.do(access.RoleAuditor, http.MethodGet, path, ""); rec.Code != http.StatusOK {
 			t.Fatalf("GET %s: %d %s", path, rec.Code, rec.Body)
 		}
 	}
@@ -26,7 +27,7 @@ func readsStillWork(t *testing.T, ts *testServer) {
 func TestSeizureOfAnAmountPastTheBoundIsRefused(t *testing.T) {
 	ts, _ := newFinanceServer(t)
 	caseID := mustCreateCase(t, ts, "58/2025")
-	if rec := ts.do(RoleCustodian, http.MethodPost, "/v1/seizures", seizureBody(caseID, "OK")); rec.Code != http.StatusCreated {
+	if rec := ts.do(access.RoleCustodian, http.MethodPost, "/v1/seizures", seizureBody(caseID, "OK")); rec.Code != http.StatusCreated {
 		t.Fatalf("seizure: %d %s", rec.Code, rec.Body)
 	}
 	at := time.Now().UTC().Add(-time.Hour).Format(time.RFC3339)
@@ -38,19 +39,19 @@ func TestSeizureOfAnAmountPastTheBoundIsRefused(t *testing.T) {
 	tests := []struct {
 		name, role, path, body, field string
 	}{
-		{"58 nines of cash", RoleCustodian, "/v1/seizures",
+		{"58 nines of cash", access.RoleCustodian, "/v1/seizures",
 			seizure(`{"kind":"cash","seal":"B-1","description":"bag","amounts":[{"currency":"USD","amount":"` + nines58 + `"}]}`),
 			"items[0].amounts[0].amount"},
-		{"an ETH holding of 10^40", RoleCustodian, "/v1/seizures",
+		{"an ETH holding of 10^40", access.RoleCustodian, "/v1/seizures",
 			seizure(`{"kind":"wallet","seal":"B-2","description":"phone","chain":"ethereum","addresses":["0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed"],"holdings":[{"currency":"ETH","amount":"1` + strings.Repeat("0", 40) + `"}]}`),
 			"items[0].holdings[0].amount"},
-		{"one digit past the bound", RoleCustodian, "/v1/seizures",
+		{"one digit past the bound", access.RoleCustodian, "/v1/seizures",
 			seizure(`{"kind":"cash","seal":"B-3","description":"bag","amounts":[{"currency":"VND","amount":"1` + strings.Repeat("0", money.MaxDigits) + `"}]}`),
 			"items[0].amounts[0].amount"},
-		{"a count of 58 nines", RoleFinance, "/v1/reconciliations",
+		{"a count of 58 nines", access.RoleFinance, "/v1/reconciliations",
 			fmt.Sprintf(`{"item_id":1,"date":%q,"counts":[{"currency":"USD","amount":%q}],"explanation":"recount"}`, today, nines58),
 			"counts[0].amount"},
-		{"a rate of 58 nines", RoleFinance, "/v1/rates",
+		{"a rate of 58 nines", access.RoleFinance, "/v1/rates",
 			`{"currency":"USD","rate":"` + nines58 + `","effective":"2025-06-02","source":"sbp-interbank"}`, "rate"},
 	}
 	for _, tc := range tests {
@@ -83,7 +84,7 @@ func TestAmountsAtTheBoundAreAcceptedAndReadBack(t *testing.T) {
 	 {"kind":"cash","seal":"M-1","description":"bag","amounts":[{"currency":"USD","amount":%q}]},
 	 {"kind":"wallet","seal":"M-2","description":"phone","chain":"ethereum","addresses":["0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed"],"holdings":[{"currency":"ETH","amount":%q}]}]}`,
 		caseID, time.Now().UTC().Add(-time.Hour).Format(time.RFC3339), cash, eth)
-	rec := ts.do(RoleCustodian, http.MethodPost, "/v1/seizures", body)
+	rec := ts.do(access.RoleCustodian, http.MethodPost, "/v1/seizures", body)
 	if rec.Code != http.StatusCreated {
 		t.Fatalf("seizure at the bound: %d %s", rec.Code, rec.Body)
 	}
@@ -91,18 +92,18 @@ func TestAmountsAtTheBoundAreAcceptedAndReadBack(t *testing.T) {
 	decode(t, rec, &r)
 	rate := strings.Repeat("9", money.MaxRateDigits) + "." + strings.Repeat("9", 10)
 	for _, cur := range []string{"USD", "ETH"} {
-		if rec := ts.do(RoleFinance, http.MethodPost, "/v1/rates", fmt.Sprintf(`{"currency":%q,"rate":%q,"effective":"2025-06-02","source":"court-order"}`, cur, rate)); rec.Code != http.StatusCreated {
+		if rec := ts.do(access.RoleFinance, http.MethodPost, "/v1/rates", fmt.Sprintf(`{"currency":%q,"rate":%q,"effective":"2025-06-02","source":"court-order"}`, cur, rate)); rec.Code != http.StatusCreated {
 			t.Fatalf("rate at the bound: %d %s", rec.Code, rec.Body)
 		}
 	}
 	readsStillWork(t, ts)
 	conv := fmt.Sprintf(`{"item_id":%d,"sold":[{"currency":"ETH","amount":%q}],"proceeds":%q,"fees":%q,"executed_at":%q,"counterparty":"licensed exchange","reference":"stmt-1"}`,
 		r.ItemIDs[1], eth, cash, cash, time.Now().UTC().Add(-time.Minute).Format(time.RFC3339))
-	if rec := ts.do(RoleFinance, http.MethodPost, "/v1/conversions", conv); rec.Code != http.StatusCreated {
+	if rec := ts.do(access.RoleFinance, http.MethodPost, "/v1/conversions", conv); rec.Code != http.StatusCreated {
 		t.Fatalf("conversion at the bound: %d %s", rec.Code, rec.Body)
 	}
 	readsStillWork(t, ts)
-	rec = ts.do(RoleAuditor, http.MethodGet, fmt.Sprintf("/v1/items/%d", r.ItemIDs[0]), "")
+	rec = ts.do(access.RoleAuditor, http.MethodGet, fmt.Sprintf("/v1/items/%d", r.ItemIDs[0]), "")
 	if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), `"amount":"`+cash+`"`) {
 		t.Fatalf("item at the bound: %d %s", rec.Code, rec.Body)
 	}

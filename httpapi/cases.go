@@ -1,11 +1,11 @@
 package httpapi
 
 import (
-	"encoding/binary"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/amanat-ledger/amanat/chain/access"
 	"github.com/amanat-ledger/amanat/chain/evidence"
 	"github.com/amanat-ledger/amanat/ledger"
 )
@@ -45,13 +45,10 @@ func (s *Server) caseJSON(tx *ledger.Tx, reg *evidence.Registry, id uint64, with
 
 // postCase answers POST /v1/cases (custodian): 201 with the case and its id.
 func (s *Server) postCase(c echo.Context) error {
-	if err := requireRole(c, RoleCustodian); err != nil {
+	if err := requireRole(c, access.RoleCustodian); err != nil {
 		return err
 	}
-	reg, err := s.registry()
-	if err != nil {
-		return err
-	}
+	reg := s.evidence
 	var req evidence.CaseRequest
 	if err := decodeJSON(c, &req); err != nil {
 		return err
@@ -87,21 +84,17 @@ func (s *Server) listCases(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	var after uint64
-	if page.Cursor != nil {
-		if len(page.Cursor) != 8 {
-			return ledger.FieldErr("cursor", "is not a cursor this list gave out")
-		}
-		after = binary.BigEndian.Uint64(page.Cursor)
+	after, ok := page.After()
+	if !ok {
+		return ledger.FieldErr("cursor", cursorForeign)
 	}
 	var out []caseJSON
-	var next uint64
 	if err := s.store.View(func(tx *ledger.Tx) error {
-		cases, n, err := reg.Cases(tx, after, page.Limit)
+		cases, next, err := reg.Cases(tx, after, page.Limit)
 		if err != nil {
 			return err
 		}
-		next = n
+		page.NextAfter(next)
 		out = make([]caseJSON, 0, len(cases))
 		for _, cs := range cases {
 			j, err := s.caseJSON(tx, reg, cs.ID, false)
@@ -114,7 +107,7 @@ func (s *Server) listCases(c echo.Context) error {
 	}); err != nil {
 		return err
 	}
-	return writeList(c, out, idCursor(next))
+	return page.Write(c, out)
 }
 
 // getCase answers GET /v1/cases/{id} with every item.

@@ -1,15 +1,11 @@
 package httpapi
 
 import (
-	"encoding/binary"
-	"fmt"
 	"net/http"
-	"strconv"
-	"strings"
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/amanat-ledger/amanat/chain"
+	"github.com/amanat-ledger/amanat/chain/access"
 	"github.com/amanat-ledger/amanat/ledger"
 	"github.com/amanat-ledger/amanat/ledger/finance"
 )
@@ -50,7 +46,7 @@ func conversionOut(cv finance.Conversion) (out conversionJSON, err error) {
 }
 
 func (s *Server) postConversion(c echo.Context) error {
-	if err := requireRole(c, RoleFinance); err != nil {
+	if err := requireRole(c, access.RoleFinance); err != nil {
 		return err
 	}
 	var req conversionRequest
@@ -72,41 +68,12 @@ func (s *Server) postConversion(c echo.Context) error {
 	})
 }
 
-// afterID reads a paging cursor that holds the last id of the previous page.
-func afterID(p Page) (uint64, error) {
-	if p.Cursor == nil {
-		return 0, nil
-	}
-	if len(p.Cursor) != 8 {
-		return 0, ledger.FieldErr("cursor", "is not a cursor this server gave out")
-	}
-	return binary.BigEndian.Uint64(p.Cursor), nil
-}
-
-// readerIDPage admits a reader role to a list paged by id and reads its
-// paging: the page and the last id of the previous one.
-func readerIDPage(c echo.Context) (Page, uint64, error) {
-	if err := requireRole(c, Readers...); err != nil {
-		return Page{}, 0, err
-	}
-	page, err := pageParams(c)
-	if err != nil {
-		return Page{}, 0, err
-	}
-	after, err := afterID(page)
-	return page, after, err
-}
-
-// idNext is the next page's cursor (see idCursor), nil on the last page.
-func idNext(more bool, last uint64) []byte {
-	if !more {
-		return nil
-	}
-	return idCursor(last)
-}
-
 func (s *Server) getConversions(c echo.Context) error {
-	page, after, err := readerIDPage(c)
+	page, err := readerPage(c)
+	if err != nil {
+		return err
+	}
+	after, err := page.AfterID()
 	if err != nil {
 		return err
 	}
@@ -118,9 +85,8 @@ func (s *Server) getConversions(c echo.Context) error {
 	}); err != nil {
 		return err
 	}
-	var last uint64
-	if len(out) > 0 {
-		last = out[len(out)-1].ID
+	if more {
+		page.NextAfter(out[len(out)-1].ID)
 	}
 	data := make([]conversionJSON, 0, len(out))
 	for _, cv := range out {
@@ -130,53 +96,5 @@ func (s *Server) getConversions(c echo.Context) error {
 		}
 		data = append(data, j)
 	}
-	return writeList(c, data, idNext(more, last))
-}
-
-// custodyAppender is what a conversion needs of the custody log.
-type custodyAppender interface {
-	Append(tx *ledger.Tx, e chain.Entry) (chain.Entry, error)
-	State(tx *ledger.Tx, item uint64) (chain.ItemState, error)
-}
-
-type conversionCustody struct{ log custodyAppender }
-
-// FinanceCustody records a conversion's `converted` custody entry in the
-// custody log: released by the item's holder, naming the ledger transaction.
-func FinanceCustody(log custodyAppender) finance.CustodyRecorder {
-	return conversionCustody{log: log}
-}
-
-func (cc conversionCustody) RecordConversion(tx *ledger.Tx, ev finance.ConversionEvent) (string, error) {
-	id, err := strconv.ParseUint(ev.ItemID, 10, 64)
-	if err != nil {
-		return "", ledger.FieldErr("item_id", "is not an id")
-	}
-	st, err := cc.log.State(tx, id)
-	if err != nil {
-		return "", err
-	}
-	sold := make([]string, len(ev.Sold))
-	for i, a := range ev.Sold {
-		sold[i] = a.String() + " " + a.Currency().Code
-	}
-	remarks := fmt.Sprintf("sold %s for %s PKR net via %s", strings.Join(sold, ", "), ev.ProceedsPKR, ev.Counterparty)
-	if !ev.AtParPKR.IsZero() {
-		remarks += fmt.Sprintf("; its %s PKR to the proceeds at par", ev.AtParPKR)
-	}
-	if ev.Reference != "" {
-		remarks += " (reference " + ev.Reference + ")"
-	}
-	e, err := cc.log.Append(tx, chain.Entry{
-		Item: id, Event: chain.EventConverted, At: ev.At, RecordedBy: ev.Actor,
-		From: st.Holder, Purpose: "liquidation", Remarks: remarks, LedgerTxn: ev.TxnID,
-	})
-	if err != nil {
-		var le *ledger.Error
-		if ok := asLedgerError(err, &le); ok && le.Code == ledger.EInvalid {
-			return "", &ledger.Error{Code: ledger.EInvalid, Msg: "the custody log refuses the conversion: " + le.Error(), Fields: []ledger.FieldError{{Field: "item_id", Reason: le.Error()}}}
-		}
-		return "", err
-	}
-	return strconv.FormatUint(e.Seq, 10), nil
+	return page.Write(c, data)
 }

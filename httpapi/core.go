@@ -8,12 +8,12 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"time"
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/amanat-ledger/amanat/chain/access"
 	"github.com/amanat-ledger/amanat/ledger"
 	"github.com/amanat-ledger/amanat/ledger/money"
 )
@@ -30,7 +30,7 @@ type balanceJSON struct {
 // balances, or balances as of an instant. account matches that account and
 // every account below it.
 func (s *Server) getBalances(c echo.Context) error {
-	if err := requireRole(c, Readers...); err != nil {
+	if err := requireRole(c, access.Readers...); err != nil {
 		return err
 	}
 	page, err := pageParams(c)
@@ -73,50 +73,19 @@ func (s *Server) getBalances(c echo.Context) error {
 		}
 		out = append(out, j)
 	}
-	return writeList(c, out, res.Next)
+	page.Next(res.Next)
+	return page.Write(c, out)
 }
 
-type verifyPart struct {
-	Name    string `json:"name"`
-	OK      bool   `json:"ok"`
-	Summary any    `json:"summary,omitempty"`
-	Error   string `json:"error,omitempty"`
-}
-
-// getVerify runs every checker on one consistent snapshot of the live store.
+// getVerify runs every check on one consistent snapshot of the live store.
 // A failed check is an answer (200 with ok=false), not a server error: the
 // check worked, the books did not.
 func (s *Server) getVerify(c echo.Context) error {
-	if err := requireRole(c, RoleAuditor, RoleFinance, RoleAdmin); err != nil {
+	if err := requireRole(c, access.RoleAuditor, access.RoleFinance, access.RoleAdmin); err != nil {
 		return err
 	}
-	parts, ok := RunCheckers(s.store, s.checkers)
+	parts, ok := s.svc.RunChecks()
 	return c.JSON(http.StatusOK, map[string]any{"ok": ok, "checks": parts})
-}
-
-// RunCheckers runs checkers in order on one read transaction, stopping at the
-// first failure.
-func RunCheckers(store *ledger.Store, checkers []Checker) ([]verifyPart, bool) {
-	var parts []verifyPart
-	ok := true
-	err := store.View(func(tx *ledger.Tx) error {
-		for _, ch := range checkers {
-			sum, err := ch.Run(tx)
-			p := verifyPart{Name: ch.Name, OK: err == nil, Summary: sum}
-			if err != nil {
-				p.Error, ok = err.Error(), false
-				parts = append(parts, p)
-				return nil
-			}
-			parts = append(parts, p)
-		}
-		return nil
-	})
-	if err != nil {
-		parts = append(parts, verifyPart{Name: "store", Error: err.Error()})
-		ok = false
-	}
-	return parts, ok
 }
 
 // getBackup answers a consistent copy of the live store. The snapshot is
@@ -126,7 +95,7 @@ func RunCheckers(store *ledger.Store, checkers []Checker) ([]verifyPart, bool) {
 // write that grows the file, and every read queued behind it, would wait
 // for that client.
 func (s *Server) getBackup(c echo.Context) error {
-	if err := requireRole(c, RoleAdmin); err != nil {
+	if err := requireRole(c, access.RoleAdmin); err != nil {
 		return err
 	}
 	// Beside the store: on its file system, which has room for a copy,
@@ -148,7 +117,7 @@ func (s *Server) getBackup(c echo.Context) error {
 	var size int64
 	if err := s.store.View(func(tx *ledger.Tx) error {
 		at = tx.Now
-		size, err = tx.Bolt.WriteTo(f)
+		size, err = tx.WriteTo(f)
 		return err
 	}); err != nil {
 		return fmt.Errorf("backup: snapshot: %w", err)
@@ -210,7 +179,7 @@ type tokenJSON struct {
 	Token     string  `json:"token,omitempty"`
 }
 
-func tokenOut(r TokenRecord) tokenJSON {
+func tokenOut(r access.TokenRecord) tokenJSON {
 	j := tokenJSON{ID: r.ID, Name: r.Name, Role: r.Role, Created: r.Created.UTC().Format(time.RFC3339Nano), CreatedBy: r.CreatedBy}
 	if r.Revoked != nil {
 		s := r.Revoked.UTC().Format(time.RFC3339Nano)
@@ -225,7 +194,7 @@ func tokenOut(r TokenRecord) tokenJSON {
 // secret, so a retry learns which token was issued (its id, to revoke it when
 // the first answer was lost) but never the token itself.
 func (s *Server) postToken(c echo.Context) error {
-	if err := requireRole(c, RoleAdmin); err != nil {
+	if err := requireRole(c, access.RoleAdmin); err != nil {
 		return err
 	}
 	var req struct {
@@ -236,7 +205,7 @@ func (s *Server) postToken(c echo.Context) error {
 		return err
 	}
 	// Refuse bad input before it joins a commit group.
-	if err := checkTokenRequest(req.Role, req.Name); err != nil {
+	if err := access.CheckRequest(req.Role, req.Name); err != nil {
 		return err
 	}
 	key, idem, err := idempotency(c)
@@ -270,49 +239,42 @@ func (s *Server) postToken(c echo.Context) error {
 }
 
 // listTokens answers GET /v1/tokens (admin): token records in id order,
-// paged like every list. Tokens are few and keyed by hash, so a page reads
-// them all and keeps those after the cursor's id.
+// paged like every list.
 func (s *Server) listTokens(c echo.Context) error {
-	if err := requireRole(c, RoleAdmin); err != nil {
+	if err := requireRole(c, access.RoleAdmin); err != nil {
 		return err
 	}
 	page, err := pageParams(c)
 	if err != nil {
 		return err
 	}
-	after, err := afterID(page)
+	after, err := page.AfterID()
 	if err != nil {
 		return err
 	}
 	var out []tokenJSON
-	var more bool
 	err = s.store.View(func(tx *ledger.Tx) error {
-		recs, err := s.tokens.List(tx) // by id
+		recs, more, err := s.tokens.Page(tx, after, page.Limit)
 		if err != nil {
 			return err
-		}
-		recs = recs[sort.Search(len(recs), func(i int) bool { return recs[i].ID > after }):]
-		if more = len(recs) > page.Limit; more {
-			recs = recs[:page.Limit]
 		}
 		out = make([]tokenJSON, 0, len(recs))
 		for _, r := range recs {
 			out = append(out, tokenOut(r))
+		}
+		if more {
+			page.NextAfter(recs[len(recs)-1].ID)
 		}
 		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("list tokens: %w", err)
 	}
-	var last uint64
-	if len(out) > 0 {
-		last = out[len(out)-1].ID
-	}
-	return writeList(c, out, idNext(more, last))
+	return page.Write(c, out)
 }
 
 func (s *Server) revokeToken(c echo.Context) error {
-	if err := requireRole(c, RoleAdmin); err != nil {
+	if err := requireRole(c, access.RoleAdmin); err != nil {
 		return err
 	}
 	id, err := pathID(c, "id")

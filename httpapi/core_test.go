@@ -15,6 +15,8 @@ import (
 	"github.com/labstack/echo/v4"
 	bolt "go.etcd.io/bbolt"
 
+	"github.com/amanat-ledger/amanat/chain/access"
+	"github.com/amanat-ledger/amanat/chain/service"
 	"github.com/amanat-ledger/amanat/ledger"
 	"github.com/amanat-ledger/amanat/ledger/money"
 )
@@ -57,13 +59,13 @@ func TestRolesAreEnforced(t *testing.T) {
 		role, method, path string
 		want               int
 	}{
-		{RoleInvestigator, http.MethodGet, "/v1/balances", http.StatusOK},
-		{RoleAdmin, http.MethodGet, "/v1/balances", http.StatusForbidden},
-		{RoleInvestigator, http.MethodGet, "/v1/verify", http.StatusForbidden},
-		{RoleAuditor, http.MethodGet, "/v1/verify", http.StatusOK},
-		{RoleAuditor, http.MethodGet, "/v1/backup", http.StatusForbidden},
-		{RoleCustodian, http.MethodGet, "/v1/tokens", http.StatusForbidden},
-		{RoleAdmin, http.MethodGet, "/v1/tokens", http.StatusOK},
+		{access.RoleInvestigator, http.MethodGet, "/v1/balances", http.StatusOK},
+		{access.RoleAdmin, http.MethodGet, "/v1/balances", http.StatusForbidden},
+		{access.RoleInvestigator, http.MethodGet, "/v1/verify", http.StatusForbidden},
+		{access.RoleAuditor, http.MethodGet, "/v1/verify", http.StatusOK},
+		{access.RoleAuditor, http.MethodGet, "/v1/backup", http.StatusForbidden},
+		{access.RoleCustodian, http.MethodGet, "/v1/tokens", http.StatusForbidden},
+		{access.RoleAdmin, http.MethodGet, "/v1/tokens", http.StatusOK},
 	} {
 		t.Run(tc.role+" "+tc.path, func(t *testing.T) {
 			rec := ts.do(tc.role, tc.method, tc.path, "")
@@ -78,18 +80,18 @@ func TestRolesAreEnforced(t *testing.T) {
 
 func TestTokensAreIssuedHashedAndRevocable(t *testing.T) {
 	ts := newTestServer(t)
-	rec := ts.do(RoleAdmin, http.MethodPost, "/v1/tokens", `{"role":"finance","name":"farah"}`)
+	rec := ts.do(access.RoleAdmin, http.MethodPost, "/v1/tokens", `{"role":"finance","name":"farah"}`)
 	if rec.Code != http.StatusCreated {
 		t.Fatalf("create: %d %s", rec.Code, rec.Body)
 	}
 	var created tokenJSON
 	decode(t, rec, &created)
-	if !strings.HasPrefix(created.Token, tokenPrefix) {
+	if !strings.HasPrefix(created.Token, access.TokenPrefix) {
 		t.Fatalf("token %q", created.Token)
 	}
 	// The store holds the hash, never the token.
 	err := ts.store.View(func(tx *ledger.Tx) error {
-		return tx.Bolt.Bucket(bucketTokens).ForEach(func(k, v []byte) error {
+		return tx.ForEach(ledger.AuthTokens, func(k, v []byte) error {
 			if strings.Contains(string(k)+string(v), created.Token) {
 				return errors.New("the token is stored in clear")
 			}
@@ -99,39 +101,39 @@ func TestTokensAreIssuedHashedAndRevocable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	list := ts.do(RoleAdmin, http.MethodGet, "/v1/tokens", "")
-	if strings.Contains(list.Body.String(), created.Token) || strings.Contains(list.Body.String(), hashToken(created.Token)) {
+	list := ts.do(access.RoleAdmin, http.MethodGet, "/v1/tokens", "")
+	if strings.Contains(list.Body.String(), created.Token) || strings.Contains(list.Body.String(), access.HashToken(created.Token)) {
 		t.Fatal("the token list shows a token or its hash")
 	}
 	ts.tokens["farah"] = created.Token
 	if rec := ts.do("farah", http.MethodGet, "/v1/balances", ""); rec.Code != http.StatusOK {
 		t.Fatalf("new token refused: %d %s", rec.Code, rec.Body)
 	}
-	if rec := ts.do(RoleAdmin, http.MethodPost, fmt.Sprintf("/v1/tokens/%d/revoke", created.ID), ""); rec.Code != http.StatusOK {
+	if rec := ts.do(access.RoleAdmin, http.MethodPost, fmt.Sprintf("/v1/tokens/%d/revoke", created.ID), ""); rec.Code != http.StatusOK {
 		t.Fatalf("revoke: %d %s", rec.Code, rec.Body)
 	}
 	wantProblem(t, ts.do("farah", http.MethodGet, "/v1/balances", ""), http.StatusUnauthorized, "")
 
 	t.Run("bad input names the field", func(t *testing.T) {
-		wantProblem(t, ts.do(RoleAdmin, http.MethodPost, "/v1/tokens", `{"role":"janitor","name":"x"}`), http.StatusUnprocessableEntity, "role")
-		wantProblem(t, ts.do(RoleAdmin, http.MethodPost, "/v1/tokens", `{"role":"finance","name":"has space"}`), http.StatusUnprocessableEntity, "name")
-		wantProblem(t, ts.do(RoleAdmin, http.MethodPost, "/v1/tokens", `{"role":"finance","name":"x","rol":"y"}`), http.StatusUnprocessableEntity, "rol")
-		wantProblem(t, ts.do(RoleAdmin, http.MethodPost, "/v1/tokens", `{"role":"finance",`), http.StatusBadRequest, "")
-		wantProblem(t, ts.do(RoleAdmin, http.MethodPost, "/v1/tokens", `{"role":1,"name":"x"}`), http.StatusUnprocessableEntity, "role")
-		wantProblem(t, ts.do(RoleAdmin, http.MethodPost, "/v1/tokens", ``), http.StatusBadRequest, "")
-		wantProblem(t, ts.do(RoleAdmin, http.MethodPost, "/v1/tokens", `{"role":"finance","name":"x"} {}`), http.StatusBadRequest, "")
-		wantProblem(t, ts.do(RoleAdmin, http.MethodPost, "/v1/tokens/99/revoke", ``), http.StatusNotFound, "")
+		wantProblem(t, ts.do(access.RoleAdmin, http.MethodPost, "/v1/tokens", `{"role":"janitor","name":"x"}`), http.StatusUnprocessableEntity, "role")
+		wantProblem(t, ts.do(access.RoleAdmin, http.MethodPost, "/v1/tokens", `{"role":"finance","name":"has space"}`), http.StatusUnprocessableEntity, "name")
+		wantProblem(t, ts.do(access.RoleAdmin, http.MethodPost, "/v1/tokens", `{"role":"finance","name":"x","rol":"y"}`), http.StatusUnprocessableEntity, "rol")
+		wantProblem(t, ts.do(access.RoleAdmin, http.MethodPost, "/v1/tokens", `{"role":"finance",`), http.StatusBadRequest, "")
+		wantProblem(t, ts.do(access.RoleAdmin, http.MethodPost, "/v1/tokens", `{"role":1,"name":"x"}`), http.StatusUnprocessableEntity, "role")
+		wantProblem(t, ts.do(access.RoleAdmin, http.MethodPost, "/v1/tokens", ``), http.StatusBadRequest, "")
+		wantProblem(t, ts.do(access.RoleAdmin, http.MethodPost, "/v1/tokens", `{"role":"finance","name":"x"} {}`), http.StatusBadRequest, "")
+		wantProblem(t, ts.do(access.RoleAdmin, http.MethodPost, "/v1/tokens/99/revoke", ``), http.StatusNotFound, "")
 	})
 }
 
 func TestUnknownRoutesAndBigBodiesAreProblems(t *testing.T) {
 	ts := newTestServer(t)
-	wantProblem(t, ts.do(RoleAuditor, http.MethodGet, "/v1/nothing-here", ""), http.StatusNotFound, "")
-	wantProblem(t, ts.do(RoleAuditor, http.MethodDelete, "/v1/balances", ""), http.StatusMethodNotAllowed, "")
+	wantProblem(t, ts.do(access.RoleAuditor, http.MethodGet, "/v1/nothing-here", ""), http.StatusNotFound, "")
+	wantProblem(t, ts.do(access.RoleAuditor, http.MethodDelete, "/v1/balances", ""), http.StatusMethodNotAllowed, "")
 	wantProblem(t, ts.do("", http.MethodDelete, "/v1/balances", ""), http.StatusUnauthorized, "")
 	wantProblem(t, ts.do("", http.MethodGet, "/v1/nothing-here", ""), http.StatusUnauthorized, "")
 	big := `{"role":"finance","name":"` + strings.Repeat("x", 2<<20) + `"}`
-	wantProblem(t, ts.do(RoleAdmin, http.MethodPost, "/v1/tokens", big), http.StatusRequestEntityTooLarge, "")
+	wantProblem(t, ts.do(access.RoleAdmin, http.MethodPost, "/v1/tokens", big), http.StatusRequestEntityTooLarge, "")
 }
 
 func postTxn(t *testing.T, store *ledger.Store, item int, code, amount string, at time.Time) {
@@ -167,7 +169,7 @@ func TestBalances(t *testing.T) {
 	var got []string
 	cursor := ""
 	for n := 0; n < 10; n++ {
-		rec := ts.do(RoleInvestigator, http.MethodGet, "/v1/balances?account=custody&limit=2"+cursor, "")
+		rec := ts.do(access.RoleInvestigator, http.MethodGet, "/v1/balances?account=custody&limit=2"+cursor, "")
 		if rec.Code != http.StatusOK {
 			t.Fatalf("%d %s", rec.Code, rec.Body)
 		}
@@ -186,7 +188,7 @@ func TestBalances(t *testing.T) {
 		t.Fatalf("pages = %s\nwant %s", strings.Join(got, "|"), want)
 	}
 
-	rec := ts.do(RoleInvestigator, http.MethodGet, "/v1/balances?account=seized&as_of=2025-06-02T12:30:00Z", "")
+	rec := ts.do(access.RoleInvestigator, http.MethodGet, "/v1/balances?account=seized&as_of=2025-06-02T12:30:00Z", "")
 	var p page
 	decode(t, rec, &p)
 	if len(p.Data) != 2 || p.Data[1].Amount != "-201.00" || p.Data[0].Amount != "-0.00012345" {
@@ -201,18 +203,18 @@ func TestBalances(t *testing.T) {
 		{"limit=-1", "limit"},
 		{"cursor=!!", "cursor"},
 	} {
-		wantProblem(t, ts.do(RoleInvestigator, http.MethodGet, "/v1/balances?"+tc.query, ""), http.StatusUnprocessableEntity, tc.field)
+		wantProblem(t, ts.do(access.RoleInvestigator, http.MethodGet, "/v1/balances?"+tc.query, ""), http.StatusUnprocessableEntity, tc.field)
 	}
 }
 
 func TestVerifyEndpoint(t *testing.T) {
-	failing := Checker{Name: "custody", Run: func(*ledger.Tx) (any, error) { return nil, errors.New("custody entry 3: hash mismatch") }}
+	failing := service.Checker{Name: "custody", Run: func(*ledger.Tx) (any, error) { return nil, errors.New("custody entry 3: hash mismatch") }}
 	ts := newTestServer(t, failing)
 	postTxn(t, ts.store, 1, "USD", "1.00", time.Date(2025, 6, 2, 0, 0, 0, 0, time.UTC))
-	rec := ts.do(RoleAuditor, http.MethodGet, "/v1/verify", "")
+	rec := ts.do(access.RoleAuditor, http.MethodGet, "/v1/verify", "")
 	var body struct {
-		OK     bool         `json:"ok"`
-		Checks []verifyPart `json:"checks"`
+		OK     bool                  `json:"ok"`
+		Checks []service.CheckResult `json:"checks"`
 	}
 	decode(t, rec, &body)
 	if body.OK || len(body.Checks) != 2 || !body.Checks[0].OK || body.Checks[1].Error != "custody entry 3: hash mismatch" {
@@ -223,7 +225,7 @@ func TestVerifyEndpoint(t *testing.T) {
 func TestBackupIsAConsistentStore(t *testing.T) {
 	ts := newTestServer(t)
 	postTxn(t, ts.store, 1, "EUR", "5.00", time.Date(2025, 6, 2, 0, 0, 0, 0, time.UTC))
-	rec := ts.do(RoleAdmin, http.MethodGet, "/v1/backup", "")
+	rec := ts.do(access.RoleAdmin, http.MethodGet, "/v1/backup", "")
 	if rec.Code != http.StatusOK {
 		t.Fatalf("backup: %d", rec.Code)
 	}
@@ -263,22 +265,22 @@ func TestWriteOnceOverHTTP(t *testing.T) {
 			return http.StatusCreated, map[string]uint64{"transaction_id": txn.ID}, err
 		})
 	})
-	first := ts.do(RoleCustodian, http.MethodPost, "/v1test/move", `{"amount":"10.00"}`, "Idempotency-Key", "k-1")
-	again := ts.do(RoleCustodian, http.MethodPost, "/v1test/move", `{"amount":"10.00"}`, "Idempotency-Key", "k-1")
+	first := ts.do(access.RoleCustodian, http.MethodPost, "/v1test/move", `{"amount":"10.00"}`, "Idempotency-Key", "k-1")
+	again := ts.do(access.RoleCustodian, http.MethodPost, "/v1test/move", `{"amount":"10.00"}`, "Idempotency-Key", "k-1")
 	if first.Code != http.StatusCreated || again.Code != http.StatusCreated || first.Body.String() != again.Body.String() {
 		t.Fatalf("retry: %d %s / %d %s", first.Code, first.Body, again.Code, again.Body)
 	}
 	if again.Header().Get("Idempotent-Replayed") != "true" {
 		t.Error("replay not marked")
 	}
-	wantProblem(t, ts.do(RoleCustodian, http.MethodPost, "/v1test/move", `{"amount":"11.00"}`, "Idempotency-Key", "k-1"), http.StatusConflict, "")
+	wantProblem(t, ts.do(access.RoleCustodian, http.MethodPost, "/v1test/move", `{"amount":"11.00"}`, "Idempotency-Key", "k-1"), http.StatusConflict, "")
 	// Keys are per token: the same key from another caller is a new write.
-	ts.tokens["other"], _ = CreateToken(ts.store, RoleCustodian, "other", "test")
+	ts.tokens["other"], _ = access.CreateToken(ts.store, access.RoleCustodian, "other", "test")
 	if rec := ts.do("other", http.MethodPost, "/v1test/move", `{"amount":"10.00"}`, "Idempotency-Key", "k-1"); rec.Code != http.StatusCreated || rec.Header().Get("Idempotent-Replayed") != "" {
 		t.Fatalf("other caller: %d %s", rec.Code, rec.Body)
 	}
-	wantProblem(t, ts.do(RoleCustodian, http.MethodPost, "/v1test/move", `{"amount":10}`), http.StatusUnprocessableEntity, "amount")
-	wantProblem(t, ts.do(RoleCustodian, http.MethodPost, "/v1test/move", `{"amount":"1e3"}`), http.StatusUnprocessableEntity, "amount")
+	wantProblem(t, ts.do(access.RoleCustodian, http.MethodPost, "/v1test/move", `{"amount":10}`), http.StatusUnprocessableEntity, "amount")
+	wantProblem(t, ts.do(access.RoleCustodian, http.MethodPost, "/v1test/move", `{"amount":"1e3"}`), http.StatusUnprocessableEntity, "amount")
 	r, err := ts.store.Verify()
 	if err != nil || r.Transactions != 2 {
 		t.Fatalf("store after retries: %v %v, want 2 transactions", r, err)
@@ -290,18 +292,18 @@ func TestWriteOnceOverHTTP(t *testing.T) {
 func TestTokenListPages(t *testing.T) {
 	ts := newTestServer(t) // one token per role: ids 1 to 5
 	for i := range 4 {
-		if rec := ts.do(RoleAdmin, http.MethodPost, "/v1/tokens", fmt.Sprintf(`{"role":"auditor","name":"extra-%d"}`, i)); rec.Code != http.StatusCreated {
+		if rec := ts.do(access.RoleAdmin, http.MethodPost, "/v1/tokens", fmt.Sprintf(`{"role":"auditor","name":"extra-%d"}`, i)); rec.Code != http.StatusCreated {
 			t.Fatalf("create: %d %s", rec.Code, rec.Body)
 		}
 	}
-	if rec := ts.do(RoleAdmin, http.MethodPost, "/v1/tokens/6/revoke", ""); rec.Code != http.StatusOK {
+	if rec := ts.do(access.RoleAdmin, http.MethodPost, "/v1/tokens/6/revoke", ""); rec.Code != http.StatusOK {
 		t.Fatalf("revoke: %d %s", rec.Code, rec.Body)
 	}
 	var ids []uint64
 	pages := 0
 	path := "/v1/tokens?limit=2"
 	for {
-		rec := ts.do(RoleAdmin, http.MethodGet, path, "")
+		rec := ts.do(access.RoleAdmin, http.MethodGet, path, "")
 		if rec.Code != http.StatusOK {
 			t.Fatalf("%s: %d %s", path, rec.Code, rec.Body)
 		}
@@ -328,13 +330,13 @@ func TestTokenListPages(t *testing.T) {
 	if fmt.Sprint(ids) != "[1 2 3 4 5 6 7 8 9]" || pages != 5 {
 		t.Fatalf("ids %v in %d pages, want 1 to 9 (the revoked one included) in 5", ids, pages)
 	}
-	rec := ts.do(RoleAdmin, http.MethodGet, "/v1/tokens", "")
+	rec := ts.do(access.RoleAdmin, http.MethodGet, "/v1/tokens", "")
 	if !strings.Contains(rec.Body.String(), `"next_cursor":null`) || strings.Count(rec.Body.String(), `"created_by"`) != 9 {
 		t.Fatalf("default page: %s", rec.Body)
 	}
-	wantProblem(t, ts.do(RoleAdmin, http.MethodGet, "/v1/tokens?limit=1001", ""), http.StatusUnprocessableEntity, "limit")
-	wantProblem(t, ts.do(RoleAdmin, http.MethodGet, "/v1/tokens?cursor=AAAA", ""), http.StatusUnprocessableEntity, "cursor")
-	if rec := ts.do(RoleAdmin, http.MethodGet, "/v1/tokens?cursor=__________8", ""); !strings.Contains(rec.Body.String(), `{"data":[],"next_cursor":null}`) {
+	wantProblem(t, ts.do(access.RoleAdmin, http.MethodGet, "/v1/tokens?limit=1001", ""), http.StatusUnprocessableEntity, "limit")
+	wantProblem(t, ts.do(access.RoleAdmin, http.MethodGet, "/v1/tokens?cursor=AAAA", ""), http.StatusUnprocessableEntity, "cursor")
+	if rec := ts.do(access.RoleAdmin, http.MethodGet, "/v1/tokens?cursor=__________8", ""); !strings.Contains(rec.Body.String(), `{"data":[],"next_cursor":null}`) {
 		t.Fatalf("a cursor past the last id: %d %s", rec.Code, rec.Body)
 	}
 }
@@ -347,17 +349,17 @@ func TestTokenListPages(t *testing.T) {
 func TestTokenIssueIsIdempotentWithoutStoringTheSecret(t *testing.T) {
 	ts := newTestServer(t)
 	body := `{"role":"finance","name":"farah"}`
-	first := ts.do(RoleAdmin, http.MethodPost, "/v1/tokens", body, "Idempotency-Key", "tok-1")
+	first := ts.do(access.RoleAdmin, http.MethodPost, "/v1/tokens", body, "Idempotency-Key", "tok-1")
 	if first.Code != http.StatusCreated || first.Header().Get("Idempotent-Replayed") != "" {
 		t.Fatalf("first: %d %s %v", first.Code, first.Body, first.Header())
 	}
 	var issued tokenJSON
 	decode(t, first, &issued)
-	if !strings.HasPrefix(issued.Token, tokenPrefix) {
+	if !strings.HasPrefix(issued.Token, access.TokenPrefix) {
 		t.Fatalf("the first answer carries no token: %s", first.Body)
 	}
 
-	again := ts.do(RoleAdmin, http.MethodPost, "/v1/tokens", body, "Idempotency-Key", "tok-1")
+	again := ts.do(access.RoleAdmin, http.MethodPost, "/v1/tokens", body, "Idempotency-Key", "tok-1")
 	if again.Code != http.StatusCreated || again.Header().Get("Idempotent-Replayed") != "true" {
 		t.Fatalf("retry: %d %s %v", again.Code, again.Body, again.Header())
 	}
@@ -375,13 +377,13 @@ func TestTokenIssueIsIdempotentWithoutStoringTheSecret(t *testing.T) {
 	}
 
 	before := snapshot(t, ts.store)
-	wantProblem(t, ts.do(RoleAdmin, http.MethodPost, "/v1/tokens", `{"role":"auditor","name":"farah"}`, "Idempotency-Key", "tok-1"), http.StatusConflict, "")
+	wantProblem(t, ts.do(access.RoleAdmin, http.MethodPost, "/v1/tokens", `{"role":"auditor","name":"farah"}`, "Idempotency-Key", "tok-1"), http.StatusConflict, "")
 	if snapshot(t, ts.store) != before {
 		t.Fatal("a retry or a conflicting reuse of the key changed the store")
 	}
 
 	// One token was issued, and it works.
-	list := ts.do(RoleAdmin, http.MethodGet, "/v1/tokens", "")
+	list := ts.do(access.RoleAdmin, http.MethodGet, "/v1/tokens", "")
 	if n := strings.Count(list.Body.String(), `"name":"farah"`); n != 1 {
 		t.Fatalf("%d tokens named farah after a retry, want 1", n)
 	}
@@ -399,7 +401,7 @@ func TestTokenIssueIsIdempotentWithoutStoringTheSecret(t *testing.T) {
 		n := 0
 		err := b.ForEach(func(k, v []byte) error {
 			n++
-			if bytes.Contains(v, []byte(issued.Token)) || bytes.Contains(v, []byte(hashToken(issued.Token))) || bytes.Contains(v, []byte(`"token"`)) {
+			if bytes.Contains(v, []byte(issued.Token)) || bytes.Contains(v, []byte(access.HashToken(issued.Token))) || bytes.Contains(v, []byte(`"token"`)) {
 				return fmt.Errorf("idempotency record %q holds the token: %s", k, v)
 			}
 			return nil
@@ -416,15 +418,15 @@ func TestTokenIssueIsIdempotentWithoutStoringTheSecret(t *testing.T) {
 	// Without a key each request issues a token (and a bad one is refused
 	// before anything is written).
 	for range 2 {
-		if rec := ts.do(RoleAdmin, http.MethodPost, "/v1/tokens", `{"role":"auditor","name":"spare"}`); rec.Code != http.StatusCreated || !strings.Contains(rec.Body.String(), `"token":"amt_`) {
+		if rec := ts.do(access.RoleAdmin, http.MethodPost, "/v1/tokens", `{"role":"auditor","name":"spare"}`); rec.Code != http.StatusCreated || !strings.Contains(rec.Body.String(), `"token":"amt_`) {
 			t.Fatalf("no key: %d %s", rec.Code, rec.Body)
 		}
 	}
-	if n := strings.Count(ts.do(RoleAdmin, http.MethodGet, "/v1/tokens", "").Body.String(), `"name":"spare"`); n != 2 {
+	if n := strings.Count(ts.do(access.RoleAdmin, http.MethodGet, "/v1/tokens", "").Body.String(), `"name":"spare"`); n != 2 {
 		t.Fatalf("%d spare tokens, want 2", n)
 	}
 	before = snapshot(t, ts.store)
-	wantProblem(t, ts.do(RoleAdmin, http.MethodPost, "/v1/tokens", `{"role":"janitor","name":"x"}`, "Idempotency-Key", "tok-2"), http.StatusUnprocessableEntity, "role")
+	wantProblem(t, ts.do(access.RoleAdmin, http.MethodPost, "/v1/tokens", `{"role":"janitor","name":"x"}`, "Idempotency-Key", "tok-2"), http.StatusUnprocessableEntity, "role")
 	if snapshot(t, ts.store) != before {
 		t.Fatal("a refused token changed the store")
 	}
@@ -442,11 +444,11 @@ func TestTokenNameGoesThroughTheSharedTextCheck(t *testing.T) {
 		"KwdMAjGmerYanjeui5SHS7JkmpZvVipYvB2LJGU1ZxJwYvP98617", // compressed, mainnet
 	} {
 		before := snapshot(t, ts.store)
-		p := wantProblem(t, ts.do(RoleAdmin, http.MethodPost, "/v1/tokens", fmt.Sprintf(`{"role":"finance","name":%q}`, wif)), http.StatusUnprocessableEntity, "name")
+		p := wantProblem(t, ts.do(access.RoleAdmin, http.MethodPost, "/v1/tokens", fmt.Sprintf(`{"role":"finance","name":%q}`, wif)), http.StatusUnprocessableEntity, "name")
 		if !strings.Contains(p.Errors[0].Reason, "never record wallet secrets") {
 			t.Errorf("reason %q does not say why", p.Errors[0].Reason)
 		}
-		if _, err := CreateToken(ts.store, RoleFinance, wif, "test"); err == nil {
+		if _, err := access.CreateToken(ts.store, access.RoleFinance, wif, "test"); err == nil {
 			t.Errorf("CreateToken accepted a WIF key as a name")
 		}
 		if snapshot(t, ts.store) != before {
@@ -454,7 +456,7 @@ func TestTokenNameGoesThroughTheSharedTextCheck(t *testing.T) {
 		}
 	}
 	// An ordinary name still passes.
-	if rec := ts.do(RoleAdmin, http.MethodPost, "/v1/tokens", `{"role":"finance","name":"farah.khan@fia"}`); rec.Code != http.StatusCreated {
+	if rec := ts.do(access.RoleAdmin, http.MethodPost, "/v1/tokens", `{"role":"finance","name":"farah.khan@fia"}`); rec.Code != http.StatusCreated {
 		t.Fatalf("an ordinary name: %d %s", rec.Code, rec.Body)
 	}
 }

@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"bytes"
-	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -13,14 +12,10 @@ import (
 	"golang.org/x/mod/sumdb/tlog"
 
 	"github.com/amanat-ledger/amanat/chain"
+	"github.com/amanat-ledger/amanat/chain/access"
 	"github.com/amanat-ledger/amanat/chain/evidence"
 	"github.com/amanat-ledger/amanat/ledger"
 )
-
-// ItemExists says whether an item is registered (the item registry lives in
-// package chain/evidence). When Config.ItemExists is nil and the server has
-// an evidence registry, the registry answers.
-type ItemExists func(tx *ledger.Tx, id uint64) (bool, error)
 
 // routesCustody registers the chain-of-custody endpoints (docs/custody.md).
 func (s *Server) routesCustody(g *echo.Group) {
@@ -34,45 +29,19 @@ func (s *Server) routesCustody(g *echo.Group) {
 	g.GET("/custody/consistency", s.getConsistency)
 }
 
-func (s *Server) custodyLog() (*chain.Custody, error) {
-	if s.custody == nil {
-		return nil, ledger.Errorf(ledger.EUnavailable, "this server was started without the custody log")
+// custodyReader admits a reader role to the custody log: every custody GET
+// starts here.
+func (s *Server) custodyReader(c echo.Context) (*chain.Custody, error) {
+	if err := requireRole(c, access.Readers...); err != nil {
+		return nil, err
 	}
 	return s.custody, nil
 }
 
-// custodyReader admits a reader role to the custody log: every custody GET
-// starts here.
-func (s *Server) custodyReader(c echo.Context) (*chain.Custody, error) {
-	if err := requireRole(c, Readers...); err != nil {
-		return nil, err
-	}
-	return s.custodyLog()
-}
-
 // requireItem answers ENotFound for an item that is not registered.
 func (s *Server) requireItem(tx *ledger.Tx, id uint64) error {
-	exists := s.itemExists
-	if exists == nil && s.evidence != nil {
-		exists = func(tx *ledger.Tx, id uint64) (bool, error) {
-			_, err := s.evidence.Item(tx, id)
-			if ledger.ErrorCode(err) == ledger.ENotFound {
-				return false, nil
-			}
-			return err == nil, err
-		}
-	}
-	if exists == nil {
-		return nil // no registry: the custody log is the only judge
-	}
-	ok, err := exists(tx, id)
-	if err != nil {
-		return err
-	}
-	if !ok {
-		return ledger.Errorf(ledger.ENotFound, "item %d not found", id)
-	}
-	return nil
+	_, err := s.evidence.Item(tx, id)
+	return err
 }
 
 // Wire shapes. Ids are JSON numbers; times RFC 3339 UTC; dates YYYY-MM-DD.
@@ -250,11 +219,7 @@ func (r *custodyRequest) entry(item uint64, actor string) (chain.Entry, error) {
 }
 
 func (s *Server) postCustody(c echo.Context) error {
-	if err := requireRole(c, RoleCustodian); err != nil {
-		return err
-	}
-	cl, err := s.custodyLog()
-	if err != nil {
+	if err := requireRole(c, access.RoleCustodian); err != nil {
 		return err
 	}
 	item, err := pathID(c, "id")
@@ -269,102 +234,22 @@ func (s *Server) postCustody(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if e.Event == chain.EventConverted {
-		return ledger.FieldErr("event", "a conversion moves money: record it with POST /v1/conversions, which writes the converted entry and its ledger transaction together")
-	}
-	// An entry names only the transaction its own event caused. No event
-	// recorded here causes one the client could know of: a release's is
-	// posted below, a seizure's and a conversion's by their own endpoints.
-	if e.LedgerTxn != 0 {
-		return ledger.FieldErr("ledger_txn", "is set by the server, never by a client: an entry names only the ledger transaction its own event caused (a release's is posted with it)")
+	// Refused before the write, so a refusal never joins a commit group
+	// and is not mistaken for a reused Idempotency-Key.
+	if err := evidence.CheckEvent(e); err != nil {
+		return err
 	}
 	return s.writeOnce(c, func(tx *ledger.Tx) (int, any, error) {
-		if err := s.requireItem(tx, item); err != nil {
-			return 0, nil, err
-		}
-		entry := e
-		if err := s.release(tx, &entry); err != nil {
-			return 0, nil, err
-		}
-		got, err := cl.Append(tx, entry)
+		got, err := s.evidence.Record(tx, e)
 		if err != nil {
 			return 0, nil, err
-		}
-		if s.evidence != nil && got.SealAfter.Number != "" && got.SealAfter.Number != got.SealBefore.Number {
-			if err := s.evidence.ClaimSeal(tx, "seal_after.number", got.SealAfter.Number, item); err != nil {
-				return 0, nil, err
-			}
 		}
 		return http.StatusCreated, toEntryJSON(got), nil
 	})
 }
 
-// releaseRoots names, for each event that ends custody by court order or
-// disposal, the ledger root its holdings move to.
-var releaseRoots = map[string]string{
-	chain.EventForfeited:  "forfeited",
-	chain.EventReturned:   "returned",
-	chain.EventDestroyed:  "disposed",
-	chain.EventWrittenOff: "disposed",
-}
-
-// release posts, inside tx, the ledger side of an event that ends custody:
-// every holding of the item leaves custody:item:<id> for <root>:case:<case>,
-// effective when the event happened, so the item stops counting as held and
-// its case shows what was released. The entry then names that transaction.
-// An item that holds nothing posts nothing.
-func (s *Server) release(tx *ledger.Tx, e *chain.Entry) error {
-	root, ok := releaseRoots[e.Event]
-	if !ok || s.evidence == nil {
-		return nil
-	}
-	it, err := s.evidence.Item(tx, e.Item)
-	if err != nil {
-		return err
-	}
-	from := evidence.ItemAccount(it.ID)
-	to := fmt.Sprintf("%s:case:%d", root, it.CaseID)
-	// The release moves today's holdings at e.At: a posting after e.At
-	// would leave the account negative at the instants between the two.
-	if last, ok, err := tx.LatestPostingAt(from); err != nil {
-		return fmt.Errorf("latest posting of item %d: %w", it.ID, err)
-	} else if ok && e.At.Before(last) {
-		return ledger.FieldErr("at", fmt.Sprintf("%s is before the item's latest ledger posting (%s): a release moves the holdings as they are after it, so it cannot take effect earlier",
-			e.At.UTC().Format(time.RFC3339Nano), last.UTC().Format(time.RFC3339Nano)))
-	}
-	page, err := tx.Balances(ledger.BalanceFilter{Account: from, Limit: 1000})
-	if err != nil {
-		return fmt.Errorf("holdings of item %d: %w", it.ID, err)
-	}
-	txn := ledger.Transaction{
-		Effective: e.At,
-		Actor:     e.RecordedBy,
-		Memo:      fmt.Sprintf("%s: item %d leaves custody", e.Event, it.ID),
-		Links:     []ledger.Link{{Kind: "case", Ref: strconv.FormatUint(it.CaseID, 10)}, {Kind: "item", Ref: strconv.FormatUint(it.ID, 10)}},
-	}
-	if e.CourtOrder != nil {
-		txn.Memo += fmt.Sprintf(" under court order %s of %s", e.CourtOrder.Number, e.CourtOrder.Date)
-	}
-	for _, b := range page.Balances {
-		if b.Account != from || b.Amount.IsZero() {
-			continue
-		}
-		txn.Postings = append(txn.Postings, ledger.Posting{Account: from, Amount: b.Amount.Neg()}, ledger.Posting{Account: to, Amount: b.Amount})
-	}
-	if len(txn.Postings) == 0 {
-		return nil
-	}
-	posted, err := tx.Post(txn)
-	if err != nil {
-		return fmt.Errorf("release item %d: %w", it.ID, err)
-	}
-	e.LedgerTxn = posted.ID
-	return nil
-}
-
 func (s *Server) listCustody(c echo.Context) error {
-	cl, err := s.custodyReader(c)
-	if err != nil {
+	if err := requireRole(c, access.Readers...); err != nil {
 		return err
 	}
 	item, err := pathID(c, "id")
@@ -375,29 +260,18 @@ func (s *Server) listCustody(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	after := uint64(0)
-	if page.Cursor != nil {
-		if len(page.Cursor) != 8 {
-			return ledger.FieldErr("cursor", "is not a cursor this server gave out")
-		}
-		after = binary.BigEndian.Uint64(page.Cursor)
+	after, err := page.AfterID()
+	if err != nil {
+		return err
 	}
 	var out []entryJSON
-	var next []byte
 	err = s.store.View(func(tx *ledger.Tx) error {
-		if err := s.requireItem(tx, item); err != nil {
-			return err
-		}
-		es, err := cl.EntriesAfter(tx, item, after, page.Limit+1)
+		es, more, err := s.evidence.Entries(tx, item, after, page.Limit)
 		if err != nil {
 			return err
 		}
-		if len(es) > page.Limit {
-			es = es[:page.Limit]
-			next = binary.BigEndian.AppendUint64(nil, es[len(es)-1].ItemSeq)
-		}
-		if len(es) == 0 && after == 0 && s.itemExists == nil && s.evidence == nil {
-			return ledger.Errorf(ledger.ENotFound, "item %d has no custody entries", item)
+		if more {
+			page.NextAfter(es[len(es)-1].ItemSeq)
 		}
 		for _, e := range es {
 			out = append(out, toEntryJSON(e))
@@ -407,7 +281,7 @@ func (s *Server) listCustody(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return writeList(c, out, next)
+	return page.Write(c, out)
 }
 
 func (s *Server) getCustodyEntry(c echo.Context) error {
@@ -582,10 +456,4 @@ func (s *Server) getConsistency(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusOK, consistencyJSON{Old: p.Old, New: p.New, OldRoot: hexOf(p.OldRoot), NewRoot: hexOf(p.NewRoot), Proof: hexList(p.Hashes)})
-}
-
-// CustodyChecker is the custody log's part of GET /v1/verify and amanat
-// verify: it recomputes the whole log (chain.Custody.Verify).
-func CustodyChecker(cl *chain.Custody) Checker {
-	return Checker{Name: "custody", Run: func(tx *ledger.Tx) (any, error) { return cl.Verify(tx) }}
 }

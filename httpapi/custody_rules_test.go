@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/amanat-ledger/amanat/chain/access"
 	"github.com/amanat-ledger/amanat/ledger"
 	"github.com/amanat-ledger/amanat/ledger/money"
 )
@@ -21,7 +22,7 @@ func rfc(t time.Time) string { return t.Format(time.RFC3339) }
 
 // postCustodyEvent posts body to item 1's custody.
 func postCustodyEvent(ts *testServer, body string) (int, string) {
-	rec := ts.do(RoleCustodian, http.MethodPost, "/v1/items/1/custody", body)
+	rec := ts.do(access.RoleCustodian, http.MethodPost, "/v1/items/1/custody", body)
 	return rec.Code, rec.Body.String()
 }
 
@@ -50,7 +51,7 @@ func TestReleaseRefusedBeforeLatestPosting(t *testing.T) {
 	order := `"court_order":{"number":"CrM 9/2025","date":"2025-06-01"}`
 	for _, ev := range []string{"forfeited", "returned", "destroyed", "written_off"} {
 		before := digest(t, ts.store)
-		rec := ts.do(RoleCustodian, http.MethodPost, "/v1/items/1/custody",
+		rec := ts.do(access.RoleCustodian, http.MethodPost, "/v1/items/1/custody",
 			fmt.Sprintf(`{"event":%q,"at":%q,%s,"remarks":"on order"}`, ev, rfc(ago(60)), order))
 		p := wantProblem(t, rec, http.StatusUnprocessableEntity, "at")
 		if !strings.Contains(p.Errors[0].Reason, "latest ledger posting") {
@@ -60,7 +61,7 @@ func TestReleaseRefusedBeforeLatestPosting(t *testing.T) {
 			t.Fatalf("a refused %s wrote something", ev)
 		}
 	}
-	rec := ts.do(RoleCustodian, http.MethodPost, "/v1/items/1/custody",
+	rec := ts.do(access.RoleCustodian, http.MethodPost, "/v1/items/1/custody",
 		fmt.Sprintf(`{"event":"forfeited","at":%q,%s}`, rfc(ago(10)), order))
 	if rec.Code != http.StatusCreated {
 		t.Fatalf("forfeiture after the posting: %d %s", rec.Code, rec.Body)
@@ -91,7 +92,7 @@ func TestReleaseBeforeLatestEntryRefusedByMachine(t *testing.T) {
 		t.Fatalf("store: %d %s", code, body)
 	}
 	before := digest(t, ts.store)
-	p := wantProblem(t, ts.do(RoleCustodian, http.MethodPost, "/v1/items/1/custody",
+	p := wantProblem(t, ts.do(access.RoleCustodian, http.MethodPost, "/v1/items/1/custody",
 		fmt.Sprintf(`{"event":"destroyed","at":%q,"remarks":"counterfeit"}`, rfc(ago(60)))), http.StatusUnprocessableEntity, "at")
 	if !strings.Contains(p.Detail, "events-in-time-order") {
 		t.Fatalf("detail %q", p.Detail)
@@ -105,7 +106,7 @@ func TestReleaseBeforeLatestEntryRefusedByMachine(t *testing.T) {
 // ledger transaction, in particular another item's.
 func TestCustodyRefusesClientLedgerTxn(t *testing.T) {
 	ts, _ := newCustodyServer(t)
-	rec := ts.do(RoleCustodian, http.MethodPost, "/v1/seizures", fmt.Sprintf(`{"case_id":1,"seized_at":%q,"location":"Plot 4","officer":"Inspector Ayesha Khan",
+	rec := ts.do(access.RoleCustodian, http.MethodPost, "/v1/seizures", fmt.Sprintf(`{"case_id":1,"seized_at":%q,"location":"Plot 4","officer":"Inspector Ayesha Khan",
 	"seized_from":"Somchai P.","items":[{"kind":"cash","seal":"CUS-2","description":"second bag","amounts":[{"currency":"THB","amount":"1000.00"}]}]}`, rfc(ago(60))))
 	if rec.Code != http.StatusCreated {
 		t.Fatalf("second seizure: %d %s", rec.Code, rec.Body)
@@ -116,7 +117,7 @@ func TestCustodyRefusesClientLedgerTxn(t *testing.T) {
 		fmt.Sprintf(`{"event":"stored","at":%q,"location":"FIA HQ","ledger_txn":"1"}`, rfc(ago(5))),
 		fmt.Sprintf(`{"event":"destroyed","at":%q,"remarks":"x","ledger_txn":2}`, rfc(ago(5))),
 	} {
-		wantProblem(t, ts.do(RoleCustodian, http.MethodPost, "/v1/items/1/custody", body), http.StatusUnprocessableEntity, "ledger_txn")
+		wantProblem(t, ts.do(access.RoleCustodian, http.MethodPost, "/v1/items/1/custody", body), http.StatusUnprocessableEntity, "ledger_txn")
 	}
 	if digest(t, ts.store) != before {
 		t.Fatal("a refused ledger_txn wrote something")
@@ -127,7 +128,7 @@ func TestCustodyRefusesClientLedgerTxn(t *testing.T) {
 // as a seizure does: an object, or a plain string taken as the building.
 func TestCustodyLocationTakesTheSeizureShapes(t *testing.T) {
 	ts, _ := newCustodyServer(t)
-	rec := ts.do(RoleCustodian, http.MethodPost, "/v1/items/1/custody", fmt.Sprintf(`{"event":"stored","at":%q,"location":"FIA HQ malkhana, G-9"}`, rfc(ago(30))))
+	rec := ts.do(access.RoleCustodian, http.MethodPost, "/v1/items/1/custody", fmt.Sprintf(`{"event":"stored","at":%q,"location":"FIA HQ malkhana, G-9"}`, rfc(ago(30))))
 	if rec.Code != http.StatusCreated {
 		t.Fatalf("a string location: %d %s", rec.Code, rec.Body)
 	}
@@ -136,14 +137,14 @@ func TestCustodyLocationTakesTheSeizureShapes(t *testing.T) {
 	if l := e.Location; l.Building == nil || *l.Building != "FIA HQ malkhana, G-9" || l.Circle != nil || l.Room != nil {
 		t.Fatalf("location %+v", l)
 	}
-	rec = ts.do(RoleCustodian, http.MethodPost, "/v1/items/1/custody", fmt.Sprintf(`{"event":"stored","at":%q,"location":{"circle":"islamabad","room":"safe 2"}}`, rfc(ago(20))))
+	rec = ts.do(access.RoleCustodian, http.MethodPost, "/v1/items/1/custody", fmt.Sprintf(`{"event":"stored","at":%q,"location":{"circle":"islamabad","room":"safe 2"}}`, rfc(ago(20))))
 	if rec.Code != http.StatusCreated {
 		t.Fatalf("an object location: %d %s", rec.Code, rec.Body)
 	}
 	before := digest(t, ts.store)
-	wantProblem(t, ts.do(RoleCustodian, http.MethodPost, "/v1/items/1/custody", fmt.Sprintf(`{"event":"stored","at":%q,"location":{"city":"islamabad"}}`, rfc(ago(10)))),
+	wantProblem(t, ts.do(access.RoleCustodian, http.MethodPost, "/v1/items/1/custody", fmt.Sprintf(`{"event":"stored","at":%q,"location":{"city":"islamabad"}}`, rfc(ago(10)))),
 		http.StatusUnprocessableEntity, "location.city")
-	wantProblem(t, ts.do(RoleCustodian, http.MethodPost, "/v1/items/1/custody", fmt.Sprintf(`{"event":"stored","at":%q,"location":"malkhana\u0000"}`, rfc(ago(10)))),
+	wantProblem(t, ts.do(access.RoleCustodian, http.MethodPost, "/v1/items/1/custody", fmt.Sprintf(`{"event":"stored","at":%q,"location":"malkhana\u0000"}`, rfc(ago(10)))),
 		http.StatusUnprocessableEntity, "location.building")
 	if digest(t, ts.store) != before {
 		t.Fatal("a refused location wrote something")
@@ -167,7 +168,7 @@ func TestCustodyEventTextAndSealsOverHTTP(t *testing.T) {
 		{fmt.Sprintf(`{"event":"resealed","at":%q,"seal_after":{"number":"CUS-9 ","state":"intact"}}`, rfc(ago(40))), "seal_after.number"},
 		{fmt.Sprintf(`{"event":"resealed","at":%q,"seal_after":{"number":"cus-1","state":"intact"}}`, rfc(ago(40))), "seal_after.number"},
 	} {
-		wantProblem(t, ts.do(RoleCustodian, http.MethodPost, "/v1/items/1/custody", tc.body), http.StatusUnprocessableEntity, tc.field)
+		wantProblem(t, ts.do(access.RoleCustodian, http.MethodPost, "/v1/items/1/custody", tc.body), http.StatusUnprocessableEntity, tc.field)
 	}
 	if digest(t, ts.store) != before {
 		t.Fatal("a refused entry wrote something")
@@ -179,7 +180,7 @@ func TestCustodyEventTextAndSealsOverHTTP(t *testing.T) {
 func TestMovedOnChainRefusedForCash(t *testing.T) {
 	ts, _ := newCustodyServer(t)
 	before := digest(t, ts.store)
-	p := wantProblem(t, ts.do(RoleCustodian, http.MethodPost, "/v1/items/1/custody", fmt.Sprintf(`{"event":"moved_on_chain","at":%q,"to":"NHQ Crypto Desk",
+	p := wantProblem(t, ts.do(access.RoleCustodian, http.MethodPost, "/v1/items/1/custody", fmt.Sprintf(`{"event":"moved_on_chain","at":%q,"to":"NHQ Crypto Desk",
 	"location":{"wallet":"bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4","network":"bitcoin:mainnet","txid":"%s"}}`, rfc(ago(10)), strings.Repeat("ab", 32))),
 		http.StatusUnprocessableEntity, "event")
 	if !strings.Contains(p.Detail, "on-chain-events-for-wallets-only") {

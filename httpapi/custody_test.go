@@ -1,14 +1,10 @@
 package httpapi
 
 import (
-	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
-	"io"
-	"log/slog"
 	"net/http"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -18,9 +14,9 @@ import (
 	"golang.org/x/mod/sumdb/tlog"
 
 	"github.com/amanat-ledger/amanat/chain"
-	"github.com/amanat-ledger/amanat/chain/evidence"
+	"github.com/amanat-ledger/amanat/chain/access"
+	"github.com/amanat-ledger/amanat/chain/service"
 	"github.com/amanat-ledger/amanat/ledger"
-	"github.com/amanat-ledger/amanat/ledger/finance"
 )
 
 // newCustodyServer is a real server with the custody log and the evidence
@@ -29,40 +25,17 @@ import (
 func newCustodyServer(t *testing.T) (*testServer, *chain.Custody) {
 	t.Helper()
 	dir := t.TempDir()
-	store, err := ledger.Open(filepath.Join(dir, "api.db"), ledger.Options{NoSync: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
-	cl, err := chain.New(store, filepath.Join(dir, "api.db.key"), append(evidence.RecordKinds(), finance.RateRecordKind))
-	if err != nil {
-		t.Fatal(err)
-	}
-	reg, err := evidence.New(context.Background(), store, cl)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := New(Config{Store: store, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Evidence: reg, Custody: cl,
-		Checkers: []Checker{CustodyChecker(cl)}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := &testServer{t: t, s: s, store: store, tokens: map[string]string{}}
-	for _, role := range Roles {
-		tok, err := CreateToken(store, role, "test-"+role, "test")
-		if err != nil {
-			t.Fatal(err)
-		}
-		ts.tokens[role] = tok
-	}
-	rec := ts.do(RoleCustodian, http.MethodPost, "/v1/cases", `{"fir":"7/2025","circle":"islamabad","operation":"Grey","title":"Call centre, G-11"}`)
+	svc := openTestService(t, dir, ledger.Options{NoSync: true})
+	cl := svc.Custody
+	ts := serveTest(t, svc)
+	rec := ts.do(access.RoleCustodian, http.MethodPost, "/v1/cases", `{"fir":"7/2025","circle":"islamabad","operation":"Grey","title":"Call centre, G-11"}`)
 	if rec.Code != http.StatusCreated {
 		t.Fatalf("case: %d %s", rec.Code, rec.Body)
 	}
 	var c struct{ ID uint64 }
 	decode(t, rec, &c)
 	at := time.Now().UTC().Add(-2 * time.Hour).Format(time.RFC3339)
-	rec = ts.do(RoleCustodian, http.MethodPost, "/v1/seizures", fmt.Sprintf(`{"case_id":%d,"seized_at":%q,"location":{"building":"Plot 3, G-11 Markaz"},
+	rec = ts.do(access.RoleCustodian, http.MethodPost, "/v1/seizures", fmt.Sprintf(`{"case_id":%d,"seized_at":%q,"location":{"building":"Plot 3, G-11 Markaz"},
 	"seized_from":{"name":"Nguyen Van An","nationality":"VN","id_type":"passport","id_number":"C7654321"},"officer":"Inspector Ayesha Khan",
 	"items":[{"kind":"cash","seal":"CUS-1","description":"bag of notes","amounts":[{"currency":"USD","amount":"900.00"}]}]}`, c.ID, at))
 	if rec.Code != http.StatusCreated {
@@ -93,7 +66,7 @@ func TestCustodyOverHTTP(t *testing.T) {
 		return time.Now().UTC().Add(time.Duration(min-60) * time.Minute).Format(time.RFC3339)
 	}
 
-	rec := ts.do(RoleCustodian, http.MethodPost, "/v1/items/1/custody", fmt.Sprintf(`{"event":"transferred","at":%q,"from":"Inspector Ayesha Khan","to":"Malkhana In-charge Asif","purpose":"deposit"}`, at(1)))
+	rec := ts.do(access.RoleCustodian, http.MethodPost, "/v1/items/1/custody", fmt.Sprintf(`{"event":"transferred","at":%q,"from":"Inspector Ayesha Khan","to":"Malkhana In-charge Asif","purpose":"deposit"}`, at(1)))
 	if rec.Code != http.StatusCreated {
 		t.Fatalf("transfer: %d %s", rec.Code, rec.Body)
 	}
@@ -102,7 +75,7 @@ func TestCustodyOverHTTP(t *testing.T) {
 	if tr.Event != "transferred" || tr.ItemSeq != 2 || tr.RecordedBy != "custodian:test-custodian" || len(tr.Hash) != 64 || tr.PrevHash == nil || tr.SealBefore.Number == nil || *tr.SealBefore.Number != "CUS-1" {
 		t.Fatalf("answer %s", rec.Body)
 	}
-	rec = ts.do(RoleCustodian, http.MethodPost, "/v1/items/1/custody", fmt.Sprintf(`{"event":"received","at":%q,"location":{"circle":"islamabad","building":"FIA HQ","room":"malkhana"},
+	rec = ts.do(access.RoleCustodian, http.MethodPost, "/v1/items/1/custody", fmt.Sprintf(`{"event":"received","at":%q,"location":{"circle":"islamabad","building":"FIA HQ","room":"malkhana"},
 		"attachments":[{"name":"receipt.pdf","sha256":"%s"}]}`, at(2), strings.Repeat("ab", 32)))
 	if rec.Code != http.StatusCreated {
 		t.Fatalf("receive: %d %s", rec.Code, rec.Body)
@@ -110,8 +83,8 @@ func TestCustodyOverHTTP(t *testing.T) {
 
 	// Every reader reads the custody, oldest first, paged; admin manages
 	// tokens and backups, not evidence.
-	wantProblem(t, ts.do(RoleAdmin, http.MethodGet, "/v1/items/1/custody", ""), http.StatusForbidden, "")
-	for _, role := range Readers {
+	wantProblem(t, ts.do(access.RoleAdmin, http.MethodGet, "/v1/items/1/custody", ""), http.StatusForbidden, "")
+	for _, role := range access.Readers {
 		rec = ts.do(role, http.MethodGet, "/v1/items/1/custody", "")
 		if rec.Code != http.StatusOK {
 			t.Fatalf("%s reads: %d %s", role, rec.Code, rec.Body)
@@ -125,19 +98,19 @@ func TestCustodyOverHTTP(t *testing.T) {
 	if len(list.Data) != 3 || list.NextCursor != nil || list.Data[0].Event != "seized" || list.Data[2].PrevHash == nil || *list.Data[2].PrevHash != list.Data[1].Hash || list.Data[2].Attachments[0].Name != "receipt.pdf" {
 		t.Fatalf("list %s", rec.Body)
 	}
-	rec = ts.do(RoleAuditor, http.MethodGet, "/v1/items/1/custody?limit=2", "")
+	rec = ts.do(access.RoleAuditor, http.MethodGet, "/v1/items/1/custody?limit=2", "")
 	decode(t, rec, &list)
 	if len(list.Data) != 2 || list.NextCursor == nil {
 		t.Fatalf("page 1 %s", rec.Body)
 	}
-	rec = ts.do(RoleAuditor, http.MethodGet, "/v1/items/1/custody?limit=2&cursor="+*list.NextCursor, "")
+	rec = ts.do(access.RoleAuditor, http.MethodGet, "/v1/items/1/custody?limit=2&cursor="+*list.NextCursor, "")
 	decode(t, rec, &list)
 	if len(list.Data) != 1 || list.NextCursor != nil || list.Data[0].Event != "received" {
 		t.Fatalf("page 2 %s", rec.Body)
 	}
 
 	var one entryJSON
-	decode(t, ts.do(RoleFinance, http.MethodGet, fmt.Sprintf("/v1/custody/entries/%d", tr.Seq), ""), &one)
+	decode(t, ts.do(access.RoleFinance, http.MethodGet, fmt.Sprintf("/v1/custody/entries/%d", tr.Seq), ""), &one)
 	if one.Hash != tr.Hash || one.Event != "transferred" {
 		t.Fatalf("entry %d read back as %+v", tr.Seq, one)
 	}
@@ -148,13 +121,13 @@ func TestCustodyOverHTTP(t *testing.T) {
 		PublicKey string `json:"public_key"`
 		Algorithm string `json:"algorithm"`
 	}
-	rec = ts.do(RoleInvestigator, http.MethodGet, "/v1/custody/key", "")
+	rec = ts.do(access.RoleInvestigator, http.MethodGet, "/v1/custody/key", "")
 	decode(t, rec, &key)
 	if key.PublicKey != cl.PublicKey() || key.Origin != cl.Origin() || key.Algorithm != "ed25519" {
 		t.Fatalf("key %s", rec.Body)
 	}
 	var cp checkpointJSON
-	decode(t, ts.do(RoleInvestigator, http.MethodGet, "/v1/custody/checkpoint", ""), &cp)
+	decode(t, ts.do(access.RoleInvestigator, http.MethodGet, "/v1/custody/checkpoint", ""), &cp)
 	v, _ := note.NewVerifier(key.PublicKey)
 	n, err := note.Open([]byte(cp.Checkpoint), note.VerifierList(v))
 	if err != nil || !strings.HasPrefix(n.Text, cp.Origin+"\n"+fmt.Sprint(cp.TreeSize)+"\n") {
@@ -164,7 +137,7 @@ func TestCustodyOverHTTP(t *testing.T) {
 	var rootHash tlog.Hash
 	copy(rootHash[:], root)
 	var p proofJSON
-	rec = ts.do(RoleInvestigator, http.MethodGet, fmt.Sprintf("/v1/custody/entries/%d/proof", tr.Seq), "")
+	rec = ts.do(access.RoleInvestigator, http.MethodGet, fmt.Sprintf("/v1/custody/entries/%d/proof", tr.Seq), "")
 	decode(t, rec, &p)
 	if p.TreeSize != cp.TreeSize || p.RootHash != cp.RootHash || p.Item != 1 {
 		t.Fatalf("proof %s", rec.Body)
@@ -173,21 +146,21 @@ func TestCustodyOverHTTP(t *testing.T) {
 		t.Fatalf("proof does not check: %v", err)
 	}
 	var cons consistencyJSON
-	decode(t, ts.do(RoleAuditor, http.MethodGet, fmt.Sprintf("/v1/custody/consistency?old=2&new=%d", cp.TreeSize), ""), &cons)
+	decode(t, ts.do(access.RoleAuditor, http.MethodGet, fmt.Sprintf("/v1/custody/consistency?old=2&new=%d", cp.TreeSize), ""), &cons)
 	oldRoot, _ := hex.DecodeString(cons.OldRoot)
 	var oldHash tlog.Hash
 	copy(oldHash[:], oldRoot)
 	if err := tlog.CheckTree(hashes(t, cons.Proof), int64(cons.New), rootHash, int64(cons.Old), oldHash); err != nil {
 		t.Fatalf("consistency does not check: %v", err)
 	}
-	rec = ts.do(RoleInvestigator, http.MethodGet, "/v1/items/1/custody/bundle", "")
+	rec = ts.do(access.RoleInvestigator, http.MethodGet, "/v1/items/1/custody/bundle", "")
 	if rec.Code != http.StatusOK {
 		t.Fatalf("bundle: %d %s", rec.Code, rec.Body)
 	}
-	if rep, err := chain.CheckBundle(rec.Body.Bytes(), append(evidence.RecordKinds(), finance.RateRecordKind), key.PublicKey); err != nil || rep.Entries != 3 || rep.State.Holder != "Malkhana In-charge Asif" {
+	if rep, err := chain.CheckBundle(rec.Body.Bytes(), service.RecordKinds(), key.PublicKey); err != nil || rep.Entries != 3 || rep.State.Holder != "Malkhana In-charge Asif" {
 		t.Fatalf("bundle check: %+v %v", rep, err)
 	}
-	rec = ts.do(RoleAuditor, http.MethodGet, "/v1/verify", "")
+	rec = ts.do(access.RoleAuditor, http.MethodGet, "/v1/verify", "")
 	if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), "custody") {
 		t.Fatalf("verify: %d %s", rec.Code, rec.Body)
 	}
@@ -216,31 +189,31 @@ func TestCustodyRefusals(t *testing.T) {
 		field                          string
 	}{
 		{"no token", "", http.MethodPost, "/v1/items/1/custody", `{}`, 401, ""},
-		{"an investigator may not record", RoleInvestigator, http.MethodPost, "/v1/items/1/custody", fmt.Sprintf(`{"event":"examined","at":%q}`, now), 403, ""},
-		{"an unknown item", RoleCustodian, http.MethodPost, "/v1/items/99/custody", fmt.Sprintf(`{"event":"seized","at":%q,"to":"X","location":{"circle":"lahore"}}`, now), 404, ""},
-		{"not an id", RoleCustodian, http.MethodPost, "/v1/items/abc/custody", `{}`, 404, ""},
-		{"malformed JSON", RoleCustodian, http.MethodPost, "/v1/items/1/custody", `{"event":`, 400, ""},
-		{"an unknown field", RoleCustodian, http.MethodPost, "/v1/items/1/custody", fmt.Sprintf(`{"event":"stored","at":%q,"room":"3"}`, now), 422, "room"},
-		{"a number where text goes", RoleCustodian, http.MethodPost, "/v1/items/1/custody", `{"event":"stored","at":12}`, 422, "at"},
-		{"a bad time", RoleCustodian, http.MethodPost, "/v1/items/1/custody", `{"event":"stored","at":"yesterday"}`, 422, "at"},
-		{"no event", RoleCustodian, http.MethodPost, "/v1/items/1/custody", fmt.Sprintf(`{"at":%q}`, now), 422, "event"},
-		{"an unknown event", RoleCustodian, http.MethodPost, "/v1/items/1/custody", fmt.Sprintf(`{"event":"lost","at":%q}`, now), 422, "event"},
-		{"a transfer from someone who does not hold it", RoleCustodian, http.MethodPost, "/v1/items/1/custody", fmt.Sprintf(`{"event":"transferred","at":%q,"from":"Mallory","to":"Asif"}`, now), 422, "from"},
-		{"examining a sealed item", RoleCustodian, http.MethodPost, "/v1/items/1/custody", fmt.Sprintf(`{"event":"examined","at":%q}`, now), 422, "event"},
-		{"a bad attachment digest", RoleCustodian, http.MethodPost, "/v1/items/1/custody", fmt.Sprintf(`{"event":"unsealed","at":%q,"attachments":[{"name":"a.jpg","sha256":"xyz"}]}`, now), 422, "attachments[0].sha256"},
-		{"a forfeiture without an order", RoleCustodian, http.MethodPost, "/v1/items/1/custody", fmt.Sprintf(`{"event":"forfeited","at":%q}`, now), 422, "court_order"},
-		{"custody of an unknown item", RoleInvestigator, http.MethodGet, "/v1/items/99/custody", "", 404, ""},
-		{"a bad limit", RoleInvestigator, http.MethodGet, "/v1/items/1/custody?limit=0", "", 422, "limit"},
-		{"a bad cursor", RoleInvestigator, http.MethodGet, "/v1/items/1/custody?cursor=AAAA", "", 422, "cursor"},
-		{"a proof of an unknown entry", RoleInvestigator, http.MethodGet, "/v1/custody/entries/99/proof", "", 404, ""},
-		{"an unknown entry", RoleInvestigator, http.MethodGet, "/v1/custody/entries/99", "", 404, ""},
-		{"the bundle of an unknown item", RoleInvestigator, http.MethodGet, "/v1/items/99/custody/bundle", "", 404, ""},
-		{"a proof in a tree too big", RoleInvestigator, http.MethodGet, "/v1/custody/entries/1/proof?size=999", "", 422, "size"},
-		{"a proof in a tree too small", RoleInvestigator, http.MethodGet, "/v1/custody/entries/1/proof?size=1", "", 422, "size"},
-		{"a proof with a bad size", RoleInvestigator, http.MethodGet, "/v1/custody/entries/1/proof?size=x", "", 422, "size"},
-		{"consistency without old", RoleAuditor, http.MethodGet, "/v1/custody/consistency", "", 422, "old"},
-		{"consistency backwards", RoleAuditor, http.MethodGet, "/v1/custody/consistency?old=2&new=1", "", 422, "old"},
-		{"consistency beyond the log", RoleAuditor, http.MethodGet, "/v1/custody/consistency?old=1&new=999", "", 422, "new"},
+		{"an investigator may not record", access.RoleInvestigator, http.MethodPost, "/v1/items/1/custody", fmt.Sprintf(`{"event":"examined","at":%q}`, now), 403, ""},
+		{"an unknown item", access.RoleCustodian, http.MethodPost, "/v1/items/99/custody", fmt.Sprintf(`{"event":"seized","at":%q,"to":"X","location":{"circle":"lahore"}}`, now), 404, ""},
+		{"not an id", access.RoleCustodian, http.MethodPost, "/v1/items/abc/custody", `{}`, 404, ""},
+		{"malformed JSON", access.RoleCustodian, http.MethodPost, "/v1/items/1/custody", `{"event":`, 400, ""},
+		{"an unknown field", access.RoleCustodian, http.MethodPost, "/v1/items/1/custody", fmt.Sprintf(`{"event":"stored","at":%q,"room":"3"}`, now), 422, "room"},
+		{"a number where text goes", access.RoleCustodian, http.MethodPost, "/v1/items/1/custody", `{"event":"stored","at":12}`, 422, "at"},
+		{"a bad time", access.RoleCustodian, http.MethodPost, "/v1/items/1/custody", `{"event":"stored","at":"yesterday"}`, 422, "at"},
+		{"no event", access.RoleCustodian, http.MethodPost, "/v1/items/1/custody", fmt.Sprintf(`{"at":%q}`, now), 422, "event"},
+		{"an unknown event", access.RoleCustodian, http.MethodPost, "/v1/items/1/custody", fmt.Sprintf(`{"event":"lost","at":%q}`, now), 422, "event"},
+		{"a transfer from someone who does not hold it", access.RoleCustodian, http.MethodPost, "/v1/items/1/custody", fmt.Sprintf(`{"event":"transferred","at":%q,"from":"Mallory","to":"Asif"}`, now), 422, "from"},
+		{"examining a sealed item", access.RoleCustodian, http.MethodPost, "/v1/items/1/custody", fmt.Sprintf(`{"event":"examined","at":%q}`, now), 422, "event"},
+		{"a bad attachment digest", access.RoleCustodian, http.MethodPost, "/v1/items/1/custody", fmt.Sprintf(`{"event":"unsealed","at":%q,"attachments":[{"name":"a.jpg","sha256":"xyz"}]}`, now), 422, "attachments[0].sha256"},
+		{"a forfeiture without an order", access.RoleCustodian, http.MethodPost, "/v1/items/1/custody", fmt.Sprintf(`{"event":"forfeited","at":%q}`, now), 422, "court_order"},
+		{"custody of an unknown item", access.RoleInvestigator, http.MethodGet, "/v1/items/99/custody", "", 404, ""},
+		{"a bad limit", access.RoleInvestigator, http.MethodGet, "/v1/items/1/custody?limit=0", "", 422, "limit"},
+		{"a bad cursor", access.RoleInvestigator, http.MethodGet, "/v1/items/1/custody?cursor=AAAA", "", 422, "cursor"},
+		{"a proof of an unknown entry", access.RoleInvestigator, http.MethodGet, "/v1/custody/entries/99/proof", "", 404, ""},
+		{"an unknown entry", access.RoleInvestigator, http.MethodGet, "/v1/custody/entries/99", "", 404, ""},
+		{"the bundle of an unknown item", access.RoleInvestigator, http.MethodGet, "/v1/items/99/custody/bundle", "", 404, ""},
+		{"a proof in a tree too big", access.RoleInvestigator, http.MethodGet, "/v1/custody/entries/1/proof?size=999", "", 422, "size"},
+		{"a proof in a tree too small", access.RoleInvestigator, http.MethodGet, "/v1/custody/entries/1/proof?size=1", "", 422, "size"},
+		{"a proof with a bad size", access.RoleInvestigator, http.MethodGet, "/v1/custody/entries/1/proof?size=x", "", 422, "size"},
+		{"consistency without old", access.RoleAuditor, http.MethodGet, "/v1/custody/consistency", "", 422, "old"},
+		{"consistency backwards", access.RoleAuditor, http.MethodGet, "/v1/custody/consistency?old=2&new=1", "", 422, "old"},
+		{"consistency beyond the log", access.RoleAuditor, http.MethodGet, "/v1/custody/consistency?old=1&new=999", "", 422, "new"},
 	}
 	for _, r := range rows {
 		t.Run(r.name, func(t *testing.T) {
@@ -256,17 +229,17 @@ func TestCustodyRefusals(t *testing.T) {
 func TestCustodyIdempotency(t *testing.T) {
 	ts, _ := newCustodyServer(t)
 	body := fmt.Sprintf(`{"event":"unsealed","at":%q,"remarks":"for counting"}`, time.Now().UTC().Format(time.RFC3339))
-	first := ts.do(RoleCustodian, http.MethodPost, "/v1/items/1/custody", body, "Idempotency-Key", "k-1")
+	first := ts.do(access.RoleCustodian, http.MethodPost, "/v1/items/1/custody", body, "Idempotency-Key", "k-1")
 	if first.Code != http.StatusCreated {
 		t.Fatalf("first: %d %s", first.Code, first.Body)
 	}
 	before := digest(t, ts.store)
-	again := ts.do(RoleCustodian, http.MethodPost, "/v1/items/1/custody", body, "Idempotency-Key", "k-1")
+	again := ts.do(access.RoleCustodian, http.MethodPost, "/v1/items/1/custody", body, "Idempotency-Key", "k-1")
 	if again.Code != http.StatusCreated || again.Body.String() != first.Body.String() || again.Header().Get("Idempotent-Replayed") != "true" {
 		t.Fatalf("retry: %d %s", again.Code, again.Body)
 	}
 	if digest(t, ts.store) != before {
 		t.Fatal("a retry wrote")
 	}
-	wantProblem(t, ts.do(RoleCustodian, http.MethodPost, "/v1/items/1/custody", strings.Replace(body, "counting", "photos", 1), "Idempotency-Key", "k-1"), http.StatusConflict, "")
+	wantProblem(t, ts.do(access.RoleCustodian, http.MethodPost, "/v1/items/1/custody", strings.Replace(body, "counting", "photos", 1), "Idempotency-Key", "k-1"), http.StatusConflict, "")
 }

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/amanat-ledger/amanat/chain"
+	"github.com/amanat-ledger/amanat/chain/access"
+	"github.com/amanat-ledger/amanat/chain/evidence"
 	"github.com/amanat-ledger/amanat/ledger"
 	"github.com/amanat-ledger/amanat/ledger/finance"
 )
@@ -17,8 +19,7 @@ import (
 func newFinanceServer(t *testing.T) (*testServer, *chain.Custody) {
 	t.Helper()
 	ts, custody := newEvidenceServer(t)
-	ts.s.finance = finance.New(finance.Config{Items: FinanceItems(ts.s.evidence, custody), Custody: FinanceCustody(custody), Records: custody})
-	ts.s.evidence.Value = FinanceValue(ts.s.finance)
+	ts.s.evidence.Value = evidence.FinanceValue(ts.s.finance)
 	return ts, custody
 }
 
@@ -28,24 +29,24 @@ func TestRatesOverHTTP(t *testing.T) {
 		rec := ts.do(role, http.MethodPost, "/v1/rates", body, headers...)
 		return rec.Code, rec.Body.String()
 	}
-	if code, body := post(RoleFinance, `{"currency":"USD","rate":"278.6500","effective":"2025-06-02","source":"sbp-interbank"}`); code != http.StatusCreated || !strings.Contains(body, `"rate":"278.6500"`) || !strings.Contains(body, `"entered_by":"finance:test-finance"`) {
+	if code, body := post(access.RoleFinance, `{"currency":"USD","rate":"278.6500","effective":"2025-06-02","source":"sbp-interbank"}`); code != http.StatusCreated || !strings.Contains(body, `"rate":"278.6500"`) || !strings.Contains(body, `"entered_by":"finance:test-finance"`) {
 		t.Fatalf("%d %s", code, body)
 	}
-	post(RoleFinance, `{"currency":"USD","rate":"280","effective":"2025-06-05","source":"sbp-interbank"}`)
-	post(RoleFinance, `{"currency":"AED","rate":"75.8","effective":"2025-06-02","source":"sbp-interbank"}`)
+	post(access.RoleFinance, `{"currency":"USD","rate":"280","effective":"2025-06-05","source":"sbp-interbank"}`)
+	post(access.RoleFinance, `{"currency":"AED","rate":"75.8","effective":"2025-06-02","source":"sbp-interbank"}`)
 
 	before := snapshot(t, ts.store)
 	bad := []struct {
 		name, role, body, field string
 		status                  int
 	}{
-		{"a rate as a JSON number", RoleFinance, `{"currency":"USD","rate":278.65,"effective":"2025-06-02","source":"sbp-interbank"}`, "rate", 422},
-		{"an exponent", RoleFinance, `{"currency":"USD","rate":"2.7865e2","effective":"2025-06-02","source":"sbp-interbank"}`, "rate", 422},
-		{"a zero rate", RoleFinance, `{"currency":"USD","rate":"0","effective":"2025-06-02","source":"sbp-interbank"}`, "rate", 422},
-		{"a bad date", RoleFinance, `{"currency":"USD","rate":"1","effective":"02/06/2025","source":"sbp-interbank"}`, "effective", 422},
-		{"an unknown field", RoleFinance, `{"currency":"USD","rate":"1","effective":"2025-06-02","source":"sbp-interbank","note":"x"}`, "note", 422},
-		{"malformed JSON", RoleFinance, `{"currency":"USD",`, "", 400},
-		{"a custodian may not enter rates", RoleCustodian, `{"currency":"USD","rate":"1","effective":"2025-06-02","source":"sbp-interbank"}`, "", 403},
+		{"a rate as a JSON number", access.RoleFinance, `{"currency":"USD","rate":278.65,"effective":"2025-06-02","source":"sbp-interbank"}`, "rate", 422},
+		{"an exponent", access.RoleFinance, `{"currency":"USD","rate":"2.7865e2","effective":"2025-06-02","source":"sbp-interbank"}`, "rate", 422},
+		{"a zero rate", access.RoleFinance, `{"currency":"USD","rate":"0","effective":"2025-06-02","source":"sbp-interbank"}`, "rate", 422},
+		{"a bad date", access.RoleFinance, `{"currency":"USD","rate":"1","effective":"02/06/2025","source":"sbp-interbank"}`, "effective", 422},
+		{"an unknown field", access.RoleFinance, `{"currency":"USD","rate":"1","effective":"2025-06-02","source":"sbp-interbank","note":"x"}`, "note", 422},
+		{"malformed JSON", access.RoleFinance, `{"currency":"USD",`, "", 400},
+		{"a custodian may not enter rates", access.RoleCustodian, `{"currency":"USD","rate":"1","effective":"2025-06-02","source":"sbp-interbank"}`, "", 403},
 		{"no token", "", `{"currency":"USD","rate":"1","effective":"2025-06-02","source":"sbp-interbank"}`, "", 401},
 	}
 	for _, tt := range bad {
@@ -61,26 +62,26 @@ func TestRatesOverHTTP(t *testing.T) {
 		Data       []finance.Rate `json:"data"`
 		NextCursor *string        `json:"next_cursor"`
 	}
-	rec := ts.do(RoleInvestigator, http.MethodGet, "/v1/rates?currency=USD&as_of=2025-06-04", "")
+	rec := ts.do(access.RoleInvestigator, http.MethodGet, "/v1/rates?currency=USD&as_of=2025-06-04", "")
 	decode(t, rec, &list)
 	if rec.Code != 200 || len(list.Data) != 1 || list.Data[0].Text != "278.6500" || list.Data[0].Effective != "2025-06-02" {
 		t.Fatalf("rate in force: %s", rec.Body)
 	}
-	rec = ts.do(RoleAuditor, http.MethodGet, "/v1/rates?as_of=2025-06-05", "")
+	rec = ts.do(access.RoleAuditor, http.MethodGet, "/v1/rates?as_of=2025-06-05", "")
 	decode(t, rec, &list)
 	if len(list.Data) != 2 || list.Data[0].Currency != "AED" || list.Data[1].Text != "280" {
 		t.Fatalf("every currency's rate in force: %s", rec.Body)
 	}
-	wantProblem(t, ts.do(RoleFinance, http.MethodGet, "/v1/rates?currency=USD&as_of=2025-06-01", ""), 404, "")
-	wantProblem(t, ts.do(RoleFinance, http.MethodGet, "/v1/rates?currency=usd", ""), 422, "currency")
-	wantProblem(t, ts.do(RoleFinance, http.MethodGet, "/v1/rates?as_of=yesterday", ""), 422, "as_of")
-	wantProblem(t, ts.do(RoleAdmin, http.MethodGet, "/v1/rates", ""), 403, "")
+	wantProblem(t, ts.do(access.RoleFinance, http.MethodGet, "/v1/rates?currency=USD&as_of=2025-06-01", ""), 404, "")
+	wantProblem(t, ts.do(access.RoleFinance, http.MethodGet, "/v1/rates?currency=usd", ""), 422, "currency")
+	wantProblem(t, ts.do(access.RoleFinance, http.MethodGet, "/v1/rates?as_of=yesterday", ""), 422, "as_of")
+	wantProblem(t, ts.do(access.RoleAdmin, http.MethodGet, "/v1/rates", ""), 403, "")
 
 	// The history pages in a stable order.
 	var seen []string
 	path := "/v1/rates?limit=2"
 	for {
-		rec := ts.do(RoleFinance, http.MethodGet, path, "")
+		rec := ts.do(access.RoleFinance, http.MethodGet, path, "")
 		decode(t, rec, &list)
 		for _, r := range list.Data {
 			seen = append(seen, r.Currency+" "+r.Effective)
@@ -98,7 +99,7 @@ func TestRatesOverHTTP(t *testing.T) {
 func TestValuationConversionAndReconciliationOverHTTP(t *testing.T) {
 	ts, custody := newFinanceServer(t)
 	caseID := mustCreateCase(t, ts, "FIR 112/2025")
-	rec := ts.do(RoleCustodian, http.MethodPost, "/v1/seizures", seizureBody(caseID, "S"))
+	rec := ts.do(access.RoleCustodian, http.MethodPost, "/v1/seizures", seizureBody(caseID, "S"))
 	if rec.Code != http.StatusCreated {
 		t.Fatalf("seizure: %d %s", rec.Code, rec.Body)
 	}
@@ -109,14 +110,14 @@ func TestValuationConversionAndReconciliationOverHTTP(t *testing.T) {
 		`{"currency":"USD","rate":"278.65","effective":"2025-06-02","source":"sbp-interbank"}`,
 		`{"currency":"BTC","rate":"30000000.5","effective":"2025-06-02","source":"exchange-close"}`,
 	} {
-		if rec := ts.do(RoleFinance, http.MethodPost, "/v1/rates", body); rec.Code != 201 {
+		if rec := ts.do(access.RoleFinance, http.MethodPost, "/v1/rates", body); rec.Code != 201 {
 			t.Fatalf("rate: %s", rec.Body)
 		}
 	}
 	today := time.Now().UTC().Format("2006-01-02")
 
 	// Valuation: VND has no rate, so its row is null and the total says so.
-	rec = ts.do(RoleInvestigator, http.MethodGet, "/v1/valuation?group_by=currency&as_of="+today, "")
+	rec = ts.do(access.RoleInvestigator, http.MethodGet, "/v1/valuation?group_by=currency&as_of="+today, "")
 	var v finance.Valuation
 	decode(t, rec, &v)
 	if rec.Code != 200 || v.TotalPKR != "4121678.46" || v.Complete || strings.Join(v.MissingRates, ",") != "VND" {
@@ -126,17 +127,17 @@ func TestValuationConversionAndReconciliationOverHTTP(t *testing.T) {
 		t.Fatalf("a missing rate is null, never zero: %s", rec.Body)
 	}
 	for group, key := range map[string]string{"case": fmt.Sprintf(`"case_id":%d`, caseID), "circle": `"circle":"islamabad"`, "location": `"location":"islamabad/House 12, Street 4, F-7/2"`} {
-		rec := ts.do(RoleAuditor, http.MethodGet, "/v1/valuation?group_by="+group, "")
+		rec := ts.do(access.RoleAuditor, http.MethodGet, "/v1/valuation?group_by="+group, "")
 		if rec.Code != 200 || !strings.Contains(rec.Body.String(), key) || !strings.Contains(rec.Body.String(), `"total_pkr":"4121678.46"`) {
 			t.Fatalf("group by %s: %s", group, rec.Body)
 		}
 	}
-	wantProblem(t, ts.do(RoleFinance, http.MethodGet, "/v1/valuation?group_by=fir", ""), 422, "group_by")
-	wantProblem(t, ts.do(RoleFinance, http.MethodGet, "/v1/valuation?as_of=2025-13-01", ""), 422, "as_of")
-	if rec := ts.do(RoleFinance, http.MethodGet, "/v1/valuation?as_of=2025-06-01", ""); !strings.Contains(rec.Body.String(), `"rows":[]`) || !strings.Contains(rec.Body.String(), `"total_pkr":"0.00"`) {
+	wantProblem(t, ts.do(access.RoleFinance, http.MethodGet, "/v1/valuation?group_by=fir", ""), 422, "group_by")
+	wantProblem(t, ts.do(access.RoleFinance, http.MethodGet, "/v1/valuation?as_of=2025-13-01", ""), 422, "as_of")
+	if rec := ts.do(access.RoleFinance, http.MethodGet, "/v1/valuation?as_of=2025-06-01", ""); !strings.Contains(rec.Body.String(), `"rows":[]`) || !strings.Contains(rec.Body.String(), `"total_pkr":"0.00"`) {
 		t.Fatalf("before the seizure nothing is held: %s", rec.Body)
 	}
-	rec = ts.do(RoleFinance, http.MethodGet, fmt.Sprintf("/v1/valuation/seizure?case_id=%d", caseID), "")
+	rec = ts.do(access.RoleFinance, http.MethodGet, fmt.Sprintf("/v1/valuation/seizure?case_id=%d", caseID), "")
 	if rec.Code != 200 || !strings.Contains(rec.Body.String(), `"current_pkr":"4121678.46"`) ||
 		!strings.Contains(rec.Body.String(), fmt.Sprintf(`"item_id":%d,"case_id":%d,`, cash, caseID)) ||
 		!strings.Contains(rec.Body.String(), fmt.Sprintf(`"cases":[{"case_id":%d,`, caseID)) {
@@ -146,22 +147,22 @@ func TestValuationConversionAndReconciliationOverHTTP(t *testing.T) {
 	// A count that differs needs an explanation and is posted as variance.
 	recBody := fmt.Sprintf(`{"item_id":%d,"date":%q,"counts":[{"currency":"USD","amount":"1400.00"}]}`, cash, today)
 	before := snapshot(t, ts.store)
-	wantProblem(t, ts.do(RoleFinance, http.MethodPost, "/v1/reconciliations", recBody), 422, "explanation")
-	wantProblem(t, ts.do(RoleInvestigator, http.MethodPost, "/v1/reconciliations", recBody), 403, "")
+	wantProblem(t, ts.do(access.RoleFinance, http.MethodPost, "/v1/reconciliations", recBody), 422, "explanation")
+	wantProblem(t, ts.do(access.RoleInvestigator, http.MethodPost, "/v1/reconciliations", recBody), 403, "")
 	if snapshot(t, ts.store) != before {
 		t.Fatal("a refused reconciliation changed the store")
 	}
 	recBody = strings.Replace(recBody, `]}`, `],"explanation":"one 100-dollar note missing"}`, 1)
-	rec = ts.do(RoleFinance, http.MethodPost, "/v1/reconciliations", recBody)
+	rec = ts.do(access.RoleFinance, http.MethodPost, "/v1/reconciliations", recBody)
 	if rec.Code != 201 || !strings.Contains(rec.Body.String(), `"status":"difference"`) || !strings.Contains(rec.Body.String(), `"difference":"-100.00"`) ||
 		!strings.Contains(rec.Body.String(), fmt.Sprintf(`"item_id":%d,`, cash)) {
 		t.Fatalf("reconciliation: %d %s", rec.Code, rec.Body)
 	}
-	rec = ts.do(RoleAuditor, http.MethodGet, "/v1/reconciliations/discrepancies", "")
+	rec = ts.do(access.RoleAuditor, http.MethodGet, "/v1/reconciliations/discrepancies", "")
 	if !strings.Contains(rec.Body.String(), fmt.Sprintf(`"item_id":%d,`, cash)) || !strings.Contains(rec.Body.String(), `"next_cursor":null`) {
 		t.Fatalf("discrepancies: %s", rec.Body)
 	}
-	rec = ts.do(RoleAuditor, http.MethodGet, fmt.Sprintf("/v1/items/%d", cash), "")
+	rec = ts.do(access.RoleAuditor, http.MethodGet, fmt.Sprintf("/v1/items/%d", cash), "")
 	if !strings.Contains(rec.Body.String(), `"1400.00"`) {
 		t.Fatalf("the item's balance after the variance: %s", rec.Body)
 	}
@@ -170,7 +171,7 @@ func TestValuationConversionAndReconciliationOverHTTP(t *testing.T) {
 	// id goes as a string of digits here, which is accepted too.
 	conv := fmt.Sprintf(`{"item_id":"%d","sold":[{"currency":"BTC","amount":"0.12345678"}],"proceeds":"3750000.00","fees":"1500","executed_at":%q,"counterparty":"licensed exchange","reference":"stmt-7"}`,
 		wallet, time.Now().UTC().Add(-time.Minute).Format(time.RFC3339))
-	rec = ts.do(RoleFinance, http.MethodPost, "/v1/conversions", conv, "Idempotency-Key", "conv-1")
+	rec = ts.do(access.RoleFinance, http.MethodPost, "/v1/conversions", conv, "Idempotency-Key", "conv-1")
 	if rec.Code != 201 {
 		t.Fatalf("conversion: %d %s", rec.Code, rec.Body)
 	}
@@ -185,12 +186,12 @@ func TestValuationConversionAndReconciliationOverHTTP(t *testing.T) {
 	if *got.ValuationPKR != "3703703.46" || *got.RealisedDifference != "47796.54" || got.CustodyEntry == 0 || got.ItemID != wallet || got.CaseID != caseID {
 		t.Fatalf("conversion: %s", rec.Body)
 	}
-	again := ts.do(RoleFinance, http.MethodPost, "/v1/conversions", conv, "Idempotency-Key", "conv-1")
+	again := ts.do(access.RoleFinance, http.MethodPost, "/v1/conversions", conv, "Idempotency-Key", "conv-1")
 	if again.Code != 201 || again.Body.String() != rec.Body.String() || again.Header().Get("Idempotent-Replayed") != "true" {
 		t.Fatalf("retry: %d %s", again.Code, again.Body)
 	}
-	wantProblem(t, ts.do(RoleFinance, http.MethodPost, "/v1/conversions", conv), 422, "sold[0].currency")
-	rec = ts.do(RoleAuditor, http.MethodGet, "/v1/conversions", "")
+	wantProblem(t, ts.do(access.RoleFinance, http.MethodPost, "/v1/conversions", conv), 422, "sold[0].currency")
+	rec = ts.do(access.RoleAuditor, http.MethodGet, "/v1/conversions", "")
 	var convs struct{ Data []conversionJSON }
 	decode(t, rec, &convs)
 	if len(convs.Data) != 1 || convs.Data[0].TxnID != got.TxnID || uint64(convs.Data[0].CustodyEntry) != got.CustodyEntry {

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/amanat-ledger/amanat/chain/access"
 )
 
 // TestFinanceTextsRefuseSecretsOverHTTP: a seed phrase, a WIF key, a NUL or
@@ -14,7 +16,7 @@ import (
 func TestFinanceTextsRefuseSecretsOverHTTP(t *testing.T) {
 	ts, _ := newFinanceServer(t)
 	caseID := mustCreateCase(t, ts, "FIR 113/2025")
-	rec := ts.do(RoleCustodian, http.MethodPost, "/v1/seizures", seizureBody(caseID, "T"))
+	rec := ts.do(access.RoleCustodian, http.MethodPost, "/v1/seizures", seizureBody(caseID, "T"))
 	if rec.Code != http.StatusCreated {
 		t.Fatalf("seizure: %d %s", rec.Code, rec.Body)
 	}
@@ -58,7 +60,7 @@ func TestFinanceTextsRefuseSecretsOverHTTP(t *testing.T) {
 		for _, b := range bad {
 			t.Run(w.field+"/"+b.name, func(t *testing.T) {
 				before := snapshot(t, ts.store)
-				p := wantProblem(t, ts.do(RoleFinance, http.MethodPost, w.path, w.body(b.json)), http.StatusUnprocessableEntity, w.field)
+				p := wantProblem(t, ts.do(access.RoleFinance, http.MethodPost, w.path, w.body(b.json)), http.StatusUnprocessableEntity, w.field)
 				reason := ""
 				for _, f := range p.Errors {
 					if f.Field == w.field {

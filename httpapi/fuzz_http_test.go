@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"bytes"
-	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -24,10 +23,9 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
-	"github.com/amanat-ledger/amanat/chain"
-	"github.com/amanat-ledger/amanat/chain/evidence"
+	"github.com/amanat-ledger/amanat/chain/access"
+	"github.com/amanat-ledger/amanat/chain/service"
 	"github.com/amanat-ledger/amanat/ledger"
-	"github.com/amanat-ledger/amanat/ledger/finance"
 	"github.com/amanat-ledger/amanat/ledger/text"
 )
 
@@ -153,27 +151,16 @@ type fuzzServer struct {
 func openFuzzServer(dir string, tokens map[string]string) (*fuzzServer, error) {
 	// NoSync: a fuzz store is thrown away, and an fsync per write would
 	// cost most of the run.
-	store, err := ledger.Open(filepath.Join(dir, "api.db"), ledger.Options{NoSync: true})
+	svc, err := service.Open(filepath.Join(dir, "api.db"), service.Options{Store: ledger.Options{NoSync: true}})
 	if err != nil {
 		return nil, err
 	}
-	fail := func(err error) (*fuzzServer, error) { store.Close(); return nil, err }
-	cl, err := chain.New(store, filepath.Join(dir, "api.db.key"), append(evidence.RecordKinds(), finance.RateRecordKind))
+	s, err := New(Config{Service: svc, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
-		return fail(err)
+		svc.Close()
+		return nil, err
 	}
-	reg, err := evidence.New(context.Background(), store, cl)
-	if err != nil {
-		return fail(err)
-	}
-	fin := finance.New(finance.Config{Items: FinanceItems(reg, cl), Custody: FinanceCustody(cl), Records: cl})
-	reg.Value = FinanceValue(fin)
-	s, err := New(Config{Store: store, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Evidence: reg, Finance: fin, Custody: cl, Checkers: []Checker{CustodyChecker(cl)}})
-	if err != nil {
-		return fail(err)
-	}
-	return &fuzzServer{s: s, store: store, tokens: tokens}, nil
+	return &fuzzServer{s: s, store: svc.Store, tokens: tokens}, nil
 }
 
 func (fs *fuzzServer) close() error {
@@ -216,15 +203,15 @@ func buildFuzzFixture(dir string) (*fuzzFixture, error) {
 	if err != nil {
 		return nil, err
 	}
-	for _, role := range Roles {
-		tok, err := CreateToken(fs.store, role, "fuzz-"+role, "test")
+	for _, role := range access.Roles {
+		tok, err := access.CreateToken(fs.store, role, "fuzz-"+role, "test")
 		if err != nil {
 			return nil, err
 		}
 		fx.tokens[role] = tok
 	}
 	for i := 1; i <= 2; i++ {
-		if _, err := CreateToken(fs.store, RoleInvestigator, fmt.Sprintf("spare-%d", i), "test"); err != nil {
+		if _, err := access.CreateToken(fs.store, access.RoleInvestigator, fmt.Sprintf("spare-%d", i), "test"); err != nil {
 			return nil, err
 		}
 	}
@@ -239,11 +226,11 @@ func buildFuzzFixture(dir string) (*fuzzFixture, error) {
 		return nil
 	}
 	var cs struct{ ID uint64 }
-	if err := post(RoleCustodian, "/v1/cases", `{"fir":"31/2026","circle":"islamabad","operation":"Grey","title":"Call centre, I-8"}`, &cs); err != nil {
+	if err := post(access.RoleCustodian, "/v1/cases", `{"fir":"31/2026","circle":"islamabad","operation":"Grey","title":"Call centre, I-8"}`, &cs); err != nil {
 		return nil, err
 	}
 	var rc receipt
-	if err := post(RoleCustodian, "/v1/seizures", fmt.Sprintf(`{"case_id":%d,"seized_at":%q,"location":{"building":"Plot 9, I-8 Markaz"},
+	if err := post(access.RoleCustodian, "/v1/seizures", fmt.Sprintf(`{"case_id":%d,"seized_at":%q,"location":{"building":"Plot 9, I-8 Markaz"},
 		"seized_from":{"name":"Nguyen Van An","nationality":"VN","id_type":"passport","id_number":"C7654321"},"officer":"Inspector Ayesha Khan",
 		"items":[{"kind":"cash","seal":"FZ-1","description":"bag of notes","amounts":[{"currency":"USD","amount":"900.00"}]},
 		{"kind":"wallet","seal":"FZ-2","description":"Trust Wallet on a phone","chain":"bitcoin","network":"mainnet","address":"bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4",
@@ -258,7 +245,7 @@ func buildFuzzFixture(dir string) (*fuzzFixture, error) {
 		`{"currency":"USD","rate":"278.65","effective":"2025-06-02","source":"sbp-interbank"}`,
 		`{"currency":"BTC","rate":"30000000.5","effective":"2025-06-02","source":"exchange-close"}`,
 	} {
-		if err := post(RoleFinance, "/v1/rates", body, nil); err != nil {
+		if err := post(access.RoleFinance, "/v1/rates", body, nil); err != nil {
 			return nil, err
 		}
 	}
@@ -544,7 +531,7 @@ func shadowed(keys []string, i int) bool {
 // what failed, in words that stay the same whatever the input (the class of
 // the failure), and the detail; "" when all is well.
 func (fs *fuzzServer) checkBooks() (what, detail string) {
-	parts, ok := RunCheckers(fs.store, fs.s.checkers)
+	parts, ok := fs.s.svc.RunChecks()
 	if !ok {
 		for _, p := range parts {
 			if !p.OK {
@@ -555,27 +542,27 @@ func (fs *fuzzServer) checkBooks() (what, detail string) {
 	}
 	today := time.Now().UTC().Format(time.DateOnly)
 	reads := []struct{ role, path string }{
-		{RoleAuditor, "/v1/verify"},
-		{RoleAuditor, "/v1/cases?limit=1000"},
-		{RoleAuditor, "/v1/balances?limit=1000"},
-		{RoleAuditor, "/v1/valuation?as_of=" + today},
-		{RoleAuditor, "/v1/valuation?group_by=case"},
-		{RoleAuditor, "/v1/reconciliations?limit=1000"},
-		{RoleAuditor, "/v1/reconciliations/discrepancies"},
-		{RoleAuditor, "/v1/conversions?limit=1000"},
-		{RoleAuditor, "/v1/rates?limit=1000"},
-		{RoleAuditor, "/v1/rates?as_of=" + today},
-		{RoleAdmin, "/v1/tokens?limit=1000"},
+		{access.RoleAuditor, "/v1/verify"},
+		{access.RoleAuditor, "/v1/cases?limit=1000"},
+		{access.RoleAuditor, "/v1/balances?limit=1000"},
+		{access.RoleAuditor, "/v1/valuation?as_of=" + today},
+		{access.RoleAuditor, "/v1/valuation?group_by=case"},
+		{access.RoleAuditor, "/v1/reconciliations?limit=1000"},
+		{access.RoleAuditor, "/v1/reconciliations/discrepancies"},
+		{access.RoleAuditor, "/v1/conversions?limit=1000"},
+		{access.RoleAuditor, "/v1/rates?limit=1000"},
+		{access.RoleAuditor, "/v1/rates?as_of=" + today},
+		{access.RoleAdmin, "/v1/tokens?limit=1000"},
 	}
 	for _, rd := range reads {
 		if rec := fs.raw(rd.role, http.MethodGet, rd.path, nil); rec.Code != http.StatusOK {
 			return fmt.Sprintf("GET %s answers %d", routeOf(rd.path), rec.Code), clip(rec.Body.String(), 300)
 		}
 	}
-	if rec := fs.raw(RoleAuditor, http.MethodGet, "/v1/verify", nil); !strings.Contains(rec.Body.String(), `"ok":true`) {
+	if rec := fs.raw(access.RoleAuditor, http.MethodGet, "/v1/verify", nil); !strings.Contains(rec.Body.String(), `"ok":true`) {
 		return "GET /v1/verify does not say ok", clip(rec.Body.String(), 300)
 	}
-	rec := fs.raw(RoleAuditor, http.MethodGet, "/v1/items?limit=1000", nil)
+	rec := fs.raw(access.RoleAuditor, http.MethodGet, "/v1/items?limit=1000", nil)
 	if rec.Code != http.StatusOK {
 		return fmt.Sprintf("GET /v1/items answers %d", rec.Code), clip(rec.Body.String(), 300)
 	}
@@ -589,7 +576,7 @@ func (fs *fuzzServer) checkBooks() (what, detail string) {
 	}
 	for _, it := range items.Data {
 		for _, p := range []string{fmt.Sprintf("/v1/items/%d", it.ID), fmt.Sprintf("/v1/items/%d/custody?limit=1000", it.ID)} {
-			if rec := fs.raw(RoleAuditor, http.MethodGet, p, nil); rec.Code != http.StatusOK {
+			if rec := fs.raw(access.RoleAuditor, http.MethodGet, p, nil); rec.Code != http.StatusOK {
 				return fmt.Sprintf("GET %s answers %d", strings.Split(routeOf(p), "?")[0], rec.Code), p + ": " + clip(rec.Body.String(), 300)
 			}
 		}

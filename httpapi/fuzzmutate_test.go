@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"fmt"
 	"strings"
+
+	"github.com/amanat-ledger/amanat/chain/access"
 )
 
 // The mutator of FuzzWrites. The fuzz input is not a request: it is a short
@@ -166,7 +168,7 @@ func awkwardValue(choice, param byte) *jsonValue {
 var (
 	itemPathIDs  = []string{"0", "1", "2", "3", "999", "18446744073709551616", "-1", "abc", "01", "1e3"}
 	tokenPathIDs = []string{"0", "6", "7", "999", "18446744073709551616", "-1", "abc", "06", "1e3"}
-	fuzzRoles    = append([]string{""}, Roles...)
+	fuzzRoles    = append([]string{""}, access.Roles...)
 )
 
 // mutate applies one mutation, read from r, to the chosen step of steps and

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/amanat-ledger/amanat/chain/access"
 )
 
 // fuzzSeed is a valid request of one write endpoint, or a short sequence
@@ -32,7 +34,7 @@ func fuzzSeeds(fx *fuzzFixture) []fuzzSeed {
 		return st
 	}
 	custody := func(item uint64, body string) fuzzStep {
-		return step(RoleCustodian, http.MethodPost, fmt.Sprintf("/v1/items/%d/custody", item), body)
+		return step(access.RoleCustodian, http.MethodPost, fmt.Sprintf("/v1/items/%d/custody", item), body)
 	}
 	cash, wallet := fx.cashID, fx.walletID
 	officer, malkhana, examiner := "Inspector Ayesha Khan", "Malkhana In-charge Asif", "Examiner Bilal Ahmed"
@@ -58,10 +60,10 @@ func fuzzSeeds(fx *fuzzFixture) []fuzzSeed {
 		]}`, caseID, fx.at(-30), officer, sealPrefix, sealPrefix)
 	}
 	return []fuzzSeed{
-		{name: "case", steps: []fuzzStep{step(RoleCustodian, http.MethodPost, "/v1/cases",
+		{name: "case", steps: []fuzzStep{step(access.RoleCustodian, http.MethodPost, "/v1/cases",
 			`{"fir":"44/2026","fir_date":"2026-01-05","circle":"lahore","operation":"Blue","title":"Crypto exchange, Gulberg",
 			"offences":["PECA 2016 s.14","PPC 420"],"officer_in_charge":"Inspector Omar Farooq","occurred_from":"2025-11-01","occurred_to":"2025-12-31","remarks":"joint team with the state bank"}`)}},
-		{name: "seizure", steps: []fuzzStep{step(RoleCustodian, http.MethodPost, "/v1/seizures", seizure(fx.caseID, "FZS"))}},
+		{name: "seizure", steps: []fuzzStep{step(access.RoleCustodian, http.MethodPost, "/v1/seizures", seizure(fx.caseID, "FZS"))}},
 		{name: "custody transferred", steps: []fuzzStep{custody(cash, transfer)}},
 		{name: "custody received", steps: []fuzzStep{custody(cash, transfer), custody(cash, fmt.Sprintf(
 			`{"event":"received","at":%q,"from":%q,"to":%q,"location":{"circle":"islamabad","building":"FIA HQ","room":"malkhana"},"condition":"seal intact",
@@ -93,28 +95,28 @@ func fuzzSeeds(fx *fuzzFixture) []fuzzSeed {
 			`{"event":"converted","at":%q}`, ev(1)))}},
 		{name: "custody seized again (refused)", refused: true, steps: []fuzzStep{custody(cash, fmt.Sprintf(
 			`{"event":"seized","at":%q,"to":%q,"location":{"circle":"islamabad","building":"FIA HQ"}}`, ev(1), officer))}},
-		{name: "rate", steps: []fuzzStep{step(RoleFinance, http.MethodPost, "/v1/rates",
+		{name: "rate", steps: []fuzzStep{step(access.RoleFinance, http.MethodPost, "/v1/rates",
 			`{"currency":"AED","rate":"75.8123","effective":"2025-06-03","source":"sbp-interbank"}`)}},
-		{name: "conversion", steps: []fuzzStep{step(RoleFinance, http.MethodPost, "/v1/conversions", fmt.Sprintf(
+		{name: "conversion", steps: []fuzzStep{step(access.RoleFinance, http.MethodPost, "/v1/conversions", fmt.Sprintf(
 			`{"item_id":%d,"sold":[{"currency":"BTC","amount":"0.12345678"}],"proceeds":"3750000.00","fees":"1500","executed_at":%q,"counterparty":"licensed exchange","reference":"stmt-7","memo":"sold under court order CO-9/2026"}`,
 			wallet, fx.at(-60)))}},
-		{name: "reconciliation matched", steps: []fuzzStep{step(RoleFinance, http.MethodPost, "/v1/reconciliations", fmt.Sprintf(
+		{name: "reconciliation matched", steps: []fuzzStep{step(access.RoleFinance, http.MethodPost, "/v1/reconciliations", fmt.Sprintf(
 			`{"item_id":%d,"date":%q,"method":"count","counts":[{"currency":"USD","amount":"900.00"}]}`, cash, today))}},
-		{name: "reconciliation difference", steps: []fuzzStep{step(RoleFinance, http.MethodPost, "/v1/reconciliations", fmt.Sprintf(
+		{name: "reconciliation difference", steps: []fuzzStep{step(access.RoleFinance, http.MethodPost, "/v1/reconciliations", fmt.Sprintf(
 			`{"item_id":"%d","date":%q,"method":"count","counts":[{"currency":"USD","amount":"850.00"}],"explanation":"one 50-dollar note missing from the bag"}`, cash, today))}},
-		{name: "reconciliation of a location", steps: []fuzzStep{step(RoleFinance, http.MethodPost, "/v1/reconciliations", fmt.Sprintf(
+		{name: "reconciliation of a location", steps: []fuzzStep{step(access.RoleFinance, http.MethodPost, "/v1/reconciliations", fmt.Sprintf(
 			`{"location":"islamabad/Plot 9, I-8 Markaz","date":%q,"method":"statement","counts":[{"currency":"BTC","amount":"0.12345678"},{"currency":"USD","amount":"900.00"}]}`, today))}},
-		{name: "token", steps: []fuzzStep{step(RoleAdmin, http.MethodPost, "/v1/tokens", `{"role":"investigator","name":"fuzz-analyst"}`)}},
-		{name: "token revoke", steps: []fuzzStep{step(RoleAdmin, http.MethodPost, "/v1/tokens/6/revoke", "")}},
+		{name: "token", steps: []fuzzStep{step(access.RoleAdmin, http.MethodPost, "/v1/tokens", `{"role":"investigator","name":"fuzz-analyst"}`)}},
+		{name: "token revoke", steps: []fuzzStep{step(access.RoleAdmin, http.MethodPost, "/v1/tokens/6/revoke", "")}},
 		{name: "case then a seizure into it", steps: []fuzzStep{
-			step(RoleCustodian, http.MethodPost, "/v1/cases", `{"fir":"45/2026","circle":"karachi","title":"Call centre, Clifton"}`),
-			step(RoleCustodian, http.MethodPost, "/v1/seizures", seizure(fx.caseID+1, "KHI"))}},
+			step(access.RoleCustodian, http.MethodPost, "/v1/cases", `{"fir":"45/2026","circle":"karachi","title":"Call centre, Clifton"}`),
+			step(access.RoleCustodian, http.MethodPost, "/v1/seizures", seizure(fx.caseID+1, "KHI"))}},
 		{name: "seizure then custody of its cash", steps: []fuzzStep{
-			step(RoleCustodian, http.MethodPost, "/v1/seizures", seizure(fx.caseID, "FZT")),
+			step(access.RoleCustodian, http.MethodPost, "/v1/seizures", seizure(fx.caseID, "FZT")),
 			custody(fx.walletID+1, fmt.Sprintf(`{"event":"transferred","at":%q,"from":%q,"to":%q}`, fx.at(-20), officer, malkhana))}},
-		{name: "reconciliation after a transfer", steps: []fuzzStep{custody(cash, transfer), step(RoleFinance, http.MethodPost, "/v1/reconciliations", fmt.Sprintf(
+		{name: "reconciliation after a transfer", steps: []fuzzStep{custody(cash, transfer), step(access.RoleFinance, http.MethodPost, "/v1/reconciliations", fmt.Sprintf(
 			`{"item_id":%d,"date":%q,"counts":[{"currency":"USD","amount":"900.00"}]}`, cash, today))}},
-		{name: "address validation", steps: []fuzzStep{step(RoleInvestigator, http.MethodPost, "/v1/addresses/validate",
+		{name: "address validation", steps: []fuzzStep{step(access.RoleInvestigator, http.MethodPost, "/v1/addresses/validate",
 			`{"chain":"bitcoin","network":"mainnet","address":"bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4"}`)}},
 	}
 }

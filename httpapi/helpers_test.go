@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/amanat-ledger/amanat/chain/access"
+	"github.com/amanat-ledger/amanat/chain/service"
 	"github.com/amanat-ledger/amanat/ledger"
 )
 
@@ -21,20 +23,37 @@ type testServer struct {
 	tokens map[string]string // role -> token
 }
 
-func newTestServer(t testing.TB, checkers ...Checker) *testServer {
+func newTestServer(t testing.TB, checkers ...service.Checker) *testServer {
 	t.Helper()
-	store, err := ledger.Open(filepath.Join(t.TempDir(), "api.db"), ledger.Options{})
+	svc := openTestService(t, t.TempDir(), ledger.Options{})
+	if len(checkers) > 0 {
+		svc.Checks = append([]service.Checker{service.LedgerChecker}, checkers...)
+	}
+	return serveTest(t, svc)
+}
+
+// openTestService opens a new store in dir (api.db) with every service, as
+// the server opens it, and closes the store when the test ends.
+func openTestService(t testing.TB, dir string, opt ledger.Options) *service.Service {
+	t.Helper()
+	svc, err := service.Open(filepath.Join(dir, "api.db"), service.Options{Store: opt})
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { store.Close() })
-	s, err := New(Config{Store: store, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Checkers: checkers})
+	t.Cleanup(func() { svc.Store.Close() })
+	return svc
+}
+
+// serveTest is the server over svc with one token per role.
+func serveTest(t testing.TB, svc *service.Service) *testServer {
+	t.Helper()
+	s, err := New(Config{Service: svc, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}
-	ts := &testServer{t: t, s: s, store: store, tokens: map[string]string{}}
-	for _, role := range Roles {
-		tok, err := CreateToken(store, role, "test-"+role, "test")
+	ts := &testServer{t: t, s: s, store: svc.Store, tokens: map[string]string{}}
+	for _, role := range access.Roles {
+		tok, err := access.CreateToken(svc.Store, role, "test-"+role, "test")
 		if err != nil {
 			t.Fatal(err)
 		}

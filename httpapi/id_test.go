@@ -15,6 +15,7 @@ import (
 	"github.com/getkin/kin-openapi/openapi3"
 	"pgregory.net/rapid"
 
+	"github.com/amanat-ledger/amanat/chain/access"
 	"github.com/amanat-ledger/amanat/ledger"
 )
 
@@ -87,7 +88,7 @@ func TestIDRoundTrip(t *testing.T) {
 func TestFinanceTakesIDsEitherWayAndRefusesTheRest(t *testing.T) {
 	ts, _ := newFinanceServer(t)
 	caseID := mustCreateCase(t, ts, "FIR 7/2025")
-	rec := ts.do(RoleCustodian, http.MethodPost, "/v1/seizures", seizureBody(caseID, "ID"))
+	rec := ts.do(access.RoleCustodian, http.MethodPost, "/v1/seizures", seizureBody(caseID, "ID"))
 	if rec.Code != http.StatusCreated {
 		t.Fatalf("seizure: %d %s", rec.Code, rec.Body)
 	}
@@ -106,16 +107,16 @@ func TestFinanceTakesIDsEitherWayAndRefusesTheRest(t *testing.T) {
 	before := snapshot(t, ts.store)
 	for _, bad := range []string{`"7a"`, `""`, `-1`, `1.5`, `1e3`, `true`, `[1]`, `{"id":1}`, `"18446744073709551616"`, `0`, `"0"`} {
 		t.Run("reconciliation item_id "+bad, func(t *testing.T) {
-			wantProblem(t, ts.do(RoleFinance, http.MethodPost, "/v1/reconciliations", count(bad)), http.StatusUnprocessableEntity, "item_id")
+			wantProblem(t, ts.do(access.RoleFinance, http.MethodPost, "/v1/reconciliations", count(bad)), http.StatusUnprocessableEntity, "item_id")
 		})
 		t.Run("conversion item_id "+bad, func(t *testing.T) {
-			wantProblem(t, ts.do(RoleFinance, http.MethodPost, "/v1/conversions", convert(bad)), http.StatusUnprocessableEntity, "item_id")
+			wantProblem(t, ts.do(access.RoleFinance, http.MethodPost, "/v1/conversions", convert(bad)), http.StatusUnprocessableEntity, "item_id")
 		})
 	}
 	if snapshot(t, ts.store) != before {
 		t.Fatal("a refused id changed the store")
 	}
-	p := wantProblem(t, ts.do(RoleFinance, http.MethodPost, "/v1/reconciliations", count(`"seven"`)), http.StatusUnprocessableEntity, "item_id")
+	p := wantProblem(t, ts.do(access.RoleFinance, http.MethodPost, "/v1/reconciliations", count(`"seven"`)), http.StatusUnprocessableEntity, "item_id")
 	if !strings.Contains(p.Errors[0].Reason, "must be an id") {
 		t.Errorf("the reason does not say what an id is: %+v", p.Errors)
 	}
@@ -126,7 +127,7 @@ func TestFinanceTakesIDsEitherWayAndRefusesTheRest(t *testing.T) {
 		{"a conversion naming the item by number", "/v1/conversions", convert(strconv.FormatUint(wallet, 10))},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			rec := ts.do(RoleFinance, http.MethodPost, tc.path, tc.body)
+			rec := ts.do(access.RoleFinance, http.MethodPost, tc.path, tc.body)
 			if rec.Code != http.StatusCreated {
 				t.Fatalf("%d %s", rec.Code, rec.Body)
 			}
@@ -149,7 +150,7 @@ func TestCustodyTakesLedgerTxnEitherWay(t *testing.T) {
 	}
 	before := snapshot(t, ts.store)
 	for _, bad := range []string{`"x"`, `-1`, `1.5`, `""`, `1`, `"1"`} {
-		wantProblem(t, ts.do(RoleCustodian, http.MethodPost, "/v1/items/1/custody", transfer("Inspector Ayesha Khan", "Asif", bad)), http.StatusUnprocessableEntity, "ledger_txn")
+		wantProblem(t, ts.do(access.RoleCustodian, http.MethodPost, "/v1/items/1/custody", transfer("Inspector Ayesha Khan", "Asif", bad)), http.StatusUnprocessableEntity, "ledger_txn")
 	}
 	if snapshot(t, ts.store) != before {
 		t.Fatal("a refused ledger_txn changed the store")
@@ -158,7 +159,7 @@ func TestCustodyTakesLedgerTxnEitherWay(t *testing.T) {
 		{transfer("Inspector Ayesha Khan", "Asif", `0`), "0"},
 		{fmt.Sprintf(`{"event":"received","at":%q,"location":{"circle":"islamabad","building":"FIA HQ","room":"malkhana"},"ledger_txn":"0"}`, at), `"0"`},
 	} {
-		rec := ts.do(RoleCustodian, http.MethodPost, "/v1/items/1/custody", tc.body)
+		rec := ts.do(access.RoleCustodian, http.MethodPost, "/v1/items/1/custody", tc.body)
 		if rec.Code != http.StatusCreated || !strings.Contains(rec.Body.String(), `"ledger_txn":null,`) {
 			t.Fatalf("ledger_txn %s: %d %s", tc.txn, rec.Code, rec.Body)
 		}

@@ -11,6 +11,7 @@ import (
 	"github.com/labstack/echo/v4"
 	bolt "go.etcd.io/bbolt"
 
+	"github.com/amanat-ledger/amanat/chain/access"
 	"github.com/amanat-ledger/amanat/ledger"
 )
 
@@ -21,7 +22,7 @@ import (
 // whose detail quotes the key as the client sent it, not as it is stored.
 func TestIdempotentRetryWithOtherSpacingOrKeyOrderReplays(t *testing.T) {
 	ts := newTestServer(t)
-	first := ts.do(RoleFinance, http.MethodPost, "/v1/rates", `{"currency":"USD","rate":"278.6500","effective":"2025-06-02","source":"sbp-interbank"}`, "Idempotency-Key", "rate-1")
+	first := ts.do(access.RoleFinance, http.MethodPost, "/v1/rates", `{"currency":"USD","rate":"278.6500","effective":"2025-06-02","source":"sbp-interbank"}`, "Idempotency-Key", "rate-1")
 	if first.Code != http.StatusCreated {
 		t.Fatalf("first: %d %s", first.Code, first.Body)
 	}
@@ -31,13 +32,13 @@ func TestIdempotentRetryWithOtherSpacingOrKeyOrderReplays(t *testing.T) {
 		"{\n  \"source\": \"sbp-interbank\",\n  \"effective\": \"2025-06-02\",\n  \"rate\": \"278.6500\",\n  \"currency\": \"USD\"\n}\n",
 		`{"currency":"\u0055SD","rate":"278.6500","effective":"2025-06-02","source":"sbp\u002dinterbank"}`,
 	} {
-		again := ts.do(RoleFinance, http.MethodPost, "/v1/rates", retry, "Idempotency-Key", "rate-1")
+		again := ts.do(access.RoleFinance, http.MethodPost, "/v1/rates", retry, "Idempotency-Key", "rate-1")
 		if again.Code != http.StatusCreated || again.Body.String() != first.Body.String() || again.Header().Get("Idempotent-Replayed") != "true" {
 			t.Fatalf("retry %q: %d %s, want the first answer replayed", retry, again.Code, again.Body)
 		}
 	}
-	p := wantProblem(t, ts.do(RoleFinance, http.MethodPost, "/v1/rates", `{"currency":"USD","rate":"278.6600","effective":"2025-06-02","source":"sbp-interbank"}`, "Idempotency-Key", "rate-1"), http.StatusConflict, "")
-	rec, _, err := ts.s.tokens.Lookup(ts.tokens[RoleFinance])
+	p := wantProblem(t, ts.do(access.RoleFinance, http.MethodPost, "/v1/rates", `{"currency":"USD","rate":"278.6600","effective":"2025-06-02","source":"sbp-interbank"}`, "Idempotency-Key", "rate-1"), http.StatusConflict, "")
+	rec, _, err := ts.s.tokens.Lookup(ts.tokens[access.RoleFinance])
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,7 +65,7 @@ func TestIdempotentRetryWithOtherSpacingOrKeyOrderReplays(t *testing.T) {
 		})
 	})
 	send := func(body string) *httptest.ResponseRecorder {
-		return ts.do(RoleFinance, http.MethodPost, "/v1test/count", body, "Idempotency-Key", "n-1")
+		return ts.do(access.RoleFinance, http.MethodPost, "/v1test/count", body, "Idempotency-Key", "n-1")
 	}
 	if r := send(`{"n":7,"note":"a"}`); r.Code != http.StatusCreated {
 		t.Fatalf("first count: %d %s", r.Code, r.Body)
@@ -82,13 +83,13 @@ func TestIdempotentRetryWithOtherSpacingOrKeyOrderReplays(t *testing.T) {
 // such a request with other spacing is a 409, as it was before.
 func TestIdempotencyRecordsWrittenBeforeCanonicalFormsStillReplay(t *testing.T) {
 	ts := newTestServer(t)
-	rec, _, err := ts.s.tokens.Lookup(ts.tokens[RoleFinance])
+	rec, _, err := ts.s.tokens.Lookup(ts.tokens[access.RoleFinance])
 	if err != nil {
 		t.Fatal(err)
 	}
 	body := `{"currency":"USD", "rate":"278.6500", "effective":"2025-06-02", "source":"sbp-interbank"}`
 	// The answer the first request got, as the earlier code stored it.
-	first := ts.do(RoleFinance, http.MethodPost, "/v1/rates", body)
+	first := ts.do(access.RoleFinance, http.MethodPost, "/v1/rates", body)
 	if first.Code != http.StatusCreated {
 		t.Fatalf("first: %d %s", first.Code, first.Body)
 	}
@@ -104,11 +105,11 @@ func TestIdempotencyRecordsWrittenBeforeCanonicalFormsStillReplay(t *testing.T) 
 		t.Fatal(err)
 	}
 	before := snapshot(t, ts.store)
-	again := ts.do(RoleFinance, http.MethodPost, "/v1/rates", body, "Idempotency-Key", "old-1")
+	again := ts.do(access.RoleFinance, http.MethodPost, "/v1/rates", body, "Idempotency-Key", "old-1")
 	if again.Code != http.StatusCreated || again.Body.String() != answer || again.Header().Get("Idempotent-Replayed") != "true" {
 		t.Fatalf("retry of a version 1 record: %d %s, want %s replayed", again.Code, again.Body, answer)
 	}
-	wantProblem(t, ts.do(RoleFinance, http.MethodPost, "/v1/rates", strings.ReplaceAll(body, ", ", ","), "Idempotency-Key", "old-1"), http.StatusConflict, "")
+	wantProblem(t, ts.do(access.RoleFinance, http.MethodPost, "/v1/rates", strings.ReplaceAll(body, ", ", ","), "Idempotency-Key", "old-1"), http.StatusConflict, "")
 	if snapshot(t, ts.store) != before {
 		t.Fatal("a replay of a version 1 record changed the store")
 	}
@@ -121,14 +122,14 @@ func TestIdempotencyRecordsWrittenBeforeCanonicalFormsStillReplay(t *testing.T) 
 func TestIdempotencyKeyIsCheckedAsSent(t *testing.T) {
 	ts := newTestServer(t)
 	before := snapshot(t, ts.store)
-	p := wantProblem(t, ts.do(RoleFinance, http.MethodPost, "/v1/rates", `{"currency":"USD","rate":"278.6500","effective":"2025-06-02","source":"sbp-interbank"}`, "Idempotency-Key", strings.Repeat("k", 240)), http.StatusUnprocessableEntity, "Idempotency-Key")
+	p := wantProblem(t, ts.do(access.RoleFinance, http.MethodPost, "/v1/rates", `{"currency":"USD","rate":"278.6500","effective":"2025-06-02","source":"sbp-interbank"}`, "Idempotency-Key", strings.Repeat("k", 240)), http.StatusUnprocessableEntity, "Idempotency-Key")
 	if p.Errors[0].Reason != "is longer than 200 bytes" {
 		t.Fatalf("reason %q", p.Errors[0].Reason)
 	}
 	if snapshot(t, ts.store) != before {
 		t.Fatal("a refused key changed the store")
 	}
-	if r := ts.do(RoleFinance, http.MethodPost, "/v1/rates", `{"currency":"USD","rate":"278.6500","effective":"2025-06-02","source":"sbp-interbank"}`, "Idempotency-Key", strings.Repeat("k", 200)); r.Code != http.StatusCreated {
+	if r := ts.do(access.RoleFinance, http.MethodPost, "/v1/rates", `{"currency":"USD","rate":"278.6500","effective":"2025-06-02","source":"sbp-interbank"}`, "Idempotency-Key", strings.Repeat("k", 200)); r.Code != http.StatusCreated {
 		t.Fatalf("a 200-byte key: %d %s", r.Code, r.Body)
 	}
 }

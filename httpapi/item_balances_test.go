@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/amanat-ledger/amanat/chain/access"
 )
 
 // TestItemReadsShowACurrencyAReconciliationAdded: a count that finds euros
@@ -14,7 +16,7 @@ import (
 func TestItemReadsShowACurrencyAReconciliationAdded(t *testing.T) {
 	ts, _ := newFinanceServer(t)
 	caseID := mustCreateCase(t, ts, "FIR 116/2025")
-	rec := ts.do(RoleCustodian, http.MethodPost, "/v1/seizures", seizureBody(caseID, "B"))
+	rec := ts.do(access.RoleCustodian, http.MethodPost, "/v1/seizures", seizureBody(caseID, "B"))
 	if rec.Code != http.StatusCreated {
 		t.Fatalf("seizure: %d %s", rec.Code, rec.Body)
 	}
@@ -23,19 +25,19 @@ func TestItemReadsShowACurrencyAReconciliationAdded(t *testing.T) {
 	cash := r.ItemIDs[0]
 	count := fmt.Sprintf(`{"item_id":%d,"date":%q,"counts":[{"currency":"USD","amount":"1500.00"},{"currency":"VND","amount":"500000"},{"currency":"EUR","amount":"20.00"}],"explanation":"a 20-euro note in the lining"}`,
 		cash, time.Now().UTC().Format("2006-01-02"))
-	if rec := ts.do(RoleFinance, http.MethodPost, "/v1/reconciliations", count); rec.Code != http.StatusCreated {
+	if rec := ts.do(access.RoleFinance, http.MethodPost, "/v1/reconciliations", count); rec.Code != http.StatusCreated {
 		t.Fatalf("reconciliation: %d %s", rec.Code, rec.Body)
 	}
 	want := `[{"currency":"USD","amount":"1500.00"},{"currency":"VND","amount":"500000"},{"currency":"EUR","amount":"20.00"}]`
-	rec = ts.do(RoleAuditor, http.MethodGet, fmt.Sprintf("/v1/items/%d", cash), "")
+	rec = ts.do(access.RoleAuditor, http.MethodGet, fmt.Sprintf("/v1/items/%d", cash), "")
 	if !strings.Contains(rec.Body.String(), `"balances":`+want) {
 		t.Fatalf("item balances: %s", rec.Body)
 	}
-	rec = ts.do(RoleAuditor, http.MethodGet, fmt.Sprintf("/v1/items?case_id=%d", caseID), "")
+	rec = ts.do(access.RoleAuditor, http.MethodGet, fmt.Sprintf("/v1/items?case_id=%d", caseID), "")
 	if !strings.Contains(rec.Body.String(), `"balances":`+want) {
 		t.Fatalf("item list balances: %s", rec.Body)
 	}
-	rec = ts.do(RoleAuditor, http.MethodGet, fmt.Sprintf("/v1/cases/%d", caseID), "")
+	rec = ts.do(access.RoleAuditor, http.MethodGet, fmt.Sprintf("/v1/cases/%d", caseID), "")
 	if !strings.Contains(rec.Body.String(), `{"currency":"EUR","amount":"20.00"}`) {
 		t.Fatalf("case holdings: %s", rec.Body)
 	}

@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"encoding/binary"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -9,6 +8,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/amanat-ledger/amanat/chain/access"
 	"github.com/amanat-ledger/amanat/chain/evidence"
 	"github.com/amanat-ledger/amanat/ledger"
 	"github.com/amanat-ledger/amanat/ledger/money"
@@ -25,22 +25,13 @@ func (s *Server) routesEvidence(g *echo.Group) {
 	g.GET("/items/:id", s.getItem)
 }
 
-// registry is the evidence registry, or a 503 when the server was built
-// without one.
-func (s *Server) registry() (*evidence.Registry, error) {
-	if s.evidence == nil {
-		return nil, ledger.Errorf(ledger.EUnavailable, "this server was started without the evidence registry")
-	}
-	return s.evidence, nil
-}
-
 // registryReader admits a reader role to the evidence register: every case
 // and item GET starts here.
 func (s *Server) registryReader(c echo.Context) (*evidence.Registry, error) {
-	if err := requireRole(c, Readers...); err != nil {
+	if err := requireRole(c, access.Readers...); err != nil {
 		return nil, err
 	}
-	return s.registry()
+	return s.evidence, nil
 }
 
 type holdingJSON struct {
@@ -57,7 +48,7 @@ func holdingsJSON(amts []money.Amount) []holdingJSON {
 }
 
 // valueJSON is a PKR valuation of holdings; null in an answer when the
-// server has no valuation wired in.
+// register has no valuation wired in.
 type valueJSON struct {
 	PKR               *string  `json:"pkr"`
 	MissingRate       bool     `json:"missing_rate"`
@@ -66,7 +57,7 @@ type valueJSON struct {
 }
 
 func (s *Server) valueOf(tx *ledger.Tx, holdings []money.Amount) (*valueJSON, error) {
-	if s.evidence == nil || s.evidence.Value == nil {
+	if s.evidence.Value == nil {
 		return nil, nil
 	}
 	v, err := s.evidence.Value(tx, holdings, tx.Now)
@@ -176,24 +167,20 @@ func (s *Server) listItems(c echo.Context) error {
 	if f.Kind != "" && f.Kind != evidence.KindCash && f.Kind != evidence.KindWallet {
 		probs.Add("kind", "must be cash or wallet")
 	}
-	if page.Cursor != nil {
-		if len(page.Cursor) != 8 {
-			probs.Add("cursor", "is not a cursor this list gave out")
-		} else {
-			f.After = binary.BigEndian.Uint64(page.Cursor)
-		}
+	var ok bool
+	if f.After, ok = page.After(); !ok {
+		probs.Add("cursor", cursorForeign)
 	}
 	if err := probs.Err(); err != nil {
 		return err
 	}
 	var out []itemJSON
-	var next uint64
 	if err := s.store.View(func(tx *ledger.Tx) error {
-		views, n, err := reg.Items(tx, f)
+		views, next, err := reg.Items(tx, f)
 		if err != nil {
 			return err
 		}
-		next = n
+		page.NextAfter(next)
 		out = make([]itemJSON, 0, len(views))
 		for _, v := range views {
 			j, err := s.itemJSON(tx, v)
@@ -206,14 +193,5 @@ func (s *Server) listItems(c echo.Context) error {
 	}); err != nil {
 		return err
 	}
-	return writeList(c, out, idCursor(next))
-}
-
-// idCursor is the opaque cursor of lists in id order: the last id of the
-// page, 8 bytes big-endian; nil on the last page.
-func idCursor(last uint64) []byte {
-	if last == 0 {
-		return nil
-	}
-	return binary.BigEndian.AppendUint64(nil, last)
+	return page.Write(c, out)
 }

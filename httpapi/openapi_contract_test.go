@@ -15,8 +15,9 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/amanat-ledger/amanat/chain"
+	"github.com/amanat-ledger/amanat/chain/access"
 	"github.com/amanat-ledger/amanat/chain/address"
-	"github.com/amanat-ledger/amanat/chain/evidence"
+	"github.com/amanat-ledger/amanat/chain/service"
 	"github.com/amanat-ledger/amanat/ledger/finance"
 )
 
@@ -111,7 +112,7 @@ func TestOpenAPINullablePricedIsPriced(t *testing.T) {
 // time of each answer, may differ).
 func TestCreatedCaseAnswersWhatGetSays(t *testing.T) {
 	ts, _ := newFinanceServer(t)
-	post := ts.do(RoleCustodian, http.MethodPost, "/v1/cases", `{"fir":"41/2025","circle":"islamabad","operation":"Grey"}`)
+	post := ts.do(access.RoleCustodian, http.MethodPost, "/v1/cases", `{"fir":"41/2025","circle":"islamabad","operation":"Grey"}`)
 	if post.Code != http.StatusCreated {
 		t.Fatalf("POST /v1/cases: %d %s", post.Code, post.Body)
 	}
@@ -119,7 +120,7 @@ func TestCreatedCaseAnswersWhatGetSays(t *testing.T) {
 	if err := json.Unmarshal(post.Body.Bytes(), &made); err != nil {
 		t.Fatal(err)
 	}
-	get := ts.do(RoleAuditor, http.MethodGet, fmt.Sprintf("/v1/cases/%v", made["id"]), "")
+	get := ts.do(access.RoleAuditor, http.MethodGet, fmt.Sprintf("/v1/cases/%v", made["id"]), "")
 	if get.Code != http.StatusOK {
 		t.Fatalf("GET: %d %s", get.Code, get.Body)
 	}
@@ -172,8 +173,8 @@ func TestOpenAPIEnumsAreTheCodesLists(t *testing.T) {
 		{"SealState", []string{chain.SealIntact, chain.SealBroken, chain.SealNone}},
 		{"ItemStatus", statuses},
 		{"CustodyEvent", chain.Events},
-		{"RecordKind", chain.ItemRecordKinds(append(evidence.RecordKinds(), finance.RateRecordKind))},
-		{"Role", Roles},
+		{"RecordKind", chain.ItemRecordKinds(service.RecordKinds())},
+		{"Role", access.Roles},
 		{"GroupBy", []string{finance.ByCurrency, finance.ByCase, finance.ByCircle, finance.ByLocation}},
 		{"ReconciliationStatus", []string{finance.Matched, finance.Difference}},
 	} {
@@ -272,12 +273,12 @@ func TestOpenAPIDeclaresTheRequestID(t *testing.T) {
 	}
 
 	ts := newTestServer(t)
-	rec := ts.do(RoleAdmin, http.MethodGet, "/v1/tokens", "")
+	rec := ts.do(access.RoleAdmin, http.MethodGet, "/v1/tokens", "")
 	if rec.Code != http.StatusOK || rec.Header().Get(echo.HeaderXRequestID) == "" {
 		t.Fatalf("GET /v1/tokens: %d, X-Request-Id %q", rec.Code, rec.Header().Get(echo.HeaderXRequestID))
 	}
 	rec.Header().Del(echo.HeaderXRequestID)
-	if err := openAPIMismatch(http.MethodGet, "/v1/tokens", "", http.Header{"Authorization": {"Bearer " + ts.tokens[RoleAdmin]}}, rec); err == nil {
+	if err := openAPIMismatch(http.MethodGet, "/v1/tokens", "", http.Header{"Authorization": {"Bearer " + ts.tokens[access.RoleAdmin]}}, rec); err == nil {
 		t.Error("an answer without X-Request-Id passed the check")
 	}
 }
@@ -289,7 +290,7 @@ func TestOpenAPIDeclaresTheRequestID(t *testing.T) {
 func TestCustodyEntryAnswersNullForAbsentValues(t *testing.T) {
 	ts, _ := newCustodyServer(t)
 	at := time.Now().UTC().Add(-time.Hour).Format(time.RFC3339)
-	rec := ts.do(RoleCustodian, http.MethodPost, "/v1/items/1/custody", fmt.Sprintf(`{"event":"transferred","at":%q,"from":"Inspector Ayesha Khan","to":"Malkhana In-charge Asif"}`, at))
+	rec := ts.do(access.RoleCustodian, http.MethodPost, "/v1/items/1/custody", fmt.Sprintf(`{"event":"transferred","at":%q,"from":"Inspector Ayesha Khan","to":"Malkhana In-charge Asif"}`, at))
 	if rec.Code != http.StatusCreated {
 		t.Fatalf("transfer: %d %s", rec.Code, rec.Body)
 	}
@@ -298,7 +299,7 @@ func TestCustodyEntryAnswersNullForAbsentValues(t *testing.T) {
 		t.Fatal(err)
 	}
 	var list struct{ Data []map[string]any }
-	decode(t, ts.do(RoleAuditor, http.MethodGet, "/v1/items/1/custody", ""), &list)
+	decode(t, ts.do(access.RoleAuditor, http.MethodGet, "/v1/items/1/custody", ""), &list)
 	if len(list.Data) != 2 {
 		t.Fatalf("%d entries", len(list.Data))
 	}
@@ -429,9 +430,9 @@ func TestOpenAPIExamplesAreAccepted(t *testing.T) {
 	ts.s.custody = custody
 	mustCreateCase(t, ts, "112/2025")
 	for _, tc := range []struct{ role, path, op string }{
-		{RoleCustodian, "/v1/seizures", "/v1/seizures"},
-		{RoleCustodian, "/v1/items/1/custody", "/v1/items/{id}/custody"},
-		{RoleFinance, "/v1/reconciliations", "/v1/reconciliations"},
+		{access.RoleCustodian, "/v1/seizures", "/v1/seizures"},
+		{access.RoleCustodian, "/v1/items/1/custody", "/v1/items/{id}/custody"},
+		{access.RoleFinance, "/v1/reconciliations", "/v1/reconciliations"},
 	} {
 		example := doc.Paths.Find(tc.op).Post.RequestBody.Value.Content.Get("application/json").Example
 		body, err := json.Marshal(example)

@@ -21,12 +21,11 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 
-	"github.com/amanat-ledger/amanat/chain"
-	"github.com/amanat-ledger/amanat/chain/evidence"
+	"github.com/amanat-ledger/amanat/chain/access"
+	"github.com/amanat-ledger/amanat/chain/service"
 	"github.com/amanat-ledger/amanat/fixtures"
 	"github.com/amanat-ledger/amanat/httpapi"
 	"github.com/amanat-ledger/amanat/ledger"
-	"github.com/amanat-ledger/amanat/ledger/finance"
 )
 
 // TestDemoAnswersAsDescribed loads the Operation Grey demo (every kind of
@@ -48,26 +47,14 @@ func TestDemoAnswersAsDescribed(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	store, err := ledger.Open(filepath.Join(dir, "amanat.db"), ledger.Options{NoSync: true})
+	svc, err := service.Open(filepath.Join(dir, "amanat.db"), service.Options{Store: ledger.Options{NoSync: true}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { store.Close() })
-	custody, err := chain.New(store, filepath.Join(dir, "amanat.db.key"), append(evidence.RecordKinds(), finance.RateRecordKind))
-	if err != nil {
-		t.Fatal(err)
-	}
-	reg, err := evidence.New(context.Background(), store, custody)
-	if err != nil {
-		t.Fatal(err)
-	}
-	fin := finance.New(finance.Config{Items: httpapi.FinanceItems(reg, custody), Custody: httpapi.FinanceCustody(custody), Records: custody})
-	reg.Value = httpapi.FinanceValue(fin)
-	srv, err := httpapi.New(httpapi.Config{
-		Store: store, Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError})),
-		Checkers: []httpapi.Checker{httpapi.CustodyChecker(custody)},
-		Evidence: reg, Finance: fin, Custody: custody,
-	})
+	t.Cleanup(func() { svc.Store.Close() })
+	store := svc.Store
+	srv, err := httpapi.New(httpapi.Config{Service: svc,
+		Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -132,7 +119,7 @@ func TestDemoAnswersAsDescribed(t *testing.T) {
 		t.Fatalf("demo not loaded: %s", sum.Reason)
 	}
 
-	token, err := httpapi.CreateToken(store, httpapi.RoleAuditor, "openapi-auditor", "test")
+	token, err := access.CreateToken(store, access.RoleAuditor, "openapi-auditor", "test")
 	if err != nil {
 		t.Fatal(err)
 	}

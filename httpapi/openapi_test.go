@@ -23,6 +23,8 @@ import (
 	"github.com/getkin/kin-openapi/routers"
 	"github.com/getkin/kin-openapi/routers/gorillamux"
 	"github.com/labstack/echo/v4"
+
+	"github.com/amanat-ledger/amanat/chain/access"
 )
 
 // describedAPI is the parsed description and a router over it, shared by
@@ -382,35 +384,35 @@ func TestOpenAPICheckCatchesDrift(t *testing.T) {
 // mayCall is who may call what: the requireRole of each handler, as a table
 // (docs/api.md prints the same). Operations not listed are open to every role.
 var mayCall = map[string][]string{
-	"GET /v1/balances":                      Readers,
-	"GET /v1/verify":                        {RoleAuditor, RoleFinance, RoleAdmin},
-	"GET /v1/backup":                        {RoleAdmin},
-	"POST /v1/tokens":                       {RoleAdmin},
-	"GET /v1/tokens":                        {RoleAdmin},
-	"POST /v1/tokens/{id}/revoke":           {RoleAdmin},
-	"POST /v1/cases":                        {RoleCustodian},
-	"GET /v1/cases":                         Readers,
-	"GET /v1/cases/{id}":                    Readers,
-	"POST /v1/seizures":                     {RoleCustodian},
-	"GET /v1/items":                         Readers,
-	"GET /v1/items/{id}":                    Readers,
-	"POST /v1/items/{id}/custody":           {RoleCustodian},
-	"GET /v1/items/{id}/custody":            Readers,
-	"GET /v1/items/{id}/custody/bundle":     Readers,
-	"GET /v1/custody/checkpoint":            Readers,
-	"GET /v1/custody/key":                   Readers,
-	"GET /v1/custody/entries/{seq}":         Readers,
-	"GET /v1/custody/entries/{seq}/proof":   Readers,
-	"GET /v1/custody/consistency":           Readers,
-	"POST /v1/rates":                        {RoleFinance},
-	"GET /v1/rates":                         Readers,
-	"GET /v1/valuation":                     Readers,
-	"GET /v1/valuation/seizure":             Readers,
-	"POST /v1/conversions":                  {RoleFinance},
-	"GET /v1/conversions":                   Readers,
-	"POST /v1/reconciliations":              {RoleFinance},
-	"GET /v1/reconciliations":               Readers,
-	"GET /v1/reconciliations/discrepancies": Readers,
+	"GET /v1/balances":                      access.Readers,
+	"GET /v1/verify":                        {access.RoleAuditor, access.RoleFinance, access.RoleAdmin},
+	"GET /v1/backup":                        {access.RoleAdmin},
+	"POST /v1/tokens":                       {access.RoleAdmin},
+	"GET /v1/tokens":                        {access.RoleAdmin},
+	"POST /v1/tokens/{id}/revoke":           {access.RoleAdmin},
+	"POST /v1/cases":                        {access.RoleCustodian},
+	"GET /v1/cases":                         access.Readers,
+	"GET /v1/cases/{id}":                    access.Readers,
+	"POST /v1/seizures":                     {access.RoleCustodian},
+	"GET /v1/items":                         access.Readers,
+	"GET /v1/items/{id}":                    access.Readers,
+	"POST /v1/items/{id}/custody":           {access.RoleCustodian},
+	"GET /v1/items/{id}/custody":            access.Readers,
+	"GET /v1/items/{id}/custody/bundle":     access.Readers,
+	"GET /v1/custody/checkpoint":            access.Readers,
+	"GET /v1/custody/key":                   access.Readers,
+	"GET /v1/custody/entries/{seq}":         access.Readers,
+	"GET /v1/custody/entries/{seq}/proof":   access.Readers,
+	"GET /v1/custody/consistency":           access.Readers,
+	"POST /v1/rates":                        {access.RoleFinance},
+	"GET /v1/rates":                         access.Readers,
+	"GET /v1/valuation":                     access.Readers,
+	"GET /v1/valuation/seizure":             access.Readers,
+	"POST /v1/conversions":                  {access.RoleFinance},
+	"GET /v1/conversions":                   access.Readers,
+	"POST /v1/reconciliations":              {access.RoleFinance},
+	"GET /v1/reconciliations":               access.Readers,
+	"GET /v1/reconciliations/discrepancies": access.Readers,
 }
 
 // describedOperations lists "METHOD /path" of every /v1 operation, sorted.
@@ -453,7 +455,7 @@ func TestEveryOperationAnswersAsDescribed(t *testing.T) {
 		t.Run(op, func(t *testing.T) {
 			wantProblem(t, ts.do("", method, target, body), http.StatusUnauthorized, "")
 			allowed, limited := mayCall[op]
-			for _, role := range Roles {
+			for _, role := range access.Roles {
 				rec := ts.do(role, method, target, body)
 				if limited && !slices.Contains(allowed, role) {
 					wantProblem(t, rec, http.StatusForbidden, "")
@@ -461,7 +463,7 @@ func TestEveryOperationAnswersAsDescribed(t *testing.T) {
 					t.Errorf("%s may call %s but got %d: %s", role, op, rec.Code, rec.Body)
 				}
 			}
-			role := RoleAdmin
+			role := access.RoleAdmin
 			if limited {
 				role = allowed[0]
 			}
@@ -483,13 +485,13 @@ func TestEveryOperationAnswersAsDescribed(t *testing.T) {
 func TestIdempotencyKeyReuseIsAConflict(t *testing.T) {
 	ts, _ := newCustodyServer(t)
 	rate := `{"currency":"USD","rate":"278.65","effective":"2025-06-02","source":"sbp-interbank"}`
-	first := ts.do(RoleFinance, http.MethodPost, "/v1/rates", rate, "Idempotency-Key", "r-1")
-	again := ts.do(RoleFinance, http.MethodPost, "/v1/rates", rate, "Idempotency-Key", "r-1")
+	first := ts.do(access.RoleFinance, http.MethodPost, "/v1/rates", rate, "Idempotency-Key", "r-1")
+	again := ts.do(access.RoleFinance, http.MethodPost, "/v1/rates", rate, "Idempotency-Key", "r-1")
 	if first.Code != http.StatusCreated || again.Body.String() != first.Body.String() || again.Header().Get("Idempotent-Replayed") != "true" {
 		t.Fatalf("retry: %d %s / %d %s", first.Code, first.Body, again.Code, again.Body)
 	}
-	wantProblem(t, ts.do(RoleFinance, http.MethodPost, "/v1/rates", strings.Replace(rate, "278.65", "278.70", 1), "Idempotency-Key", "r-1"), http.StatusConflict, "")
-	rec := ts.do(RoleFinance, http.MethodGet, "/v1/rates", "")
+	wantProblem(t, ts.do(access.RoleFinance, http.MethodPost, "/v1/rates", strings.Replace(rate, "278.65", "278.70", 1), "Idempotency-Key", "r-1"), http.StatusConflict, "")
+	rec := ts.do(access.RoleFinance, http.MethodGet, "/v1/rates", "")
 	var list struct{ Data []struct{ ID uint64 } }
 	decode(t, rec, &list)
 	if len(list.Data) != 1 {
@@ -518,7 +520,7 @@ func BenchmarkOpenAPICheck(b *testing.B) {
 	ts, _ := newEvidenceServer(b)
 	caseID := mustCreateCase(b, ts, "1/2025")
 	body := seizureBody(caseID, "BENCH")
-	header := http.Header{"Authorization": {"Bearer " + ts.tokens[RoleCustodian]}, "Content-Type": {"application/json"}}
+	header := http.Header{"Authorization": {"Bearer " + ts.tokens[access.RoleCustodian]}, "Content-Type": {"application/json"}}
 	req := httptest.NewRequest(http.MethodPost, "/v1/seizures", strings.NewReader(body))
 	req.Header = header.Clone()
 	rec := httptest.NewRecorder()

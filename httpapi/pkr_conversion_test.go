@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/amanat-ledger/amanat/chain/access"
 )
 
 // TestConversionOfAnItemHoldingPKROverHTTP: a cash bag of USD and PKR is
@@ -17,7 +19,7 @@ func TestConversionOfAnItemHoldingPKROverHTTP(t *testing.T) {
 	"seized_from":{"name":"Li Wei"},"officer":"Inspector Ayesha Khan",
 	"items":[{"kind":"cash","seal":"P-1","description":"envelope","amounts":[{"currency":"USD","amount":"100.00"},{"currency":"PKR","amount":"5000.00"}]}]}`,
 		caseID, time.Now().UTC().Add(-time.Hour).Format(time.RFC3339))
-	rec := ts.do(RoleCustodian, http.MethodPost, "/v1/seizures", body)
+	rec := ts.do(access.RoleCustodian, http.MethodPost, "/v1/seizures", body)
 	if rec.Code != http.StatusCreated {
 		t.Fatalf("seizure: %d %s", rec.Code, rec.Body)
 	}
@@ -26,16 +28,16 @@ func TestConversionOfAnItemHoldingPKROverHTTP(t *testing.T) {
 	at := time.Now().UTC().Add(-time.Minute).Format(time.RFC3339)
 	named := fmt.Sprintf(`{"item_id":%d,"sold":[{"currency":"USD","amount":"100.00"},{"currency":"PKR","amount":"5000.00"}],"proceeds":"27900.00","executed_at":%q,"counterparty":"bank"}`, r.ItemIDs[0], at)
 	before := snapshot(t, ts.store)
-	wantProblem(t, ts.do(RoleFinance, http.MethodPost, "/v1/conversions", named), http.StatusUnprocessableEntity, "sold[1].currency")
+	wantProblem(t, ts.do(access.RoleFinance, http.MethodPost, "/v1/conversions", named), http.StatusUnprocessableEntity, "sold[1].currency")
 	if snapshot(t, ts.store) != before {
 		t.Fatal("a refused conversion changed the store")
 	}
 	conv := fmt.Sprintf(`{"item_id":%d,"sold":[{"currency":"USD","amount":"100.00"}],"proceeds":"27900.00","executed_at":%q,"counterparty":"bank"}`, r.ItemIDs[0], at)
-	rec = ts.do(RoleFinance, http.MethodPost, "/v1/conversions", conv)
+	rec = ts.do(access.RoleFinance, http.MethodPost, "/v1/conversions", conv)
 	if rec.Code != http.StatusCreated || !strings.Contains(rec.Body.String(), `"pkr_at_par":"5000.00"`) || !strings.Contains(rec.Body.String(), `"proceeds":"27900.00"`) {
 		t.Fatalf("conversion: %d %s", rec.Code, rec.Body)
 	}
-	rec = ts.do(RoleAuditor, http.MethodGet, fmt.Sprintf("/v1/items/%d", r.ItemIDs[0]), "")
+	rec = ts.do(access.RoleAuditor, http.MethodGet, fmt.Sprintf("/v1/items/%d", r.ItemIDs[0]), "")
 	if !strings.Contains(rec.Body.String(), `"status":"converted"`) || !strings.Contains(rec.Body.String(), `{"currency":"PKR","amount":"0.00"}`) {
 		t.Fatalf("item after conversion: %s", rec.Body)
 	}

@@ -4,9 +4,11 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/amanat-ledger/amanat/chain/evidence"
 	"github.com/amanat-ledger/amanat/ledger"
 )
 
@@ -35,6 +37,13 @@ var problemTypes = map[ledger.Code]struct {
 	ledger.EInternal:     {http.StatusInternalServerError, "Internal error"},
 	ledger.EUnavailable:  {http.StatusServiceUnavailable, "Service unavailable"},
 }
+
+// endpointAdvice says where, in this API, to do what the domain advises in
+// its own words.
+var endpointAdvice = strings.NewReplacer(
+	evidence.AdviceCreateCase, "create it with POST /v1/cases first",
+	evidence.AdviceConvert, "record it with POST /v1/conversions",
+)
 
 // problemTypeBase prefixes each problem's type URI; the codes are documented
 // in docs/api.md.
@@ -74,7 +83,10 @@ func (s *Server) toProblem(err error) Problem {
 		if !ok {
 			t = problemTypes[ledger.EInternal]
 		}
-		p := Problem{Type: problemTypeBase + string(de.Code), Title: t.title, Status: t.status, Detail: de.Error(), Errors: de.Fields}
+		p := Problem{Type: problemTypeBase + string(de.Code), Title: t.title, Status: t.status, Detail: endpointAdvice.Replace(de.Error())}
+		for _, f := range de.Fields {
+			p.Errors = append(p.Errors, ledger.FieldError{Field: f.Field, Reason: endpointAdvice.Replace(f.Reason)})
+		}
 		if t.status >= 500 {
 			// Internal details go to the log, not to the caller.
 			p.Detail = "the server could not complete the request; the error is logged with this request id"

@@ -7,6 +7,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/amanat-ledger/amanat/chain/access"
 	"github.com/amanat-ledger/amanat/ledger"
 	"github.com/amanat-ledger/amanat/ledger/finance"
 	"github.com/amanat-ledger/amanat/ledger/money"
@@ -29,7 +30,7 @@ func (s *Server) routesFinance(g *echo.Group) {
 func (s *Server) Finance() *finance.Service { return s.finance }
 
 func (s *Server) postRate(c echo.Context) error {
-	if err := requireRole(c, RoleFinance); err != nil {
+	if err := requireRole(c, access.RoleFinance); err != nil {
 		return err
 	}
 	var in finance.RateInput
@@ -64,7 +65,7 @@ func queryDate(c echo.Context, name string) (d time.Time, ok bool, err error) {
 // entry order) or, with as_of, the rate in force on that date of the given
 // currency (404 when none) or of every currency that has one.
 func (s *Server) getRates(c echo.Context) error {
-	if err := requireRole(c, Readers...); err != nil {
+	if err := requireRole(c, access.Readers...); err != nil {
 		return err
 	}
 	var p ledger.Problems
@@ -88,15 +89,16 @@ func (s *Server) getRates(c echo.Context) error {
 	}
 	if !hasAsOf {
 		var out []finance.Rate
-		var next []byte
-		err := s.store.View(func(tx *ledger.Tx) (err error) {
-			out, next, err = s.finance.Rates(tx, finance.RateFilter{Currency: cur, Source: source, After: page.Cursor, Limit: page.Limit})
+		err := s.store.View(func(tx *ledger.Tx) error {
+			rates, next, err := s.finance.Rates(tx, finance.RateFilter{Currency: cur, Source: source, After: page.Cursor, Limit: page.Limit})
+			out = rates
+			page.Next(next)
 			return err
 		})
 		if err != nil {
 			return err
 		}
-		return writeList(c, out, next)
+		return page.Write(c, out)
 	}
 	var out []finance.Rate
 	err = s.store.View(func(tx *ledger.Tx) error {
@@ -132,5 +134,5 @@ func (s *Server) getRates(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return writeList(c, out, nil)
+	return page.Write(c, out) // the rates in force: one page
 }

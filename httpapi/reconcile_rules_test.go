@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"testing"
 	"time"
+
+	"github.com/amanat-ledger/amanat/chain/access"
 )
 
 // TestReconcileRulesOverHTTP: a count cannot put value back into a custody
@@ -13,7 +15,7 @@ import (
 func TestReconcileRulesOverHTTP(t *testing.T) {
 	ts, _ := newFinanceServer(t)
 	caseID := mustCreateCase(t, ts, "FIR 114/2025")
-	rec := ts.do(RoleCustodian, http.MethodPost, "/v1/seizures", seizureBody(caseID, "R"))
+	rec := ts.do(access.RoleCustodian, http.MethodPost, "/v1/seizures", seizureBody(caseID, "R"))
 	if rec.Code != http.StatusCreated {
 		t.Fatalf("seizure: %d %s", rec.Code, rec.Body)
 	}
@@ -24,7 +26,7 @@ func TestReconcileRulesOverHTTP(t *testing.T) {
 	yesterday := time.Now().UTC().AddDate(0, 0, -1).Format("2006-01-02")
 	conv := fmt.Sprintf(`{"item_id":%d,"sold":[{"currency":"BTC","amount":"0.12345678"}],"proceeds":"3750000.00","executed_at":%q,"counterparty":"licensed exchange"}`,
 		wallet, time.Now().UTC().Add(-time.Minute).Format(time.RFC3339))
-	if rec := ts.do(RoleFinance, http.MethodPost, "/v1/conversions", conv); rec.Code != http.StatusCreated {
+	if rec := ts.do(access.RoleFinance, http.MethodPost, "/v1/conversions", conv); rec.Code != http.StatusCreated {
 		t.Fatalf("conversion: %d %s", rec.Code, rec.Body)
 	}
 	tests := []struct{ name, body, field string }{
@@ -35,7 +37,7 @@ func TestReconcileRulesOverHTTP(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			before := snapshot(t, ts.store)
-			wantProblem(t, ts.do(RoleFinance, http.MethodPost, "/v1/reconciliations", tt.body), http.StatusUnprocessableEntity, tt.field)
+			wantProblem(t, ts.do(access.RoleFinance, http.MethodPost, "/v1/reconciliations", tt.body), http.StatusUnprocessableEntity, tt.field)
 			if snapshot(t, ts.store) != before {
 				t.Fatal("a refused reconciliation changed the store")
 			}

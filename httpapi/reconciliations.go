@@ -1,16 +1,14 @@
 package httpapi
 
 import (
-	"errors"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/amanat-ledger/amanat/chain/access"
 	"github.com/amanat-ledger/amanat/ledger"
 	"github.com/amanat-ledger/amanat/ledger/finance"
 )
-
-func asLedgerError(err error, target **ledger.Error) bool { return errors.As(err, target) }
 
 // reconciliationRequest is the body of POST /v1/reconciliations: finance's
 // input with item_id read as an ID (a number, or a string of digits).
@@ -35,20 +33,25 @@ func reconciliationOut(r finance.Reconciliation) (out reconciliationJSON, err er
 	return out, err
 }
 
-func reconciliationsOut(rs []finance.Reconciliation) ([]reconciliationJSON, error) {
+// writeReconciliations answers a page of reconciliations; more says a
+// later page holds some.
+func writeReconciliations(c echo.Context, page *Page, rs []finance.Reconciliation, more bool) error {
 	out := make([]reconciliationJSON, 0, len(rs))
 	for _, r := range rs {
 		j, err := reconciliationOut(r)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		out = append(out, j)
 	}
-	return out, nil
+	if more {
+		page.NextAfter(rs[len(rs)-1].ID)
+	}
+	return page.Write(c, out)
 }
 
 func (s *Server) postReconciliation(c echo.Context) error {
-	if err := requireRole(c, RoleFinance); err != nil {
+	if err := requireRole(c, access.RoleFinance); err != nil {
 		return err
 	}
 	var req reconciliationRequest
@@ -72,7 +75,11 @@ func (s *Server) postReconciliation(c echo.Context) error {
 }
 
 func (s *Server) getReconciliations(c echo.Context) error {
-	page, after, err := readerIDPage(c)
+	page, err := readerPage(c)
+	if err != nil {
+		return err
+	}
+	after, err := page.AfterID()
 	if err != nil {
 		return err
 	}
@@ -97,21 +104,17 @@ func (s *Server) getReconciliations(c echo.Context) error {
 	}); err != nil {
 		return err
 	}
-	var last uint64
-	if len(out) > 0 {
-		last = out[len(out)-1].ID
-	}
-	data, err := reconciliationsOut(out)
-	if err != nil {
-		return err
-	}
-	return writeList(c, data, idNext(more, last))
+	return writeReconciliations(c, page, out, more)
 }
 
 // getDiscrepancies lists the open differences: each item or location whose
 // latest count disagreed with the books.
 func (s *Server) getDiscrepancies(c echo.Context) error {
-	page, after, err := readerIDPage(c)
+	page, err := readerPage(c)
+	if err != nil {
+		return err
+	}
+	after, err := page.AfterID()
 	if err != nil {
 		return err
 	}
@@ -123,13 +126,5 @@ func (s *Server) getDiscrepancies(c echo.Context) error {
 	}); err != nil {
 		return err
 	}
-	var last uint64
-	if len(out) > 0 {
-		last = out[len(out)-1].ID
-	}
-	data, err := reconciliationsOut(out)
-	if err != nil {
-		return err
-	}
-	return writeList(c, data, idNext(more, last))
+	return writeReconciliations(c, page, out, more)
 }

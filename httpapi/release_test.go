@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/amanat-ledger/amanat/chain/access"
 	"github.com/amanat-ledger/amanat/ledger"
 	"github.com/amanat-ledger/amanat/ledger/money"
 )
@@ -17,20 +18,20 @@ func TestReleaseLeavesTheBooks(t *testing.T) {
 	ts, _ := newCustodyServer(t)
 	at := time.Now().UTC().Add(-time.Hour).Format(time.RFC3339)
 
-	wantProblem(t, ts.do(RoleCustodian, http.MethodPost, "/v1/items/1/custody",
+	wantProblem(t, ts.do(access.RoleCustodian, http.MethodPost, "/v1/items/1/custody",
 		fmt.Sprintf(`{"event":"returned","at":%q,"court_order":{"number":"CrM 9/2025","date":"2025-07-01"},"ledger_txn":1}`, at)),
 		http.StatusUnprocessableEntity, "ledger_txn")
-	wantProblem(t, ts.do(RoleCustodian, http.MethodPost, "/v1/items/1/custody",
+	wantProblem(t, ts.do(access.RoleCustodian, http.MethodPost, "/v1/items/1/custody",
 		fmt.Sprintf(`{"event":"converted","at":%q}`, at)), http.StatusUnprocessableEntity, "event")
 	// Refused by the state machine (no court order): the release is not posted either.
 	before := digest(t, ts.store)
-	wantProblem(t, ts.do(RoleCustodian, http.MethodPost, "/v1/items/1/custody",
+	wantProblem(t, ts.do(access.RoleCustodian, http.MethodPost, "/v1/items/1/custody",
 		fmt.Sprintf(`{"event":"returned","at":%q}`, at)), http.StatusUnprocessableEntity, "")
 	if digest(t, ts.store) != before {
 		t.Fatal("a refused release wrote something")
 	}
 
-	rec := ts.do(RoleCustodian, http.MethodPost, "/v1/items/1/custody",
+	rec := ts.do(access.RoleCustodian, http.MethodPost, "/v1/items/1/custody",
 		fmt.Sprintf(`{"event":"returned","at":%q,"court_order":{"number":"CrM 9/2025","date":"2025-07-01"},"remarks":"to the owner's counsel"}`, at))
 	if rec.Code != http.StatusCreated {
 		t.Fatalf("return: %d %s", rec.Code, rec.Body)
@@ -58,7 +59,7 @@ func TestReleaseLeavesTheBooks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rec = ts.do(RoleAuditor, http.MethodGet, "/v1/verify", "")
+	rec = ts.do(access.RoleAuditor, http.MethodGet, "/v1/verify", "")
 	var v struct{ OK bool }
 	decode(t, rec, &v)
 	if !v.OK {
@@ -73,26 +74,26 @@ func TestResealClaimsTheSealAcrossTheStore(t *testing.T) {
 	at := func(min int) string {
 		return time.Now().UTC().Add(time.Duration(min-60) * time.Minute).Format(time.RFC3339)
 	}
-	rec := ts.do(RoleCustodian, http.MethodPost, "/v1/seizures", fmt.Sprintf(`{"case_id":1,"seized_at":%q,"location":{"building":"Plot 4"},
+	rec := ts.do(access.RoleCustodian, http.MethodPost, "/v1/seizures", fmt.Sprintf(`{"case_id":1,"seized_at":%q,"location":{"building":"Plot 4"},
 	"seized_from":{"name":"Somchai P.","nationality":"TH","id_type":"passport","id_number":"AA123456"},"officer":"Inspector Ayesha Khan",
 	"items":[{"kind":"cash","seal":"CUS-2","description":"second bag","amounts":[{"currency":"THB","amount":"1000.00"}]}]}`, at(0)))
 	if rec.Code != http.StatusCreated {
 		t.Fatalf("second seizure: %d %s", rec.Code, rec.Body)
 	}
-	if rec := ts.do(RoleCustodian, http.MethodPost, "/v1/items/1/custody", fmt.Sprintf(`{"event":"unsealed","at":%q,"purpose":"count"}`, at(1))); rec.Code != http.StatusCreated {
+	if rec := ts.do(access.RoleCustodian, http.MethodPost, "/v1/items/1/custody", fmt.Sprintf(`{"event":"unsealed","at":%q,"purpose":"count"}`, at(1))); rec.Code != http.StatusCreated {
 		t.Fatalf("unseal: %d %s", rec.Code, rec.Body)
 	}
 	before := digest(t, ts.store)
-	wantProblem(t, ts.do(RoleCustodian, http.MethodPost, "/v1/items/1/custody",
+	wantProblem(t, ts.do(access.RoleCustodian, http.MethodPost, "/v1/items/1/custody",
 		fmt.Sprintf(`{"event":"resealed","at":%q,"seal_after":{"number":"CUS-2","state":"intact"}}`, at(2))), http.StatusUnprocessableEntity, "seal_after.number")
 	if digest(t, ts.store) != before {
 		t.Fatal("a refused reseal wrote something")
 	}
-	if rec := ts.do(RoleCustodian, http.MethodPost, "/v1/items/1/custody",
+	if rec := ts.do(access.RoleCustodian, http.MethodPost, "/v1/items/1/custody",
 		fmt.Sprintf(`{"event":"resealed","at":%q,"seal_after":{"number":"CUS-9","state":"intact"}}`, at(3))); rec.Code != http.StatusCreated {
 		t.Fatalf("reseal: %d %s", rec.Code, rec.Body)
 	}
-	rec = ts.do(RoleCustodian, http.MethodPost, "/v1/seizures", fmt.Sprintf(`{"case_id":1,"seized_at":%q,"location":{"building":"Plot 5"},
+	rec = ts.do(access.RoleCustodian, http.MethodPost, "/v1/seizures", fmt.Sprintf(`{"case_id":1,"seized_at":%q,"location":{"building":"Plot 5"},
 	"seized_from":{"name":"X","nationality":"PK","id_type":"cnic","id_number":"12345-1234567-1"},"officer":"Inspector Ayesha Khan",
 	"items":[{"kind":"cash","seal":"cus-9","description":"third bag","amounts":[{"currency":"USD","amount":"1.00"}]}]}`, at(4)))
 	wantProblem(t, rec, http.StatusUnprocessableEntity, "items[0].seal")

@@ -2,13 +2,10 @@ package httpapi
 
 import (
 	"bytes"
-	"context"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"net/http"
 	"net/url"
 	"reflect"
 	"regexp"
@@ -24,8 +21,6 @@ import (
 	"github.com/amanat-ledger/amanat/ledger"
 	"github.com/amanat-ledger/amanat/ledger/text"
 )
-
-func contextBackground() context.Context { return context.Background() }
 
 const rawBodyKey = "amanat.rawbody"
 
@@ -484,54 +479,6 @@ func refuseUnknownQuery(allowed map[string]map[string]bool) echo.MiddlewareFunc 
 			return next(c)
 		}
 	}
-}
-
-// Page is the paging request of a list.
-type Page struct {
-	Limit  int
-	Cursor []byte // nil for the first page
-}
-
-// pageParams reads limit (default 100, at most 1000) and cursor.
-func pageParams(c echo.Context) (Page, error) {
-	p := Page{Limit: 100}
-	var probs ledger.Problems
-	if l := c.QueryParam("limit"); l != "" {
-		n, err := strconv.Atoi(l)
-		if err != nil || n < 1 || n > 1000 {
-			probs.Add("limit", "must be a whole number from 1 to 1000")
-		} else {
-			p.Limit = n
-		}
-	}
-	if cur := c.QueryParam("cursor"); cur != "" {
-		b, err := base64.RawURLEncoding.DecodeString(cur)
-		if err != nil || len(b) == 0 {
-			probs.Add("cursor", "is not a cursor this server gave out")
-		} else {
-			p.Cursor = b
-		}
-	}
-	return p, probs.Err()
-}
-
-// listBody is the shape of every list answer.
-type listBody struct {
-	Data       any     `json:"data"`
-	NextCursor *string `json:"next_cursor"`
-}
-
-// writeList answers a list page; next is nil on the last page.
-func writeList(c echo.Context, data any, next []byte) error {
-	if v := reflect.ValueOf(data); v.Kind() == reflect.Slice && v.IsNil() {
-		data = []any{}
-	}
-	body := listBody{Data: data}
-	if next != nil {
-		s := base64.RawURLEncoding.EncodeToString(next)
-		body.NextCursor = &s
-	}
-	return c.JSON(http.StatusOK, body)
 }
 
 // queryTime reads an RFC 3339 instant, or a YYYY-MM-DD date meaning the end

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/amanat-ledger/amanat/chain/access"
 	"github.com/amanat-ledger/amanat/ledger"
 )
 
@@ -17,7 +18,7 @@ import (
 func TestANumberForAnAmountSaysWhatTravelsAsAString(t *testing.T) {
 	ts := newTestServer(t)
 	before := snapshot(t, ts.store)
-	p := wantProblem(t, ts.do(RoleFinance, http.MethodPost, "/v1/rates", `{"currency":"USD","rate":278.65,"effective":"2025-06-02","source":"sbp-interbank"}`),
+	p := wantProblem(t, ts.do(access.RoleFinance, http.MethodPost, "/v1/rates", `{"currency":"USD","rate":278.65,"effective":"2025-06-02","source":"sbp-interbank"}`),
 		http.StatusUnprocessableEntity, "rate")
 	reason := p.Errors[0].Reason
 	if !strings.Contains(reason, "amounts and rates travel as strings") || !strings.Contains(reason, "ids are numbers") || strings.Contains(reason, "ids travel as strings") {
@@ -77,7 +78,7 @@ func TestDuplicateAndMiscasedKeysAreRefused(t *testing.T) {
 		{`{"Currency":"USD","rate":"278.65","effective":"2025-06-02","source":"sbp"}`, "Currency", `spelt "currency"`},
 	} {
 		before := snapshot(t, ts.store)
-		p := wantProblem(t, ts.do(RoleFinance, http.MethodPost, "/v1/rates", tc.body), http.StatusUnprocessableEntity, tc.field)
+		p := wantProblem(t, ts.do(access.RoleFinance, http.MethodPost, "/v1/rates", tc.body), http.StatusUnprocessableEntity, tc.field)
 		if !strings.Contains(p.Errors[0].Reason, tc.reason) {
 			t.Errorf("%s: reason %q, want %q", tc.body, p.Errors[0].Reason, tc.reason)
 		}
@@ -95,7 +96,7 @@ func TestSeizureTypoInANestedObjectIsNamedByPath(t *testing.T) {
 		t.Fatal("the seizure body has no location.building to misspell")
 	}
 	before := snapshot(t, ts.store)
-	wantProblem(t, ts.do(RoleCustodian, http.MethodPost, "/v1/seizures", body), http.StatusUnprocessableEntity, "location.bulding")
+	wantProblem(t, ts.do(access.RoleCustodian, http.MethodPost, "/v1/seizures", body), http.StatusUnprocessableEntity, "location.bulding")
 	if snapshot(t, ts.store) != before {
 		t.Fatal("a refused seizure wrote something")
 	}
@@ -128,7 +129,7 @@ func TestInvalidUTF8IsRefusedNamingTheField(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			before := snapshot(t, ts.store)
-			p := wantProblem(t, ts.do(RoleCustodian, http.MethodPost, tc.path, tc.body), http.StatusUnprocessableEntity, tc.field)
+			p := wantProblem(t, ts.do(access.RoleCustodian, http.MethodPost, tc.path, tc.body), http.StatusUnprocessableEntity, tc.field)
 			if len(p.Errors) != 1 || !strings.Contains(p.Errors[0].Reason, "not valid UTF-8") {
 				t.Fatalf("errors %+v, want one saying the bytes are not UTF-8", p.Errors)
 			}
@@ -138,7 +139,7 @@ func TestInvalidUTF8IsRefusedNamingTheField(t *testing.T) {
 		})
 	}
 	// Bad bytes outside any string leave the JSON unreadable: a 400.
-	wantProblem(t, ts.do(RoleCustodian, http.MethodPost, "/v1/cases", "{\"fir\":\"1/2025\"\xff}"), http.StatusBadRequest, "")
+	wantProblem(t, ts.do(access.RoleCustodian, http.MethodPost, "/v1/cases", "{\"fir\":\"1/2025\"\xff}"), http.StatusBadRequest, "")
 }
 
 // TestUnknownQueryParametersAreRefused: a query parameter the operation
@@ -153,18 +154,18 @@ func TestUnknownQueryParametersAreRefused(t *testing.T) {
 	for _, tc := range []struct {
 		role, method, path, body, field, reason string
 	}{
-		{RoleInvestigator, http.MethodGet, "/v1/items?seal=X", "", "seal", "is not a parameter of this operation"},
-		{RoleInvestigator, http.MethodGet, "/v1/items?case_id=1&kind=cash&cursr=AA", "", "cursr", "is not a parameter of this operation"},
-		{RoleInvestigator, http.MethodGet, "/v1/balances?acount=assets", "", "acount", "is not a parameter of this operation"},
-		{RoleInvestigator, http.MethodGet, "/v1/cases/1?with=items", "", "with", "is not a parameter of this operation"},
-		{RoleAdmin, http.MethodGet, "/v1/tokens?limit=1&limit=2", "", "limit", "is given 2 times; give it once"},
-		{RoleAdmin, http.MethodGet, "/v1/tokens?seal=1&seal=2", "", "seal", "is not a parameter of this operation"},
-		{RoleAuditor, http.MethodGet, "/v1/verify?deep=1", "", "deep", "is not a parameter of this operation"},
+		{access.RoleInvestigator, http.MethodGet, "/v1/items?seal=X", "", "seal", "is not a parameter of this operation"},
+		{access.RoleInvestigator, http.MethodGet, "/v1/items?case_id=1&kind=cash&cursr=AA", "", "cursr", "is not a parameter of this operation"},
+		{access.RoleInvestigator, http.MethodGet, "/v1/balances?acount=assets", "", "acount", "is not a parameter of this operation"},
+		{access.RoleInvestigator, http.MethodGet, "/v1/cases/1?with=items", "", "with", "is not a parameter of this operation"},
+		{access.RoleAdmin, http.MethodGet, "/v1/tokens?limit=1&limit=2", "", "limit", "is given 2 times; give it once"},
+		{access.RoleAdmin, http.MethodGet, "/v1/tokens?seal=1&seal=2", "", "seal", "is not a parameter of this operation"},
+		{access.RoleAuditor, http.MethodGet, "/v1/verify?deep=1", "", "deep", "is not a parameter of this operation"},
 		{"", http.MethodGet, "/healthz?verbose=1", "", "verbose", "is not a parameter of this operation"},
-		{RoleFinance, http.MethodPost, "/v1/rates?dry_run=1", `{"currency":"USD","rate":"278.6500","effective":"2025-06-02","source":"sbp-interbank"}`, "dry_run", "is not a parameter of this operation"},
-		{RoleInvestigator, http.MethodGet, "/v1/balances?currency=%FF", "", "currency", "is not valid UTF-8 text"},
-		{RoleInvestigator, http.MethodGet, "/v1/items?limit=%zz", "", "limit", "is not a valid URL escape"},
-		{RoleInvestigator, http.MethodGet, "/v1/items?kind=cash;limit=1", "", "kind", "holds ';', which does not separate parameters: use '&', or %3B for a semicolon"},
+		{access.RoleFinance, http.MethodPost, "/v1/rates?dry_run=1", `{"currency":"USD","rate":"278.6500","effective":"2025-06-02","source":"sbp-interbank"}`, "dry_run", "is not a parameter of this operation"},
+		{access.RoleInvestigator, http.MethodGet, "/v1/balances?currency=%FF", "", "currency", "is not valid UTF-8 text"},
+		{access.RoleInvestigator, http.MethodGet, "/v1/items?limit=%zz", "", "limit", "is not a valid URL escape"},
+		{access.RoleInvestigator, http.MethodGet, "/v1/items?kind=cash;limit=1", "", "kind", "holds ';', which does not separate parameters: use '&', or %3B for a semicolon"},
 	} {
 		t.Run(tc.method+" "+tc.path, func(t *testing.T) {
 			before := snapshot(t, ts.store)
@@ -179,7 +180,7 @@ func TestUnknownQueryParametersAreRefused(t *testing.T) {
 	}
 	wantProblem(t, ts.do("", http.MethodGet, "/v1/items?seal=X", ""), http.StatusUnauthorized, "")
 	for _, path := range []string{"/v1/items?case_id=1&kind=cash&limit=5", "/v1/balances?currency=USD", "/v1/cases?limit=1", "/healthz"} {
-		if rec := ts.do(RoleInvestigator, http.MethodGet, path, ""); rec.Code != http.StatusOK {
+		if rec := ts.do(access.RoleInvestigator, http.MethodGet, path, ""); rec.Code != http.StatusOK {
 			t.Errorf("%s: %d %s", path, rec.Code, rec.Body)
 		}
 	}

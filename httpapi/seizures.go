@@ -6,6 +6,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/amanat-ledger/amanat/chain/access"
 	"github.com/amanat-ledger/amanat/chain/evidence"
 	"github.com/amanat-ledger/amanat/ledger"
 )
@@ -16,13 +17,10 @@ import (
 // writing is checked first, so a 422 never joins a commit group; one bad item
 // refuses the whole seizure and nothing is written.
 func (s *Server) postSeizure(c echo.Context) error {
-	if err := requireRole(c, RoleCustodian); err != nil {
+	if err := requireRole(c, access.RoleCustodian); err != nil {
 		return err
 	}
-	reg, err := s.registry()
-	if err != nil {
-		return err
-	}
+	reg := s.evidence
 	var req evidence.SeizureRequest
 	if err := decodeJSON(c, &req); err != nil {
 		return err

@@ -1,16 +1,13 @@
 package httpapi
 
 import (
-	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"runtime"
 	"strings"
 	"sync/atomic"
@@ -20,9 +17,9 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/amanat-ledger/amanat/chain"
+	"github.com/amanat-ledger/amanat/chain/access"
 	"github.com/amanat-ledger/amanat/chain/evidence"
 	"github.com/amanat-ledger/amanat/ledger"
-	"github.com/amanat-ledger/amanat/ledger/finance"
 	"github.com/amanat-ledger/amanat/ledger/money"
 )
 
@@ -35,32 +32,11 @@ var seizureNoSync = flag.Bool("seizure.nosync", false, "open evidence test store
 func newEvidenceServer(t testing.TB) (*testServer, *chain.Custody) {
 	t.Helper()
 	dir := t.TempDir()
-	store, err := ledger.Open(filepath.Join(dir, "api.db"), ledger.Options{NoSync: *seizureNoSync})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
-	custody, err := chain.New(store, filepath.Join(dir, "custody.key"), append(evidence.RecordKinds(), finance.RateRecordKind))
-	if err != nil {
-		t.Fatal(err)
-	}
-	reg, err := evidence.New(context.Background(), store, custody)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := New(Config{Store: store, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Evidence: reg})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts := &testServer{t: t, s: s, store: store, tokens: map[string]string{}}
-	for _, role := range Roles {
-		tok, err := CreateToken(store, role, "test-"+role, "test")
-		if err != nil {
-			t.Fatal(err)
-		}
-		ts.tokens[role] = tok
-	}
-	return ts, custody
+	svc := openTestService(t, dir, ledger.Options{NoSync: *seizureNoSync})
+	// Without valuation, as these tests have always read items
+	// (newFinanceServer puts it back).
+	svc.Evidence.Value = nil
+	return serveTest(t, svc), svc.Custody
 }
 
 // snapshot digests every key and value of every bucket: equal snapshots mean
@@ -82,7 +58,7 @@ func snapshot(t testing.TB, store *ledger.Store) string {
 
 func mustCreateCase(t testing.TB, ts *testServer, fir string) uint64 {
 	t.Helper()
-	rec := ts.do(RoleCustodian, http.MethodPost, "/v1/cases", fmt.Sprintf(`{"fir":%q,"circle":"islamabad","operation":"Grey","title":"Call centre, F-7"}`, fir))
+	rec := ts.do(access.RoleCustodian, http.MethodPost, "/v1/cases", fmt.Sprintf(`{"fir":%q,"circle":"islamabad","operation":"Grey","title":"Call centre, F-7"}`, fir))
 	if rec.Code != http.StatusCreated {
 		t.Fatalf("create case: %d %s", rec.Code, rec.Body)
 	}
@@ -113,7 +89,7 @@ type receipt struct {
 func TestSeizureOverHTTP(t *testing.T) {
 	ts, _ := newEvidenceServer(t)
 	caseID := mustCreateCase(t, ts, "112/2025")
-	rec := ts.do(RoleCustodian, http.MethodPost, "/v1/seizures", seizureBody(caseID, "ISB"))
+	rec := ts.do(access.RoleCustodian, http.MethodPost, "/v1/seizures", seizureBody(caseID, "ISB"))
 	if rec.Code != http.StatusCreated {
 		t.Fatalf("seizure: %d %s", rec.Code, rec.Body)
 	}
@@ -123,7 +99,7 @@ func TestSeizureOverHTTP(t *testing.T) {
 		t.Fatalf("receipt %s", rec.Body)
 	}
 
-	rec = ts.do(RoleInvestigator, http.MethodGet, fmt.Sprintf("/v1/items/%d", r.ItemIDs[1]), "")
+	rec = ts.do(access.RoleInvestigator, http.MethodGet, fmt.Sprintf("/v1/items/%d", r.ItemIDs[1]), "")
 	if rec.Code != http.StatusOK {
 		t.Fatalf("get item: %d %s", rec.Code, rec.Body)
 	}
@@ -149,7 +125,7 @@ func TestSeizureOverHTTP(t *testing.T) {
 		t.Error("a value without a valuation wired in")
 	}
 
-	rec = ts.do(RoleAuditor, http.MethodGet, fmt.Sprintf("/v1/cases/%d", caseID), "")
+	rec = ts.do(access.RoleAuditor, http.MethodGet, fmt.Sprintf("/v1/cases/%d", caseID), "")
 	var cs struct {
 		FIR       string
 		ItemCount int `json:"item_count"`
@@ -161,11 +137,11 @@ func TestSeizureOverHTTP(t *testing.T) {
 		t.Fatalf("case %d %s", rec.Code, rec.Body)
 	}
 
-	rec = ts.do(RoleFinance, http.MethodGet, fmt.Sprintf("/v1/balances?account=seized:case:%d&currency=USD", caseID), "")
+	rec = ts.do(access.RoleFinance, http.MethodGet, fmt.Sprintf("/v1/balances?account=seized:case:%d&currency=USD", caseID), "")
 	if !strings.Contains(rec.Body.String(), `"amount":"-1500.00"`) {
 		t.Fatalf("case balance %s", rec.Body)
 	}
-	rec = ts.do(RoleAuditor, http.MethodGet, "/v1/verify", "")
+	rec = ts.do(access.RoleAuditor, http.MethodGet, "/v1/verify", "")
 	if rec.Code != http.StatusOK {
 		t.Fatalf("verify after a seizure: %d %s", rec.Code, rec.Body)
 	}
@@ -174,7 +150,7 @@ func TestSeizureOverHTTP(t *testing.T) {
 func TestSeizureRefusalsWriteNothing(t *testing.T) {
 	ts, _ := newEvidenceServer(t)
 	caseID := mustCreateCase(t, ts, "1/2025")
-	if rec := ts.do(RoleCustodian, http.MethodPost, "/v1/seizures", seizureBody(caseID, "OLD")); rec.Code != http.StatusCreated {
+	if rec := ts.do(access.RoleCustodian, http.MethodPost, "/v1/seizures", seizureBody(caseID, "OLD")); rec.Code != http.StatusCreated {
 		t.Fatalf("%d %s", rec.Code, rec.Body)
 	}
 	good := seizureBody(caseID, "NEW")
@@ -183,16 +159,16 @@ func TestSeizureRefusalsWriteNothing(t *testing.T) {
 		status           int
 		field            string
 	}{
-		{"a bad address in the second item", RoleCustodian, strings.Replace(good, "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4", "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t5", 1), 422, "items[1].address"},
-		{"an amount with too many places", RoleCustodian, strings.Replace(good, `"1500.00"`, `"1500.001"`, 1), 422, "items[0].amounts[0].amount"},
-		{"an amount as a JSON number", RoleCustodian, strings.Replace(good, `"500000"`, `500000`, 1), 422, "items.amounts.amount"},
-		{"a seal already in the store", RoleCustodian, strings.Replace(good, `"NEW-2"`, `"old-1"`, 1), 422, "items[1].seal"},
-		{"a case that does not exist", RoleCustodian, strings.Replace(good, fmt.Sprintf(`"case_id":%d`, caseID), `"case_id":404`, 1), 422, "case_id"},
-		{"a seed phrase in the description", RoleCustodian, strings.Replace(good, "Trust Wallet on a phone",
+		{"a bad address in the second item", access.RoleCustodian, strings.Replace(good, "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4", "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t5", 1), 422, "items[1].address"},
+		{"an amount with too many places", access.RoleCustodian, strings.Replace(good, `"1500.00"`, `"1500.001"`, 1), 422, "items[0].amounts[0].amount"},
+		{"an amount as a JSON number", access.RoleCustodian, strings.Replace(good, `"500000"`, `500000`, 1), 422, "items.amounts.amount"},
+		{"a seal already in the store", access.RoleCustodian, strings.Replace(good, `"NEW-2"`, `"old-1"`, 1), 422, "items[1].seal"},
+		{"a case that does not exist", access.RoleCustodian, strings.Replace(good, fmt.Sprintf(`"case_id":%d`, caseID), `"case_id":404`, 1), 422, "case_id"},
+		{"a seed phrase in the description", access.RoleCustodian, strings.Replace(good, "Trust Wallet on a phone",
 			"abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about", 1), 422, "items[1].description"},
-		{"an unknown field", RoleCustodian, strings.Replace(good, `"officer"`, `"oficer"`, 1), 422, "oficer"},
-		{"malformed JSON", RoleCustodian, good[:40], 400, ""},
-		{"an investigator may not register", RoleInvestigator, good, 403, ""},
+		{"an unknown field", access.RoleCustodian, strings.Replace(good, `"officer"`, `"oficer"`, 1), 422, "oficer"},
+		{"malformed JSON", access.RoleCustodian, good[:40], 400, ""},
+		{"an investigator may not register", access.RoleInvestigator, good, 403, ""},
 		{"no token", "", good, 401, ""},
 	}
 	for _, tc := range tests {
@@ -217,14 +193,14 @@ func TestSeizureWithTheLastOfManyItemsBad(t *testing.T) {
 	body := fmt.Sprintf(`{"case_id":%d,"seized_at":"2025-06-03T10:00:00Z","location":"Plaza 9","seized_from":"unknown occupant","officer":"SI Bilal","items":[%s]}`,
 		caseID, strings.Join(items, ","))
 	before := snapshot(t, ts.store)
-	p := wantProblem(t, ts.do(RoleCustodian, http.MethodPost, "/v1/seizures", body), 422, "items[199].holdings[0].currency")
+	p := wantProblem(t, ts.do(access.RoleCustodian, http.MethodPost, "/v1/seizures", body), 422, "items[199].holdings[0].currency")
 	if len(p.Errors) != 1 {
 		t.Errorf("errors %v", p.Errors)
 	}
 	if snapshot(t, ts.store) != before {
 		t.Fatal("store changed")
 	}
-	rec := ts.do(RoleCustodian, http.MethodGet, "/v1/items", "")
+	rec := ts.do(access.RoleCustodian, http.MethodGet, "/v1/items", "")
 	if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), `"data":[]`) {
 		t.Fatalf("items after a refused seizure: %s", rec.Body)
 	}
@@ -234,23 +210,23 @@ func TestSeizureRetryWithIdempotencyKey(t *testing.T) {
 	ts, _ := newEvidenceServer(t)
 	caseID := mustCreateCase(t, ts, "5/2025")
 	body := seizureBody(caseID, "IDEM")
-	first := ts.do(RoleCustodian, http.MethodPost, "/v1/seizures", body, "Idempotency-Key", "raid-5-a")
+	first := ts.do(access.RoleCustodian, http.MethodPost, "/v1/seizures", body, "Idempotency-Key", "raid-5-a")
 	if first.Code != http.StatusCreated {
 		t.Fatalf("%d %s", first.Code, first.Body)
 	}
 	before := snapshot(t, ts.store)
-	again := ts.do(RoleCustodian, http.MethodPost, "/v1/seizures", body, "Idempotency-Key", "raid-5-a")
+	again := ts.do(access.RoleCustodian, http.MethodPost, "/v1/seizures", body, "Idempotency-Key", "raid-5-a")
 	if again.Code != http.StatusCreated || again.Body.String() != first.Body.String() || again.Header().Get("Idempotent-Replayed") != "true" {
 		t.Fatalf("retry: %d %s (first %s)", again.Code, again.Body, first.Body)
 	}
 	if snapshot(t, ts.store) != before {
 		t.Fatal("a retry wrote something")
 	}
-	wantProblem(t, ts.do(RoleCustodian, http.MethodPost, "/v1/seizures", seizureBody(caseID, "OTHER"), "Idempotency-Key", "raid-5-a"), http.StatusConflict, "")
+	wantProblem(t, ts.do(access.RoleCustodian, http.MethodPost, "/v1/seizures", seizureBody(caseID, "OTHER"), "Idempotency-Key", "raid-5-a"), http.StatusConflict, "")
 	// Without the key the same body is a new seizure, refused for its seals.
-	wantProblem(t, ts.do(RoleCustodian, http.MethodPost, "/v1/seizures", body), 422, "items[0].seal")
+	wantProblem(t, ts.do(access.RoleCustodian, http.MethodPost, "/v1/seizures", body), 422, "items[0].seal")
 	// A new key with taken seals is judged inside the write, and refused.
-	wantProblem(t, ts.do(RoleCustodian, http.MethodPost, "/v1/seizures", body, "Idempotency-Key", "raid-5-b"), 422, "items[0].seal")
+	wantProblem(t, ts.do(access.RoleCustodian, http.MethodPost, "/v1/seizures", body, "Idempotency-Key", "raid-5-b"), 422, "items[0].seal")
 	if snapshot(t, ts.store) != before {
 		t.Fatal("refusals wrote something")
 	}
@@ -261,15 +237,15 @@ func TestCasesOverHTTP(t *testing.T) {
 	for i := 1; i <= 5; i++ {
 		mustCreateCase(t, ts, fmt.Sprintf("%d/2025", i))
 	}
-	wantProblem(t, ts.do(RoleCustodian, http.MethodPost, "/v1/cases", `{"fir":"1/2025","circle":"islamabad"}`), http.StatusConflict, "")
-	wantProblem(t, ts.do(RoleCustodian, http.MethodPost, "/v1/cases", `{"fir":"","circle":"Islamabad"}`), 422, "circle")
-	wantProblem(t, ts.do(RoleFinance, http.MethodPost, "/v1/cases", `{"fir":"9/2025","circle":"islamabad"}`), 403, "")
-	wantProblem(t, ts.do(RoleInvestigator, http.MethodGet, "/v1/cases/77", ""), 404, "")
+	wantProblem(t, ts.do(access.RoleCustodian, http.MethodPost, "/v1/cases", `{"fir":"1/2025","circle":"islamabad"}`), http.StatusConflict, "")
+	wantProblem(t, ts.do(access.RoleCustodian, http.MethodPost, "/v1/cases", `{"fir":"","circle":"Islamabad"}`), 422, "circle")
+	wantProblem(t, ts.do(access.RoleFinance, http.MethodPost, "/v1/cases", `{"fir":"9/2025","circle":"islamabad"}`), 403, "")
+	wantProblem(t, ts.do(access.RoleInvestigator, http.MethodGet, "/v1/cases/77", ""), 404, "")
 
 	var fir []string
 	cursor := ""
 	for pages := 0; ; pages++ {
-		rec := ts.do(RoleInvestigator, http.MethodGet, "/v1/cases?limit=2"+cursor, "")
+		rec := ts.do(access.RoleInvestigator, http.MethodGet, "/v1/cases?limit=2"+cursor, "")
 		var page struct {
 			Data       []struct{ FIR string }
 			NextCursor *string `json:"next_cursor"`
@@ -296,12 +272,12 @@ func TestListItemsOverHTTP(t *testing.T) {
 	c1 := mustCreateCase(t, ts, "1/2025")
 	c2 := mustCreateCase(t, ts, "2/2025")
 	for i, c := range []uint64{c1, c2, c1} {
-		if rec := ts.do(RoleCustodian, http.MethodPost, "/v1/seizures", seizureBody(c, fmt.Sprintf("S%d", i))); rec.Code != http.StatusCreated {
+		if rec := ts.do(access.RoleCustodian, http.MethodPost, "/v1/seizures", seizureBody(c, fmt.Sprintf("S%d", i))); rec.Code != http.StatusCreated {
 			t.Fatalf("%d %s", rec.Code, rec.Body)
 		}
 	}
 	ids := func(query string) string {
-		rec := ts.do(RoleInvestigator, http.MethodGet, "/v1/items"+query, "")
+		rec := ts.do(access.RoleInvestigator, http.MethodGet, "/v1/items"+query, "")
 		if rec.Code != http.StatusOK {
 			t.Fatalf("%s: %d %s", query, rec.Code, rec.Body)
 		}
@@ -335,16 +311,16 @@ func TestListItemsOverHTTP(t *testing.T) {
 			t.Errorf("GET /v1/items%s = %q, want %q", q, got, want)
 		}
 	}
-	wantProblem(t, ts.do(RoleInvestigator, http.MethodGet, "/v1/items?kind=gold", ""), 422, "kind")
-	wantProblem(t, ts.do(RoleInvestigator, http.MethodGet, "/v1/items?case_id=x", ""), 422, "case_id")
-	wantProblem(t, ts.do(RoleInvestigator, http.MethodGet, "/v1/items/99", ""), 404, "")
-	wantProblem(t, ts.do(RoleAdmin, http.MethodGet, "/v1/items/1", ""), 403, "")
+	wantProblem(t, ts.do(access.RoleInvestigator, http.MethodGet, "/v1/items?kind=gold", ""), 422, "kind")
+	wantProblem(t, ts.do(access.RoleInvestigator, http.MethodGet, "/v1/items?case_id=x", ""), 422, "case_id")
+	wantProblem(t, ts.do(access.RoleInvestigator, http.MethodGet, "/v1/items/99", ""), 404, "")
+	wantProblem(t, ts.do(access.RoleAdmin, http.MethodGet, "/v1/items/1", ""), 403, "")
 }
 
 func TestValuationHook(t *testing.T) {
 	ts, _ := newEvidenceServer(t)
 	caseID := mustCreateCase(t, ts, "3/2025")
-	if rec := ts.do(RoleCustodian, http.MethodPost, "/v1/seizures", seizureBody(caseID, "V")); rec.Code != http.StatusCreated {
+	if rec := ts.do(access.RoleCustodian, http.MethodPost, "/v1/seizures", seizureBody(caseID, "V")); rec.Code != http.StatusCreated {
 		t.Fatal(rec.Body)
 	}
 	rate := map[string]string{"USD": "278.65", "BTC": "30000000"}
@@ -363,11 +339,11 @@ func TestValuationHook(t *testing.T) {
 		v.PKR = &sum
 		return v, nil
 	}
-	rec := ts.do(RoleFinance, http.MethodGet, "/v1/items/2", "")
+	rec := ts.do(access.RoleFinance, http.MethodGet, "/v1/items/2", "")
 	if !strings.Contains(rec.Body.String(), `"pkr":"3703703.40"`) {
 		t.Errorf("wallet value: %s", rec.Body)
 	}
-	rec = ts.do(RoleFinance, http.MethodGet, fmt.Sprintf("/v1/cases/%d", caseID), "")
+	rec = ts.do(access.RoleFinance, http.MethodGet, fmt.Sprintf("/v1/cases/%d", caseID), "")
 	var cs struct {
 		Value struct {
 			PKR               *string
@@ -389,20 +365,20 @@ func TestValidateAddressOverHTTP(t *testing.T) {
 		want             map[string]any
 		field            string
 	}{
-		{"a valid P2WPKH", RoleInvestigator, `{"chain":"bitcoin","network":"mainnet","address":"bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4"}`, 200,
+		{"a valid P2WPKH", access.RoleInvestigator, `{"chain":"bitcoin","network":"mainnet","address":"bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4"}`, 200,
 			map[string]any{"valid": true, "chain": "bitcoin", "network": "mainnet", "type": "p2wpkh"}, ""},
-		{"chain and network default to bitcoin mainnet", RoleAdmin, `{"address":"bc1p0xlxvlhemja6c4dqv22uapctqupfhlxm9h8z3k2e72q4k9hcz7vqzk5jj0"}`, 200,
+		{"chain and network default to bitcoin mainnet", access.RoleAdmin, `{"address":"bc1p0xlxvlhemja6c4dqv22uapctqupfhlxm9h8z3k2e72q4k9hcz7vqzk5jj0"}`, 200,
 			map[string]any{"valid": true, "type": "p2tr"}, ""},
-		{"a testnet address on mainnet", RoleCustodian, `{"chain":"bitcoin","network":"mainnet","address":"tb1qw508d6qejxtdg4y5r3zarvary0c5xw7kxpjzsx"}`, 200,
+		{"a testnet address on mainnet", access.RoleCustodian, `{"chain":"bitcoin","network":"mainnet","address":"tb1qw508d6qejxtdg4y5r3zarvary0c5xw7kxpjzsx"}`, 200,
 			map[string]any{"valid": false}, ""},
-		{"an EIP-55 address", RoleFinance, `{"chain":"ethereum","network":"mainnet","address":"0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed"}`, 200,
+		{"an EIP-55 address", access.RoleFinance, `{"chain":"ethereum","network":"mainnet","address":"0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed"}`, 200,
 			map[string]any{"valid": true, "type": "address"}, ""},
-		{"a TRON address", RoleAuditor, `{"chain":"tron","network":"mainnet","address":"TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t"}`, 200,
+		{"a TRON address", access.RoleAuditor, `{"chain":"tron","network":"mainnet","address":"TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t"}`, 200,
 			map[string]any{"valid": true}, ""},
-		{"an unknown chain", RoleCustodian, `{"chain":"dogecoin","network":"mainnet","address":"D8x"}`, 422, nil, "chain"},
-		{"an unknown network", RoleCustodian, `{"chain":"bitcoin","network":"mainnett","address":"1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2"}`, 422, nil, "network"},
-		{"no address", RoleCustodian, `{"chain":"bitcoin"}`, 422, nil, "address"},
-		{"an unknown field", RoleCustodian, `{"adress":"x"}`, 422, nil, "adress"},
+		{"an unknown chain", access.RoleCustodian, `{"chain":"dogecoin","network":"mainnet","address":"D8x"}`, 422, nil, "chain"},
+		{"an unknown network", access.RoleCustodian, `{"chain":"bitcoin","network":"mainnett","address":"1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2"}`, 422, nil, "network"},
+		{"no address", access.RoleCustodian, `{"chain":"bitcoin"}`, 422, nil, "address"},
+		{"an unknown field", access.RoleCustodian, `{"adress":"x"}`, 422, nil, "adress"},
 		{"no token", "", `{"address":"x"}`, 401, nil, ""},
 	}
 	for _, tc := range tests {
@@ -432,7 +408,7 @@ func TestValidateAddressOverHTTP(t *testing.T) {
 func BenchmarkSeizureHTTP(b *testing.B) {
 	ts, _ := newEvidenceServer(b)
 	caseID := mustCreateCase(b, ts, "1/2025")
-	token := ts.tokens[RoleCustodian]
+	token := ts.tokens[access.RoleCustodian]
 	var n atomic.Int64
 	b.ReportAllocs()
 	b.SetParallelism(max(1, 32/runtime.GOMAXPROCS(0))) // 32 client goroutines
@@ -463,7 +439,7 @@ func BenchmarkSeizureLoopback(b *testing.B) {
 	srv := httptest.NewServer(ts.s.Echo())
 	defer srv.Close()
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
-	token := ts.tokens[RoleCustodian]
+	token := ts.tokens[access.RoleCustodian]
 	var n atomic.Int64
 	b.ReportAllocs()
 	b.SetParallelism(max(1, 32/runtime.GOMAXPROCS(0)))

@@ -1,10 +1,8 @@
-// Package httpapi serves Amanat's REST API with Echo v4: authentication and
-// roles, RFC 7807 problem answers, paging, idempotent writes, and one small
-// handler per route that decodes, calls the domain packages and encodes.
 package httpapi
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"net/http"
 	"time"
@@ -13,52 +11,33 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 
 	"github.com/amanat-ledger/amanat/chain"
+	"github.com/amanat-ledger/amanat/chain/access"
 	"github.com/amanat-ledger/amanat/chain/evidence"
+	"github.com/amanat-ledger/amanat/chain/service"
 	"github.com/amanat-ledger/amanat/ledger"
 	"github.com/amanat-ledger/amanat/ledger/finance"
 )
 
-// Checker is one part of the store's self-check (the ledger invariants, the
-// custody log); GET /v1/verify runs every configured checker in order.
-type Checker struct {
-	Name string
-	Run  func(tx *ledger.Tx) (summary any, err error)
-}
-
-// LedgerChecker runs the ledger's invariant checker.
-var LedgerChecker = Checker{Name: "ledger", Run: func(tx *ledger.Tx) (any, error) { return ledger.VerifyTx(tx) }}
-
 // Config is what the server is built from.
 type Config struct {
-	Store  *ledger.Store
-	Logger *slog.Logger
+	// Service is the store and its services (service.Open), opened for
+	// writing.
+	Service *service.Service
+	Logger  *slog.Logger
 	// BodyLimit bounds a request body, e.g. "1M". Default 1M.
 	BodyLimit string
-	// Checkers run after the ledger's own checker in GET /v1/verify.
-	Checkers []Checker
-	// Evidence serves cases, items and seizures (package chain/evidence).
-	Evidence *evidence.Registry
-	// Finance serves rates, valuation, conversions and reconciliations
-	// (package ledger/finance). Nil: rates and valuation by currency only.
-	Finance *finance.Service
-	// Custody is the chain-of-custody log (package chain); ItemExists, when
-	// set, says which items may take custody entries (default: Evidence).
-	Custody    *chain.Custody
-	ItemExists ItemExists
 }
 
 // Server is the HTTP API over one store.
 type Server struct {
 	e        *echo.Echo
+	svc      *service.Service
 	store    *ledger.Store
 	log      *slog.Logger
-	tokens   *Tokens
-	checkers []Checker
+	tokens   *access.Tokens
 	evidence *evidence.Registry
 	finance  *finance.Service
-
-	custody    *chain.Custody
-	itemExists ItemExists
+	custody  *chain.Custody
 }
 
 // New builds the server and its routes.
@@ -69,21 +48,12 @@ func New(cfg Config) (*Server, error) {
 	if cfg.BodyLimit == "" {
 		cfg.BodyLimit = "1M"
 	}
-	tokens, err := NewTokens(cfg.Store)
-	if err != nil {
-		return nil, err
+	svc := cfg.Service
+	if svc == nil || svc.Evidence == nil || svc.Tokens == nil {
+		return nil, errors.New("the API serves a store opened for writing")
 	}
-	s := &Server{e: echo.New(), store: cfg.Store, log: cfg.Logger, tokens: tokens, evidence: cfg.Evidence, finance: cfg.Finance}
-	if s.finance == nil {
-		// Rates alone; with a custody log each rate is one of its leaves.
-		fc := finance.Config{}
-		if cfg.Custody != nil {
-			fc.Records = cfg.Custody
-		}
-		s.finance = finance.New(fc)
-	}
-	s.custody, s.itemExists = cfg.Custody, cfg.ItemExists
-	s.checkers = append([]Checker{LedgerChecker}, cfg.Checkers...)
+	s := &Server{e: echo.New(), svc: svc, store: svc.Store, log: cfg.Logger, tokens: svc.Tokens,
+		evidence: svc.Evidence, finance: svc.Finance, custody: svc.Custody}
 	s.e.HideBanner, s.e.HidePort = true, true
 	s.e.HTTPErrorHandler = s.handleError
 	s.e.Use(middleware.RequestID())

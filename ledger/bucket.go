@@ -2,6 +2,7 @@ package ledger
 
 import (
 	"fmt"
+	"io"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -178,3 +179,7 @@ func (tx *Tx) writable(b Bucket) (*bolt.Bucket, error) {
 	}
 	return bb, nil
 }
+
+// WriteTo writes a consistent copy of the whole store, as this transaction
+// sees it, to w (a backup), and says how many bytes it wrote.
+func (tx *Tx) WriteTo(w io.Writer) (int64, error) { return tx.Bolt.WriteTo(w) }

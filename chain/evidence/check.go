@@ -359,27 +359,44 @@ func (c *checker) notFor(f, kind, field string, given bool) {
 	}
 }
 
+// wallet checks a wallet item: its chain and network, its addresses, what
+// it held at seizure and where its secrets are kept. Problems are named in
+// that order.
 func (c *checker) wallet(f string, in ItemRequest, it *Item, values *[]money.Amount) {
 	c.notFor(f, KindWallet, "amounts", in.Amounts != nil)
-	chainOK := true
+	network, chainOK := c.walletChain(f, in)
+	it.Chain, it.Network = in.Chain, network
+	c.walletAddresses(f, in, network, chainOK, it)
+	c.walletHoldings(f, in, chainOK, it, values)
+	c.walletDevice(f, in, it)
+}
+
+// walletChain checks the chain and network (mainnet when not given); ok is
+// false when addresses and assets cannot be judged against them.
+func (c *checker) walletChain(f string, in ItemRequest) (network string, ok bool) {
+	ok = true
 	switch {
 	case in.Chain == "":
 		c.p.Addf(f+".chain", "is required: one of %s", strings.Join(address.Chains(), ", "))
-		chainOK = false
+		ok = false
 	case chainAssets[in.Chain] == nil:
 		c.p.Addf(f+".chain", "unknown chain %q; known chains: %s", in.Chain, strings.Join(address.Chains(), ", "))
-		chainOK = false
+		ok = false
 	}
-	network := in.Network
+	network = in.Network
 	if network == "" {
 		network = address.Mainnet
 	}
-	if chainOK && !slices.Contains(address.Networks(in.Chain), network) {
+	if ok && !slices.Contains(address.Networks(in.Chain), network) {
 		c.p.Addf(f+".network", "unknown %s network %q; known networks: %s", in.Chain, network, strings.Join(address.Networks(in.Chain), ", "))
-		chainOK = false
+		ok = false
 	}
-	it.Chain, it.Network = in.Chain, network
+	return network, ok
+}
 
+// walletAddresses checks the wallet's addresses (address, or addresses for
+// several): none a secret, each valid on the chain's network, none twice.
+func (c *checker) walletAddresses(f string, in ItemRequest, network string, chainOK bool, it *Item) {
 	type given struct{ field, addr string }
 	var addrs []given
 	if in.Address != "" {
@@ -428,44 +445,54 @@ func (c *checker) wallet(f string, in ItemRequest, it *Item, values *[]money.Amo
 		seen[key] = a.field
 		it.Addresses = append(it.Addresses, Address{Address: a.addr, Type: res.Type})
 	}
+}
 
+// walletHoldings checks what the wallet held at seizure: each a crypto
+// asset its chain can hold, once, with a positive amount.
+func (c *checker) walletHoldings(f string, in ItemRequest, chainOK bool, it *Item, values *[]money.Amount) {
 	switch {
 	case len(in.Holdings) == 0:
 		c.p.Add(f+".holdings", "a wallet item needs at least one {currency, amount} as read at seizure")
+		return
 	case len(in.Holdings) > maxPerItem:
 		c.p.Addf(f+".holdings", "at most %d holdings per wallet item", maxPerItem)
-	default:
-		held := map[string]int{}
-		for j, h := range in.Holdings {
-			hf := fmt.Sprintf("%s.holdings[%d]", f, j)
-			cur, ok := c.currency(hf+".currency", h.Currency)
-			if !ok {
-				continue
-			}
-			if !cur.Crypto {
-				// Said on its own, not only through the chain's assets,
-				// so it holds even when the chain is unknown or mistyped.
-				c.p.Addf(hf+".currency", "a wallet item cannot hold %s, a fiat currency (seize banknotes as a cash item)", cur.Code)
-				continue
-			}
-			if chainOK && !slices.Contains(chainAssets[in.Chain], cur.Code) {
-				c.p.Addf(hf+".currency", "a %s wallet cannot hold %s (it holds %s)", in.Chain, cur.Code, strings.Join(chainAssets[in.Chain], " or "))
-				continue
-			}
-			if k, dup := held[cur.Code]; dup {
-				c.p.Addf(hf+".currency", "%s is already given in holdings[%d]", cur.Code, k)
-				continue
-			}
-			held[cur.Code] = j
-			amt, err := money.ParseAmount(cur, h.Amount, money.Positive)
-			if err != nil {
-				c.p.Add(hf+".amount", err.Error())
-				continue
-			}
-			it.Holdings = append(it.Holdings, Holding{Currency: cur.Code, Amount: amt.String()})
-			*values = append(*values, amt)
-		}
+		return
 	}
+	held := map[string]int{}
+	for j, h := range in.Holdings {
+		hf := fmt.Sprintf("%s.holdings[%d]", f, j)
+		cur, ok := c.currency(hf+".currency", h.Currency)
+		if !ok {
+			continue
+		}
+		if !cur.Crypto {
+			// Said on its own, not only through the chain's assets,
+			// so it holds even when the chain is unknown or mistyped.
+			c.p.Addf(hf+".currency", "a wallet item cannot hold %s, a fiat currency (seize banknotes as a cash item)", cur.Code)
+			continue
+		}
+		if chainOK && !slices.Contains(chainAssets[in.Chain], cur.Code) {
+			c.p.Addf(hf+".currency", "a %s wallet cannot hold %s (it holds %s)", in.Chain, cur.Code, strings.Join(chainAssets[in.Chain], " or "))
+			continue
+		}
+		if k, dup := held[cur.Code]; dup {
+			c.p.Addf(hf+".currency", "%s is already given in holdings[%d]", cur.Code, k)
+			continue
+		}
+		held[cur.Code] = j
+		amt, err := money.ParseAmount(cur, h.Amount, money.Positive)
+		if err != nil {
+			c.p.Add(hf+".amount", err.Error())
+			continue
+		}
+		it.Holdings = append(it.Holdings, Holding{Currency: cur.Code, Amount: amt.String()})
+		*values = append(*values, amt)
+	}
+}
+
+// walletDevice checks the device the wallet was found on and where its
+// sealed secrets are kept: a location exactly when secrets are sealed.
+func (c *checker) walletDevice(f string, in ItemRequest, it *Item) {
 	if in.Device != nil {
 		c.text(f+".device.make", in.Device.Make, maxShortText, false)
 		c.text(f+".device.model", in.Device.Model, maxShortText, false)

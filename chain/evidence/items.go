@@ -13,11 +13,7 @@ import (
 // Item reads item id; ENotFound when there is none.
 func (r *Registry) Item(tx *ledger.Tx, id uint64) (Item, error) {
 	var it Item
-	b := tx.Bolt.Bucket(bucketItems)
-	var v []byte
-	if b != nil {
-		v = b.Get(be64(id))
-	}
+	v := tx.Get(ledger.EvidenceItems, be64(id))
 	if v == nil {
 		return it, ledger.Errorf(ledger.ENotFound, "item %d not found", id)
 	}
@@ -51,11 +47,7 @@ func (r *Registry) ItemInfo(tx *ledger.Tx, id uint64) (ItemInfo, error) {
 // ForEachItem calls fn for every item in id order until fn returns false or
 // an error.
 func (r *Registry) ForEachItem(tx *ledger.Tx, fn func(it Item) (bool, error)) error {
-	b := tx.Bolt.Bucket(bucketItems)
-	if b == nil {
-		return nil
-	}
-	c := b.Cursor()
+	c := tx.Cursor(ledger.EvidenceItems)
 	for k, v := c.First(); k != nil; k, v = c.Next() {
 		var it Item
 		if err := decodeRecord(v, &it); err != nil {
@@ -190,11 +182,7 @@ func atLocation(l chain.Location, q string) bool {
 }
 
 func (r *Registry) forEachItemAfter(tx *ledger.Tx, after uint64, fn func(Item) (bool, error)) error {
-	b := tx.Bolt.Bucket(bucketItems)
-	if b == nil {
-		return nil
-	}
-	c := b.Cursor()
+	c := tx.Cursor(ledger.EvidenceItems)
 	for k, v := c.Seek(be64(after + 1)); k != nil; k, v = c.Next() {
 		var it Item
 		if err := decodeRecord(v, &it); err != nil {
@@ -209,12 +197,8 @@ func (r *Registry) forEachItemAfter(tx *ledger.Tx, after uint64, fn func(Item) (
 
 // forEachCaseItem walks the case's items in id order, after the given id.
 func (r *Registry) forEachCaseItem(tx *ledger.Tx, caseID, after uint64, fn func(Item) (bool, error)) error {
-	b := tx.Bolt.Bucket(bucketCaseItems)
-	if b == nil {
-		return nil
-	}
 	prefix := be64(caseID)
-	c := b.Cursor()
+	c := tx.Cursor(ledger.EvidenceCaseItems)
 	for k, _ := c.Seek(append(be64(caseID), be64(after+1)...)); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
 		it, err := r.Item(tx, binary.BigEndian.Uint64(k[8:]))
 		if err != nil {

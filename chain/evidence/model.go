@@ -1,16 +1,7 @@
-// Package evidence owns cases, seized items and seizure registration: what was
-// seized, from whom, where, when and by whom, and the one write that enters a
-// seizure into the books (the items, the ledger transaction that puts each
-// holding into custody, and each item's first custody entry).
-//
-// It keeps its own bbolt buckets (prefix "evidence.") in the ledger's file and
-// writes only inside a ledger.Tx, so a seizure commits with its postings and
-// custody entries or not at all. It knows nothing of HTTP.
 package evidence
 
 import (
 	"encoding/json"
-	"strconv"
 	"time"
 )
 
@@ -149,12 +140,6 @@ func (it *Item) Value() []Holding {
 
 // Account is the ledger account that holds the item.
 func (it *Item) Account() string { return ItemAccount(it.ID) }
-
-// ItemAccount is the ledger account that holds item id.
-func ItemAccount(id uint64) string { return "custody:item:" + strconv.FormatUint(id, 10) }
-
-// CaseAccount is the ledger account of the trust owed for case id.
-func CaseAccount(id uint64) string { return "seized:case:" + strconv.FormatUint(id, 10) }
 
 // Stored records are a version byte followed by JSON: readable by anyone with
 // the file, and a later format can change the byte.

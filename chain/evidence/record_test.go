@@ -80,23 +80,23 @@ func TestCaseAndItemTamperingIsNamed(t *testing.T) {
 	}{
 		{"nothing changed", func(t *testing.T, btx *bolt.Tx) error { return nil }, ""},
 		{"one byte of an item's description", func(t *testing.T, btx *bolt.Tx) error {
-			replaceIn(t, btx.Bucket(bucketItems), 2, "TronLink wallet", "TronLink wallat")
+			replaceIn(t, btx.Bucket([]byte(ledger.EvidenceItems.Name())), 2, "TronLink wallet", "TronLink wallat")
 			return nil
 		}, "item 2: leaf hash does not match the log (log leaf 4)"},
 		{"who an item was seized from", func(t *testing.T, btx *bolt.Tx) error {
-			replaceIn(t, btx.Bucket(bucketItems), 1, `"Li Wei"`, `"Li Wen"`)
+			replaceIn(t, btx.Bucket([]byte(ledger.EvidenceItems.Name())), 1, `"Li Wei"`, `"Li Wen"`)
 			return nil
 		}, "item 1: leaf hash does not match the log (log leaf 2)"},
 		{"one byte of a case's FIR", func(t *testing.T, btx *bolt.Tx) error {
-			replaceIn(t, btx.Bucket(bucketCases), 1, "112/2025", "113/2025")
+			replaceIn(t, btx.Bucket([]byte(ledger.EvidenceCases.Name())), 1, "112/2025", "113/2025")
 			return nil
 		}, "case 1: leaf hash does not match the log (log leaf 0)"},
 		{"an item record deleted", func(t *testing.T, btx *bolt.Tx) error {
-			return btx.Bucket(bucketItems).Delete(be64(1))
+			return btx.Bucket([]byte(ledger.EvidenceItems.Name())).Delete(be64(1))
 		}, "item 1: missing from the store (log leaf 2)"},
 		{"a case added by hand", func(t *testing.T, btx *bolt.Tx) error {
-			v := bytes.Clone(btx.Bucket(bucketCases).Get(be64(1)))
-			return btx.Bucket(bucketCases).Put(be64(2), bytes.Replace(v, []byte(`"id":1`), []byte(`"id":2`), 1))
+			v := bytes.Clone(btx.Bucket([]byte(ledger.EvidenceCases.Name())).Get(be64(1)))
+			return btx.Bucket([]byte(ledger.EvidenceCases.Name())).Put(be64(2), bytes.Replace(v, []byte(`"id":1`), []byte(`"id":2`), 1))
 		}, "case 2 is not in the log"},
 	}
 	for _, r := range rows {
@@ -226,7 +226,7 @@ func TestRecordFormatExample(t *testing.T) {
 	var rep chain.Report
 	err = f.store.Write(context.Background(), func(tx *ledger.Tx) error {
 		c, err = f.reg.CreateCase(tx, c, "custodian:ayesha")
-		stored = bytes.Clone(tx.Bolt.Bucket(bucketCases).Get(be64(c.ID)))
+		stored = bytes.Clone(tx.Get(ledger.EvidenceCases, be64(c.ID)))
 		return err
 	})
 	if err != nil {

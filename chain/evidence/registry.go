@@ -9,23 +9,14 @@ import (
 	"strconv"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
-
 	"github.com/amanat-ledger/amanat/chain"
 	"github.com/amanat-ledger/amanat/ledger"
 	"github.com/amanat-ledger/amanat/ledger/money"
 )
 
-// Buckets owned by this package, in the ledger's file.
-var (
-	bucketCases     = []byte("evidence.cases")      // BE(case id) -> version 1, JSON Case
-	bucketFIRs      = []byte("evidence.firs")       // circle 0 fir -> BE(case id): an FIR is unique in its circle
-	bucketItems     = []byte("evidence.items")      // BE(item id) -> version 1, JSON Item
-	bucketSeals     = []byte("evidence.seals")      // upper-cased seal -> BE(item id)
-	bucketCaseItems = []byte("evidence.case_items") // BE(case id) BE(item id) -> empty
-)
-
-var allBuckets = [][]byte{bucketCases, bucketFIRs, bucketItems, bucketSeals, bucketCaseItems}
+// The register's records live in the store's evidence buckets
+// (ledger.EvidenceCases, ...); an FIR is unique in its circle, so
+// ledger.EvidenceFIRs indexes circle 0 fir.
 
 var errBadRecord = errors.New("record is not in evidence format version 1")
 
@@ -34,6 +25,7 @@ var errBadRecord = errors.New("record is not in evidence format version 1")
 type CustodyLog interface {
 	Append(tx *ledger.Tx, e chain.Entry) (chain.Entry, error)
 	State(tx *ledger.Tx, item uint64) (chain.ItemState, error)
+	EntriesAfter(tx *ledger.Tx, item, after uint64, limit int) ([]chain.Entry, error)
 	// LogRecord makes a stored case or item record a leaf of the log.
 	LogRecord(tx *ledger.Tx, kind string, id uint64, stored []byte) error
 }
@@ -49,8 +41,8 @@ const (
 // wiring passes them to chain.New or chain.Open.
 func RecordKinds() []ledger.RecordKind {
 	return []ledger.RecordKind{
-		{Name: CaseRecordKind, Label: "case", Each: eachRecord(bucketCases), Read: readRecord(bucketCases)},
-		{Name: ItemRecordKind, Label: "item", Each: eachRecord(bucketItems), Read: readRecord(bucketItems), Item: true, Cash: cashRecord},
+		{Name: CaseRecordKind, Label: "case", Each: eachRecord(ledger.EvidenceCases), Read: readRecord(ledger.EvidenceCases)},
+		{Name: ItemRecordKind, Label: "item", Each: eachRecord(ledger.EvidenceItems), Read: readRecord(ledger.EvidenceItems), Item: true, Cash: cashRecord},
 	}
 }
 
@@ -66,28 +58,20 @@ func cashRecord(stored []byte) (bool, error) {
 	return it.Kind == KindCash, nil
 }
 
-func eachRecord(name []byte) func(tx *ledger.Tx, fn func(id uint64, stored []byte) error) error {
+func eachRecord(b ledger.Bucket) func(tx *ledger.Tx, fn func(id uint64, stored []byte) error) error {
 	return func(tx *ledger.Tx, fn func(id uint64, stored []byte) error) error {
-		b := tx.Bolt.Bucket(name)
-		if b == nil {
-			return nil
-		}
-		return b.ForEach(func(k, v []byte) error {
+		return tx.ForEach(b, func(k, v []byte) error {
 			if len(k) != 8 {
-				return fmt.Errorf("bucket %s holds a malformed key %x", name, k)
+				return fmt.Errorf("bucket %s holds a malformed key %x", b.Name(), k)
 			}
 			return fn(binary.BigEndian.Uint64(k), v)
 		})
 	}
 }
 
-func readRecord(name []byte) func(tx *ledger.Tx, id uint64) ([]byte, bool) {
+func readRecord(b ledger.Bucket) func(tx *ledger.Tx, id uint64) ([]byte, bool) {
 	return func(tx *ledger.Tx, id uint64) ([]byte, bool) {
-		b := tx.Bolt.Bucket(name)
-		if b == nil {
-			return nil, false
-		}
-		v := b.Get(be64(id))
+		v := tx.Get(b, be64(id))
 		return v, v != nil
 	}
 }
@@ -101,9 +85,9 @@ type Valuation struct {
 	Missing     []string // currencies without a rate on or before the date
 }
 
-// ValueFunc prices holdings in PKR as of an instant. The finance
-// engineer's valuation package provides it; the server wires it into
-// Registry.Value. Nil means valuation is not available yet.
+// ValueFunc prices holdings in PKR as of an instant: FinanceValue, with
+// finance's rates and rounding, which service.Open wires into
+// Registry.Value. Nil means reads carry no value.
 type ValueFunc func(tx *ledger.Tx, holdings []money.Amount, asOf time.Time) (Valuation, error)
 
 // Registry registers seizures and reads cases and items.
@@ -113,56 +97,24 @@ type Registry struct {
 	Value ValueFunc
 }
 
-// New makes the registry's buckets in store (if missing) and returns it.
+// New makes the store's buckets (if missing) and returns the registry.
 func New(ctx context.Context, store *ledger.Store, custody CustodyLog) (*Registry, error) {
-	if err := store.Write(ctx, func(tx *ledger.Tx) error { return CreateBuckets(tx.Bolt) }); err != nil {
+	if err := store.Write(ctx, func(tx *ledger.Tx) error { return tx.Create() }); err != nil {
 		return nil, fmt.Errorf("open evidence registry: %w", err)
 	}
 	return &Registry{custody: custody}, nil
 }
 
-// CreateBuckets makes the package's buckets inside a writing transaction.
-func CreateBuckets(btx *bolt.Tx) error {
-	for _, name := range allBuckets {
-		if _, err := btx.CreateBucketIfNotExists(name); err != nil {
-			return fmt.Errorf("create bucket %s: %w", name, err)
-		}
-	}
-	return nil
-}
-
 func be64(n uint64) []byte { return binary.BigEndian.AppendUint64(nil, n) }
-
-func bucket(tx *ledger.Tx, name []byte) (*bolt.Bucket, error) {
-	b := tx.Bolt.Bucket(name)
-	if b == nil {
-		if !tx.Bolt.Writable() {
-			return nil, nil
-		}
-		var err error
-		if b, err = tx.Bolt.CreateBucketIfNotExists(name); err != nil {
-			return nil, fmt.Errorf("create bucket %s: %w", name, err)
-		}
-	}
-	return b, nil
-}
 
 // CreateCase stores a checked case inside tx. An FIR is unique within its
 // circle: a second case with the same FIR and circle is a conflict.
 func (r *Registry) CreateCase(tx *ledger.Tx, c Case, actor string) (Case, error) {
-	cases, err := bucket(tx, bucketCases)
-	if err != nil {
-		return Case{}, err
-	}
-	firs, err := bucket(tx, bucketFIRs)
-	if err != nil {
-		return Case{}, err
-	}
 	firKey := append([]byte(c.Circle+"\x00"), c.FIR...)
-	if v := firs.Get(firKey); v != nil {
+	if v := tx.Get(ledger.EvidenceFIRs, firKey); v != nil {
 		return Case{}, ledger.Errorf(ledger.EConflict, "FIR %q of circle %s is already case %d", c.FIR, c.Circle, binary.BigEndian.Uint64(v))
 	}
-	id, err := cases.NextSequence()
+	id, err := tx.NextSequence(ledger.EvidenceCases)
 	if err != nil {
 		return Case{}, fmt.Errorf("next case id: %w", err)
 	}
@@ -171,10 +123,10 @@ func (r *Registry) CreateCase(tx *ledger.Tx, c Case, actor string) (Case, error)
 	if err != nil {
 		return Case{}, fmt.Errorf("encode case: %w", err)
 	}
-	if err := cases.Put(be64(id), data); err != nil {
+	if err := tx.Put(ledger.EvidenceCases, be64(id), data); err != nil {
 		return Case{}, fmt.Errorf("store case %d: %w", id, err)
 	}
-	if err := firs.Put(firKey, be64(id)); err != nil {
+	if err := tx.Put(ledger.EvidenceFIRs, firKey, be64(id)); err != nil {
 		return Case{}, fmt.Errorf("index case %d: %w", id, err)
 	}
 	if err := r.custody.LogRecord(tx, CaseRecordKind, id, data); err != nil {
@@ -186,11 +138,7 @@ func (r *Registry) CreateCase(tx *ledger.Tx, c Case, actor string) (Case, error)
 // Case reads case id; ENotFound when there is none.
 func (r *Registry) Case(tx *ledger.Tx, id uint64) (Case, error) {
 	var c Case
-	b := tx.Bolt.Bucket(bucketCases)
-	var v []byte
-	if b != nil {
-		v = b.Get(be64(id))
-	}
+	v := tx.Get(ledger.EvidenceCases, be64(id))
 	if v == nil {
 		return c, ledger.Errorf(ledger.ENotFound, "case %d not found", id)
 	}
@@ -203,11 +151,7 @@ func (r *Registry) Case(tx *ledger.Tx, id uint64) (Case, error) {
 // Cases lists up to limit cases with id > after, in id order; next is the
 // last id of a full page (resume after it), 0 on the last page.
 func (r *Registry) Cases(tx *ledger.Tx, after uint64, limit int) (out []Case, next uint64, err error) {
-	b := tx.Bolt.Bucket(bucketCases)
-	if b == nil {
-		return nil, 0, nil
-	}
-	c := b.Cursor()
+	c := tx.Cursor(ledger.EvidenceCases)
 	for k, v := c.Seek(be64(after + 1)); k != nil; k, v = c.Next() {
 		if len(out) == limit {
 			return out, out[len(out)-1].ID, nil
@@ -223,11 +167,7 @@ func (r *Registry) Cases(tx *ledger.Tx, after uint64, limit int) (out []Case, ne
 
 // SealInUse says which item bears seal (compared without regard to case), if any.
 func (r *Registry) SealInUse(tx *ledger.Tx, seal string) (uint64, bool) {
-	b := tx.Bolt.Bucket(bucketSeals)
-	if b == nil {
-		return 0, false
-	}
-	if v := b.Get([]byte(sealKey(seal))); v != nil {
+	if v := tx.Get(ledger.EvidenceSeals, []byte(sealKey(seal))); v != nil {
 		return binary.BigEndian.Uint64(v), true
 	}
 	return 0, false
@@ -243,11 +183,7 @@ func (r *Registry) ClaimSeal(tx *ledger.Tx, field, seal string, item uint64) err
 		}
 		return ledger.FieldErr(field, fmt.Sprintf("seal %q is already used by item %d", seal, owner))
 	}
-	b := tx.Bolt.Bucket(bucketSeals)
-	if b == nil {
-		return fmt.Errorf("evidence buckets are missing")
-	}
-	if err := b.Put([]byte(sealKey(seal)), be64(item)); err != nil {
+	if err := tx.Put(ledger.EvidenceSeals, []byte(sealKey(seal)), be64(item)); err != nil {
 		return fmt.Errorf("record seal %q: %w", seal, err)
 	}
 	return nil
@@ -294,7 +230,7 @@ func (r *Registry) storeChecks(tx *ledger.Tx, s *Seizure) (Case, error) {
 		if ledger.ErrorCode(err) != ledger.ENotFound {
 			return Case{}, err
 		}
-		p.Addf("case_id", "case %d not found; create it with POST /v1/cases first", s.CaseID)
+		p.Addf("case_id", "case %d not found; "+AdviceCreateCase, s.CaseID)
 	}
 	for i := range s.Items {
 		if id, used := r.SealInUse(tx, s.Items[i].Seal); used {
@@ -319,23 +255,11 @@ func (r *Registry) Register(tx *ledger.Tx, s *Seizure, actor string) (Receipt, e
 	if place.Circle == "" {
 		place.Circle = cs.Circle
 	}
-	items, err := bucket(tx, bucketItems)
-	if err != nil {
-		return Receipt{}, err
-	}
-	seals, err := bucket(tx, bucketSeals)
-	if err != nil {
-		return Receipt{}, err
-	}
-	caseItems, err := bucket(tx, bucketCaseItems)
-	if err != nil {
-		return Receipt{}, err
-	}
 	rec := Receipt{CaseID: cs.ID, ItemIDs: make([]uint64, len(s.Items)), Entries: make([]uint64, len(s.Items)), Items: make([]ItemReceipt, len(s.Items))}
 	made := make([]Item, len(s.Items))
 	t := ledger.Transaction{Effective: s.SeizedAt, Actor: actor, Links: []ledger.Link{{Kind: "case", Ref: strconv.FormatUint(cs.ID, 10)}}}
 	for i := range s.Items {
-		id, err := items.NextSequence()
+		id, err := tx.NextSequence(ledger.EvidenceItems)
 		if err != nil {
 			return Receipt{}, fmt.Errorf("next item id: %w", err)
 		}
@@ -369,16 +293,16 @@ func (r *Registry) Register(tx *ledger.Tx, s *Seizure, actor string) (Receipt, e
 		if err != nil {
 			return Receipt{}, fmt.Errorf("encode item: %w", err)
 		}
-		if err := items.Put(be64(it.ID), data); err != nil {
+		if err := tx.Put(ledger.EvidenceItems, be64(it.ID), data); err != nil {
 			return Receipt{}, fmt.Errorf("store item %d: %w", it.ID, err)
 		}
 		if err := r.custody.LogRecord(tx, ItemRecordKind, it.ID, data); err != nil {
 			return Receipt{}, fmt.Errorf("log item %d: %w", it.ID, err)
 		}
-		if err := seals.Put([]byte(sealKey(it.Seal)), be64(it.ID)); err != nil {
+		if err := tx.Put(ledger.EvidenceSeals, []byte(sealKey(it.Seal)), be64(it.ID)); err != nil {
 			return Receipt{}, fmt.Errorf("index seal of item %d: %w", it.ID, err)
 		}
-		if err := caseItems.Put(append(be64(cs.ID), be64(it.ID)...), nil); err != nil {
+		if err := tx.Put(ledger.EvidenceCaseItems, append(be64(cs.ID), be64(it.ID)...), nil); err != nil {
 			return Receipt{}, fmt.Errorf("index item %d under case %d: %w", it.ID, cs.ID, err)
 		}
 		e, err := r.custody.Append(tx, chain.Entry{

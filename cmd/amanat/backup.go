@@ -50,7 +50,7 @@ func writeBackup(store *ledger.Store, out string) error {
 	}
 	defer os.Remove(tmp.Name())
 	err = store.View(func(tx *ledger.Tx) error {
-		_, err := tx.Bolt.WriteTo(tmp)
+		_, err := tx.WriteTo(tmp)
 		return err
 	})
 	if err == nil {

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/amanat-ledger/amanat/chain"
+	"github.com/amanat-ledger/amanat/chain/service"
 	"github.com/amanat-ledger/amanat/ledger"
 )
 
@@ -46,32 +47,10 @@ func (f *custodyFlags) keyPath() string {
 	return f.key
 }
 
-// openCustody opens the store and its log. Writable when the command may
-// have to sign a checkpoint that ledger-only commits left behind.
-func (f *custodyFlags) openCustody(writable bool) (*ledger.Store, *chain.Custody, error) {
-	store, err := openStore(f.db, !writable)
-	if err != nil {
-		return nil, nil, err
-	}
-	var c *chain.Custody
-	if writable {
-		c, err = chain.New(store, f.keyPath(), recordKinds())
-	} else {
-		c, err = chain.Open(store, f.keyPath(), recordKinds())
-	}
-	if err != nil {
-		store.Close()
-		return nil, nil, err
-	}
-	return store, c, nil
-}
-
-func closeCustody(store *ledger.Store, c *chain.Custody) error {
-	cerr := c.Close()
-	if err := store.Close(); err != nil {
-		return err
-	}
-	return cerr
+// openCustody opens the store and its services. Writable when the command
+// may have to sign a checkpoint that ledger-only commits left behind.
+func (f *custodyFlags) openCustody(writable bool) (*service.Service, error) {
+	return openService(f.db, f.keyPath(), !writable)
 }
 
 func custodyExportCmd() *cobra.Command {
@@ -86,12 +65,12 @@ func custodyExportCmd() *cobra.Command {
 			if item == 0 {
 				return fmt.Errorf("--item is required")
 			}
-			store, c, err := f.openCustody(true)
+			svc, err := f.openCustody(true)
 			if err != nil {
 				return err
 			}
-			b, err := c.ExportItem(context.Background(), item)
-			if cerr := closeCustody(store, c); err == nil {
+			b, err := svc.Custody.ExportItem(context.Background(), item)
+			if cerr := svc.Close(); err == nil {
 				err = cerr
 			}
 			if err != nil {
@@ -150,7 +129,7 @@ func custodyCheckCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			rep, err := chain.CheckBundle(data, recordKinds(), trusted...)
+			rep, err := chain.CheckBundle(data, service.RecordKinds(), trusted...)
 			out := cmd.OutOrStdout()
 			if err != nil {
 				fmt.Fprintf(out, "FAIL  %s: %v\n", args[0], err)
@@ -223,12 +202,12 @@ func custodyCheckpointCmd() *cobra.Command {
 		Short: "Print the log's latest signed checkpoint (signing one if the log grew since)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			store, c, err := f.openCustody(true)
+			svc, err := f.openCustody(true)
 			if err != nil {
 				return err
 			}
-			cp, err := c.Checkpoint(context.Background())
-			if cerr := closeCustody(store, c); err == nil {
+			cp, err := svc.Custody.Checkpoint(context.Background())
+			if cerr := svc.Close(); err == nil {
 				err = cerr
 			}
 			if err != nil {
@@ -254,15 +233,15 @@ func custodyProofCmd() *cobra.Command {
 			if seq == 0 {
 				return fmt.Errorf("--seq is required")
 			}
-			store, c, err := f.openCustody(false)
+			svc, err := f.openCustody(false)
 			if err != nil {
 				return err
 			}
-			defer store.Close()
+			defer svc.Close()
 			var p chain.InclusionProof
 			var e chain.Entry
-			if err := store.View(func(tx *ledger.Tx) error {
-				if p, err = c.ProveEntry(tx, seq, size); err != nil {
+			if err := svc.Store.View(func(tx *ledger.Tx) error {
+				if p, err = svc.Custody.ProveEntry(tx, seq, size); err != nil {
 					return err
 				}
 				e, err = chain.DecodeEntry(p.Canonical)
@@ -292,13 +271,13 @@ func custodyConsistencyCmd() *cobra.Command {
 		Short: "Print the proof that the log of N leaves is a prefix of the log of M leaves (JSON)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			store, c, err := f.openCustody(false)
+			svc, err := f.openCustody(false)
 			if err != nil {
 				return err
 			}
-			defer store.Close()
+			defer svc.Close()
 			var p chain.ConsistencyProof
-			if err := store.View(func(tx *ledger.Tx) error { p, err = c.ProveConsistency(tx, old, new); return err }); err != nil {
+			if err := svc.Store.View(func(tx *ledger.Tx) error { p, err = svc.Custody.ProveConsistency(tx, old, new); return err }); err != nil {
 				return err
 			}
 			proof := make([]string, len(p.Hashes))

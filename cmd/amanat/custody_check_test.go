@@ -28,15 +28,15 @@ func demoBundles(t *testing.T) (db, converted, other string) {
 	t.Helper()
 	dir := t.TempDir()
 	db = filepath.Join(dir, "demo.db")
-	a, err := createApp(db, db+".key")
+	a, err := createService(db, db+".key")
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := a.server(slog.New(slog.NewTextHandler(io.Discard, nil)))
+	srv, err := newServer(a, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}
-	sum, err := fixtures.Load(context.Background(), srv, a.store)
+	sum, err := fixtures.Load(context.Background(), srv, a.Store)
 	if err != nil {
 		t.Fatal(err)
 	}

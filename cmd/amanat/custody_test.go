@@ -17,6 +17,7 @@ import (
 	"golang.org/x/mod/sumdb/tlog"
 
 	"github.com/amanat-ledger/amanat/chain"
+	"github.com/amanat-ledger/amanat/chain/service"
 	"github.com/amanat-ledger/amanat/ledger"
 	"github.com/amanat-ledger/amanat/ledger/money"
 )
@@ -30,7 +31,7 @@ func custodyStore(t *testing.T) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := chain.New(store, db+".key", recordKinds())
+	c, err := chain.New(store, db+".key", service.RecordKinds())
 	if err != nil {
 		t.Fatal(err)
 	}

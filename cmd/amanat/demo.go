@@ -8,8 +8,9 @@ import (
 	"strings"
 
 	"github.com/amanat-ledger/amanat/chain"
+	"github.com/amanat-ledger/amanat/chain/access"
+	"github.com/amanat-ledger/amanat/chain/service"
 	"github.com/amanat-ledger/amanat/fixtures"
-	"github.com/amanat-ledger/amanat/httpapi"
 	"github.com/amanat-ledger/amanat/ledger"
 )
 
@@ -26,21 +27,21 @@ const demoTokenBy = "demo"
 // shown again, and minting more on every restart would leave a heap of live
 // credentials with the same names. It says so instead, and how to get a
 // token or start over.
-func loadDemo(ctx context.Context, a *app, out io.Writer, db, base string) error {
+func loadDemo(ctx context.Context, a *service.Service, out io.Writer, db, base string) error {
 	if ctx == nil {
 		ctx = context.Background()
 	}
 	// The loader's own requests are not worth an access log line each.
-	srv, err := a.server(slog.New(slog.NewTextHandler(io.Discard, nil)))
+	srv, err := newServer(a, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		return err
 	}
-	sum, err := fixtures.Load(ctx, srv, a.store)
+	sum, err := fixtures.Load(ctx, srv, a.Store)
 	if err != nil {
 		return fmt.Errorf("load the demo data: %w", err)
 	}
 	if !sum.Loaded {
-		loaded, err := demoTokensExist(a.store)
+		loaded, err := demoTokensExist(a)
 		if err != nil {
 			return err
 		}
@@ -51,7 +52,7 @@ func loadDemo(ctx context.Context, a *app, out io.Writer, db, base string) error
 			fmt.Fprintf(out, "demo: not loaded: %s; no tokens were made.\n", sum.Reason)
 		}
 		fmt.Fprintf(out, "demo: for a new token, stop the server and run: amanat token create --db %s --role ROLE --name NAME\n", db)
-		fmt.Fprintf(out, "demo: to start over, stop the server, delete %s, %s, %s.pub and %s, and serve --demo again\n", db, a.keyPath, a.keyPath, chain.WitnessPath(a.keyPath))
+		fmt.Fprintf(out, "demo: to start over, stop the server, delete %s, %s, %s.pub and %s, and serve --demo again\n", db, a.KeyPath, a.KeyPath, chain.WitnessPath(a.KeyPath))
 		fmt.Fprintf(out, "export AMANAT=%s\n", base)
 		return nil
 	}
@@ -60,8 +61,8 @@ func loadDemo(ctx context.Context, a *app, out io.Writer, db, base string) error
 
 	fmt.Fprintln(out, "demo: new API tokens, one per role, shown once (only their hashes are stored); paste these lines into the shell you run the examples from:")
 	fmt.Fprintf(out, "export AMANAT=%s\n", base)
-	for _, role := range httpapi.Roles {
-		token, err := httpapi.CreateToken(a.store, role, "demo-"+role, demoTokenBy)
+	for _, role := range access.Roles {
+		token, err := access.CreateToken(a.Store, role, "demo-"+role, demoTokenBy)
 		if err != nil {
 			return fmt.Errorf("demo token for %s: %w", role, err)
 		}
@@ -74,9 +75,9 @@ func loadDemo(ctx context.Context, a *app, out io.Writer, db, base string) error
 	}
 	fmt.Fprintln(out, "demo: try")
 	for _, c := range []struct{ role, path, what string }{
-		{httpapi.RoleFinance, "/v1/valuation?as_of=2025-06-08&group_by=circle", "what each circle held on 8 June 2025, in PKR"},
-		{httpapi.RoleInvestigator, "/v1/items/" + item + "/custody", "the chain of custody of the organiser's bitcoin"},
-		{httpapi.RoleAuditor, "/v1/verify", "check the books and the custody log"},
+		{access.RoleFinance, "/v1/valuation?as_of=2025-06-08&group_by=circle", "what each circle held on 8 June 2025, in PKR"},
+		{access.RoleInvestigator, "/v1/items/" + item + "/custody", "the chain of custody of the organiser's bitcoin"},
+		{access.RoleAuditor, "/v1/verify", "check the books and the custody log"},
 	} {
 		fmt.Fprintf(out, "  # %s\n  curl -sS --fail-with-body -H \"Authorization: Bearer $%s\" \"$AMANAT%s\"\n", c.what, tokenVar(c.role), c.path)
 	}
@@ -84,14 +85,10 @@ func loadDemo(ctx context.Context, a *app, out io.Writer, db, base string) error
 }
 
 // demoTokensExist says whether the store holds a live token the demo printed.
-func demoTokensExist(store *ledger.Store) (bool, error) {
-	toks, err := httpapi.NewTokens(store)
-	if err != nil {
-		return false, err
-	}
+func demoTokensExist(svc *service.Service) (bool, error) {
 	found := false
-	err = store.View(func(tx *ledger.Tx) error {
-		recs, err := toks.List(tx)
+	err := svc.Store.View(func(tx *ledger.Tx) error {
+		recs, err := svc.Tokens.List(tx)
 		for _, r := range recs {
 			if r.CreatedBy == demoTokenBy && r.Revoked == nil && strings.HasPrefix(r.Name, "demo-") {
 				found = true

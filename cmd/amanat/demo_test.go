@@ -13,7 +13,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/amanat-ledger/amanat/chain/access"
 	"github.com/amanat-ledger/amanat/chain/evidence"
+	"github.com/amanat-ledger/amanat/chain/service"
 	"github.com/amanat-ledger/amanat/httpapi"
 	"github.com/amanat-ledger/amanat/ledger"
 )
@@ -24,15 +26,15 @@ var (
 )
 
 // openDemoStore is a new store wired as serve wires it, and its router.
-func openDemoStore(t *testing.T) (*app, *httpapi.Server, string) {
+func openDemoStore(t *testing.T) (*service.Service, *httpapi.Server, string) {
 	t.Helper()
 	db := filepath.Join(t.TempDir(), "demo.db")
-	a, err := createApp(db, db+".key")
+	a, err := createService(db, db+".key")
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { a.Close() })
-	srv, err := a.server(slog.New(slog.NewTextHandler(io.Discard, nil)))
+	srv, err := newServer(a, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,7 +43,7 @@ func openDemoStore(t *testing.T) (*app, *httpapi.Server, string) {
 
 func liveTokens(t *testing.T, store *ledger.Store) int {
 	t.Helper()
-	toks, err := httpapi.NewTokens(store)
+	toks, err := access.NewTokens(store)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,7 +82,7 @@ func TestServeDemoOutput(t *testing.T) {
 	if vars["AMANAT"] != "http://127.0.0.1:8080" {
 		t.Errorf("no export of AMANAT:\n%s", text)
 	}
-	for _, role := range httpapi.Roles {
+	for _, role := range access.Roles {
 		if !strings.HasPrefix(vars[tokenVar(role)], "amt_") {
 			t.Errorf("no token line for %s:\n%s", role, text)
 		}
@@ -115,16 +117,16 @@ func TestServeDemoAgainMintsNoTokens(t *testing.T) {
 	if err := loadDemo(context.Background(), a, &first, db, "http://127.0.0.1:8080"); err != nil {
 		t.Fatal(err)
 	}
-	tokens := liveTokens(t, a.store)
-	if tokens != len(httpapi.Roles) {
-		t.Fatalf("%d live tokens after the first load, want %d", tokens, len(httpapi.Roles))
+	tokens := liveTokens(t, a.Store)
+	if tokens != len(access.Roles) {
+		t.Fatalf("%d live tokens after the first load, want %d", tokens, len(access.Roles))
 	}
 	var again bytes.Buffer
 	if err := loadDemo(context.Background(), a, &again, db, "http://127.0.0.1:8080"); err != nil {
 		t.Fatal(err)
 	}
 	text := again.String()
-	if n := liveTokens(t, a.store); n != tokens {
+	if n := liveTokens(t, a.Store); n != tokens {
 		t.Errorf("the second run left %d live tokens, want %d", n, tokens)
 	}
 	for _, m := range exportRE.FindAllStringSubmatch(text, -1) {
@@ -163,11 +165,11 @@ func TestServeDemoOnAnotherStoreMintsNoTokens(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = a.store.Write(context.Background(), func(tx *ledger.Tx) error {
-		if _, err := a.evidence.CreateCase(tx, cs, "custodian:ayesha"); err != nil {
+	err = a.Store.Write(context.Background(), func(tx *ledger.Tx) error {
+		if _, err := a.Evidence.CreateCase(tx, cs, "custodian:ayesha"); err != nil {
 			return err
 		}
-		_, err := a.evidence.Register(tx, &s, "custodian:ayesha")
+		_, err := a.Evidence.Register(tx, &s, "custodian:ayesha")
 		return err
 	})
 	if err != nil {
@@ -177,7 +179,7 @@ func TestServeDemoOnAnotherStoreMintsNoTokens(t *testing.T) {
 	if err := loadDemo(context.Background(), a, &out, db, "http://127.0.0.1:8080"); err != nil {
 		t.Fatal(err)
 	}
-	if n := liveTokens(t, a.store); n != 0 {
+	if n := liveTokens(t, a.Store); n != 0 {
 		t.Errorf("%d live tokens, want none", n)
 	}
 	text := out.String()

@@ -37,7 +37,7 @@ func newInitCmd() *cobra.Command {
 			}
 			key := cmp.Or(keyPath, db+".key")
 			_, keyErr := os.Stat(key)
-			a, err := createApp(db, key)
+			a, err := createService(db, key)
 			if err != nil {
 				return err
 			}

@@ -1,5 +1,3 @@
-// Command amanat runs and administers the Amanat ledger of seized assets: the
-// API server, the store checker, tokens, exports and backups.
 package main
 
 import (

@@ -103,14 +103,14 @@ func newRatesCmd() *cobra.Command {
 				return fmt.Errorf("%s: %w", args[0], err)
 			}
 			// Through the app, so that each rate is logged in the custody log.
-			a, err := openApp(db, cmp.Or(keyPath, db+".key"), false)
+			a, err := openService(db, cmp.Or(keyPath, db+".key"), false)
 			if err != nil {
 				return err
 			}
 			defer a.Close()
-			svc := a.finance
+			svc := a.Finance
 			actor := "finance:" + name
-			err = a.store.Write(context.Background(), func(tx *ledger.Tx) error {
+			err = a.Store.Write(context.Background(), func(tx *ledger.Tx) error {
 				for i, in := range rows {
 					if _, err := svc.AddRate(tx, in, actor); err != nil {
 						return fmt.Errorf("row %d: %w", i+2, err)

@@ -67,7 +67,7 @@ func TestImportedRatesAreVerified(t *testing.T) {
 // its description is forged.
 func TestCustodyCheckProvesTheItemRecord(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "amanat.db")
-	a, err := createApp(db, db+".key")
+	a, err := createService(db, db+".key")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,11 +82,11 @@ func TestCustodyCheckProvesTheItemRecord(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	err = a.store.Write(context.Background(), func(tx *ledger.Tx) error {
-		if _, err := a.evidence.CreateCase(tx, cs, "custodian:ayesha"); err != nil {
+	err = a.Store.Write(context.Background(), func(tx *ledger.Tx) error {
+		if _, err := a.Evidence.CreateCase(tx, cs, "custodian:ayesha"); err != nil {
 			return err
 		}
-		_, err := a.evidence.Register(tx, &s, "custodian:ayesha")
+		_, err := a.Evidence.Register(tx, &s, "custodian:ayesha")
 		return err
 	})
 	if err != nil {

@@ -40,7 +40,7 @@ func init() {
 
 func serve(cmd *cobra.Command, db, addr, keyPath string, demo bool, grace time.Duration) error {
 	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
-	a, err := createApp(db, keyPath)
+	a, err := createService(db, keyPath)
 	if err != nil {
 		return err
 	}
@@ -49,7 +49,7 @@ func serve(cmd *cobra.Command, db, addr, keyPath string, demo bool, grace time.D
 			log.Error("close store", "error", err.Error())
 		}
 	}()
-	srv, err := a.server(log)
+	srv, err := newServer(a, log)
 	if err != nil {
 		return err
 	}

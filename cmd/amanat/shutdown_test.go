@@ -17,7 +17,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/amanat-ledger/amanat/httpapi"
+	"github.com/amanat-ledger/amanat/chain/access"
 	"github.com/amanat-ledger/amanat/ledger"
 	"github.com/amanat-ledger/amanat/ledger/finance"
 )
@@ -42,11 +42,11 @@ func TestSIGTERMFinishesInFlightWrites(t *testing.T) {
 	}
 	dir := t.TempDir()
 	db := filepath.Join(dir, "shutdown.db")
-	a, err := createApp(db, db+".key")
+	a, err := createService(db, db+".key")
 	if err != nil {
 		t.Fatal(err)
 	}
-	token, err := httpapi.CreateToken(a.store, httpapi.RoleFinance, "farah", "test")
+	token, err := access.CreateToken(a.Store, access.RoleFinance, "farah", "test")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -147,17 +147,17 @@ func TestSIGTERMFinishesInFlightWrites(t *testing.T) {
 		t.Fatalf("only %d writes were acknowledged", len(acked))
 	}
 
-	ro, err := openApp(db, db+".key", true)
+	ro, err := openService(db, db+".key", true)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer ro.Close()
-	parts, ok := httpapi.RunCheckers(ro.store, ro.allCheckers())
+	parts, ok := ro.RunChecks()
 	if !ok {
 		t.Fatalf("verify after SIGTERM: %+v", parts)
 	}
 	stored := map[uint64]bool{}
-	err = ro.store.View(func(tx *ledger.Tx) error {
+	err = ro.Store.View(func(tx *ledger.Tx) error {
 		return finance.EachRateRecord(tx, func(id uint64, _ []byte) error { stored[id] = true; return nil })
 	})
 	if err != nil {
@@ -183,16 +183,16 @@ func TestSIGTERMExitsInTimeWithAStalledBackupClient(t *testing.T) {
 	}
 	dir := t.TempDir()
 	db := filepath.Join(dir, "stalled.db")
-	a, err := createApp(db, db+".key")
+	a, err := createService(db, db+".key")
 	if err != nil {
 		t.Fatal(err)
 	}
-	admin, err := httpapi.CreateToken(a.store, httpapi.RoleAdmin, "adeel", "test")
+	admin, err := access.CreateToken(a.Store, access.RoleAdmin, "adeel", "test")
 	if err != nil {
 		t.Fatal(err)
 	}
 	// 24 MB: more than loopback's send and receive buffers together.
-	err = a.store.Write(context.Background(), func(tx *ledger.Tx) error {
+	err = a.Store.Write(context.Background(), func(tx *ledger.Tx) error {
 		b, err := tx.Bolt.CreateBucketIfNotExists([]byte("test.ballast"))
 		if err != nil {
 			return err
@@ -284,12 +284,12 @@ func TestSIGTERMExitsInTimeWithAStalledBackupClient(t *testing.T) {
 	if !strings.Contains(rest.String(), "closing connections still open after 2s") {
 		t.Errorf("the server did not say it cut the stalled connection: %q", rest.String())
 	}
-	ro, err := openApp(db, db+".key", true)
+	ro, err := openService(db, db+".key", true)
 	if err != nil {
 		t.Fatalf("the store is not reopenable after the shutdown: %v", err)
 	}
 	defer ro.Close()
-	if parts, ok := httpapi.RunCheckers(ro.store, ro.allCheckers()); !ok {
+	if parts, ok := ro.RunChecks(); !ok {
 		t.Fatalf("verify after SIGTERM: %+v", parts)
 	}
 }

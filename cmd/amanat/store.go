@@ -12,7 +12,7 @@ import (
 // openStore opens an existing store for a command. A command that only reads
 // opens it read-only. A missing file is refused, never created: a typo in
 // --db must not start a second, empty set of books beside the real one. Only
-// `amanat init` and `amanat serve` create a store (createStore).
+// `amanat init` and `amanat serve` create a store (createService).
 func openStore(path string, readOnly bool) (*ledger.Store, error) {
 	if err := storeExists(path); err != nil {
 		return nil, err
@@ -20,18 +20,18 @@ func openStore(path string, readOnly bool) (*ledger.Store, error) {
 	return ledger.Open(path, ledger.Options{ReadOnly: readOnly})
 }
 
-// createStore opens the store at path, creating it when it does not exist.
-func createStore(path string) (*ledger.Store, error) {
+// storePath says why path cannot name a store to create.
+func storePath(path string) error {
 	if path == "" {
-		return nil, fmt.Errorf("--db is required")
+		return fmt.Errorf("--db is required")
 	}
-	return ledger.Open(path, ledger.Options{})
+	return nil
 }
 
 // storeExists says why path is not a store file a command may open.
 func storeExists(path string) error {
-	if path == "" {
-		return fmt.Errorf("--db is required")
+	if err := storePath(path); err != nil {
+		return err
 	}
 	fi, err := os.Stat(path)
 	switch {

@@ -5,7 +5,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/amanat-ledger/amanat/httpapi"
+	"github.com/amanat-ledger/amanat/chain/access"
 )
 
 func init() {
@@ -16,7 +16,7 @@ func init() {
 		Short: "Print a new API token once; only its hash is stored",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := httpapi.CheckRole(role); err != nil {
+			if err := access.CheckRole(role); err != nil {
 				return err
 			}
 			store, err := openStore(db, false)
@@ -24,7 +24,7 @@ func init() {
 				return err
 			}
 			defer store.Close()
-			token, err := httpapi.CreateToken(store, role, name, "cli")
+			token, err := access.CreateToken(store, role, name, "cli")
 			if err != nil {
 				return fmt.Errorf("create token: %w", err)
 			}

@@ -4,8 +4,6 @@ import (
 	"fmt"
 
 	"github.com/spf13/cobra"
-
-	"github.com/amanat-ledger/amanat/httpapi"
 )
 
 func init() {
@@ -21,12 +19,12 @@ func init() {
 			if keyPath == "" {
 				keyPath = db + ".key"
 			}
-			a, err := openApp(db, keyPath, true)
+			a, err := openService(db, keyPath, true)
 			if err != nil {
 				return err
 			}
 			defer a.Close()
-			parts, ok := httpapi.RunCheckers(a.store, a.allCheckers())
+			parts, ok := a.RunChecks()
 			out := cmd.OutOrStdout()
 			for _, p := range parts {
 				if p.OK {

@@ -1,0 +1,221 @@
+package access
+
+import (
+	"cmp"
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/amanat-ledger/amanat/ledger"
+	"github.com/amanat-ledger/amanat/ledger/text"
+)
+
+// Roles: the five of the stable contract (docs/contract.md); each may do
+// what its comment says and no more.
+const (
+	RoleCustodian    = "custodian"    // registers seizures, records custody events
+	RoleFinance      = "finance"      // enters rates, conversions, reconciliations; reads everything
+	RoleInvestigator = "investigator" // reads items, custody, balances
+	RoleAuditor      = "auditor"      // reads everything, runs verification
+	RoleAdmin        = "admin"        // manages tokens, takes backups
+)
+
+// Roles lists every role.
+var Roles = []string{RoleCustodian, RoleFinance, RoleInvestigator, RoleAuditor, RoleAdmin}
+
+// Readers may read evidence, custody and balances.
+var Readers = []string{RoleCustodian, RoleFinance, RoleInvestigator, RoleAuditor}
+
+// TokenPrefix marks Amanat tokens so a leaked one is recognisable in a scan.
+const TokenPrefix = "amt_"
+
+// TokenRecord is what the store keeps of a token: never the token itself.
+type TokenRecord struct {
+	Version   int        `json:"v"`
+	ID        uint64     `json:"id"`
+	Name      string     `json:"name"`
+	Role      string     `json:"role"`
+	Created   time.Time  `json:"created"`
+	CreatedBy string     `json:"created_by"`
+	Revoked   *time.Time `json:"revoked,omitempty"`
+	Hash      string     `json:"-"`
+}
+
+// Tokens issues and checks API tokens kept as SHA-256 hashes in the store. A
+// token has 256 random bits, so a plain hash (not a slow password hash) is
+// enough: nobody can guess a preimage.
+type Tokens struct{ store *ledger.Store }
+
+// NewTokens makes the store's buckets (the token bucket among them) if the
+// store lacks them.
+func NewTokens(store *ledger.Store) (*Tokens, error) {
+	err := store.Write(context.Background(), func(tx *ledger.Tx) error { return tx.Create() })
+	if err != nil {
+		return nil, fmt.Errorf("open token store: %w", err)
+	}
+	return &Tokens{store: store}, nil
+}
+
+var tokenNameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$`)
+
+// HashToken is what the store keeps of a token: its SHA-256, in hex.
+func HashToken(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+// CheckRole says why role is not a role, or nil.
+func CheckRole(role string) error {
+	if !slices.Contains(Roles, role) {
+		return fmt.Errorf("unknown role %q (one of %s)", role, strings.Join(Roles, ", "))
+	}
+	return nil
+}
+
+// CheckRequest names what is wrong with a token's role and name.
+func CheckRequest(role, name string) error {
+	var p ledger.Problems
+	if err := CheckRole(role); err != nil {
+		p.Add("role", err.Error())
+	}
+	// The shared free-text check first: a name is stored, logged and
+	// recorded as the actor of every write, so it must never be a wallet
+	// secret (a WIF key is 51 or 52 letters and digits, which the name's
+	// own rule allows).
+	if r := text.Check(name, 64, text.Line); r != "" {
+		p.Add("name", r)
+	} else if !tokenNameRE.MatchString(name) {
+		p.Add("name", "must be 1 to 64 letters, digits, '_', '.', '@' or '-'")
+	}
+	return p.Err()
+}
+
+// Create issues a new token inside tx and returns it; only its hash is stored.
+func (t *Tokens) Create(tx *ledger.Tx, role, name, createdBy string) (string, TokenRecord, error) {
+	if err := CheckRequest(role, name); err != nil {
+		return "", TokenRecord{}, err
+	}
+	var raw [32]byte
+	if _, err := rand.Read(raw[:]); err != nil {
+		return "", TokenRecord{}, fmt.Errorf("make token: %w", err)
+	}
+	token := TokenPrefix + base64.RawURLEncoding.EncodeToString(raw[:])
+	id, err := tx.NextSequence(ledger.AuthTokens)
+	if err != nil {
+		return "", TokenRecord{}, fmt.Errorf("token id: %w", err)
+	}
+	rec := TokenRecord{Version: 1, ID: id, Name: name, Role: role, Created: tx.Now, CreatedBy: createdBy}
+	data, err := json.Marshal(rec)
+	if err != nil {
+		return "", TokenRecord{}, fmt.Errorf("encode token: %w", err)
+	}
+	rec.Hash = HashToken(token)
+	if err := tx.Put(ledger.AuthTokens, []byte(rec.Hash), data); err != nil {
+		return "", TokenRecord{}, fmt.Errorf("store token: %w", err)
+	}
+	return token, rec, nil
+}
+
+// CreateToken issues a token in its own write (the CLI's `token create`).
+func CreateToken(store *ledger.Store, role, name, createdBy string) (string, error) {
+	t := &Tokens{store: store}
+	var token string
+	err := store.Write(context.Background(), func(tx *ledger.Tx) error {
+		var err error
+		token, _, err = t.Create(tx, role, name, createdBy)
+		return err
+	})
+	return token, err
+}
+
+// Lookup finds the live token record for a presented token.
+func (t *Tokens) Lookup(token string) (TokenRecord, bool, error) {
+	if !strings.HasPrefix(token, TokenPrefix) || len(token) > 128 {
+		return TokenRecord{}, false, nil
+	}
+	want := HashToken(token)
+	var rec TokenRecord
+	found := false
+	err := t.store.View(func(tx *ledger.Tx) error {
+		k, v := tx.Cursor(ledger.AuthTokens).Seek([]byte(want))
+		// The bucket lookup finds the candidate; the constant-time compare
+		// is the check.
+		if k == nil || subtle.ConstantTimeCompare(k, []byte(want)) != 1 {
+			return nil
+		}
+		if err := json.Unmarshal(v, &rec); err != nil {
+			return fmt.Errorf("decode token record: %w", err)
+		}
+		rec.Hash = want
+		found = rec.Revoked == nil
+		return nil
+	})
+	return rec, found, err
+}
+
+// List returns the token records (never the tokens), by id.
+func (t *Tokens) List(tx *ledger.Tx) ([]TokenRecord, error) {
+	var out []TokenRecord
+	err := tx.ForEach(ledger.AuthTokens, func(k, v []byte) error {
+		var rec TokenRecord
+		if err := json.Unmarshal(v, &rec); err != nil {
+			return fmt.Errorf("decode token record: %w", err)
+		}
+		rec.Hash = string(k)
+		out = append(out, rec)
+		return nil
+	})
+	slices.SortFunc(out, func(a, b TokenRecord) int { return cmp.Compare(a.ID, b.ID) })
+	return out, err
+}
+
+// Page is up to limit token records with an id after after, by id; more says
+// whether a later page holds any. Tokens are few and keyed by hash, so a
+// page reads them all and keeps those after the cursor's id.
+func (t *Tokens) Page(tx *ledger.Tx, after uint64, limit int) (recs []TokenRecord, more bool, err error) {
+	recs, err = t.List(tx) // by id
+	if err != nil {
+		return nil, false, err
+	}
+	recs = recs[sort.Search(len(recs), func(i int) bool { return recs[i].ID > after }):]
+	if more = len(recs) > limit; more {
+		recs = recs[:limit]
+	}
+	return recs, more, nil
+}
+
+// Revoke marks token id revoked inside tx.
+func (t *Tokens) Revoke(tx *ledger.Tx, id uint64) (TokenRecord, error) {
+	recs, err := t.List(tx)
+	if err != nil {
+		return TokenRecord{}, err
+	}
+	for _, rec := range recs {
+		if rec.ID != id {
+			continue
+		}
+		if rec.Revoked == nil {
+			now := tx.Now
+			rec.Revoked = &now
+			data, err := json.Marshal(rec)
+			if err != nil {
+				return TokenRecord{}, fmt.Errorf("encode token: %w", err)
+			}
+			if err := tx.Put(ledger.AuthTokens, []byte(rec.Hash), data); err != nil {
+				return TokenRecord{}, fmt.Errorf("store token: %w", err)
+			}
+		}
+		return rec, nil
+	}
+	return TokenRecord{}, ledger.Errorf(ledger.ENotFound, "token %d not found", id)
+}

@@ -1,0 +1,112 @@
+package service
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/amanat-ledger/amanat/chain"
+	"github.com/amanat-ledger/amanat/chain/access"
+	"github.com/amanat-ledger/amanat/chain/evidence"
+	"github.com/amanat-ledger/amanat/ledger"
+	"github.com/amanat-ledger/amanat/ledger/finance"
+)
+
+// Options says how to open a store.
+type Options struct {
+	// Key is the custody log's signing key file. Default: the store file
+	// plus ".key".
+	Key string
+	// ReadOnly opens the store for reading only (verify, export, proofs):
+	// nothing is created, not even a key, and there is no register and no
+	// token store (Evidence and Tokens are nil).
+	ReadOnly bool
+	// Store are the store's own options (clock, sync, batch size); its
+	// ReadOnly is set from ReadOnly.
+	Store ledger.Options
+	// Custody are the custody log's options (its witness file).
+	Custody chain.Options
+}
+
+// Service is every part of one open store, wired together.
+type Service struct {
+	Store    *ledger.Store
+	Custody  *chain.Custody
+	Evidence *evidence.Registry // nil when read-only
+	Finance  *finance.Service
+	Tokens   *access.Tokens // nil when read-only
+	// KeyPath is the custody log's signing key file.
+	KeyPath string
+	// Checks are what verification runs, in order: the ledger's
+	// invariants, then the whole custody log.
+	Checks []Checker
+}
+
+// Open opens the store at path (creating it when missing, unless
+// read-only) and wires its services. The custody log is opened first: it
+// must see every ledger write, being the ledger's notary.
+func Open(path string, opt Options) (*Service, error) {
+	so := opt.Store
+	so.ReadOnly = opt.ReadOnly
+	store, err := ledger.Open(path, so)
+	if err != nil {
+		return nil, err
+	}
+	key := opt.Key
+	if key == "" {
+		key = path + ".key"
+	}
+	s, err := wire(store, key, opt)
+	if err != nil {
+		store.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// RecordKinds are the records of other packages that the custody log
+// covers: the register's cases and items, and finance's rates. The log is
+// opened with them; nothing registers itself.
+func RecordKinds() []ledger.RecordKind {
+	return append(evidence.RecordKinds(), finance.RateRecordKind)
+}
+
+// wire builds the services on an open store.
+func wire(store *ledger.Store, key string, opt Options) (*Service, error) {
+	s := &Service{Store: store, KeyPath: key}
+	var err error
+	if opt.ReadOnly {
+		s.Custody, err = chain.Open(store, key, RecordKinds())
+	} else {
+		s.Custody, err = chain.NewWithOptions(store, key, RecordKinds(), opt.Custody)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open custody log: %w", err)
+	}
+	s.Checks = []Checker{LedgerChecker, CustodyChecker(s.Custody)}
+	if opt.ReadOnly {
+		s.Finance = finance.New(finance.Config{Custody: evidence.FinanceCustody(s.Custody)})
+		return s, nil
+	}
+	if s.Evidence, err = evidence.New(context.Background(), store, s.Custody); err != nil {
+		return nil, err
+	}
+	s.Finance = finance.New(finance.Config{Items: evidence.FinanceItems(s.Evidence, s.Custody), Custody: evidence.FinanceCustody(s.Custody), Records: s.Custody})
+	s.Evidence.Value = evidence.FinanceValue(s.Finance)
+	if s.Tokens, err = access.NewTokens(store); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// Close signs a last checkpoint (custody), then closes the store.
+func (s *Service) Close() error {
+	var errs []error
+	if err := s.Custody.Close(); err != nil {
+		errs = append(errs, fmt.Errorf("close custody log: %w", err))
+	}
+	if err := s.Store.Close(); err != nil {
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,45 @@
+package service
+
+import (
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+func TestOpenWiresEveryServiceAndReadOnlyCreatesNothing(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "amanat.db")
+	svc, err := Open(db, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if svc.Custody == nil || svc.Evidence == nil || svc.Finance == nil || svc.Tokens == nil || svc.Evidence.Value == nil {
+		t.Fatalf("a writable open lacks a service: %+v", svc)
+	}
+	if svc.KeyPath != db+".key" {
+		t.Fatalf("key %s, want the store file plus .key", svc.KeyPath)
+	}
+	if parts, ok := svc.RunChecks(); !ok || len(parts) != 2 || parts[0].Name != "ledger" || parts[1].Name != "custody" {
+		t.Fatalf("checks of a new store: %+v", parts)
+	}
+	if err := svc.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	other := filepath.Join(t.TempDir(), "other.key")
+	ro, err := Open(db, Options{ReadOnly: true, Key: other})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ro.Close()
+	if ro.Evidence != nil || ro.Tokens != nil || ro.Finance == nil {
+		t.Fatalf("a read-only open has a register or token store, or no finance: %+v", ro)
+	}
+	if _, err := os.Stat(other); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("a read-only open made a key: %v", err)
+	}
+	if _, ok := ro.RunChecks(); !ok {
+		t.Fatal("a read-only open fails its checks")
+	}
+}
