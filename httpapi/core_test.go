@@ -16,7 +16,6 @@ import (
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/amanat-ledger/amanat/chain/access"
-	"github.com/amanat-ledger/amanat/chain/service"
 	"github.com/amanat-ledger/amanat/ledger"
 	"github.com/amanat-ledger/amanat/ledger/money"
 )
@@ -208,13 +207,13 @@ func TestBalances(t *testing.T) {
 }
 
 func TestVerifyEndpoint(t *testing.T) {
-	failing := service.Checker{Name: "custody", Run: func(*ledger.Tx) (any, error) { return nil, errors.New("custody entry 3: hash mismatch") }}
+	failing := ledger.Checker{Name: "custody", Run: func(*ledger.Tx) (any, error) { return nil, errors.New("custody entry 3: hash mismatch") }}
 	ts := newTestServer(t, failing)
 	postTxn(t, ts.store, 1, "USD", "1.00", time.Date(2025, 6, 2, 0, 0, 0, 0, time.UTC))
 	rec := ts.do(access.RoleAuditor, http.MethodGet, "/v1/verify", "")
 	var body struct {
 		OK     bool                  `json:"ok"`
-		Checks []service.CheckResult `json:"checks"`
+		Checks []ledger.CheckResult `json:"checks"`
 	}
 	decode(t, rec, &body)
 	if body.OK || len(body.Checks) != 2 || !body.Checks[0].OK || body.Checks[1].Error != "custody entry 3: hash mismatch" {

@@ -23,11 +23,11 @@ type testServer struct {
 	tokens map[string]string // role -> token
 }
 
-func newTestServer(t testing.TB, checkers ...service.Checker) *testServer {
+func newTestServer(t testing.TB, checkers ...ledger.Checker) *testServer {
 	t.Helper()
 	svc := openTestService(t, t.TempDir(), ledger.Options{})
 	if len(checkers) > 0 {
-		svc.Checks = append([]service.Checker{service.LedgerChecker}, checkers...)
+		svc.Checks = append([]ledger.Checker{ledger.BooksChecker}, checkers...)
 	}
 	return serveTest(t, svc)
 }

@@ -39,7 +39,7 @@ type Service struct {
 	KeyPath string
 	// Checks are what verification runs, in order: the ledger's
 	// invariants, then the whole custody log.
-	Checks []Checker
+	Checks []ledger.Checker
 }
 
 // Open opens the store at path (creating it when missing, unless
@@ -83,7 +83,7 @@ func wire(store *ledger.Store, key string, opt Options) (*Service, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open custody log: %w", err)
 	}
-	s.Checks = []Checker{LedgerChecker, CustodyChecker(s.Custody)}
+	s.Checks = []ledger.Checker{ledger.BooksChecker, CustodyChecker(s.Custody)}
 	if opt.ReadOnly {
 		s.Finance = finance.New(finance.Config{Custody: evidence.FinanceCustody(s.Custody)})
 		return s, nil
