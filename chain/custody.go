@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/binary"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -411,7 +410,7 @@ func (c *Custody) RawEntry(tx *ledger.Tx, seq uint64) []byte {
 
 // itemAccount is the ledger account that holds an item's assets, as the
 // evidence register and the release postings name it.
-func itemAccount(item uint64) string { return "custody:item:" + strconv.FormatUint(item, 10) }
+func itemAccount(item uint64) string { return ledger.CustodyAccount(item) }
 
 // checkLedgerTxn refuses a ledger transaction that the entry of item may not
 // name: one that does not exist, or one that does not post to the item's

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/amanat-ledger/amanat/ledger"
 	"github.com/amanat-ledger/amanat/ledger/text"
 )
 
@@ -448,12 +449,11 @@ func isSHA256Hex(s string) bool {
 
 func isHexHash(s string) bool { return isSHA256Hex(s) }
 
-// problems collects field errors; err() turns them into one *ledger.Error.
-type problems struct{ list []fieldErr }
+// problems is the ledger's one field-problem collector, with the checks an
+// entry's fields share.
+type problems struct{ ledger.Problems }
 
-type fieldErr struct{ field, reason string }
-
-func (p *problems) add(field, reason string) { p.list = append(p.list, fieldErr{field, reason}) }
+func (p *problems) add(field, reason string) { p.Add(field, reason) }
 
 // text routes every free-text field of an entry through the one shared
 // check (ledger/text): an entry is copied into the signed log and into court

@@ -71,16 +71,7 @@ func ruleErr(rule, field, reason string) error {
 		Fields: []ledger.FieldError{{Field: field, Reason: reason}}}
 }
 
-func (p *problems) err() error {
-	if len(p.list) == 0 {
-		return nil
-	}
-	e := &ledger.Error{Code: ledger.EInvalid, Msg: "invalid input"}
-	for _, f := range p.list {
-		e.Fields = append(e.Fields, ledger.FieldError{Field: f.field, Reason: f.reason})
-	}
-	return e
-}
+func (p *problems) err() error { return p.Err() }
 
 // apply checks e against the item's state st (nil before the first entry),
 // fills in what the caller may leave out (seal before and after, the holder

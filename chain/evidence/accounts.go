@@ -1,9 +1,8 @@
 package evidence
 
 import (
-	"strconv"
-
 	"github.com/amanat-ledger/amanat/chain"
+	"github.com/amanat-ledger/amanat/ledger"
 )
 
 // The register names every ledger account its events post to, here and
@@ -13,10 +12,10 @@ import (
 // what left it, and how.
 
 // ItemAccount is the ledger account that holds item id.
-func ItemAccount(id uint64) string { return "custody:item:" + strconv.FormatUint(id, 10) }
+func ItemAccount(id uint64) string { return ledger.CustodyAccount(id) }
 
 // CaseAccount is the ledger account of the trust owed for case id.
-func CaseAccount(id uint64) string { return "seized:case:" + strconv.FormatUint(id, 10) }
+func CaseAccount(id uint64) string { return ledger.CaseAccount("seized", id) }
 
 // releaseRoots names, for each event that ends custody by court order or
 // disposal, the ledger root its holdings move to.
@@ -35,5 +34,5 @@ func ReleaseAccount(event string, caseID uint64) (account string, ok bool) {
 	if !ok {
 		return "", false
 	}
-	return root + ":case:" + strconv.FormatUint(caseID, 10), true
+	return ledger.CaseAccount(root, caseID), true
 }

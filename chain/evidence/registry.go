@@ -105,7 +105,7 @@ func New(ctx context.Context, store *ledger.Store, custody CustodyLog) (*Registr
 	return &Registry{custody: custody}, nil
 }
 
-func be64(n uint64) []byte { return binary.BigEndian.AppendUint64(nil, n) }
+func be64(n uint64) []byte { return ledger.BE64(n) }
 
 // CreateCase stores a checked case inside tx. An FIR is unique within its
 // circle: a second case with the same FIR and circle is a conflict.

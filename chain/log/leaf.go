@@ -30,12 +30,9 @@ func KindName(k byte) string {
 	return "custody entry"
 }
 
-// BE64 is n as a big-endian key, so that keys sort as numbers.
-func BE64(n uint64) []byte {
-	var b [8]byte
-	binary.BigEndian.PutUint64(b[:], n)
-	return b[:]
-}
+// BE64 is n as a big-endian key, so that keys sort as numbers (the
+// ledger's one encoding of an id key).
+func BE64(n uint64) []byte { return ledger.BE64(n) }
 
 // Uint64 reads a big-endian key or value (its first 8 bytes).
 func Uint64(b []byte) uint64 { return binary.BigEndian.Uint64(b) }

@@ -179,15 +179,16 @@ func CheckID(text string) error {
 }
 
 // Accounts of the chart used by finance.
-func custodyAccount(item string) string    { return "custody:item:" + item }
-func conversionAccount(item string) string { return "conversion:item:" + item }
-func varianceAccount(item string) string   { return "variance:item:" + item }
-func proceedsAccount(caseID string) string { return "proceeds:case:" + caseID }
+func custodyAccount(item string) string    { return ledger.ItemAccountOf("custody", item) }
+func conversionAccount(item string) string { return ledger.ItemAccountOf("conversion", item) }
+func varianceAccount(item string) string   { return ledger.ItemAccountOf("variance", item) }
+func proceedsAccount(caseID string) string { return ledger.CaseAccountOf("proceeds", caseID) }
+
+var itemPrefix = custodyAccount("")
 
 const (
 	feesAccount  = "fees:conversion"
 	gainsAccount = "gains:conversion"
-	itemPrefix   = "custody:item:"
 )
 
 // recordVersion is the version byte of finance's stored records (rates,
