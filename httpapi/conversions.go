@@ -19,7 +19,7 @@ type conversionRequest struct {
 
 func (r conversionRequest) input() finance.ConversionInput {
 	in := r.ConversionInput
-	in.ItemID = r.ItemID.text()
+	in.ItemID = r.ItemID.Text()
 	return in
 }
 

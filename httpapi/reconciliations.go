@@ -59,7 +59,7 @@ func (s *Server) postReconciliation(c echo.Context) error {
 		return err
 	}
 	in := req.ReconciliationInput
-	in.ItemID = req.ItemID.text()
+	in.ItemID = req.ItemID.Text()
 	if _, err := finance.CheckReconciliation(in); err != nil {
 		return err
 	}

@@ -6,8 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"reflect"
-	"strconv"
 	"strings"
 
 	"github.com/amanat-ledger/amanat/ledger"
@@ -63,32 +61,8 @@ type CaseRequest struct {
 	Remarks         string   `json:"remarks,omitempty"`
 }
 
-// ID is an id sent as a JSON number (7) or a string of digits ("7"): ids are
-// answered as numbers, and a client that keeps them as strings is not wrong.
-type ID uint64
-
-// UnmarshalJSON accepts a whole number or a string of decimal digits.
-func (id *ID) UnmarshalJSON(b []byte) error {
-	s := string(b)
-	if s == "null" {
-		return nil
-	}
-	// The decoder adds the field's path to an UnmarshalTypeError.
-	bad := &json.UnmarshalTypeError{Value: "number " + s, Type: reflect.TypeFor[uint64]()}
-	if strings.HasPrefix(s, `"`) {
-		bad.Value = "string " + s
-		var err error
-		if s, err = strconv.Unquote(s); err != nil {
-			return bad
-		}
-	}
-	n, err := strconv.ParseUint(s, 10, 64)
-	if err != nil {
-		return bad
-	}
-	*id = ID(n)
-	return nil
-}
+// ID is the ledger's one id type (a number or a string of digits).
+type ID = ledger.ID
 
 // PlaceInput is where a seizure happened: an object {circle, building, room}
 // or a plain string, taken as the building (the address of the raid).
