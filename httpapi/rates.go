@@ -26,9 +26,6 @@ func (s *Server) routesFinance(g *echo.Group) {
 	g.GET("/reconciliations/discrepancies", s.getDiscrepancies)
 }
 
-// Finance is the finance service the server uses (for wiring and the CLI).
-func (s *Server) Finance() *finance.Service { return s.finance }
-
 func (s *Server) postRate(c echo.Context) error {
 	if err := requireRole(c, access.RoleFinance); err != nil {
 		return err

@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"context"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -102,9 +101,6 @@ func (s *Server) HTTPServer() *http.Server {
 // Echo is the underlying router, for http.Server and tests.
 func (s *Server) Echo() *echo.Echo { return s.e }
 
-// Store is the store the server writes to.
-func (s *Server) Store() *ledger.Store { return s.store }
-
 // routes registers every endpoint. Each area of the API adds itself here with
 // one call.
 func (s *Server) routes(query map[string]map[string]bool) {
@@ -130,10 +126,6 @@ func (s *Server) routesCore(g *echo.Group) {
 	g.GET("/verify", s.getVerify)
 	g.GET("/backup", s.getBackup)
 }
-
-// Shutdown stops taking requests and waits for those in flight (and so their
-// writes) to finish, up to ctx's deadline.
-func (s *Server) Shutdown(ctx context.Context) error { return s.e.Shutdown(ctx) }
 
 func (s *Server) healthz(c echo.Context) error {
 	if err := s.store.View(func(*ledger.Tx) error { return nil }); err != nil {
