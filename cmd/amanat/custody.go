@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -11,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/amanat-ledger/amanat/chain"
+	chainlog "github.com/amanat-ledger/amanat/chain/log"
 	"github.com/amanat-ledger/amanat/chain/service"
 	"github.com/amanat-ledger/amanat/ledger"
 )
@@ -251,10 +251,10 @@ func custodyProofCmd() *cobra.Command {
 			}
 			proof := make([]string, len(p.Hashes))
 			for i, h := range p.Hashes {
-				proof[i] = hex.EncodeToString(h[:])
+				proof[i] = tlogHex(h)
 			}
 			return printJSON(cmd, map[string]any{"seq": seq, "item": e.Item, "leaf_index": p.LeafIndex, "tree_size": p.TreeSize,
-				"leaf_hash": hex.EncodeToString(p.LeafHash[:]), "root_hash": hex.EncodeToString(p.Root[:]), "proof": proof, "canonical": string(p.Canonical)})
+				"leaf_hash": tlogHex(p.LeafHash), "root_hash": tlogHex(p.Root), "proof": proof, "canonical": string(p.Canonical)})
 		},
 	}
 	f.add(cmd)
@@ -282,10 +282,10 @@ func custodyConsistencyCmd() *cobra.Command {
 			}
 			proof := make([]string, len(p.Hashes))
 			for i, h := range p.Hashes {
-				proof[i] = hex.EncodeToString(h[:])
+				proof[i] = tlogHex(h)
 			}
-			return printJSON(cmd, map[string]any{"old": p.Old, "new": p.New, "old_root": hex.EncodeToString(p.OldRoot[:]),
-				"new_root": hex.EncodeToString(p.NewRoot[:]), "proof": proof})
+			return printJSON(cmd, map[string]any{"old": p.Old, "new": p.New, "old_root": tlogHex(p.OldRoot),
+				"new_root": tlogHex(p.NewRoot), "proof": proof})
 		},
 	}
 	f.add(cmd)
@@ -299,3 +299,6 @@ func printJSON(cmd *cobra.Command, v any) error {
 	enc.SetIndent("", "  ")
 	return enc.Encode(v)
 }
+
+// tlogHex is the log's one spelling of a hash in hex.
+var tlogHex = chainlog.HashHex
