@@ -2,6 +2,7 @@ package alerts
 
 import (
 	"fmt"
+	"regexp"
 	"sort"
 	"time"
 
@@ -79,6 +80,11 @@ type Alert struct {
 func (a Alert) key() string {
 	return fmt.Sprintf("%020d/%s/%s", a.ItemID, a.Currency, a.Rule)
 }
+
+var keyRE = regexp.MustCompile(`^[0-9]{20}/[A-Z0-9]{0,12}/[a-z-]{1,40}$`)
+
+// IsKey reports whether after is a key List gave out as next.
+func IsKey(after string) bool { return keyRE.MatchString(after) }
 
 // Source is a further set of alerts from another part of the register (the
 // production deadlines of court orders, for one): it lists its open alerts
