@@ -54,6 +54,8 @@ type Seizure struct {
 	SeizedFrom Person
 	Officer    string
 	Remarks    string
+	MemoNumber string
+	Witnesses  []Witness
 	Items      []Item // ID, CaseID, Recorded, RecordedBy and LedgerTxn are set on registration
 
 	values [][]money.Amount // per item, the positive amounts it puts into custody
@@ -111,6 +113,9 @@ func CheckSeizure(req SeizureRequest, now time.Time) (Seizure, error) {
 	s.SeizedFrom = c.person("seized_from", req.SeizedFrom, false)
 	c.text("officer", req.Officer, maxShortText, true)
 	c.text("remarks", req.Remarks, maxLongText, false)
+	c.text("memo_number", req.MemoNumber, maxShortText, false)
+	s.MemoNumber = req.MemoNumber
+	s.Witnesses = c.witnesses(req)
 
 	switch {
 	case len(req.Items) == 0:
@@ -127,6 +132,7 @@ func CheckSeizure(req SeizureRequest, now time.Time) (Seizure, error) {
 		it := &s.Items[i]
 		it.Kind, it.Seal, it.Description, it.Remarks = in.Kind, in.Seal, in.Description, in.Remarks
 		it.SeizedAt, it.Officer, it.SeizureRemarks = s.SeizedAt, s.Officer, s.Remarks
+		it.MemoNumber, it.Witnesses = s.MemoNumber, s.Witnesses
 		switch {
 		case in.Seal == "":
 			c.p.Add(f+".seal", "is required")
@@ -143,6 +149,7 @@ func CheckSeizure(req SeizureRequest, now time.Time) (Seizure, error) {
 		c.text(f+".remarks", in.Remarks, maxLongText, false)
 		if in.SeizedFrom != nil {
 			it.SeizedFrom = c.person(f+".seized_from", *in.SeizedFrom, true)
+			c.notWitness(f+".seized_from.name", it.SeizedFrom.Name, s.Witnesses)
 		} else {
 			it.SeizedFrom = s.SeizedFrom
 			if s.SeizedFrom.Name == "" {
@@ -165,6 +172,60 @@ func CheckSeizure(req SeizureRequest, now time.Time) (Seizure, error) {
 	}
 	return s, nil
 }
+
+// MaxWitnesses bounds the witnesses of one seizure.
+const MaxWitnesses = 20
+
+// witnesses checks the witnesses of a seizure. None is accepted (a seizure
+// recorded after the fact, a wallet taken over the network); each one given
+// is named, told apart by a father's name or an id number, has an address,
+// and is neither the seizing officer nor the person the items were seized
+// from, nor the same witness twice: a memo witnessed by the officer who
+// wrote it proves nothing.
+func (c *checker) witnesses(req SeizureRequest) []Witness {
+	if len(req.Witnesses) > MaxWitnesses {
+		c.p.Addf("witnesses", "at most %d witnesses per seizure", MaxWitnesses)
+		return nil
+	}
+	seen := map[string]int{}
+	for i, w := range req.Witnesses {
+		f := fmt.Sprintf("witnesses[%d]", i)
+		c.text(f+".name", w.Name, maxShortText, true)
+		c.text(f+".father_name", w.FatherName, maxShortText, false)
+		c.text(f+".address", w.Address, maxLongText, true)
+		c.text(f+".id_number", w.IDNumber, maxShortText, false)
+		if w.Name != "" && w.FatherName == "" && w.IDNumber == "" {
+			c.p.Add(f+".father_name", "is required when no id_number is given: a witness is told apart by father's name or an id number")
+		}
+		switch key := sameName(w.Name); {
+		case key == "":
+		case key == sameName(req.Officer):
+			c.p.Add(f+".name", "is the seizing officer; a witness is someone other than the officer who made the seizure")
+		case key == sameName(req.SeizedFrom.Name):
+			c.p.Add(f+".name", "is the person the items were seized from; a witness is someone else")
+		default:
+			who := key + "\x00" + sameName(w.FatherName) + "\x00" + sameName(w.IDNumber)
+			if j, dup := seen[who]; dup {
+				c.p.Addf(f, "is the same witness as witnesses[%d]", j)
+			}
+			seen[who] = i
+		}
+	}
+	return req.Witnesses
+}
+
+// notWitness refuses a person seized from who is also a witness.
+func (c *checker) notWitness(field, name string, ws []Witness) {
+	for i, w := range ws {
+		if name != "" && sameName(name) == sameName(w.Name) {
+			c.p.Addf(field, "is witnesses[%d]; a witness is someone other than the person the item was seized from", i)
+		}
+	}
+}
+
+// sameName is the form two names are compared in: case and runs of spaces
+// do not tell people apart.
+func sameName(s string) string { return strings.ToLower(strings.Join(strings.Fields(s), " ")) }
 
 func (c *checker) instant(field, v string, now time.Time) time.Time {
 	if v == "" {

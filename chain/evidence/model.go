@@ -43,6 +43,16 @@ type Person struct {
 	IDNumber    string `json:"id_number,omitempty"` // as written on the document
 }
 
+// Witness is one witness of a seizure who signed its memo (the search list
+// of s.103 CrPC): a name, the father's name or an id number to tell him
+// apart, and an address. The id number is recorded as written.
+type Witness struct {
+	Name       string `json:"name"`
+	FatherName string `json:"father_name,omitempty"`
+	Address    string `json:"address"`
+	IDNumber   string `json:"id_number,omitempty"`
+}
+
 // Place is where a seizure happened.
 type Place struct {
 	Circle   string `json:"circle"`
@@ -101,10 +111,16 @@ type Item struct {
 	Officer     string    `json:"officer"`
 	Remarks     string    `json:"remarks,omitempty"`
 	// SeizureRemarks are the remarks of the whole seizure the item came in.
-	SeizureRemarks string    `json:"seizure_remarks,omitempty"`
-	RecordedBy     string    `json:"recorded_by"`
-	Recorded       time.Time `json:"recorded"`
-	LedgerTxn      uint64    `json:"ledger_txn,omitempty"` // 0 when the item carried no value
+	SeizureRemarks string `json:"seizure_remarks,omitempty"`
+	// MemoNumber and Witnesses are the seizure memo's (fard maqbuzgi) number
+	// and the witnesses who signed it, copied onto every item of the
+	// seizure. Items recorded before they existed have neither, and their
+	// stored bytes stay as they were.
+	MemoNumber string    `json:"memo_number,omitempty"`
+	Witnesses  []Witness `json:"witnesses,omitempty"`
+	RecordedBy string    `json:"recorded_by"`
+	Recorded   time.Time `json:"recorded"`
+	LedgerTxn  uint64    `json:"ledger_txn,omitempty"` // 0 when the item carried no value
 
 	// cash
 	Amounts []CashAmount `json:"amounts,omitempty"`

@@ -21,6 +21,8 @@ type SeizureRequest struct {
 	SeizedFrom PersonInput   `json:"seized_from"`
 	Officer    string        `json:"officer"`
 	Remarks    string        `json:"remarks,omitempty"`
+	MemoNumber string        `json:"memo_number,omitempty"`
+	Witnesses  []Witness     `json:"witnesses,omitempty"`
 	Items      []ItemRequest `json:"items"`
 }
 

@@ -7,6 +7,7 @@ import (
 
 	"github.com/amanat-ledger/amanat/chain"
 	"github.com/amanat-ledger/amanat/chain/access"
+	"github.com/amanat-ledger/amanat/chain/alerts"
 	"github.com/amanat-ledger/amanat/chain/evidence"
 	"github.com/amanat-ledger/amanat/ledger"
 	"github.com/amanat-ledger/amanat/ledger/finance"
@@ -26,6 +27,10 @@ type Options struct {
 	Store ledger.Options
 	// Custody are the custody log's options (its witness file).
 	Custody chain.Options
+	// Limits are the deadlines alerts hold items and rates to, and the age
+	// past which a valuation calls a rate stale; zero fields take their
+	// defaults (alerts.Limits.WithDefaults).
+	Limits alerts.Limits
 }
 
 // Service is every part of one open store, wired together.
@@ -34,7 +39,8 @@ type Service struct {
 	Custody  *chain.Custody
 	Evidence *evidence.Registry // nil when read-only
 	Finance  *finance.Service
-	Tokens   *access.Tokens // nil when read-only
+	Tokens   *access.Tokens  // nil when read-only
+	Alerts   *alerts.Service // nil when read-only
 	// KeyPath is the custody log's signing key file.
 	KeyPath string
 	// Checks are what verification runs, in order: the ledger's
@@ -84,14 +90,17 @@ func wire(store *ledger.Store, key string, opt Options) (*Service, error) {
 		return nil, fmt.Errorf("open custody log: %w", err)
 	}
 	s.Checks = []ledger.Checker{ledger.BooksChecker, CustodyChecker(s.Custody)}
+	limits := opt.Limits.WithDefaults()
 	if opt.ReadOnly {
-		s.Finance = finance.New(finance.Config{Custody: evidence.FinanceCustody(s.Custody)})
+		s.Finance = finance.New(finance.Config{Custody: evidence.FinanceCustody(s.Custody), StaleRateDays: limits.StaleRateDays})
 		return s, nil
 	}
 	if s.Evidence, err = evidence.New(context.Background(), store, s.Custody); err != nil {
 		return nil, err
 	}
-	s.Finance = finance.New(finance.Config{Items: evidence.FinanceItems(s.Evidence, s.Custody), Custody: evidence.FinanceCustody(s.Custody), Records: s.Custody})
+	s.Finance = finance.New(finance.Config{Items: evidence.FinanceItems(s.Evidence, s.Custody), Custody: evidence.FinanceCustody(s.Custody),
+		Records: s.Custody, StaleRateDays: limits.StaleRateDays})
+	s.Alerts = alerts.New(limits, s.Evidence, s.Custody, s.Finance)
 	s.Evidence.Value = evidence.FinanceValue(s.Finance)
 	if s.Tokens, err = access.NewTokens(store); err != nil {
 		return nil, err

@@ -13,12 +13,16 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/amanat-ledger/amanat/chain/alerts"
+	"github.com/amanat-ledger/amanat/ledger/finance"
 )
 
 func init() {
 	var db, addr, keyPath string
 	var demo bool
 	var grace time.Duration
+	var limits alerts.Limits
 	cmd := &cobra.Command{
 		Use:   "serve [--db FILE] [--addr HOST:PORT] [--key FILE] [--demo]",
 		Short: "Serve the API",
@@ -27,7 +31,7 @@ func init() {
 			if keyPath == "" {
 				keyPath = db + ".key"
 			}
-			return serve(cmd, db, addr, keyPath, demo, grace)
+			return serve(cmd, db, addr, keyPath, demo, grace, limits)
 		},
 	}
 	cmd.Flags().StringVar(&db, "db", "amanat.db", "store file (created if missing)")
@@ -35,12 +39,17 @@ func init() {
 	cmd.Flags().StringVar(&keyPath, "key", "", "custody log signing key (default: the store file plus .key)")
 	cmd.Flags().BoolVar(&demo, "demo", false, "load the bundled demo data into a store with no seizures, and print a token per role")
 	cmd.Flags().DurationVar(&grace, "shutdown-timeout", 30*time.Second, "on SIGTERM, how long requests in flight may take to finish before their connections are closed")
+	cmd.Flags().DurationVar(&limits.InTransit, "in-transit-limit", alerts.DefaultInTransit, "alert (in-transit-too-long) when a transferred item is not received within this")
+	cmd.Flags().DurationVar(&limits.NotDeposited, "deposit-limit", alerts.DefaultNotDeposited, "alert (not-deposited) when a seized item is neither stored nor received within this")
+	cmd.Flags().DurationVar(&limits.CheckedOut, "checkout-limit", alerts.DefaultCheckedOut, "alert (checkout-overdue) when a checked-out item is not checked in within this")
+	cmd.Flags().IntVar(&limits.NotCountedDays, "count-every-days", alerts.DefaultNotCountedDays, "alert (not-counted) when an item or its location has not been counted for this many days")
+	cmd.Flags().IntVar(&limits.StaleRateDays, "stale-rate-days", finance.DefaultStaleRateDays, "a rate older than this many days is stale (valuation rows, the stale-rate alert)")
 	rootCmd.AddCommand(cmd)
 }
 
-func serve(cmd *cobra.Command, db, addr, keyPath string, demo bool, grace time.Duration) error {
+func serve(cmd *cobra.Command, db, addr, keyPath string, demo bool, grace time.Duration, limits alerts.Limits) error {
 	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
-	a, err := createService(db, keyPath)
+	a, err := createServiceWith(db, keyPath, limits)
 	if err != nil {
 		return err
 	}

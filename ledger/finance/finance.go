@@ -98,7 +98,14 @@ type Config struct {
 	Custody CustodyRecorder
 	// Records, when set, logs each rate in the custody log (rates.go).
 	Records RecordLog
+	// StaleRateDays is the age in days past which a rate is stale: a
+	// valuation row priced at an older rate says so (stale_rate). Default
+	// DefaultStaleRateDays.
+	StaleRateDays int
 }
+
+// DefaultStaleRateDays is how old a rate may be before it is stale.
+const DefaultStaleRateDays = 7
 
 // DefaultSourcePreference puts the central bank's interbank rate first, then
 // its weighted-average rate, a court-ordered rate, then exchange closes.
@@ -110,6 +117,8 @@ type Service struct {
 	items   ItemDirectory
 	custody CustodyRecorder
 	records RecordLog
+	// staleDays is Config.StaleRateDays.
+	staleDays int
 }
 
 // New makes a Service.
@@ -117,7 +126,10 @@ func New(cfg Config) *Service {
 	if cfg.SourcePreference == nil {
 		cfg.SourcePreference = DefaultSourcePreference
 	}
-	s := &Service{pref: map[string]int{}, items: cfg.Items, custody: cfg.Custody, records: cfg.Records}
+	if cfg.StaleRateDays <= 0 {
+		cfg.StaleRateDays = DefaultStaleRateDays
+	}
+	s := &Service{pref: map[string]int{}, items: cfg.Items, custody: cfg.Custody, records: cfg.Records, staleDays: cfg.StaleRateDays}
 	for i, src := range cfg.SourcePreference {
 		if _, dup := s.pref[src]; !dup {
 			s.pref[src] = i

@@ -32,6 +32,12 @@ type Priced struct {
 	RateSource    *string `json:"rate_source"`
 	PKR           *string `json:"pkr"`
 	MissingRate   bool    `json:"missing_rate"`
+	// RateAgeDays is how many days before the valuation date the rate took
+	// effect (null when missing); StaleRate is true when that is more than
+	// the configured age (Config.StaleRateDays): the books then value the
+	// holding at a rate nobody has confirmed for a while.
+	RateAgeDays *int `json:"rate_age_days"`
+	StaleRate   bool `json:"stale_rate"`
 
 	pkr money.Amount
 }
@@ -92,6 +98,16 @@ func (c *rateCache) get(cur string) (*Rate, error) {
 	return rp, nil
 }
 
+// RateAgeDays is the number of whole days from a rate's effective date
+// (YYYY-MM-DD) to the date of on: 0 for a rate of that very day.
+func RateAgeDays(effective string, on time.Time) (int, error) {
+	eff, err := ParseDate(effective)
+	if err != nil {
+		return 0, err
+	}
+	return int(Today(on).Sub(eff).Hours() / 24), nil
+}
+
 // price converts amt at the rate in force: amount × rate rounded to 0.01 PKR
 // half away from zero.
 func (c *rateCache) price(amt money.Amount) (Priced, error) {
@@ -107,6 +123,11 @@ func (c *rateCache) price(amt money.Amount) (Priced, error) {
 	p.pkr = amt.ToPKR(r.Value)
 	text, eff, src, pkr := r.Text, r.Effective, r.Source, p.pkr.String()
 	p.Rate, p.RateEffective, p.RateSource, p.PKR = &text, &eff, &src, &pkr
+	age, err := RateAgeDays(r.Effective, c.on)
+	if err != nil {
+		return p, fmt.Errorf("rate %d of %s: %w", r.ID, r.Currency, err)
+	}
+	p.RateAgeDays, p.StaleRate = &age, age > c.s.staleDays
 	return p, nil
 }
 
