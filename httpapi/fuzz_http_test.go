@@ -364,7 +364,7 @@ func (fs *fuzzServer) send(t *testing.T, where string, st fuzzStep, key string) 
 // and an address validation writes nothing.
 var idempotentRoutes = map[string]bool{
 	"/v1/cases": true, "/v1/seizures": true, "/v1/items/{id}/custody": true, "/v1/rates": true,
-	"/v1/conversions": true, "/v1/reconciliations": true, "/v1/tokens": true,
+	"/v1/conversions": true, "/v1/reconciliations": true, "/v1/tokens": true, "/v1/court-orders": true,
 }
 
 var pathIDRE = regexp.MustCompile(`^(/v1/(?:items|tokens))/[^/?]+`)

@@ -235,7 +235,7 @@ func TestOpenAPIDescribesTheConventions(t *testing.T) {
 	// The writes that go through Server.writeOnce, and POST /v1/tokens,
 	// which calls the store's WriteOnce itself.
 	idempotent := []string{"POST /v1/cases", "POST /v1/seizures", "POST /v1/items/{id}/custody",
-		"POST /v1/rates", "POST /v1/conversions", "POST /v1/reconciliations", "POST /v1/tokens"}
+		"POST /v1/rates", "POST /v1/conversions", "POST /v1/reconciliations", "POST /v1/tokens", "POST /v1/court-orders"}
 	for path, item := range doc.Paths.Map() {
 		for method, op := range item.Operations() {
 			name := method + " " + path
@@ -413,6 +413,9 @@ var mayCall = map[string][]string{
 	"POST /v1/reconciliations":              {access.RoleFinance},
 	"GET /v1/reconciliations":               access.Readers,
 	"GET /v1/reconciliations/discrepancies": access.Readers,
+	"POST /v1/court-orders":                 {access.RoleCustodian},
+	"GET /v1/court-orders":                  access.Readers,
+	"GET /v1/court-orders/{id}":             access.Readers,
 }
 
 // describedOperations lists "METHOD /path" of every /v1 operation, sorted.

@@ -66,6 +66,9 @@ type ItemView struct {
 	Item
 	Custody  chain.ItemState
 	Balances []money.Amount // custody:item:<id> in every currency the ledger holds for it
+	// CourtOrders are the ids of the registered orders that cover the
+	// item, oldest first.
+	CourtOrders []uint64
 }
 
 // View reads item id with its custody state and balances.
@@ -86,6 +89,9 @@ func (r *Registry) view(tx *ledger.Tx, it Item) (ItemView, error) {
 	v.Custody = st
 	if v.Balances, err = itemBalances(tx, &it); err != nil {
 		return ItemView{}, err
+	}
+	if v.CourtOrders, err = r.ItemOrders(tx, it.ID); err != nil {
+		return ItemView{}, fmt.Errorf("court orders of item %d: %w", it.ID, err)
 	}
 	return v, nil
 }
