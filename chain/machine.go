@@ -62,7 +62,21 @@ const (
 	RuleNeedsLocation    = "needs-location"
 	RuleWalletOnly       = "on-chain-events-for-wallets-only"
 	RuleLedgerTxnOfEvent = "ledger-txn-of-this-event"
+
+	// The register's rules on the court order an event names (it keeps
+	// the orders; the state machine sees only the number and date copied
+	// into the entry).
+	RuleRegisteredOrder = "release-needs-registered-order"
+	RuleOrderFits       = "order-fits-event"
+	RuleOrderCovers     = "order-covers-item"
+	RuleOrderBefore     = "order-made-before-event"
+	RuleOrderInForce    = "order-in-force"
+	RuleOrderRecipient  = "return-to-named-recipient"
 )
+
+// RuleErr is the refusal of an event that breaks a named custody rule,
+// for the rules other packages hold (the register's court-order rules).
+func RuleErr(rule, field, reason string) error { return ruleErr(rule, field, reason) }
 
 // ruleErr is the refusal of an event that breaks the item's state: EInvalid
 // (422), naming the rule in the message and the field at fault.

@@ -249,6 +249,20 @@ func buildFuzzFixture(dir string) (*fuzzFixture, error) {
 			return nil, err
 		}
 	}
+	// Court orders 1 to 4: the releases of the seeds carry them out.
+	day := fx.now.AddDate(0, 0, -1).Format(time.DateOnly)
+	for _, o := range []struct{ kind, item, extra string }{
+		{"forfeiture", "cash", ""}, {"return", "cash", `,"to":"Nguyen Van An"`}, {"disposal", "cash", ""}, {"sale", "wallet", ""},
+	} {
+		item := fx.cashID
+		if o.item == "wallet" {
+			item = fx.walletID
+		}
+		if err := post(access.RoleCustodian, "/v1/court-orders", fmt.Sprintf(`{"kind":%q,"court":"Sessions Court, Islamabad","case_number":"CrM 31/2026","number":"CO-%s/2026","date":%q,"items":[%d],"scan_sha256":"%s"%s}`,
+			o.kind, o.kind, day, item, strings.Repeat("5e", 32), o.extra), nil); err != nil {
+			return nil, err
+		}
+	}
 	if err := fs.close(); err != nil {
 		return nil, err
 	}

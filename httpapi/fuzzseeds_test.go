@@ -40,7 +40,6 @@ func fuzzSeeds(fx *fuzzFixture) []fuzzSeed {
 	officer, malkhana, examiner := "Inspector Ayesha Khan", "Malkhana In-charge Asif", "Examiner Bilal Ahmed"
 	// Custody events follow the seizure (three hours ago) a minute apart.
 	ev := func(minute int) string { return fx.at(-120 + minute) }
-	orderDate := fx.now.AddDate(0, 0, -1).Format(time.DateOnly)
 	today := fx.now.Format(time.DateOnly)
 	transfer := fmt.Sprintf(`{"event":"transferred","at":%q,"from":%q,"to":%q,"purpose":"deposit in the malkhana"}`, ev(1), officer, malkhana)
 	unseal := fmt.Sprintf(`{"event":"unsealed","at":%q,"seal_before":{"number":"FZ-1","state":"intact"},"seal_after":{"number":"FZ-1","state":"broken"},"purpose":"count before the court","remarks":"opened in front of two witnesses"}`, ev(1))
@@ -84,11 +83,11 @@ func fuzzSeeds(fx *fuzzFixture) []fuzzSeed {
 			`{"event":"moved_on_chain","at":%q,"location":{"wallet":"bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq","network":"bitcoin:mainnet","txid":"%s"},"purpose":"sweep to the agency wallet"}`,
 			ev(1), strings.Repeat("0f", 32)))}},
 		{name: "custody forfeited", steps: []fuzzStep{custody(cash, fmt.Sprintf(
-			`{"event":"forfeited","at":%q,"court_order":{"number":"CO-12/2026","date":%q},"remarks":"forfeited to the state"}`, ev(1), orderDate))}},
+			`{"event":"forfeited","at":%q,"court_order_id":1,"remarks":"forfeited to the state"}`, ev(1)))}},
 		{name: "custody returned", steps: []fuzzStep{custody(cash, fmt.Sprintf(
-			`{"event":"returned","at":%q,"to":"Nguyen Van An","court_order":{"number":"CO-13/2026","date":%q}}`, ev(1), orderDate))}},
+			`{"event":"returned","at":%q,"to":"Nguyen Van An","court_order_id":2}`, ev(1)))}},
 		{name: "custody destroyed", steps: []fuzzStep{custody(cash, fmt.Sprintf(
-			`{"event":"destroyed","at":%q,"remarks":"counterfeit notes burnt before the committee"}`, ev(1)))}},
+			`{"event":"destroyed","at":%q,"court_order_id":3,"remarks":"counterfeit notes burnt before the committee"}`, ev(1)))}},
 		{name: "custody written_off", steps: []fuzzStep{custody(cash, fmt.Sprintf(
 			`{"event":"written_off","at":%q,"remarks":"notes destroyed by water in the malkhana flood"}`, ev(1)))}},
 		{name: "custody converted (refused: conversions have their own endpoint)", refused: true, steps: []fuzzStep{custody(wallet, fmt.Sprintf(
@@ -98,7 +97,7 @@ func fuzzSeeds(fx *fuzzFixture) []fuzzSeed {
 		{name: "rate", steps: []fuzzStep{step(access.RoleFinance, http.MethodPost, "/v1/rates",
 			`{"currency":"AED","rate":"75.8123","effective":"2025-06-03","source":"sbp-interbank"}`)}},
 		{name: "conversion", steps: []fuzzStep{step(access.RoleFinance, http.MethodPost, "/v1/conversions", fmt.Sprintf(
-			`{"item_id":%d,"sold":[{"currency":"BTC","amount":"0.12345678"}],"proceeds":"3750000.00","fees":"1500","executed_at":%q,"counterparty":"licensed exchange","reference":"stmt-7","memo":"sold under court order CO-9/2026"}`,
+			`{"item_id":%d,"sold":[{"currency":"BTC","amount":"0.12345678"}],"proceeds":"3750000.00","fees":"1500","executed_at":%q,"counterparty":"licensed exchange","reference":"stmt-7","memo":"sold under court order CO-sale/2026","court_order_id":4}`,
 			wallet, fx.at(-60)))}},
 		{name: "reconciliation matched", steps: []fuzzStep{step(access.RoleFinance, http.MethodPost, "/v1/reconciliations", fmt.Sprintf(
 			`{"item_id":%d,"date":%q,"method":"count","counts":[{"currency":"USD","amount":"900.00"}]}`, cash, today))}},

@@ -116,3 +116,10 @@ func TestCourtOrderRefusals(t *testing.T) {
 	// Only a custodian registers orders.
 	wantProblem(t, ts.do(access.RoleInvestigator, http.MethodPost, "/v1/court-orders", orderBody("disposal", today, "[1]", "")), http.StatusForbidden, "")
 }
+
+// mustOrder registers an order of kind covering item, made on 2025-06-01,
+// and answers its id; extra adds fields (a return's ",\"to\":...").
+func mustOrder(t *testing.T, ts *testServer, kind string, item uint64, extra string) uint64 {
+	t.Helper()
+	return postOrder(t, ts, orderBody(kind, "2025-06-01", fmt.Sprintf("[%d]", item), extra))
+}

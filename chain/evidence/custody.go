@@ -53,6 +53,9 @@ func (r *Registry) Record(tx *ledger.Tx, e chain.Entry) (chain.Entry, error) {
 	if err != nil {
 		return chain.Entry{}, err
 	}
+	if err := r.applyOrder(tx, &e); err != nil {
+		return chain.Entry{}, err
+	}
 	if err := r.release(tx, it, &e); err != nil {
 		return chain.Entry{}, err
 	}

@@ -136,12 +136,17 @@ type custodyAppender interface {
 	State(tx *ledger.Tx, item uint64) (chain.ItemState, error)
 }
 
-type conversionCustody struct{ log custodyAppender }
+type conversionCustody struct {
+	log custodyAppender
+	reg *Registry
+}
 
 // FinanceCustody records a conversion's `converted` custody entry in the
-// custody log: released by the item's holder, naming the ledger transaction.
-func FinanceCustody(log custodyAppender) finance.CustodyRecorder {
-	return conversionCustody{log: log}
+// custody log: released by the item's holder, naming the ledger transaction
+// and the registered sale order, which reg checks (nil: a read-only store,
+// which records no conversion).
+func FinanceCustody(log custodyAppender, reg *Registry) finance.CustodyRecorder {
+	return conversionCustody{log: log, reg: reg}
 }
 
 func (cc conversionCustody) RecordConversion(tx *ledger.Tx, ev finance.ConversionEvent) (string, error) {
@@ -164,10 +169,17 @@ func (cc conversionCustody) RecordConversion(tx *ledger.Tx, ev finance.Conversio
 	if ev.Reference != "" {
 		remarks += " (reference " + ev.Reference + ")"
 	}
-	e, err := cc.log.Append(tx, chain.Entry{
+	e := chain.Entry{
 		Item: id, Event: chain.EventConverted, At: ev.At, RecordedBy: ev.Actor,
-		From: st.Holder, Purpose: "liquidation", Remarks: remarks, LedgerTxn: ev.TxnID,
-	})
+		From: st.Holder, Purpose: "liquidation", Remarks: remarks, LedgerTxn: ev.TxnID, CourtOrderID: ev.CourtOrderID,
+	}
+	if cc.reg == nil {
+		return "", ledger.Errorf(ledger.EInternal, "conversions need the register, which is not configured")
+	}
+	if err := cc.reg.applyOrder(tx, &e); err != nil {
+		return "", err
+	}
+	e, err = cc.log.Append(tx, e)
 	if err != nil {
 		var le *ledger.Error
 		if errors.As(err, &le) && le.Code == ledger.EInvalid {

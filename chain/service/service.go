@@ -85,13 +85,13 @@ func wire(store *ledger.Store, key string, opt Options) (*Service, error) {
 	}
 	s.Checks = []ledger.Checker{ledger.BooksChecker, CustodyChecker(s.Custody)}
 	if opt.ReadOnly {
-		s.Finance = finance.New(finance.Config{Custody: evidence.FinanceCustody(s.Custody)})
+		s.Finance = finance.New(finance.Config{Custody: evidence.FinanceCustody(s.Custody, nil)})
 		return s, nil
 	}
 	if s.Evidence, err = evidence.New(context.Background(), store, s.Custody); err != nil {
 		return nil, err
 	}
-	s.Finance = finance.New(finance.Config{Items: evidence.FinanceItems(s.Evidence, s.Custody), Custody: evidence.FinanceCustody(s.Custody), Records: s.Custody})
+	s.Finance = finance.New(finance.Config{Items: evidence.FinanceItems(s.Evidence, s.Custody), Custody: evidence.FinanceCustody(s.Custody, s.Evidence), Records: s.Custody})
 	s.Evidence.Value = evidence.FinanceValue(s.Finance)
 	if s.Tokens, err = access.NewTokens(store); err != nil {
 		return nil, err

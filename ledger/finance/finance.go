@@ -74,6 +74,7 @@ type ConversionEvent struct {
 	Counterparty string
 	Reference    string
 	TxnID        uint64
+	CourtOrderID uint64 // the sale order it carries out, 0 when none was named
 }
 
 // CustodyRecorder appends the `converted` custody entry for a conversion in
