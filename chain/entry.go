@@ -85,6 +85,8 @@ const (
 	EventUnsealed     = "unsealed"
 	EventResealed     = "resealed"
 	EventMovedOnChain = "moved_on_chain"
+	EventSuperdari    = "superdari" // handed on a bond to its owner or another person (s.516-A CrPC)
+	EventProduced     = "produced"  // produced before the court while on superdari
 	EventConverted    = "converted"
 	EventForfeited    = "forfeited"
 	EventReturned     = "returned"
@@ -96,7 +98,7 @@ const (
 var Events = []string{
 	EventSeized, EventSealed, EventTransferred, EventReceived, EventStored,
 	EventCheckedOut, EventCheckedIn, EventExamined, EventUnsealed, EventResealed,
-	EventMovedOnChain, EventConverted, EventForfeited, EventReturned,
+	EventMovedOnChain, EventSuperdari, EventProduced, EventConverted, EventForfeited, EventReturned,
 	EventDestroyed, EventWrittenOff,
 }
 

@@ -7,7 +7,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/amanat-ledger/amanat/chain"
 	"github.com/amanat-ledger/amanat/chain/access"
+	"github.com/amanat-ledger/amanat/chain/service"
 	"github.com/amanat-ledger/amanat/ledger"
 	"github.com/amanat-ledger/amanat/ledger/money"
 )
@@ -174,5 +176,88 @@ func TestReleaseNeedsAFittingOrder(t *testing.T) {
 	decode(t, ts.do(access.RoleAuditor, http.MethodGet, "/v1/verify", ""), &v)
 	if !v.OK {
 		t.Fatal("verify after a release under a registered order failed")
+	}
+}
+
+// TestSuperdariMovesTheHoldings: on superdari the item's holdings sit in
+// superdari:item:N; received back they return to custody:item:N; returned
+// from superdari they leave for returned:case:N; every step's transaction
+// posts to the item's custody account and the store verifies.
+func TestSuperdariMovesTheHoldings(t *testing.T) {
+	ts, _ := newCustodyServer(t) // item 1: USD 900.00, seized two hours ago
+	usd := money.MustLookup("USD")
+	min := func(m int) string { return time.Now().UTC().Add(time.Duration(m-100) * time.Minute).Format(time.RFC3339) }
+	sup := mustOrder(t, ts, "superdari", 1, `,"to":"Nguyen Van An","conditions":{"bond":{"amount":"250000","currency":"PKR"},"surety":"Tran Thi B","produce_by":"2099-01-01"}`)
+	ret := mustOrder(t, ts, "return", 1, `,"to":"Nguyen Van An"`)
+	balances := func(step string, custody, bond, returned string) {
+		t.Helper()
+		err := ts.store.View(func(tx *ledger.Tx) error {
+			for acct, want := range map[string]string{"custody:item:1": custody, "superdari:item:1": bond, "returned:case:1": returned} {
+				b, err := tx.Balance(acct, usd)
+				if err != nil {
+					return err
+				}
+				if b.Amount.String() != want {
+					t.Errorf("after %s: %s is %s, want %s", step, acct, b.Amount, want)
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	post := func(body string) entryJSON {
+		t.Helper()
+		rec := ts.do(access.RoleCustodian, http.MethodPost, "/v1/items/1/custody", body)
+		if rec.Code != http.StatusCreated {
+			t.Fatalf("%s: %d %s", body, rec.Code, rec.Body)
+		}
+		var e entryJSON
+		decode(t, rec, &e)
+		return e
+	}
+	// The superdar is the one the order names.
+	before := digest(t, ts.store)
+	wantProblem(t, ts.do(access.RoleCustodian, http.MethodPost, "/v1/items/1/custody",
+		fmt.Sprintf(`{"event":"superdari","at":%q,"to":"Someone Else","court_order_id":%d}`, min(0), sup)), http.StatusUnprocessableEntity, "to")
+	wantProblem(t, ts.do(access.RoleCustodian, http.MethodPost, "/v1/items/1/custody",
+		fmt.Sprintf(`{"event":"superdari","at":%q,"to":"Nguyen Van An"}`, min(0))), http.StatusUnprocessableEntity, "court_order_id")
+	if digest(t, ts.store) != before {
+		t.Fatal("a refused superdari wrote something")
+	}
+
+	e := post(fmt.Sprintf(`{"event":"superdari","at":%q,"to":"Nguyen Van An","court_order_id":%d}`, min(1), sup))
+	if e.LedgerTxn == nil || e.CourtOrdID == nil || *e.CourtOrdID != sup {
+		t.Fatalf("superdari entry: %+v", e)
+	}
+	balances("superdari", "0.00", "900.00", "0.00")
+	var it struct{ Status, Holder string }
+	decode(t, ts.do(access.RoleAuditor, http.MethodGet, "/v1/items/1", ""), &it)
+	if it.Status != "on_superdari" || it.Holder != "Nguyen Van An" {
+		t.Fatalf("item on superdari reads %+v", it)
+	}
+	post(fmt.Sprintf(`{"event":"produced","at":%q,"remarks":"produced before the magistrate"}`, min(2)))
+	wantProblem(t, ts.do(access.RoleCustodian, http.MethodPost, "/v1/items/1/custody",
+		fmt.Sprintf(`{"event":"forfeited","at":%q,"court_order_id":%d}`, min(3), mustOrder(t, ts, "forfeiture", 1, ""))), http.StatusUnprocessableEntity, "event")
+	post(fmt.Sprintf(`{"event":"received","at":%q,"to":"Inspector Ayesha Khan"}`, min(4)))
+	balances("received back", "900.00", "0.00", "0.00")
+	post(fmt.Sprintf(`{"event":"superdari","at":%q,"to":"Nguyen Van An","court_order_id":%d}`, min(5), sup))
+	balances("superdari again", "0.00", "900.00", "0.00")
+	post(fmt.Sprintf(`{"event":"returned","at":%q,"to":"Nguyen Van An","court_order_id":%d}`, min(6), ret))
+	balances("returned from superdari", "0.00", "0.00", "900.00")
+
+	var v struct{ OK bool }
+	decode(t, ts.do(access.RoleAuditor, http.MethodGet, "/v1/verify", ""), &v)
+	if !v.OK {
+		t.Fatal("verify after superdari round trips failed")
+	}
+	rec := ts.do(access.RoleAuditor, http.MethodGet, "/v1/items/1/custody/bundle", "")
+	if rec.Code != http.StatusOK {
+		t.Fatalf("bundle: %d %s", rec.Code, rec.Body)
+	}
+	rep, err := chain.CheckBundle(rec.Body.Bytes(), service.RecordKinds())
+	if err != nil || rep.State.Status != "returned" {
+		t.Fatalf("the bundle of an item returned from superdari: %+v %v", rep.State, err)
 	}
 }

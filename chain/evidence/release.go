@@ -27,7 +27,10 @@ var eventOrders = map[string]struct {
 	chain.EventReturned:    {[]string{OrderReturn}, true},
 	chain.EventDestroyed:   {[]string{OrderDisposal}, true},
 	chain.EventConverted:   {[]string{OrderSale}, true},
+	chain.EventSuperdari:   {[]string{OrderSuperdari}, true},
 	chain.EventTransferred: {[]string{OrderTransfer}, false},
+	chain.EventProduced:    {[]string{OrderProduction, OrderSuperdari}, false},
+	chain.EventReceived:    {OrderKinds, false},
 }
 
 // NeedsOrder says whether event may be recorded only under a registered
@@ -80,8 +83,17 @@ func orderFits(o OrderView, kinds []string, e *chain.Entry) error {
 		return chain.RuleErr(chain.RuleOrderBefore, field, fmt.Sprintf("court order %d is dated %s, after the event (%s)", o.ID, o.Date, e.At.UTC().Format(time.DateOnly)))
 	case o.EndedBy != 0:
 		return chain.RuleErr(chain.RuleOrderInForce, field, fmt.Sprintf("court order %d was vacated or superseded by order %d", o.ID, o.EndedBy))
-	case o.Kind == OrderReturn && e.To != o.To:
-		return chain.RuleErr(chain.RuleOrderRecipient, "to", fmt.Sprintf("court order %d returns item %d to %q, not %q", o.ID, e.Item, o.To, e.To))
+	case (o.Kind == OrderReturn || o.Kind == OrderSuperdari) && e.Event == handoverEvent(o.Kind) && e.To != o.To:
+		return chain.RuleErr(chain.RuleOrderRecipient, "to", fmt.Sprintf("court order %d hands item %d to %q, not %q", o.ID, e.Item, o.To, e.To))
 	}
 	return nil
+}
+
+// handoverEvent is the event that hands the item to the person an order of
+// kind names: a return order's recipient, a superdari order's superdar.
+func handoverEvent(kind string) string {
+	if kind == OrderSuperdari {
+		return chain.EventSuperdari
+	}
+	return chain.EventReturned
 }
