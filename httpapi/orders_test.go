@@ -123,3 +123,40 @@ func mustOrder(t *testing.T, ts *testServer, kind string, item uint64, extra str
 	t.Helper()
 	return postOrder(t, ts, orderBody(kind, "2025-06-01", fmt.Sprintf("[%d]", item), extra))
 }
+
+// TestConversionNeedsASaleOrder: a conversion without a sale order covering
+// the item, or under another kind of order, is refused naming
+// court_order_id, and nothing is written.
+func TestConversionNeedsASaleOrder(t *testing.T) {
+	ts, _ := newFinanceServer(t)
+	caseID := mustCreateCase(t, ts, "FIR 115/2025")
+	rec := ts.do(access.RoleCustodian, http.MethodPost, "/v1/seizures", seizureBody(caseID, "S"))
+	if rec.Code != http.StatusCreated {
+		t.Fatalf("seizure: %d %s", rec.Code, rec.Body)
+	}
+	var r receipt
+	decode(t, rec, &r)
+	cash, wallet := r.ItemIDs[0], r.ItemIDs[1]
+	conv := func(order string) string {
+		return fmt.Sprintf(`{"item_id":%d%s,"sold":[{"currency":"BTC","amount":"0.12345678"}],"proceeds":"3750000.00","executed_at":%q,"counterparty":"licensed exchange"}`,
+			wallet, order, time.Now().UTC().Add(-time.Minute).Format(time.RFC3339))
+	}
+	for name, order := range map[string]string{
+		"no order":                     "",
+		"a disposal order":             fmt.Sprintf(`,"court_order_id":%d`, mustOrder(t, ts, "disposal", wallet, "")),
+		"a sale order of another item": fmt.Sprintf(`,"court_order_id":%d`, mustOrder(t, ts, "sale", cash, "")),
+	} {
+		t.Run(name, func(t *testing.T) {
+			before := snapshot(t, ts.store)
+			wantProblem(t, ts.do(access.RoleFinance, http.MethodPost, "/v1/conversions", conv(order)), http.StatusUnprocessableEntity, "court_order_id")
+			if snapshot(t, ts.store) != before {
+				t.Fatal("a refused conversion changed the store")
+			}
+		})
+	}
+	sale := mustOrder(t, ts, "sale", wallet, "")
+	rec = ts.do(access.RoleFinance, http.MethodPost, "/v1/conversions", conv(fmt.Sprintf(`,"court_order_id":%d`, sale)))
+	if rec.Code != http.StatusCreated || !strings.Contains(rec.Body.String(), fmt.Sprintf(`"court_order_id":%d`, sale)) {
+		t.Fatalf("conversion under a sale order: %d %s", rec.Code, rec.Body)
+	}
+}

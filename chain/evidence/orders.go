@@ -318,7 +318,7 @@ func (r *Registry) orderIDs(tx *ledger.Tx, item, after uint64) ([]uint64, error)
 	}
 	prefix := be64(item)
 	c := tx.Cursor(ledger.EvidenceItemOrder)
-	for k, _ := c.Seek(append(be64(item), be64(after+1)...)); k != nil && len(k) == 16 && string(k[:8]) == string(prefix); k, _ = c.Next() {
+	for k, _ := c.Seek(append(be64(item), be64(after+1)...)); len(k) == 16 && string(k[:8]) == string(prefix); k, _ = c.Next() {
 		ids = append(ids, binary.BigEndian.Uint64(k[8:]))
 	}
 	return ids, nil
