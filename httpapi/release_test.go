@@ -232,10 +232,21 @@ func TestSuperdariMovesTheHoldings(t *testing.T) {
 		t.Fatalf("superdari entry: %+v", e)
 	}
 	balances("superdari", "0.00", "900.00", "0.00")
-	var it struct{ Status, Holder string }
+	var it struct {
+		Status, Holder string
+		Balances       []holdingJSON
+	}
 	decode(t, ts.do(access.RoleAuditor, http.MethodGet, "/v1/items/1", ""), &it)
-	if it.Status != "on_superdari" || it.Holder != "Nguyen Van An" {
+	if it.Status != "on_superdari" || it.Holder != "Nguyen Van An" || len(it.Balances) != 1 || it.Balances[0].Amount != "900.00" {
 		t.Fatalf("item on superdari reads %+v", it)
+	}
+	// Valuation still counts what is out on a bond, and by location says with whom.
+	if rec := ts.do(access.RoleFinance, http.MethodPost, "/v1/rates", `{"currency":"USD","rate":"280.00","effective":"2025-06-01","source":"sbp-interbank"}`); rec.Code != http.StatusCreated {
+		t.Fatalf("rate: %d %s", rec.Code, rec.Body)
+	}
+	rec := ts.do(access.RoleAuditor, http.MethodGet, "/v1/valuation?group_by=location", "")
+	if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), `"superdari:Nguyen Van An"`) || !strings.Contains(rec.Body.String(), `"252000.00"`) {
+		t.Fatalf("valuation by location with an item on superdari: %d %s", rec.Code, rec.Body)
 	}
 	post(fmt.Sprintf(`{"event":"produced","at":%q,"remarks":"produced before the magistrate"}`, min(2)))
 	wantProblem(t, ts.do(access.RoleCustodian, http.MethodPost, "/v1/items/1/custody",
@@ -252,7 +263,7 @@ func TestSuperdariMovesTheHoldings(t *testing.T) {
 	if !v.OK {
 		t.Fatal("verify after superdari round trips failed")
 	}
-	rec := ts.do(access.RoleAuditor, http.MethodGet, "/v1/items/1/custody/bundle", "")
+	rec = ts.do(access.RoleAuditor, http.MethodGet, "/v1/items/1/custody/bundle", "")
 	if rec.Code != http.StatusOK {
 		t.Fatalf("bundle: %d %s", rec.Code, rec.Body)
 	}

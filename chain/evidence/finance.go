@@ -35,6 +35,17 @@ func LocationText(l chain.Location) string {
 	return strings.Join(parts, "/")
 }
 
+// stateLocation is where an item is for finance: out on a bond it is
+// "superdari:HOLDER", whatever place its last custody entry named, so a
+// valuation by location shows what is out on superdari and with whom, and
+// no count of a malkhana expects it.
+func stateLocation(st chain.ItemState) string {
+	if st.Status == chain.StatusSuperdari {
+		return "superdari:" + st.Holder
+	}
+	return LocationText(st.Location)
+}
+
 // custodyState is what the item directory needs of the custody log.
 type custodyState interface {
 	State(tx *ledger.Tx, item uint64) (chain.ItemState, error)
@@ -71,7 +82,7 @@ func (d itemDirectory) ref(tx *ledger.Tx, it Item, circles map[uint64]string) (f
 		if err != nil && ledger.ErrorCode(err) != ledger.ENotFound {
 			return finance.ItemRef{}, err
 		}
-		ref.Location = LocationText(st.Location)
+		ref.Location = stateLocation(st)
 		if chain.Terminal[st.Status] {
 			ref.Ended = st.Status
 		}
@@ -101,7 +112,7 @@ func (d itemDirectory) LocationAt(tx *ledger.Tx, id string, at time.Time) (strin
 	if err != nil {
 		return "", err
 	}
-	return LocationText(st.Location), nil
+	return stateLocation(st), nil
 }
 
 func (d itemDirectory) Items(tx *ledger.Tx) ([]finance.ItemRef, error) {

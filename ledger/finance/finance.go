@@ -185,7 +185,10 @@ func conversionAccount(item string) string { return ledger.ItemAccountOf("conver
 func varianceAccount(item string) string   { return ledger.ItemAccountOf("variance", item) }
 func proceedsAccount(caseID string) string { return ledger.CaseAccountOf("proceeds", caseID) }
 
-var itemPrefix = custodyAccount("")
+var (
+	itemPrefix = custodyAccount("")
+	bondPrefix = ledger.ItemAccountOf("superdari", "") // out on a bond (superdari)
+)
 
 const (
 	feesAccount  = "fees:conversion"
