@@ -313,3 +313,26 @@ func TestSuperdariRoundTrips(t *testing.T) {
 	}
 	l.mustVerify(t)
 }
+
+// An entry that names a registered order carries its number and date: the
+// court_order_id line follows court_order, reads back exactly, and is
+// refused without it.
+func TestCourtOrderIDLine(t *testing.T) {
+	l := mustOpen(t)
+	l.seize(t, 7, "1500.00")
+	_, err := l.tryAppend(Entry{Item: 7, RecordedBy: "custodian:asif", Event: EventForfeited, At: at(60), CourtOrderID: 4})
+	var le *ledger.Error
+	if !errors.As(err, &le) || len(le.Fields) == 0 || le.Fields[0].Field != "court_order_id" {
+		t.Fatalf("an order id without its number and date: %v", err)
+	}
+	got := l.append(t, Entry{Item: 7, RecordedBy: "custodian:asif", Event: EventForfeited, At: at(60),
+		CourtOrder: &CourtOrder{Number: "Crl. Misc. 44/2025", Date: "2025-06-01"}, CourtOrderID: 4})[0]
+	if !strings.Contains(string(got.Canonical()), "court_order 2025-06-01 \"Crl. Misc. 44/2025\"\ncourt_order_id 4\nledger_txn ") {
+		t.Fatalf("canonical form:\n%s", got.Canonical())
+	}
+	back, err := DecodeEntry(got.Canonical())
+	if err != nil || back.CourtOrderID != 4 || back.CourtOrder == nil || back.CourtOrder.Number != "Crl. Misc. 44/2025" {
+		t.Fatalf("read back %+v %v", back, err)
+	}
+	l.mustVerify(t)
+}

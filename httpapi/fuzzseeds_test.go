@@ -117,6 +117,16 @@ func fuzzSeeds(fx *fuzzFixture) []fuzzSeed {
 			`{"item_id":%d,"date":%q,"counts":[{"currency":"USD","amount":"900.00"}]}`, cash, today))}},
 		{name: "address validation", steps: []fuzzStep{step(access.RoleInvestigator, http.MethodPost, "/v1/addresses/validate",
 			`{"chain":"bitcoin","network":"mainnet","address":"bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4"}`)}},
+		{name: "court order", steps: []fuzzStep{step(access.RoleCustodian, http.MethodPost, "/v1/court-orders", fmt.Sprintf(
+			`{"kind":"superdari","court":"Judicial Magistrate Section 30, Islamabad","judge":"Ms Farah Naz","case_number":"Crl. Misc. 9/2026","number":"superdari order 9/2026","date":%q,
+			"items":[%d],"to":"Nguyen Van An","conditions":{"bond":{"amount":"500000","currency":"PKR"},"surety":"Tran Thi B","produce_by":"2099-01-01"},"scan_sha256":"%s"}`,
+			today, cash, strings.Repeat("5e", 32)))}},
+		{name: "court order then superdari", steps: []fuzzStep{
+			step(access.RoleCustodian, http.MethodPost, "/v1/court-orders", fmt.Sprintf(
+				`{"kind":"superdari","court":"Judicial Magistrate Section 30, Islamabad","case_number":"Crl. Misc. 9/2026","number":"superdari order 9/2026","date":"2025-06-01",
+				"items":[%d],"to":"Nguyen Van An","conditions":{"bond":{"amount":"500000","currency":"PKR"},"surety":"Tran Thi B","produce_by":"2099-01-01"},"scan_sha256":"%s"}`,
+				cash, strings.Repeat("5e", 32))),
+			custody(cash, fmt.Sprintf(`{"event":"superdari","at":%q,"to":"Nguyen Van An","court_order_id":5}`, ev(1)))}},
 	}
 }
 
