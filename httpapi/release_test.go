@@ -186,7 +186,9 @@ func TestReleaseNeedsAFittingOrder(t *testing.T) {
 func TestSuperdariMovesTheHoldings(t *testing.T) {
 	ts, _ := newCustodyServer(t) // item 1: USD 900.00, seized two hours ago
 	usd := money.MustLookup("USD")
-	min := func(m int) string { return time.Now().UTC().Add(time.Duration(m-100) * time.Minute).Format(time.RFC3339) }
+	min := func(m int) string {
+		return time.Now().UTC().Add(time.Duration(m-100) * time.Minute).Format(time.RFC3339)
+	}
 	sup := mustOrder(t, ts, "superdari", 1, `,"to":"Nguyen Van An","conditions":{"bond":{"amount":"250000","currency":"PKR"},"surety":"Tran Thi B","produce_by":"2099-01-01"}`)
 	ret := mustOrder(t, ts, "return", 1, `,"to":"Nguyen Van An"`)
 	balances := func(step string, custody, bond, returned string) {
