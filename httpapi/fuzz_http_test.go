@@ -250,7 +250,7 @@ func buildFuzzFixture(dir string) (*fuzzFixture, error) {
 		}
 	}
 	// Court orders 1 to 4: the releases of the seeds carry them out.
-	day := fx.now.AddDate(0, 0, -1).Format(time.DateOnly)
+	day := fx.now.Add(-180 * time.Minute).UTC().Format(time.DateOnly) // the seizure's day
 	for _, o := range []struct{ kind, item, extra string }{
 		{"forfeiture", "cash", ""}, {"return", "cash", `,"to":"Nguyen Van An"`}, {"disposal", "cash", ""}, {"sale", "wallet", ""},
 	} {

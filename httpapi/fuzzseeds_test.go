@@ -123,9 +123,9 @@ func fuzzSeeds(fx *fuzzFixture) []fuzzSeed {
 			today, cash, strings.Repeat("5e", 32)))}},
 		{name: "court order then superdari", steps: []fuzzStep{
 			step(access.RoleCustodian, http.MethodPost, "/v1/court-orders", fmt.Sprintf(
-				`{"kind":"superdari","court":"Judicial Magistrate Section 30, Islamabad","case_number":"Crl. Misc. 9/2026","number":"superdari order 9/2026","date":"2025-06-01",
+				`{"kind":"superdari","court":"Judicial Magistrate Section 30, Islamabad","case_number":"Crl. Misc. 9/2026","number":"superdari order 9/2026","date":%q,
 				"items":[%d],"to":"Nguyen Van An","conditions":{"bond":{"amount":"500000","currency":"PKR"},"surety":"Tran Thi B","produce_by":"2099-01-01"},"scan_sha256":"%s"}`,
-				cash, strings.Repeat("5e", 32))),
+				fx.now.Add(-180*time.Minute).UTC().Format(time.DateOnly), cash, strings.Repeat("5e", 32))),
 			custody(cash, fmt.Sprintf(`{"event":"superdari","at":%q,"to":"Nguyen Van An","court_order_id":5}`, ev(1)))}},
 	}
 }

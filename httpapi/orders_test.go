@@ -49,6 +49,7 @@ func TestCourtOrderRecords(t *testing.T) {
 	if len(page.Data) != 1 || page.Data[0].ID != dis {
 		t.Fatalf("orders of item 1 of kind disposal: %+v", page.Data)
 	}
+	wantProblem(t, ts.do(access.RoleAuditor, http.MethodGet, "/v1/court-orders?kind=confiscation", ""), http.StatusUnprocessableEntity, "kind")
 	decode(t, ts.do(access.RoleAuditor, http.MethodGet, "/v1/court-orders?item_id=2", ""), &page)
 	if len(page.Data) != 0 {
 		t.Fatalf("item 2 has orders: %+v", page.Data)
@@ -91,6 +92,7 @@ func TestCourtOrderRefusals(t *testing.T) {
 		{"no items", orderBody("disposal", today, "[]", ""), "items"},
 		{"an item that does not exist", orderBody("disposal", today, "[1, 99]", ""), "items[1]"},
 		{"an item named twice", orderBody("disposal", today, "[1, 1]", ""), "items[1]"},
+		{"an order dated before the item was seized", orderBody("disposal", "2001-01-01", "[1]", ""), "items[0]"},
 		{"a return without its recipient", orderBody("return", today, "[1]", ""), "to"},
 		{"a recipient on a disposal", orderBody("disposal", today, "[1]", `,"to":"someone"`), "to"},
 		{"a scan that is not a hash", strings.Replace(orderBody("disposal", today, "[1]", ""), testScan, strings.ToUpper(testScan), 1), "scan_sha256"},
@@ -117,11 +119,16 @@ func TestCourtOrderRefusals(t *testing.T) {
 	wantProblem(t, ts.do(access.RoleInvestigator, http.MethodPost, "/v1/court-orders", orderBody("disposal", today, "[1]", "")), http.StatusForbidden, "")
 }
 
-// mustOrder registers an order of kind covering item, made on 2025-06-01,
-// and answers its id; extra adds fields (a return's ",\"to\":...").
+// mustOrder registers an order of kind covering item, made on the day the
+// item was seized (so on or before any event of it), and answers its id;
+// extra adds fields (a return's ",\"to\":...").
 func mustOrder(t *testing.T, ts *testServer, kind string, item uint64, extra string) uint64 {
 	t.Helper()
-	return postOrder(t, ts, orderBody(kind, "2025-06-01", fmt.Sprintf("[%d]", item), extra))
+	var it struct {
+		SeizedAt time.Time `json:"seized_at"`
+	}
+	decode(t, ts.do(access.RoleAuditor, http.MethodGet, fmt.Sprintf("/v1/items/%d", item), ""), &it)
+	return postOrder(t, ts, orderBody(kind, it.SeizedAt.UTC().Format(time.DateOnly), fmt.Sprintf("[%d]", item), extra))
 }
 
 // TestConversionNeedsASaleOrder: a conversion without a sale order covering

@@ -169,7 +169,9 @@ func TestReleaseNeedsAFittingOrder(t *testing.T) {
 	}
 	var e entryJSON
 	decode(t, rec, &e)
-	if e.CourtOrdID == nil || *e.CourtOrdID != forf || e.CourtOrder == nil || e.CourtOrder.Number != "ORD-forfeiture" || e.CourtOrder.Date != "2025-06-01" {
+	var o orderJSON
+	decode(t, ts.do(access.RoleAuditor, http.MethodGet, fmt.Sprintf("/v1/court-orders/%d", forf), ""), &o)
+	if e.CourtOrdID == nil || *e.CourtOrdID != forf || e.CourtOrder == nil || e.CourtOrder.Number != "ORD-forfeiture" || e.CourtOrder.Date != o.Date {
 		t.Fatalf("the entry carries order %v %+v", e.CourtOrdID, e.CourtOrder)
 	}
 	var v struct{ OK bool }

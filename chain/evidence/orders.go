@@ -195,11 +195,16 @@ func isSHA256(s string) bool {
 func (r *Registry) CreateCourtOrder(tx *ledger.Tx, o CourtOrder, actor string) (CourtOrder, error) {
 	var p ledger.Problems
 	for i, id := range o.Items {
-		if _, err := r.Item(tx, id); err != nil {
-			if ledger.ErrorCode(err) != ledger.ENotFound {
-				return CourtOrder{}, err
-			}
+		it, err := r.Item(tx, id)
+		switch {
+		case ledger.ErrorCode(err) == ledger.ENotFound:
 			p.Addf(fmt.Sprintf("items[%d]", i), "item %d not found", id)
+		case err != nil:
+			return CourtOrder{}, err
+		case it.SeizedAt.UTC().Format(time.DateOnly) > o.Date:
+			// A court orders what has been seized: an order dated
+			// before the seizure is a back-dated one.
+			p.Addf(fmt.Sprintf("items[%d]", i), "item %d was seized on %s, after the order's date %s", id, it.SeizedAt.UTC().Format(time.DateOnly), o.Date)
 		}
 	}
 	for field, earlier := range map[string]uint64{"supersedes": o.Supersedes, "vacates": o.Vacates} {
@@ -282,9 +287,12 @@ type OrderFilter struct {
 	Limit int
 }
 
-// CourtOrders lists orders in id order; next is the last id of a full page
+// CourtOrders lists orders in id order (EInvalid for a kind that is none); next is the last id of a full page
 // (resume after it), 0 on the last page.
 func (r *Registry) CourtOrders(tx *ledger.Tx, f OrderFilter) (out []OrderView, next uint64, err error) {
+	if f.Kind != "" && !slices.Contains(OrderKinds, f.Kind) {
+		return nil, 0, ledger.FieldErr("kind", fmt.Sprintf("%q is not an order kind (one of %s)", f.Kind, strings.Join(OrderKinds, ", ")))
+	}
 	ids, err := r.orderIDs(tx, f.Item, f.After)
 	if err != nil {
 		return nil, 0, err
