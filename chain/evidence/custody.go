@@ -25,7 +25,8 @@ const (
 
 // CheckEvent refuses what no caller may record as a custody event, before
 // anything is written: a conversion, which moves money and so is recorded
-// with its ledger transaction by finance, and an entry that names a ledger
+// with its ledger transaction by finance; a free-text court order, which is
+// registered first and named by id; and an entry that names a ledger
 // transaction, which only the event's own posting may set.
 func CheckEvent(e chain.Entry) error {
 	if e.Event == chain.EventConverted {
@@ -35,6 +36,9 @@ func CheckEvent(e chain.Entry) error {
 	// recorded here causes one the caller could know of: a release's is
 	// posted by Record, a seizure's by Register and a conversion's by
 	// finance.
+	if e.CourtOrder != nil {
+		return errFreeTextOrder
+	}
 	if e.LedgerTxn != 0 {
 		return ledger.FieldErr("ledger_txn", "is set by the server, never by a client: an entry names only the ledger transaction its own event caused (a release's is posted with it)")
 	}

@@ -16,7 +16,7 @@ import (
 func TestCourtOrderTamperingIsNamed(t *testing.T) {
 	f := raided(t)
 	req := CourtOrderRequest{Kind: OrderForfeiture, Court: "Special Court (Central), Islamabad", CaseNumber: "FIR 112/2025",
-		Number: "judgment 112/2025", Date: "2025-06-01", Items: []ID{1}, ScanSHA256: strings.Repeat("ab", 32)}
+		Number: "judgment 112/2025", Date: "2025-06-03", Items: []ID{1}, ScanSHA256: strings.Repeat("ab", 32)}
 	o, err := CheckCourtOrder(req, time.Now())
 	if err != nil {
 		t.Fatal(err)
@@ -30,7 +30,7 @@ func TestCourtOrderTamperingIsNamed(t *testing.T) {
 	}
 	f.verify(t)
 	_, err = tamperFile(t, f, func(btx *bolt.Tx) error {
-		replaceIn(t, btx.Bucket([]byte(ledger.EvidenceOrders.Name())), 1, `"date":"2025-06-01"`, `"date":"2025-05-01"`)
+		replaceIn(t, btx.Bucket([]byte(ledger.EvidenceOrders.Name())), 1, `"date":"2025-06-03"`, `"date":"2025-05-01"`)
 		return nil
 	})
 	if err == nil || !strings.Contains(err.Error(), "court order 1: leaf hash does not match the log") {

@@ -40,13 +40,16 @@ func NeedsOrder(event string) ([]string, bool) {
 	return f.kinds, ok && f.required
 }
 
+// errFreeTextOrder refuses a free-text court order on a new write: only a
+// registered order is named, by its id (CheckEvent).
+var errFreeTextOrder = chain.RuleErr(chain.RuleRegisteredOrder, "court_order",
+	"a court order is registered first (POST /v1/court-orders) and then named as court_order_id; free-text orders are no longer recorded")
+
 // applyOrder checks the order e names and copies its number and date into
-// e. A free-text court order is refused on every new write: only a
-// registered order is named, by its id.
+// e, whose own court_order must be empty.
 func (r *Registry) applyOrder(tx *ledger.Tx, e *chain.Entry) error {
 	if e.CourtOrder != nil {
-		return chain.RuleErr(chain.RuleRegisteredOrder, "court_order",
-			"a court order is registered first (POST /v1/court-orders) and then named as court_order_id; free-text orders are no longer recorded")
+		return errFreeTextOrder
 	}
 	fit, known := eventOrders[e.Event]
 	if e.CourtOrderID == 0 {
