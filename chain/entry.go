@@ -62,10 +62,14 @@ type Entry struct {
 	Remarks     string
 	Attachments []Attachment
 	CourtOrder  *CourtOrder
-	LedgerTxn   uint64 // the ledger transaction this event caused, if any
-	PrevHash    string // hex leaf hash of the item's previous entry, "" for the first (assigned)
-	LeafIndex   uint64 // index in the global Merkle log (assigned)
-	Hash        string // hex RFC 6962 leaf hash of Canonical() (assigned)
+	// CourtOrderID is the registered order CourtOrder was copied from; 0
+	// for an entry written before orders were registered (its CourtOrder
+	// is then the free text the caller gave) or one that names no order.
+	CourtOrderID uint64
+	LedgerTxn    uint64 // the ledger transaction this event caused, if any
+	PrevHash     string // hex leaf hash of the item's previous entry, "" for the first (assigned)
+	LeafIndex    uint64 // index in the global Merkle log (assigned)
+	Hash         string // hex RFC 6962 leaf hash of Canonical() (assigned)
 }
 
 // Events.
@@ -81,6 +85,8 @@ const (
 	EventUnsealed     = "unsealed"
 	EventResealed     = "resealed"
 	EventMovedOnChain = "moved_on_chain"
+	EventSuperdari    = "superdari" // handed on a bond to its owner or another person (s.516-A CrPC)
+	EventProduced     = "produced"  // produced before the court while on superdari
 	EventConverted    = "converted"
 	EventForfeited    = "forfeited"
 	EventReturned     = "returned"
@@ -92,7 +98,7 @@ const (
 var Events = []string{
 	EventSeized, EventSealed, EventTransferred, EventReceived, EventStored,
 	EventCheckedOut, EventCheckedIn, EventExamined, EventUnsealed, EventResealed,
-	EventMovedOnChain, EventConverted, EventForfeited, EventReturned,
+	EventMovedOnChain, EventSuperdari, EventProduced, EventConverted, EventForfeited, EventReturned,
 	EventDestroyed, EventWrittenOff,
 }
 
@@ -193,6 +199,9 @@ func (e *Entry) Canonical() []byte {
 		b = append(b, ' ')
 		b = strconv.AppendQuote(b, o.Number)
 		b = append(b, '\n')
+		if e.CourtOrderID != 0 {
+			num("court_order_id", e.CourtOrderID)
+		}
 	}
 	num("ledger_txn", e.LedgerTxn)
 	if e.PrevHash == "" {
@@ -260,6 +269,9 @@ func decodeEntry(data []byte) (Entry, error) {
 		v := p.value("court_order")
 		date, number, _ := strings.Cut(v, " ")
 		e.CourtOrder = &CourtOrder{Number: p.unquote(number), Date: date}
+		if p.err == nil && p.peek("court_order_id") {
+			e.CourtOrderID = p.uint("court_order_id")
+		}
 	}
 	e.LedgerTxn = p.uint("ledger_txn")
 	if h := p.word("prev_hash"); h != "none" {
@@ -419,6 +431,9 @@ func checkFields(e *Entry, now time.Time) error {
 		if !isSHA256Hex(a.SHA256) {
 			p.add(f+".sha256", "must be 64 lower-case hex digits (the SHA-256 of the file)")
 		}
+	}
+	if e.CourtOrderID != 0 && e.CourtOrder == nil {
+		p.add("court_order_id", "an entry naming a registered order carries its number and date")
 	}
 	if o := e.CourtOrder; o != nil {
 		if o.Number == "" {

@@ -16,6 +16,7 @@ const (
 	StatusInCustody  = "in_custody"
 	StatusInTransit  = "in_transit"
 	StatusCheckedOut = "checked_out"
+	StatusSuperdari  = "on_superdari" // out on a bond, held by the superdar
 )
 
 // ItemState is what an item's custody entries add up to. It is derived: the
@@ -33,7 +34,7 @@ type ItemState struct {
 	LastHash string // hex leaf hash of the newest entry: the next entry's PrevHash
 
 	Pending    string   // in_transit: who must receive it
-	ReturnTo   string   // checked_out: who it goes back to
+	ReturnTo   string   // checked_out: who it goes back to; on_superdari: the custodian who handed it over
 	SealsUsed  []string // every seal number the item has borne, oldest first
 	LedgerTxns []uint64 // ledger transactions its entries name, oldest first
 }
@@ -62,7 +63,21 @@ const (
 	RuleNeedsLocation    = "needs-location"
 	RuleWalletOnly       = "on-chain-events-for-wallets-only"
 	RuleLedgerTxnOfEvent = "ledger-txn-of-this-event"
+
+	// The register's rules on the court order an event names (it keeps
+	// the orders; the state machine sees only the number and date copied
+	// into the entry).
+	RuleRegisteredOrder = "release-needs-registered-order"
+	RuleOrderFits       = "order-fits-event"
+	RuleOrderCovers     = "order-covers-item"
+	RuleOrderBefore     = "order-made-before-event"
+	RuleOrderInForce    = "order-in-force"
+	RuleOrderRecipient  = "return-to-named-recipient"
 )
+
+// RuleErr is the refusal of an event that breaks a named custody rule,
+// for the rules other packages hold (the register's court-order rules).
+func RuleErr(rule, field, reason string) error { return ruleErr(rule, field, reason) }
 
 // ruleErr is the refusal of an event that breaks the item's state: EInvalid
 // (422), naming the rule in the message and the field at fault.
@@ -190,6 +205,13 @@ func applyEvent(st, next *ItemState, e *Entry) error {
 		return sameHolder(st, e)
 	case EventMovedOnChain:
 		return applyMoveOnChain(st, next, e)
+	case EventSuperdari:
+		return applySuperdari(st, next, e)
+	case EventProduced:
+		if err := needCustody(st, e, StatusSuperdari); err != nil {
+			return err
+		}
+		return sameHolder(st, e)
 	case EventConverted, EventDestroyed, EventWrittenOff, EventForfeited, EventReturned:
 		return applyEnd(st, next, e)
 	}
@@ -215,6 +237,9 @@ func applyTransfer(st, next *ItemState, e *Entry) error {
 }
 
 func applyReceipt(st, next *ItemState, e *Entry) error {
+	if st.Status == StatusSuperdari {
+		return applyBackFromSuperdari(st, next, e)
+	}
 	if st.Status != StatusInTransit {
 		return ruleErr(RuleReceiveMatches, "event",
 			fmt.Sprintf("item %d is not in transit (it is %s): a receipt needs a transfer first", st.Item, st.Status))
@@ -280,9 +305,47 @@ func applyMoveOnChain(st, next *ItemState, e *Entry) error {
 	return nil
 }
 
-// applyEnd applies the events after which nothing may follow.
-func applyEnd(st, next *ItemState, e *Entry) error {
+// applySuperdari hands the item on a bond to the person the superdari
+// order names: the holder releases it, the superdar holds it until it is
+// received back or returned for good.
+func applySuperdari(st, next *ItemState, e *Entry) error {
 	if err := needCustody(st, e, StatusInCustody); err != nil {
+		return err
+	}
+	if err := fillOrMatch(&e.From, st.Holder, RuleHolderReleases, "from", "item %d is held by %q, not %q", st.Item, st.Holder); err != nil {
+		return err
+	}
+	if e.To == "" || e.To == e.From {
+		return ruleErr(RuleNeedsHolder, "to", "a superdari names the person who takes the item on the bond")
+	}
+	if e.CourtOrder == nil {
+		return ruleErr(RuleCourtOrder, "court_order", "superdari needs the court order (number and date)")
+	}
+	next.Status, next.Holder, next.ReturnTo = StatusSuperdari, e.To, st.Holder
+	return nil
+}
+
+// applyBackFromSuperdari receives an item on superdari back into custody:
+// the superdar releases it to the custodian named in to.
+func applyBackFromSuperdari(st, next *ItemState, e *Entry) error {
+	if err := fillOrMatch(&e.From, st.Holder, RuleReceiveMatches, "from", "item %d is on superdari with %q, not %q", st.Item, st.Holder); err != nil {
+		return err
+	}
+	if e.To == "" || e.To == e.From {
+		return ruleErr(RuleNeedsHolder, "to", "a receipt back from superdari names the custodian who takes the item")
+	}
+	next.Status, next.Holder, next.ReturnTo = StatusInCustody, e.To, ""
+	return nil
+}
+
+// applyEnd applies the events after which nothing may follow. Only a
+// return ends a superdari; anything else needs the item back first.
+func applyEnd(st, next *ItemState, e *Entry) error {
+	allowed := []string{StatusInCustody}
+	if e.Event == EventReturned {
+		allowed = append(allowed, StatusSuperdari)
+	}
+	if err := needCustody(st, e, allowed...); err != nil {
 		return err
 	}
 	if (e.Event == EventForfeited || e.Event == EventReturned) && e.CourtOrder == nil {

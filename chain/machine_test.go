@@ -73,6 +73,8 @@ func TestStateMachineRules(t *testing.T) {
 	destroyed := Entry{Event: EventDestroyed, At: at(10), Remarks: "counterfeit, destroyed on order"}
 	checkout := Entry{Event: EventCheckedOut, At: at(10), To: "Inspector Sana"}
 	wallet := Location{Wallet: "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4", Network: "bitcoin:mainnet", TxID: strings.Repeat("ab", 32)}
+	bond := &CourtOrder{Number: "superdari 1187/2025", Date: "2025-06-01"}
+	superdari := Entry{Event: EventSuperdari, At: at(10), To: "Hassan Javed", CourtOrder: bond}
 
 	rows := []struct {
 		name   string
@@ -129,6 +131,20 @@ func TestStateMachineRules(t *testing.T) {
 		{"an on-chain move's chain must be known", []Entry{seized}, Entry{Event: EventMovedOnChain, At: at(10), Location: Location{Wallet: wallet.Wallet, Network: "dogecoin", TxID: wallet.TxID}}, RuleOnChainWallet, "location.network"},
 		{"an on-chain transaction id is 64 hex digits", []Entry{seized}, Entry{Event: EventMovedOnChain, At: at(10), Location: Location{Wallet: wallet.Wallet, TxID: "abc"}}, RuleOnChainWallet, "location.txid"},
 		{"an on-chain move to a valid agency wallet", []Entry{seized}, Entry{Event: EventMovedOnChain, At: at(10), Location: wallet}, "", ""},
+		{"superdari names the superdar", []Entry{seized}, Entry{Event: EventSuperdari, At: at(10), CourtOrder: bond}, RuleNeedsHolder, "to"},
+		{"superdari needs its order", []Entry{seized}, Entry{Event: EventSuperdari, At: at(10), To: "Hassan Javed"}, RuleCourtOrder, "court_order"},
+		{"only the holder hands over on superdari", []Entry{seized}, Entry{Event: EventSuperdari, At: at(10), From: "Asif", To: "Hassan Javed", CourtOrder: bond}, RuleHolderReleases, "from"},
+		{"superdari from custody", []Entry{seized}, superdari, "", ""},
+		{"superdari only from custody", []Entry{seized, checkout}, Entry{Event: EventSuperdari, At: at(20), To: "Hassan Javed", CourtOrder: bond}, RuleNeedsCustody, "event"},
+		{"a production while on superdari", []Entry{seized, superdari}, Entry{Event: EventProduced, At: at(20)}, "", ""},
+		{"a production only while on superdari", []Entry{seized}, Entry{Event: EventProduced, At: at(20)}, RuleNeedsCustody, "event"},
+		{"the superdar produces it", []Entry{seized, superdari}, Entry{Event: EventProduced, At: at(20), From: "Asif"}, RuleHolderReleases, "from"},
+		{"received back names the custodian", []Entry{seized, superdari}, Entry{Event: EventReceived, At: at(20)}, RuleNeedsHolder, "to"},
+		{"received back from the superdar only", []Entry{seized, superdari}, Entry{Event: EventReceived, At: at(20), From: "Asif", To: "SI Bilal"}, RuleReceiveMatches, "from"},
+		{"received back from superdari", []Entry{seized, superdari}, Entry{Event: EventReceived, At: at(20), To: "SI Bilal"}, "", ""},
+		{"returned from superdari", []Entry{seized, superdari}, Entry{Event: EventReturned, At: at(20), To: "Hassan Javed", CourtOrder: bond}, "", ""},
+		{"nothing else while on superdari", []Entry{seized, superdari}, Entry{Event: EventStored, At: at(20), Location: malkhana}, RuleNeedsCustody, "event"},
+		{"no forfeiture while on superdari", []Entry{seized, superdari}, Entry{Event: EventForfeited, At: at(20), CourtOrder: bond}, RuleNeedsCustody, "event"},
 		{"a TRON move", []Entry{seized}, Entry{Event: EventMovedOnChain, At: at(10), Location: Location{Wallet: "TJCnKsPa7y5okkXvQAidZBzqx3QyQ6sxMW", Network: "tron", TxID: wallet.TxID}}, "", ""},
 	}
 	for _, r := range rows {
@@ -264,4 +280,59 @@ func TestStateAtReplaysToAnInstant(t *testing.T) {
 		}
 		return nil
 	})
+}
+
+// TestSuperdariRoundTrips: out on a bond and back into custody, twice, then
+// out again and returned for good; the state follows and the log verifies.
+func TestSuperdariRoundTrips(t *testing.T) {
+	l := mustOpen(t)
+	l.seize(t, 7, "1500.00")
+	bond := &CourtOrder{Number: "superdari 1187/2025", Date: "2025-06-01"}
+	steps := []struct {
+		e              Entry
+		status, holder string
+	}{
+		{Entry{Event: EventSuperdari, At: at(60), To: "Hassan Javed", CourtOrder: bond, CourtOrderID: 3}, StatusSuperdari, "Hassan Javed"},
+		{Entry{Event: EventProduced, At: at(120), Remarks: "produced before the magistrate"}, StatusSuperdari, "Hassan Javed"},
+		{Entry{Event: EventReceived, At: at(180), To: "Malkhana In-charge Asif"}, StatusInCustody, "Malkhana In-charge Asif"},
+		{Entry{Event: EventSuperdari, At: at(240), To: "Hassan Javed", CourtOrder: bond}, StatusSuperdari, "Hassan Javed"},
+		{Entry{Event: EventReceived, At: at(300), To: "SI Bilal"}, StatusInCustody, "SI Bilal"},
+		{Entry{Event: EventSuperdari, At: at(360), To: "Hassan Javed", CourtOrder: bond}, StatusSuperdari, "Hassan Javed"},
+		{Entry{Event: EventReturned, At: at(420), To: "Hassan Javed", CourtOrder: bond}, EventReturned, "Hassan Javed"},
+	}
+	for i, s := range steps {
+		s.e.Item, s.e.RecordedBy = 7, "custodian:asif"
+		got := l.append(t, s.e)[0]
+		st := l.state(t, 7)
+		if st.Status != s.status || st.Holder != s.holder {
+			t.Fatalf("step %d (%s): status %s holder %q, want %s %q", i, s.e.Event, st.Status, st.Holder, s.status, s.holder)
+		}
+		if i == 0 && (got.CourtOrderID != 3 || !strings.Contains(string(got.Canonical()), "\ncourt_order_id 3\n")) {
+			t.Fatalf("the superdari entry does not carry its order id:\n%s", got.Canonical())
+		}
+	}
+	l.mustVerify(t)
+}
+
+// An entry that names a registered order carries its number and date: the
+// court_order_id line follows court_order, reads back exactly, and is
+// refused without it.
+func TestCourtOrderIDLine(t *testing.T) {
+	l := mustOpen(t)
+	l.seize(t, 7, "1500.00")
+	_, err := l.tryAppend(Entry{Item: 7, RecordedBy: "custodian:asif", Event: EventForfeited, At: at(60), CourtOrderID: 4})
+	var le *ledger.Error
+	if !errors.As(err, &le) || len(le.Fields) == 0 || le.Fields[0].Field != "court_order_id" {
+		t.Fatalf("an order id without its number and date: %v", err)
+	}
+	got := l.append(t, Entry{Item: 7, RecordedBy: "custodian:asif", Event: EventForfeited, At: at(60),
+		CourtOrder: &CourtOrder{Number: "Crl. Misc. 44/2025", Date: "2025-06-01"}, CourtOrderID: 4})[0]
+	if !strings.Contains(string(got.Canonical()), "court_order 2025-06-01 \"Crl. Misc. 44/2025\"\ncourt_order_id 4\nledger_txn ") {
+		t.Fatalf("canonical form:\n%s", got.Canonical())
+	}
+	back, err := DecodeEntry(got.Canonical())
+	if err != nil || back.CourtOrderID != 4 || back.CourtOrder == nil || back.CourtOrder.Number != "Crl. Misc. 44/2025" {
+		t.Fatalf("read back %+v %v", back, err)
+	}
+	l.mustVerify(t)
 }

@@ -164,7 +164,7 @@ func mLowerHex(s string, n int) bool {
 }
 
 // mEvents: section 2, the event line.
-var mEvents = strings.Fields("seized sealed transferred received stored checked_out checked_in examined unsealed resealed moved_on_chain converted forfeited returned destroyed written_off")
+var mEvents = strings.Fields("seized sealed transferred received stored checked_out checked_in examined unsealed resealed moved_on_chain superdari produced converted forfeited returned destroyed written_off")
 
 // mCheckEntry: section 2, the rules of one entry's lines.
 func mCheckEntry(c string) error {

@@ -97,8 +97,9 @@ func TestAmountsAtTheBoundAreAcceptedAndReadBack(t *testing.T) {
 		}
 	}
 	readsStillWork(t, ts)
-	conv := fmt.Sprintf(`{"item_id":%d,"sold":[{"currency":"ETH","amount":%q}],"proceeds":%q,"fees":%q,"executed_at":%q,"counterparty":"licensed exchange","reference":"stmt-1"}`,
-		r.ItemIDs[1], eth, cash, cash, time.Now().UTC().Add(-time.Minute).Format(time.RFC3339))
+	sale := mustOrder(t, ts, "sale", r.ItemIDs[1], "")
+	conv := fmt.Sprintf(`{"item_id":%d,"court_order_id":%d,"sold":[{"currency":"ETH","amount":%q}],"proceeds":%q,"fees":%q,"executed_at":%q,"counterparty":"licensed exchange","reference":"stmt-1"}`,
+		r.ItemIDs[1], sale, eth, cash, cash, time.Now().UTC().Add(-time.Minute).Format(time.RFC3339))
 	if rec := ts.do(access.RoleFinance, http.MethodPost, "/v1/conversions", conv); rec.Code != http.StatusCreated {
 		t.Fatalf("conversion at the bound: %d %s", rec.Code, rec.Body)
 	}

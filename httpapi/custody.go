@@ -111,6 +111,7 @@ type entryJSON struct {
 	Remarks     *string           `json:"remarks"`
 	Attachments []attachmentJSON  `json:"attachments"`
 	CourtOrder  *courtOrderJSON   `json:"court_order"`
+	CourtOrdID  *uint64           `json:"court_order_id"`
 	LedgerTxn   *uint64           `json:"ledger_txn"`
 	PrevHash    *string           `json:"prev_hash"`
 	LeafIndex   uint64            `json:"leaf_index"`
@@ -166,6 +167,10 @@ func toEntryJSON(e chain.Entry) entryJSON {
 		o := courtOrderJSON(*e.CourtOrder)
 		out.CourtOrder = &o
 	}
+	if e.CourtOrderID != 0 {
+		id := e.CourtOrderID
+		out.CourtOrdID = &id
+	}
 	return out
 }
 
@@ -184,13 +189,14 @@ type custodyRequest struct {
 	Remarks     string              `json:"remarks"`
 	Attachments []attachmentJSON    `json:"attachments"`
 	CourtOrder  *courtOrderJSON     `json:"court_order"`
+	CourtOrdID  ID                  `json:"court_order_id"`
 	LedgerTxn   ID                  `json:"ledger_txn"`
 }
 
 func (r *custodyRequest) entry(item uint64, actor string) (chain.Entry, error) {
 	e := chain.Entry{Item: item, Event: r.Event, RecordedBy: actor, From: r.From, To: r.To,
 		Location: chain.Location(r.Location), Purpose: r.Purpose,
-		Condition: r.Condition, Remarks: r.Remarks, LedgerTxn: uint64(r.LedgerTxn)}
+		Condition: r.Condition, Remarks: r.Remarks, LedgerTxn: uint64(r.LedgerTxn), CourtOrderID: uint64(r.CourtOrdID)}
 	var probs ledger.Problems
 	if r.At == "" {
 		probs.Add("at", "is required (RFC 3339, e.g. 2025-06-03T10:00:00Z)")

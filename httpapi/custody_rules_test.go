@@ -48,11 +48,16 @@ func TestReleaseRefusedBeforeLatestPosting(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	order := `"court_order":{"number":"CrM 9/2025","date":"2025-06-01"}`
+	order := map[string]string{
+		"forfeited":   fmt.Sprintf(`"court_order_id":%d`, mustOrder(t, ts, "forfeiture", 1, "")),
+		"returned":    fmt.Sprintf(`"court_order_id":%d,"to":"Nguyen Van An"`, mustOrder(t, ts, "return", 1, `,"to":"Nguyen Van An"`)),
+		"destroyed":   fmt.Sprintf(`"court_order_id":%d`, mustOrder(t, ts, "disposal", 1, "")),
+		"written_off": `"purpose":"write-off"`,
+	}
 	for _, ev := range []string{"forfeited", "returned", "destroyed", "written_off"} {
 		before := digest(t, ts.store)
 		rec := ts.do(access.RoleCustodian, http.MethodPost, "/v1/items/1/custody",
-			fmt.Sprintf(`{"event":%q,"at":%q,%s,"remarks":"on order"}`, ev, rfc(ago(60)), order))
+			fmt.Sprintf(`{"event":%q,"at":%q,%s,"remarks":"on order"}`, ev, rfc(ago(60)), order[ev]))
 		p := wantProblem(t, rec, http.StatusUnprocessableEntity, "at")
 		if !strings.Contains(p.Errors[0].Reason, "latest ledger posting") {
 			t.Errorf("%s: reason %q", ev, p.Errors[0].Reason)
@@ -62,7 +67,7 @@ func TestReleaseRefusedBeforeLatestPosting(t *testing.T) {
 		}
 	}
 	rec := ts.do(access.RoleCustodian, http.MethodPost, "/v1/items/1/custody",
-		fmt.Sprintf(`{"event":"forfeited","at":%q,%s}`, rfc(ago(10)), order))
+		fmt.Sprintf(`{"event":"forfeited","at":%q,%s}`, rfc(ago(10)), order["forfeited"]))
 	if rec.Code != http.StatusCreated {
 		t.Fatalf("forfeiture after the posting: %d %s", rec.Code, rec.Body)
 	}
@@ -91,9 +96,10 @@ func TestReleaseBeforeLatestEntryRefusedByMachine(t *testing.T) {
 	if code, body := postCustodyEvent(ts, fmt.Sprintf(`{"event":"stored","at":%q,"location":{"building":"FIA HQ","room":"malkhana"}}`, rfc(ago(30)))); code != http.StatusCreated {
 		t.Fatalf("store: %d %s", code, body)
 	}
+	disposal := mustOrder(t, ts, "disposal", 1, "")
 	before := digest(t, ts.store)
 	p := wantProblem(t, ts.do(access.RoleCustodian, http.MethodPost, "/v1/items/1/custody",
-		fmt.Sprintf(`{"event":"destroyed","at":%q,"remarks":"counterfeit"}`, rfc(ago(60)))), http.StatusUnprocessableEntity, "at")
+		fmt.Sprintf(`{"event":"destroyed","at":%q,"court_order_id":%d,"remarks":"counterfeit"}`, rfc(ago(60)), disposal)), http.StatusUnprocessableEntity, "at")
 	if !strings.Contains(p.Detail, "events-in-time-order") {
 		t.Fatalf("detail %q", p.Detail)
 	}

@@ -201,7 +201,7 @@ func TestCustodyRefusals(t *testing.T) {
 		{"a transfer from someone who does not hold it", access.RoleCustodian, http.MethodPost, "/v1/items/1/custody", fmt.Sprintf(`{"event":"transferred","at":%q,"from":"Mallory","to":"Asif"}`, now), 422, "from"},
 		{"examining a sealed item", access.RoleCustodian, http.MethodPost, "/v1/items/1/custody", fmt.Sprintf(`{"event":"examined","at":%q}`, now), 422, "event"},
 		{"a bad attachment digest", access.RoleCustodian, http.MethodPost, "/v1/items/1/custody", fmt.Sprintf(`{"event":"unsealed","at":%q,"attachments":[{"name":"a.jpg","sha256":"xyz"}]}`, now), 422, "attachments[0].sha256"},
-		{"a forfeiture without an order", access.RoleCustodian, http.MethodPost, "/v1/items/1/custody", fmt.Sprintf(`{"event":"forfeited","at":%q}`, now), 422, "court_order"},
+		{"a forfeiture without an order", access.RoleCustodian, http.MethodPost, "/v1/items/1/custody", fmt.Sprintf(`{"event":"forfeited","at":%q}`, now), 422, "court_order_id"},
 		{"custody of an unknown item", access.RoleInvestigator, http.MethodGet, "/v1/items/99/custody", "", 404, ""},
 		{"a bad limit", access.RoleInvestigator, http.MethodGet, "/v1/items/1/custody?limit=0", "", 422, "limit"},
 		{"a bad cursor", access.RoleInvestigator, http.MethodGet, "/v1/items/1/custody?cursor=AAAA", "", 422, "cursor"},

@@ -169,8 +169,9 @@ func TestValuationConversionAndReconciliationOverHTTP(t *testing.T) {
 
 	// Converting the wallet ends its custody with a converted entry. The item
 	// id goes as a string of digits here, which is accepted too.
-	conv := fmt.Sprintf(`{"item_id":"%d","sold":[{"currency":"BTC","amount":"0.12345678"}],"proceeds":"3750000.00","fees":"1500","executed_at":%q,"counterparty":"licensed exchange","reference":"stmt-7"}`,
-		wallet, time.Now().UTC().Add(-time.Minute).Format(time.RFC3339))
+	sale := mustOrder(t, ts, "sale", wallet, "")
+	conv := fmt.Sprintf(`{"item_id":"%d","court_order_id":%d,"sold":[{"currency":"BTC","amount":"0.12345678"}],"proceeds":"3750000.00","fees":"1500","executed_at":%q,"counterparty":"licensed exchange","reference":"stmt-7"}`,
+		wallet, sale, time.Now().UTC().Add(-time.Minute).Format(time.RFC3339))
 	rec = ts.do(access.RoleFinance, http.MethodPost, "/v1/conversions", conv, "Idempotency-Key", "conv-1")
 	if rec.Code != 201 {
 		t.Fatalf("conversion: %d %s", rec.Code, rec.Body)

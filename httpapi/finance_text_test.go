@@ -33,11 +33,12 @@ func TestFinanceTextsRefuseSecretsOverHTTP(t *testing.T) {
 		{"a NUL", `a\u0000b`, "U+0000"},
 		{"invalid UTF-8", "a\xffb", "not valid UTF-8"},
 	}
+	sale := mustOrder(t, ts, "sale", wallet, "")
 	conv := func(field, v string) string {
 		f := map[string]string{"counterparty": "licensed exchange", "reference": "stmt-7", "memo": "sold on instruction"}
 		f[field] = v
-		return fmt.Sprintf(`{"item_id":%d,"sold":[{"currency":"BTC","amount":"0.12345678"}],"proceeds":"3750000.00","executed_at":%q,"counterparty":"%s","reference":"%s","memo":"%s"}`,
-			wallet, at, f["counterparty"], f["reference"], f["memo"])
+		return fmt.Sprintf(`{"item_id":%d,"court_order_id":%d,"sold":[{"currency":"BTC","amount":"0.12345678"}],"proceeds":"3750000.00","executed_at":%q,"counterparty":"%s","reference":"%s","memo":"%s"}`,
+			wallet, sale, at, f["counterparty"], f["reference"], f["memo"])
 	}
 	writes := []struct {
 		field, path string

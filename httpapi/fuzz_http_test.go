@@ -249,6 +249,20 @@ func buildFuzzFixture(dir string) (*fuzzFixture, error) {
 			return nil, err
 		}
 	}
+	// Court orders 1 to 4: the releases of the seeds carry them out.
+	day := fx.now.Add(-180 * time.Minute).UTC().Format(time.DateOnly) // the seizure's day
+	for _, o := range []struct{ kind, item, extra string }{
+		{"forfeiture", "cash", ""}, {"return", "cash", `,"to":"Nguyen Van An"`}, {"disposal", "cash", ""}, {"sale", "wallet", ""},
+	} {
+		item := fx.cashID
+		if o.item == "wallet" {
+			item = fx.walletID
+		}
+		if err := post(access.RoleCustodian, "/v1/court-orders", fmt.Sprintf(`{"kind":%q,"court":"Sessions Court, Islamabad","case_number":"CrM 31/2026","number":"CO-%s/2026","date":%q,"items":[%d],"scan_sha256":"%s"%s}`,
+			o.kind, o.kind, day, item, strings.Repeat("5e", 32), o.extra), nil); err != nil {
+			return nil, err
+		}
+	}
 	if err := fs.close(); err != nil {
 		return nil, err
 	}
@@ -364,7 +378,7 @@ func (fs *fuzzServer) send(t *testing.T, where string, st fuzzStep, key string) 
 // and an address validation writes nothing.
 var idempotentRoutes = map[string]bool{
 	"/v1/cases": true, "/v1/seizures": true, "/v1/items/{id}/custody": true, "/v1/rates": true,
-	"/v1/conversions": true, "/v1/reconciliations": true, "/v1/tokens": true,
+	"/v1/conversions": true, "/v1/reconciliations": true, "/v1/tokens": true, "/v1/court-orders": true,
 }
 
 var pathIDRE = regexp.MustCompile(`^(/v1/(?:items|tokens))/[^/?]+`)

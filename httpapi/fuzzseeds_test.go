@@ -40,7 +40,6 @@ func fuzzSeeds(fx *fuzzFixture) []fuzzSeed {
 	officer, malkhana, examiner := "Inspector Ayesha Khan", "Malkhana In-charge Asif", "Examiner Bilal Ahmed"
 	// Custody events follow the seizure (three hours ago) a minute apart.
 	ev := func(minute int) string { return fx.at(-120 + minute) }
-	orderDate := fx.now.AddDate(0, 0, -1).Format(time.DateOnly)
 	today := fx.now.Format(time.DateOnly)
 	transfer := fmt.Sprintf(`{"event":"transferred","at":%q,"from":%q,"to":%q,"purpose":"deposit in the malkhana"}`, ev(1), officer, malkhana)
 	unseal := fmt.Sprintf(`{"event":"unsealed","at":%q,"seal_before":{"number":"FZ-1","state":"intact"},"seal_after":{"number":"FZ-1","state":"broken"},"purpose":"count before the court","remarks":"opened in front of two witnesses"}`, ev(1))
@@ -84,11 +83,11 @@ func fuzzSeeds(fx *fuzzFixture) []fuzzSeed {
 			`{"event":"moved_on_chain","at":%q,"location":{"wallet":"bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq","network":"bitcoin:mainnet","txid":"%s"},"purpose":"sweep to the agency wallet"}`,
 			ev(1), strings.Repeat("0f", 32)))}},
 		{name: "custody forfeited", steps: []fuzzStep{custody(cash, fmt.Sprintf(
-			`{"event":"forfeited","at":%q,"court_order":{"number":"CO-12/2026","date":%q},"remarks":"forfeited to the state"}`, ev(1), orderDate))}},
+			`{"event":"forfeited","at":%q,"court_order_id":1,"remarks":"forfeited to the state"}`, ev(1)))}},
 		{name: "custody returned", steps: []fuzzStep{custody(cash, fmt.Sprintf(
-			`{"event":"returned","at":%q,"to":"Nguyen Van An","court_order":{"number":"CO-13/2026","date":%q}}`, ev(1), orderDate))}},
+			`{"event":"returned","at":%q,"to":"Nguyen Van An","court_order_id":2}`, ev(1)))}},
 		{name: "custody destroyed", steps: []fuzzStep{custody(cash, fmt.Sprintf(
-			`{"event":"destroyed","at":%q,"remarks":"counterfeit notes burnt before the committee"}`, ev(1)))}},
+			`{"event":"destroyed","at":%q,"court_order_id":3,"remarks":"counterfeit notes burnt before the committee"}`, ev(1)))}},
 		{name: "custody written_off", steps: []fuzzStep{custody(cash, fmt.Sprintf(
 			`{"event":"written_off","at":%q,"remarks":"notes destroyed by water in the malkhana flood"}`, ev(1)))}},
 		{name: "custody converted (refused: conversions have their own endpoint)", refused: true, steps: []fuzzStep{custody(wallet, fmt.Sprintf(
@@ -98,7 +97,7 @@ func fuzzSeeds(fx *fuzzFixture) []fuzzSeed {
 		{name: "rate", steps: []fuzzStep{step(access.RoleFinance, http.MethodPost, "/v1/rates",
 			`{"currency":"AED","rate":"75.8123","effective":"2025-06-03","source":"sbp-interbank"}`)}},
 		{name: "conversion", steps: []fuzzStep{step(access.RoleFinance, http.MethodPost, "/v1/conversions", fmt.Sprintf(
-			`{"item_id":%d,"sold":[{"currency":"BTC","amount":"0.12345678"}],"proceeds":"3750000.00","fees":"1500","executed_at":%q,"counterparty":"licensed exchange","reference":"stmt-7","memo":"sold under court order CO-9/2026"}`,
+			`{"item_id":%d,"sold":[{"currency":"BTC","amount":"0.12345678"}],"proceeds":"3750000.00","fees":"1500","executed_at":%q,"counterparty":"licensed exchange","reference":"stmt-7","memo":"sold under court order CO-sale/2026","court_order_id":4}`,
 			wallet, fx.at(-60)))}},
 		{name: "reconciliation matched", steps: []fuzzStep{step(access.RoleFinance, http.MethodPost, "/v1/reconciliations", fmt.Sprintf(
 			`{"item_id":%d,"date":%q,"method":"count","counts":[{"currency":"USD","amount":"900.00"}]}`, cash, today))}},
@@ -118,6 +117,16 @@ func fuzzSeeds(fx *fuzzFixture) []fuzzSeed {
 			`{"item_id":%d,"date":%q,"counts":[{"currency":"USD","amount":"900.00"}]}`, cash, today))}},
 		{name: "address validation", steps: []fuzzStep{step(access.RoleInvestigator, http.MethodPost, "/v1/addresses/validate",
 			`{"chain":"bitcoin","network":"mainnet","address":"bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4"}`)}},
+		{name: "court order", steps: []fuzzStep{step(access.RoleCustodian, http.MethodPost, "/v1/court-orders", fmt.Sprintf(
+			`{"kind":"superdari","court":"Judicial Magistrate Section 30, Islamabad","judge":"Ms Farah Naz","case_number":"Crl. Misc. 9/2026","number":"superdari order 9/2026","date":%q,
+			"items":[%d],"to":"Nguyen Van An","conditions":{"bond":{"amount":"500000","currency":"PKR"},"surety":"Tran Thi B","produce_by":"2099-01-01"},"scan_sha256":"%s"}`,
+			today, cash, strings.Repeat("5e", 32)))}},
+		{name: "court order then superdari", steps: []fuzzStep{
+			step(access.RoleCustodian, http.MethodPost, "/v1/court-orders", fmt.Sprintf(
+				`{"kind":"superdari","court":"Judicial Magistrate Section 30, Islamabad","case_number":"Crl. Misc. 9/2026","number":"superdari order 9/2026","date":%q,
+				"items":[%d],"to":"Nguyen Van An","conditions":{"bond":{"amount":"500000","currency":"PKR"},"surety":"Tran Thi B","produce_by":"2099-01-01"},"scan_sha256":"%s"}`,
+				fx.now.Add(-180*time.Minute).UTC().Format(time.DateOnly), cash, strings.Repeat("5e", 32))),
+			custody(cash, fmt.Sprintf(`{"event":"superdari","at":%q,"to":"Nguyen Van An","court_order_id":5}`, ev(1)))}},
 	}
 }
 

@@ -99,9 +99,10 @@ func TestFinanceTakesIDsEitherWayAndRefusesTheRest(t *testing.T) {
 	count := func(item string) string {
 		return fmt.Sprintf(`{"item_id":%s,"date":%q,"counts":[{"currency":"USD","amount":"1500.00"},{"currency":"VND","amount":"500000"}]}`, item, today)
 	}
+	sale := mustOrder(t, ts, "sale", wallet, "")
 	convert := func(item string) string {
-		return fmt.Sprintf(`{"item_id":%s,"sold":[{"currency":"BTC","amount":"0.12345678"}],"proceeds":"3750000.00","executed_at":%q,"counterparty":"licensed exchange"}`,
-			item, time.Now().UTC().Add(-time.Minute).Format(time.RFC3339))
+		return fmt.Sprintf(`{"item_id":%s,"court_order_id":%d,"sold":[{"currency":"BTC","amount":"0.12345678"}],"proceeds":"3750000.00","executed_at":%q,"counterparty":"licensed exchange"}`,
+			item, sale, time.Now().UTC().Add(-time.Minute).Format(time.RFC3339))
 	}
 
 	before := snapshot(t, ts.store)

@@ -99,6 +99,7 @@ type itemJSON struct {
 	LastCustodyAt  *string       `json:"last_custody_at"`
 	Balances       []holdingJSON `json:"balances"`
 	Value          *valueJSON    `json:"value"`
+	CourtOrders    []uint64      `json:"court_orders"`
 }
 
 func (s *Server) itemJSON(tx *ledger.Tx, v evidence.ItemView) (itemJSON, error) {
@@ -112,6 +113,7 @@ func (s *Server) itemJSON(tx *ledger.Tx, v evidence.ItemView) (itemJSON, error) 
 		Status:         st.Status,
 		CustodyEntries: st.Entries,
 		Balances:       holdingsJSON(v.Balances),
+		CourtOrders:    append([]uint64{}, v.CourtOrders...),
 	}
 	if !st.LastAt.IsZero() {
 		at := st.LastAt.UTC().Format(time.RFC3339Nano)

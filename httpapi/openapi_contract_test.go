@@ -156,7 +156,7 @@ func TestOpenAPIEnumsAreTheCodesLists(t *testing.T) {
 			}
 		}
 	}
-	statuses := []string{chain.StatusInCustody, chain.StatusInTransit, chain.StatusCheckedOut}
+	statuses := []string{chain.StatusInCustody, chain.StatusInTransit, chain.StatusCheckedOut, chain.StatusSuperdari}
 	for _, e := range chain.Events {
 		if chain.Terminal[e] {
 			statuses = append(statuses, e)

@@ -32,7 +32,7 @@ func TestConversionOfAnItemHoldingPKROverHTTP(t *testing.T) {
 	if snapshot(t, ts.store) != before {
 		t.Fatal("a refused conversion changed the store")
 	}
-	conv := fmt.Sprintf(`{"item_id":%d,"sold":[{"currency":"USD","amount":"100.00"}],"proceeds":"27900.00","executed_at":%q,"counterparty":"bank"}`, r.ItemIDs[0], at)
+	conv := fmt.Sprintf(`{"item_id":%d,"court_order_id":%d,"sold":[{"currency":"USD","amount":"100.00"}],"proceeds":"27900.00","executed_at":%q,"counterparty":"bank"}`, r.ItemIDs[0], mustOrder(t, ts, "sale", r.ItemIDs[0], ""), at)
 	rec = ts.do(access.RoleFinance, http.MethodPost, "/v1/conversions", conv)
 	if rec.Code != http.StatusCreated || !strings.Contains(rec.Body.String(), `"pkr_at_par":"5000.00"`) || !strings.Contains(rec.Body.String(), `"proceeds":"27900.00"`) {
 		t.Fatalf("conversion: %d %s", rec.Code, rec.Body)

@@ -24,8 +24,8 @@ func TestReconcileRulesOverHTTP(t *testing.T) {
 	cash, wallet := r.ItemIDs[0], r.ItemIDs[1]
 	today := time.Now().UTC().Format("2006-01-02")
 	yesterday := time.Now().UTC().AddDate(0, 0, -1).Format("2006-01-02")
-	conv := fmt.Sprintf(`{"item_id":%d,"sold":[{"currency":"BTC","amount":"0.12345678"}],"proceeds":"3750000.00","executed_at":%q,"counterparty":"licensed exchange"}`,
-		wallet, time.Now().UTC().Add(-time.Minute).Format(time.RFC3339))
+	conv := fmt.Sprintf(`{"item_id":%d,"court_order_id":%d,"sold":[{"currency":"BTC","amount":"0.12345678"}],"proceeds":"3750000.00","executed_at":%q,"counterparty":"licensed exchange"}`,
+		wallet, mustOrder(t, ts, "sale", wallet, ""), time.Now().UTC().Add(-time.Minute).Format(time.RFC3339))
 	if rec := ts.do(access.RoleFinance, http.MethodPost, "/v1/conversions", conv); rec.Code != http.StatusCreated {
 		t.Fatalf("conversion: %d %s", rec.Code, rec.Body)
 	}

@@ -49,6 +49,9 @@ var (
 	EvidenceItems     = bucket("evidence.items", "chain/evidence", "BE(item id) -> version 1, JSON item")
 	EvidenceSeals     = bucket("evidence.seals", "chain/evidence", "upper-cased seal -> BE(item id)")
 	EvidenceCaseItems = bucket("evidence.case_items", "chain/evidence", "BE(case id) BE(item id) -> empty")
+	EvidenceOrders    = bucket("evidence.court_orders", "chain/evidence", "BE(order id) -> version 1, JSON court order")
+	EvidenceItemOrder = bucket("evidence.item_orders", "chain/evidence", "BE(item id) BE(order id) -> empty")
+	EvidenceOrderEnds = bucket("evidence.order_ends", "chain/evidence", "BE(order id) -> BE(id of the order that vacates or supersedes it)")
 )
 
 // Finance's buckets (package ledger/finance).
@@ -69,6 +72,7 @@ var Schema = []Bucket{
 	LedgerMeta, LedgerTxns, LedgerBalances, LedgerHistory, LedgerReversals, LedgerIdem,
 	ChainMeta, ChainEntries, ChainItems, ChainState, ChainLeaves, ChainHashes, ChainTxLeaf, ChainRecords,
 	EvidenceCases, EvidenceFIRs, EvidenceItems, EvidenceSeals, EvidenceCaseItems,
+	EvidenceOrders, EvidenceItemOrder, EvidenceOrderEnds,
 	FinanceRates, FinanceConversions, FinanceRecons, FinanceReconLatest,
 	AuthTokens,
 }

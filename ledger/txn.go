@@ -46,6 +46,7 @@ type Posting struct {
 // open a new branch of the books.
 var ChartRoots = map[string]bool{
 	"custody":    true, // what the agency holds, per item
+	"superdari":  true, // what is out on a bond (superdari), per item
 	"seized":     true, // the trust owed for each case
 	"conversion": true, // clearing for liquidations
 	"proceeds":   true, // PKR received from conversions, per case

@@ -14,6 +14,10 @@ import (
 // ItemAccount is the ledger account that holds item id.
 func ItemAccount(id uint64) string { return ledger.CustodyAccount(id) }
 
+// SuperdariAccount is the ledger account that holds item id while it is
+// out on a bond (superdari).
+func SuperdariAccount(id uint64) string { return ledger.ItemAccount("superdari", id) }
+
 // CaseAccount is the ledger account of the trust owed for case id.
 func CaseAccount(id uint64) string { return ledger.CaseAccount("seized", id) }
 

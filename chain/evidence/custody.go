@@ -25,7 +25,8 @@ const (
 
 // CheckEvent refuses what no caller may record as a custody event, before
 // anything is written: a conversion, which moves money and so is recorded
-// with its ledger transaction by finance, and an entry that names a ledger
+// with its ledger transaction by finance; a free-text court order, which is
+// registered first and named by id; and an entry that names a ledger
 // transaction, which only the event's own posting may set.
 func CheckEvent(e chain.Entry) error {
 	if e.Event == chain.EventConverted {
@@ -35,6 +36,9 @@ func CheckEvent(e chain.Entry) error {
 	// recorded here causes one the caller could know of: a release's is
 	// posted by Record, a seizure's by Register and a conversion's by
 	// finance.
+	if e.CourtOrder != nil {
+		return errFreeTextOrder
+	}
 	if e.LedgerTxn != 0 {
 		return ledger.FieldErr("ledger_txn", "is set by the server, never by a client: an entry names only the ledger transaction its own event caused (a release's is posted with it)")
 	}
@@ -51,6 +55,9 @@ func (r *Registry) Record(tx *ledger.Tx, e chain.Entry) (chain.Entry, error) {
 	}
 	it, err := r.Item(tx, e.Item)
 	if err != nil {
+		return chain.Entry{}, err
+	}
+	if err := r.applyOrder(tx, &e); err != nil {
 		return chain.Entry{}, err
 	}
 	if err := r.release(tx, it, &e); err != nil {
@@ -84,17 +91,20 @@ func (r *Registry) Entries(tx *ledger.Tx, id, after uint64, limit int) (es []cha
 	return es, more, nil
 }
 
-// release posts, inside tx, the ledger side of an event that ends custody:
-// every holding of the item leaves custody:item:<id> for <root>:case:<case>,
-// effective when the event happened, so the item stops counting as held and
-// its case shows what was released. The entry then names that transaction.
-// An item that holds nothing posts nothing.
+// release posts, inside tx, the ledger side of an event that moves the
+// item's holdings: an event that ends custody moves every holding out of
+// custody:item:<id> for <root>:case:<case>; a superdari moves it to
+// superdari:item:<id>, and a receipt back from superdari (or a return from
+// it) moves it back first. The moves are effective when the event happened,
+// so the item stops counting as held and its case shows what was released.
+// The entry then names that transaction, which always posts to the item's
+// custody account. An item that holds nothing posts nothing.
 func (r *Registry) release(tx *ledger.Tx, it Item, e *chain.Entry) error {
-	to, ok := ReleaseAccount(e.Event, it.CaseID)
-	if !ok {
-		return nil
+	legs, err := r.moves(tx, it, e.Event)
+	if err != nil || len(legs) == 0 {
+		return err
 	}
-	from := ItemAccount(it.ID)
+	from := legs[0][0]
 	// The release moves today's holdings at e.At: a posting after e.At
 	// would leave the account negative at the instants between the two.
 	if last, ok, err := tx.LatestPostingAt(from); err != nil {
@@ -110,7 +120,7 @@ func (r *Registry) release(tx *ledger.Tx, it Item, e *chain.Entry) error {
 	txn := ledger.Transaction{
 		Effective: e.At,
 		Actor:     e.RecordedBy,
-		Memo:      fmt.Sprintf("%s: item %d leaves custody", e.Event, it.ID),
+		Memo:      fmt.Sprintf("%s: item %d %s", e.Event, it.ID, moveMemo(e.Event)),
 		Links:     []ledger.Link{{Kind: "case", Ref: strconv.FormatUint(it.CaseID, 10)}, {Kind: "item", Ref: strconv.FormatUint(it.ID, 10)}},
 	}
 	if e.CourtOrder != nil {
@@ -120,7 +130,9 @@ func (r *Registry) release(tx *ledger.Tx, it Item, e *chain.Entry) error {
 		if b.Account != from || b.Amount.IsZero() {
 			continue
 		}
-		txn.Postings = append(txn.Postings, ledger.Posting{Account: from, Amount: b.Amount.Neg()}, ledger.Posting{Account: to, Amount: b.Amount})
+		for _, leg := range legs {
+			txn.Postings = append(txn.Postings, ledger.Posting{Account: leg[0], Amount: b.Amount.Neg()}, ledger.Posting{Account: leg[1], Amount: b.Amount})
+		}
 	}
 	if len(txn.Postings) == 0 {
 		return nil
@@ -131,4 +143,43 @@ func (r *Registry) release(tx *ledger.Tx, it Item, e *chain.Entry) error {
 	}
 	e.LedgerTxn = posted.ID
 	return nil
+}
+
+// moveMemo says in words where the legs take the item's holdings.
+func moveMemo(event string) string {
+	switch {
+	case event == chain.EventSuperdari:
+		return "goes out on superdari"
+	case event == chain.EventReceived:
+		return "comes back into custody from superdari"
+	}
+	return "leaves custody"
+}
+
+// moves are the (from, to) account pairs event moves item's holdings
+// along, in order; none for an event that moves nothing. A move out of
+// superdari passes through custody:item:<id>, so that every such
+// transaction posts to the item's own account, as an entry's transaction
+// must (docs/custody-format.md).
+func (r *Registry) moves(tx *ledger.Tx, it Item, event string) ([][2]string, error) {
+	custody, bond := ItemAccount(it.ID), SuperdariAccount(it.ID)
+	if event == chain.EventSuperdari {
+		return [][2]string{{custody, bond}}, nil
+	}
+	to, release := ReleaseAccount(event, it.CaseID)
+	if !release && event != chain.EventReceived {
+		return nil, nil
+	}
+	st, err := r.custody.State(tx, it.ID)
+	if err != nil {
+		return nil, fmt.Errorf("custody state of item %d: %w", it.ID, err)
+	}
+	var legs [][2]string
+	if st.Status == chain.StatusSuperdari {
+		legs = append(legs, [2]string{bond, custody})
+	}
+	if release {
+		legs = append(legs, [2]string{custody, to})
+	}
+	return legs, nil
 }

@@ -35,6 +35,17 @@ func LocationText(l chain.Location) string {
 	return strings.Join(parts, "/")
 }
 
+// stateLocation is where an item is for finance: out on a bond it is
+// "superdari:HOLDER", whatever place its last custody entry named, so a
+// valuation by location shows what is out on superdari and with whom, and
+// no count of a malkhana expects it.
+func stateLocation(st chain.ItemState) string {
+	if st.Status == chain.StatusSuperdari {
+		return "superdari:" + st.Holder
+	}
+	return LocationText(st.Location)
+}
+
 // custodyState is what the item directory needs of the custody log.
 type custodyState interface {
 	State(tx *ledger.Tx, item uint64) (chain.ItemState, error)
@@ -71,7 +82,7 @@ func (d itemDirectory) ref(tx *ledger.Tx, it Item, circles map[uint64]string) (f
 		if err != nil && ledger.ErrorCode(err) != ledger.ENotFound {
 			return finance.ItemRef{}, err
 		}
-		ref.Location = LocationText(st.Location)
+		ref.Location = stateLocation(st)
 		if chain.Terminal[st.Status] {
 			ref.Ended = st.Status
 		}
@@ -101,7 +112,7 @@ func (d itemDirectory) LocationAt(tx *ledger.Tx, id string, at time.Time) (strin
 	if err != nil {
 		return "", err
 	}
-	return LocationText(st.Location), nil
+	return stateLocation(st), nil
 }
 
 func (d itemDirectory) Items(tx *ledger.Tx) ([]finance.ItemRef, error) {
@@ -136,12 +147,17 @@ type custodyAppender interface {
 	State(tx *ledger.Tx, item uint64) (chain.ItemState, error)
 }
 
-type conversionCustody struct{ log custodyAppender }
+type conversionCustody struct {
+	log custodyAppender
+	reg *Registry
+}
 
 // FinanceCustody records a conversion's `converted` custody entry in the
-// custody log: released by the item's holder, naming the ledger transaction.
-func FinanceCustody(log custodyAppender) finance.CustodyRecorder {
-	return conversionCustody{log: log}
+// custody log: released by the item's holder, naming the ledger transaction
+// and the registered sale order, which reg checks (nil: a read-only store,
+// which records no conversion).
+func FinanceCustody(log custodyAppender, reg *Registry) finance.CustodyRecorder {
+	return conversionCustody{log: log, reg: reg}
 }
 
 func (cc conversionCustody) RecordConversion(tx *ledger.Tx, ev finance.ConversionEvent) (string, error) {
@@ -164,10 +180,17 @@ func (cc conversionCustody) RecordConversion(tx *ledger.Tx, ev finance.Conversio
 	if ev.Reference != "" {
 		remarks += " (reference " + ev.Reference + ")"
 	}
-	e, err := cc.log.Append(tx, chain.Entry{
+	e := chain.Entry{
 		Item: id, Event: chain.EventConverted, At: ev.At, RecordedBy: ev.Actor,
-		From: st.Holder, Purpose: "liquidation", Remarks: remarks, LedgerTxn: ev.TxnID,
-	})
+		From: st.Holder, Purpose: "liquidation", Remarks: remarks, LedgerTxn: ev.TxnID, CourtOrderID: ev.CourtOrderID,
+	}
+	if cc.reg == nil {
+		return "", ledger.Errorf(ledger.EInternal, "conversions need the register, which is not configured")
+	}
+	if err := cc.reg.applyOrder(tx, &e); err != nil {
+		return "", err
+	}
+	e, err = cc.log.Append(tx, e)
 	if err != nil {
 		var le *ledger.Error
 		if errors.As(err, &le) && le.Code == ledger.EInvalid {

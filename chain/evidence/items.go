@@ -65,7 +65,10 @@ func (r *Registry) ForEachItem(tx *ledger.Tx, fn func(it Item) (bool, error)) er
 type ItemView struct {
 	Item
 	Custody  chain.ItemState
-	Balances []money.Amount // custody:item:<id> in every currency the ledger holds for it
+	Balances []money.Amount // custody:item:<id> (superdari:item:<id> while on superdari) in every currency the ledger holds for it
+	// CourtOrders are the ids of the registered orders that cover the
+	// item, oldest first.
+	CourtOrders []uint64
 }
 
 // View reads item id with its custody state and balances.
@@ -84,17 +87,27 @@ func (r *Registry) view(tx *ledger.Tx, it Item) (ItemView, error) {
 		return ItemView{}, fmt.Errorf("custody state of item %d: %w", it.ID, err)
 	}
 	v.Custody = st
-	if v.Balances, err = itemBalances(tx, &it); err != nil {
+	// Out on a bond the holdings sit in superdari:item:<id>: the item's
+	// read shows them, and its value, there.
+	account := it.Account()
+	if st.Status == chain.StatusSuperdari {
+		account = SuperdariAccount(it.ID)
+	}
+	if v.Balances, err = itemBalances(tx, &it, account); err != nil {
 		return ItemView{}, err
+	}
+	if v.CourtOrders, err = r.ItemOrders(tx, it.ID); err != nil {
+		return ItemView{}, fmt.Errorf("court orders of item %d: %w", it.ID, err)
 	}
 	return v, nil
 }
 
-// itemBalances reads the item's custody account in every currency the
+// itemBalances reads the item's account (custody, or superdari while it is
+// out on a bond) in every currency the
 // ledger holds for it: first those it was seized in, in that order, then any
 // other (a reconciliation count can add one) in currency order. A read that
 // knew only the seized currencies would hide what a count put into custody.
-func itemBalances(tx *ledger.Tx, it *Item) ([]money.Amount, error) {
+func itemBalances(tx *ledger.Tx, it *Item, account string) ([]money.Amount, error) {
 	value := it.Value()
 	out := make([]money.Amount, 0, len(value))
 	at := map[string]int{}
@@ -106,14 +119,14 @@ func itemBalances(tx *ledger.Tx, it *Item) ([]money.Amount, error) {
 		at[cur.Code] = len(out)
 		out = append(out, money.Zero(cur))
 	}
-	f := ledger.BalanceFilter{Account: it.Account(), Limit: 100}
+	f := ledger.BalanceFilter{Account: account, Limit: 100}
 	for {
 		page, err := tx.Balances(f)
 		if err != nil {
 			return nil, fmt.Errorf("balances of item %d: %w", it.ID, err)
 		}
 		for _, b := range page.Balances {
-			if b.Account != it.Account() {
+			if b.Account != account {
 				continue // an account below it, not the item's own
 			}
 			if i, ok := at[b.Amount.Currency().Code]; ok {

@@ -92,13 +92,13 @@ func wire(store *ledger.Store, key string, opt Options) (*Service, error) {
 	s.Checks = []ledger.Checker{ledger.BooksChecker, CustodyChecker(s.Custody)}
 	limits := opt.Limits.WithDefaults()
 	if opt.ReadOnly {
-		s.Finance = finance.New(finance.Config{Custody: evidence.FinanceCustody(s.Custody), StaleRateDays: limits.StaleRateDays})
+		s.Finance = finance.New(finance.Config{Custody: evidence.FinanceCustody(s.Custody, nil), StaleRateDays: limits.StaleRateDays})
 		return s, nil
 	}
 	if s.Evidence, err = evidence.New(context.Background(), store, s.Custody); err != nil {
 		return nil, err
 	}
-	s.Finance = finance.New(finance.Config{Items: evidence.FinanceItems(s.Evidence, s.Custody), Custody: evidence.FinanceCustody(s.Custody),
+	s.Finance = finance.New(finance.Config{Items: evidence.FinanceItems(s.Evidence, s.Custody), Custody: evidence.FinanceCustody(s.Custody, s.Evidence),
 		Records: s.Custody, StaleRateDays: limits.StaleRateDays})
 	s.Alerts = alerts.New(limits, s.Evidence, s.Custody, s.Finance)
 	s.Evidence.Value = evidence.FinanceValue(s.Finance)

@@ -26,6 +26,9 @@ type ConversionInput struct {
 	Counterparty string       `json:"counterparty"`
 	Reference    string       `json:"reference"`
 	Memo         string       `json:"memo"`
+	// CourtOrderID is the registered sale order the conversion carries
+	// out; the custody log's owner checks it (docs/custody.md).
+	CourtOrderID ledger.ID `json:"court_order_id"`
 }
 
 // SoldLeg is one currency of a conversion, valued at the rate in force on
@@ -49,6 +52,7 @@ type Conversion struct {
 	Counterparty string    `json:"counterparty"`
 	Reference    string    `json:"reference,omitempty"`
 	Memo         string    `json:"memo,omitempty"`
+	CourtOrderID uint64    `json:"court_order_id,omitempty"`
 	// AtParPKR is the item's own PKR, moved to the case's proceeds at par
 	// beside the sale (it is neither sold nor part of Proceeds).
 	AtParPKR string `json:"pkr_at_par,omitempty"`
@@ -75,6 +79,7 @@ type conversionInput struct {
 	counterparty string
 	reference    string
 	memo         string
+	order        uint64
 }
 
 // CheckConversion validates in without touching the store.
@@ -146,6 +151,7 @@ func CheckConversion(in ConversionInput) (conversionInput, error) {
 	c.counterparty = cleanText(&p, "counterparty", in.Counterparty, 200, text.Line, true)
 	c.reference = cleanText(&p, "reference", in.Reference, 200, text.Line, false)
 	c.memo = cleanText(&p, "memo", in.Memo, 1000, text.Block, false)
+	c.order = uint64(in.CourtOrderID)
 	return c, p.Err()
 }
 
@@ -199,7 +205,7 @@ func (s *Service) Convert(tx *ledger.Tx, in ConversionInput, actor string) (Conv
 		ID: id, ItemID: c.item, CaseID: ref.CaseID,
 		Proceeds: c.proceeds.String(), Fees: c.fees.String(), Gross: gross.String(),
 		ExecutedAt: c.at, Counterparty: c.counterparty, Reference: c.reference, Memo: c.memo,
-		Actor: actor, Recorded: tx.Now,
+		CourtOrderID: c.order, Actor: actor, Recorded: tx.Now,
 	}
 	if !atPar.IsZero() {
 		conv.AtParPKR = atPar.String()
@@ -222,7 +228,7 @@ func (s *Service) Convert(tx *ledger.Tx, in ConversionInput, actor string) (Conv
 	conv.TxnID = t.ID
 	entry, err := s.custody.RecordConversion(tx, ConversionEvent{
 		ItemID: c.item, At: c.at, Actor: actor, Sold: c.sold, ProceedsPKR: c.proceeds, AtParPKR: atPar,
-		Counterparty: c.counterparty, Reference: c.reference, TxnID: t.ID,
+		Counterparty: c.counterparty, Reference: c.reference, TxnID: t.ID, CourtOrderID: c.order,
 	})
 	if err != nil {
 		return Conversion{}, err

@@ -74,6 +74,7 @@ type ConversionEvent struct {
 	Counterparty string
 	Reference    string
 	TxnID        uint64
+	CourtOrderID uint64 // the sale order it carries out, 0 when none was named
 }
 
 // CustodyRecorder appends the `converted` custody entry for a conversion in
@@ -196,7 +197,10 @@ func conversionAccount(item string) string { return ledger.ItemAccountOf("conver
 func varianceAccount(item string) string   { return ledger.ItemAccountOf("variance", item) }
 func proceedsAccount(caseID string) string { return ledger.CaseAccountOf("proceeds", caseID) }
 
-var itemPrefix = custodyAccount("")
+var (
+	itemPrefix = custodyAccount("")
+	bondPrefix = ledger.ItemAccountOf("superdari", "") // out on a bond (superdari)
+)
 
 const (
 	feesAccount  = "fees:conversion"

@@ -131,8 +131,9 @@ func (c *rateCache) price(amt money.Amount) (Priced, error) {
 	return p, nil
 }
 
-// holdings calls fn with every non-zero holding of every custody:item account
-// as of the instant at. When at lies beyond anything that can have been
+// holdings calls fn with every non-zero holding of every custody:item account,
+// and of every superdari:item account (what is out on a bond is still the
+// case's, under the court's control, so it is valued), as of the instant at. When at lies beyond anything that can have been
 // posted yet (the ledger refuses effective times more than a minute ahead),
 // the current balances are the as-of balances and are read directly.
 func holdings(tx *ledger.Tx, at time.Time, fn func(item string, amt money.Amount) error) error {
@@ -141,16 +142,29 @@ func holdings(tx *ledger.Tx, at time.Time, fn func(item string, amt money.Amount
 			return nil
 		}
 		item, ok := strings.CutPrefix(b.Account, itemPrefix)
+		if !ok {
+			item, ok = strings.CutPrefix(b.Account, bondPrefix)
+		}
 		if !ok || strings.Contains(item, ":") {
 			return nil
 		}
 		return fn(item, b.Amount)
 	}
+	for _, root := range []string{"custody:item", "superdari:item"} {
+		if err := rootHoldings(tx, root, at, visit); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// rootHoldings calls visit with every balance below root as of at.
+func rootHoldings(tx *ledger.Tx, root string, at time.Time, visit func(ledger.Balance) error) error {
 	if !at.After(tx.Now.Add(2 * time.Minute)) {
 		// One forward pass over the history index beats a seek per account.
-		return tx.ForEachBalanceAt("custody:item", at, visit)
+		return tx.ForEachBalanceAt(root, at, visit)
 	}
-	f := ledger.BalanceFilter{Account: "custody:item", Limit: 1000}
+	f := ledger.BalanceFilter{Account: root, Limit: 1000}
 	for {
 		page, err := tx.Balances(f)
 		if err != nil {
