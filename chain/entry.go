@@ -51,7 +51,8 @@ type Entry struct {
 	Event       string    // one of the Event* constants
 	At          time.Time // when it happened
 	Recorded    time.Time // when the store committed it (assigned)
-	RecordedBy  string    // "role:token-name" of the caller
+	RecordedBy  string    // "role:token-name" of the caller (of a proposal: its proposer)
+	ApprovedBy  string    // the supervisor who approved the proposal, "" when none was needed
 	From        string    // custodian who releases the item
 	To          string    // custodian who receives it / holds it after the event
 	Location    Location  // where the item is after the event
@@ -167,6 +168,9 @@ func (e *Entry) Canonical() []byte {
 	tm("at", e.At)
 	tm("recorded", e.Recorded)
 	q("recorded_by", e.RecordedBy)
+	if e.ApprovedBy != "" { // absent from entries that needed no approval, so their bytes never change
+		q("approved_by", e.ApprovedBy)
+	}
 	q("from", e.From)
 	q("to", e.To)
 	q("circle", e.Location.Circle)
@@ -238,6 +242,9 @@ func decodeEntry(data []byte) (Entry, error) {
 	e.At = p.time("at")
 	e.Recorded = p.time("recorded")
 	e.RecordedBy = p.quoted("recorded_by")
+	if p.err == nil && p.peek("approved_by") {
+		e.ApprovedBy = p.quoted("approved_by")
+	}
 	e.From = p.quoted("from")
 	e.To = p.quoted("to")
 	e.Location.Circle = p.quoted("circle")
@@ -394,6 +401,10 @@ func checkFields(e *Entry, now time.Time) error {
 		p.add("recorded_by", "is required")
 	}
 	p.text("recorded_by", e.RecordedBy, maxName, text.Line)
+	p.text("approved_by", e.ApprovedBy, maxName, text.Line)
+	if e.ApprovedBy != "" && e.ApprovedBy == e.RecordedBy {
+		p.add("approved_by", "breaks custody rule "+RuleTwoPersons+": the approver is the proposer")
+	}
 	p.text("from", e.From, maxName, text.Line)
 	p.text("to", e.To, maxName, text.Line)
 	p.text("location.circle", e.Location.Circle, maxName, text.Line)

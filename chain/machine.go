@@ -62,6 +62,7 @@ const (
 	RuleNeedsLocation    = "needs-location"
 	RuleWalletOnly       = "on-chain-events-for-wallets-only"
 	RuleLedgerTxnOfEvent = "ledger-txn-of-this-event"
+	RuleTwoPersons       = "two-person-rule"
 )
 
 // ruleErr is the refusal of an event that breaks the item's state: EInvalid
