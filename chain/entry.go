@@ -402,7 +402,7 @@ func checkFields(e *Entry, now time.Time) error {
 	}
 	p.text("recorded_by", e.RecordedBy, maxName, text.Line)
 	p.text("approved_by", e.ApprovedBy, maxName, text.Line)
-	if e.ApprovedBy != "" && e.ApprovedBy == e.RecordedBy {
+	if e.ApprovedBy != "" && SamePerson(e.ApprovedBy, e.RecordedBy) {
 		p.add("approved_by", "breaks custody rule "+RuleTwoPersons+": the approver is the proposer")
 	}
 	p.text("from", e.From, maxName, text.Line)
@@ -443,6 +443,19 @@ func checkFields(e *Entry, now time.Time) error {
 		}
 	}
 	return p.err()
+}
+
+// SamePerson says whether two actors ("role:token-name") are one person:
+// the same token name under any role, so that someone who holds both a
+// custodian's and a supervisor's token cannot approve their own proposal.
+func SamePerson(a, b string) bool {
+	name := func(s string) string {
+		if _, n, ok := strings.Cut(s, ":"); ok {
+			return n
+		}
+		return s
+	}
+	return a == b || name(a) == name(b)
 }
 
 func isSHA256Hex(s string) bool {

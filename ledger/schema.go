@@ -51,6 +51,14 @@ var (
 	EvidenceCaseItems = bucket("evidence.case_items", "chain/evidence", "BE(case id) BE(item id) -> empty")
 )
 
+// The two-person rule's buckets (package chain/evidence): a proposal and
+// its decision are two records, each written once, so both can be leaves of
+// the custody log.
+var (
+	ApprovalProposals = bucket("approval.proposals", "chain/evidence", "BE(approval id) -> version 1, JSON proposal")
+	ApprovalDecisions = bucket("approval.decisions", "chain/evidence", "BE(approval id) -> version 1, JSON decision")
+)
+
 // Finance's buckets (package ledger/finance).
 var (
 	FinanceRates       = bucket("finance.rates", "ledger/finance", "currency 0 date 0 BE(id) -> rate record")
@@ -69,6 +77,7 @@ var Schema = []Bucket{
 	LedgerMeta, LedgerTxns, LedgerBalances, LedgerHistory, LedgerReversals, LedgerIdem,
 	ChainMeta, ChainEntries, ChainItems, ChainState, ChainLeaves, ChainHashes, ChainTxLeaf, ChainRecords,
 	EvidenceCases, EvidenceFIRs, EvidenceItems, EvidenceSeals, EvidenceCaseItems,
+	ApprovalProposals, ApprovalDecisions,
 	FinanceRates, FinanceConversions, FinanceRecons, FinanceReconLatest,
 	AuthTokens,
 }

@@ -95,13 +95,8 @@ func (r *Registry) release(tx *ledger.Tx, it Item, e *chain.Entry) error {
 		return nil
 	}
 	from := ItemAccount(it.ID)
-	// The release moves today's holdings at e.At: a posting after e.At
-	// would leave the account negative at the instants between the two.
-	if last, ok, err := tx.LatestPostingAt(from); err != nil {
-		return fmt.Errorf("latest posting of item %d: %w", it.ID, err)
-	} else if ok && e.At.Before(last) {
-		return ledger.FieldErr("at", fmt.Sprintf("%s is before the item's latest ledger posting (%s): a release moves the holdings as they are after it, so it cannot take effect earlier",
-			e.At.UTC().Format(time.RFC3339Nano), last.UTC().Format(time.RFC3339Nano)))
+	if err := checkReleaseAt(tx, it, e); err != nil {
+		return err
 	}
 	page, err := tx.Balances(ledger.BalanceFilter{Account: from, Limit: 1000})
 	if err != nil {
@@ -131,4 +126,39 @@ func (r *Registry) release(tx *ledger.Tx, it Item, e *chain.Entry) error {
 	}
 	e.LedgerTxn = posted.ID
 	return nil
+}
+
+// checkReleaseAt refuses a release dated before the item's latest posting.
+// The release moves today's holdings at e.At: a posting after e.At would
+// leave the account negative at the instants between the two.
+func checkReleaseAt(tx *ledger.Tx, it Item, e *chain.Entry) error {
+	if _, ok := ReleaseAccount(e.Event, it.CaseID); !ok {
+		return nil
+	}
+	last, ok, err := tx.LatestPostingAt(ItemAccount(it.ID))
+	if err != nil {
+		return fmt.Errorf("latest posting of item %d: %w", it.ID, err)
+	}
+	if ok && e.At.Before(last) {
+		return ledger.FieldErr("at", fmt.Sprintf("%s is before the item's latest ledger posting (%s): a release moves the holdings as they are after it, so it cannot take effect earlier",
+			e.At.UTC().Format(time.RFC3339Nano), last.UTC().Format(time.RFC3339Nano)))
+	}
+	return nil
+}
+
+// CheckRecord says whether Record would accept e inside tx now, writing
+// nothing: the checks of the event, the item, the release's date and the
+// custody state machine.
+func (r *Registry) CheckRecord(tx *ledger.Tx, e chain.Entry) error {
+	if err := CheckEvent(e); err != nil {
+		return err
+	}
+	it, err := r.Item(tx, e.Item)
+	if err != nil {
+		return err
+	}
+	if err := checkReleaseAt(tx, it, &e); err != nil {
+		return err
+	}
+	return r.custody.Check(tx, e)
 }

@@ -24,6 +24,8 @@ var errBadRecord = errors.New("record is not in evidence format version 1")
 // (package chain implements it).
 type CustodyLog interface {
 	Append(tx *ledger.Tx, e chain.Entry) (chain.Entry, error)
+	// Check says whether Append would accept e now, writing nothing.
+	Check(tx *ledger.Tx, e chain.Entry) error
 	State(tx *ledger.Tx, item uint64) (chain.ItemState, error)
 	EntriesAfter(tx *ledger.Tx, item, after uint64, limit int) ([]chain.Entry, error)
 	// LogRecord makes a stored case or item record a leaf of the log.
@@ -95,6 +97,9 @@ type Registry struct {
 	custody CustodyLog
 	// Value, when set, prices holdings in PKR for case and item reads.
 	Value ValueFunc
+	// ApprovalTTL is how long a proposal of the two-person rule waits for
+	// a decision; zero means DefaultApprovalTTL.
+	ApprovalTTL time.Duration
 }
 
 // New makes the store's buckets (if missing) and returns the registry.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/amanat-ledger/amanat/chain"
 	"github.com/amanat-ledger/amanat/chain/access"
@@ -26,6 +27,9 @@ type Options struct {
 	Store ledger.Options
 	// Custody are the custody log's options (its witness file).
 	Custody chain.Options
+	// ApprovalTTL is how long a proposal of the two-person rule waits for
+	// a supervisor; zero means evidence.DefaultApprovalTTL (72 hours).
+	ApprovalTTL time.Duration
 }
 
 // Service is every part of one open store, wired together.
@@ -65,10 +69,12 @@ func Open(path string, opt Options) (*Service, error) {
 }
 
 // RecordKinds are the records of other packages that the custody log
-// covers: the register's cases and items, and finance's rates. The log is
+// covers: the register's cases and items, the proposals and decisions of
+// the two-person rule, and finance's rates. The log is
 // opened with them; nothing registers itself.
 func RecordKinds() []ledger.RecordKind {
-	return append(evidence.RecordKinds(), finance.RateRecordKind)
+	kinds := append(evidence.RecordKinds(), evidence.ApprovalRecordKinds()...)
+	return append(kinds, finance.RateRecordKind)
 }
 
 // wire builds the services on an open store.
@@ -93,6 +99,7 @@ func wire(store *ledger.Store, key string, opt Options) (*Service, error) {
 	}
 	s.Finance = finance.New(finance.Config{Items: evidence.FinanceItems(s.Evidence, s.Custody), Custody: evidence.FinanceCustody(s.Custody), Records: s.Custody})
 	s.Evidence.Value = evidence.FinanceValue(s.Finance)
+	s.Evidence.ApprovalTTL = opt.ApprovalTTL
 	if s.Tokens, err = access.NewTokens(store); err != nil {
 		return nil, err
 	}
