@@ -118,6 +118,7 @@ func (s *Server) routes(query map[string]map[string]bool) {
 	s.routesTokens(v1)
 	s.routesEvidence(v1)
 	s.routesCustody(v1)
+	s.routesApprovals(v1)
 	s.routesFinance(v1)
 }
 
