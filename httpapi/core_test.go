@@ -212,7 +212,7 @@ func TestVerifyEndpoint(t *testing.T) {
 	postTxn(t, ts.store, 1, "USD", "1.00", time.Date(2025, 6, 2, 0, 0, 0, 0, time.UTC))
 	rec := ts.do(access.RoleAuditor, http.MethodGet, "/v1/verify", "")
 	var body struct {
-		OK     bool                  `json:"ok"`
+		OK     bool                 `json:"ok"`
 		Checks []ledger.CheckResult `json:"checks"`
 	}
 	decode(t, rec, &body)
