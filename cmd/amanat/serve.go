@@ -13,12 +13,14 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/amanat-ledger/amanat/chain/evidence"
 )
 
 func init() {
 	var db, addr, keyPath string
 	var demo bool
-	var grace time.Duration
+	var grace, approvalTTL time.Duration
 	cmd := &cobra.Command{
 		Use:   "serve [--db FILE] [--addr HOST:PORT] [--key FILE] [--demo]",
 		Short: "Serve the API",
@@ -27,7 +29,7 @@ func init() {
 			if keyPath == "" {
 				keyPath = db + ".key"
 			}
-			return serve(cmd, db, addr, keyPath, demo, grace)
+			return serve(cmd, db, addr, keyPath, demo, grace, approvalTTL)
 		},
 	}
 	cmd.Flags().StringVar(&db, "db", "amanat.db", "store file (created if missing)")
@@ -35,15 +37,20 @@ func init() {
 	cmd.Flags().StringVar(&keyPath, "key", "", "custody log signing key (default: the store file plus .key)")
 	cmd.Flags().BoolVar(&demo, "demo", false, "load the bundled demo data into a store with no seizures, and print a token per role")
 	cmd.Flags().DurationVar(&grace, "shutdown-timeout", 30*time.Second, "on SIGTERM, how long requests in flight may take to finish before their connections are closed")
+	cmd.Flags().DurationVar(&approvalTTL, "approval-ttl", evidence.DefaultApprovalTTL, "how long a proposal of the two-person rule waits for a supervisor before it expires")
 	rootCmd.AddCommand(cmd)
 }
 
-func serve(cmd *cobra.Command, db, addr, keyPath string, demo bool, grace time.Duration) error {
+func serve(cmd *cobra.Command, db, addr, keyPath string, demo bool, grace, approvalTTL time.Duration) error {
 	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
+	if approvalTTL <= 0 {
+		return fmt.Errorf("--approval-ttl must be positive, not %s", approvalTTL)
+	}
 	a, err := createService(db, keyPath)
 	if err != nil {
 		return err
 	}
+	a.Evidence.ApprovalTTL = approvalTTL
 	defer func() {
 		if err := a.Close(); err != nil {
 			log.Error("close store", "error", err.Error())
