@@ -104,8 +104,8 @@ func (s *Server) getApproval(c echo.Context) error {
 }
 
 // approve answers what the approved write answers: 201 with the custody
-// entry, which names the proposer as recorded_by and the supervisor as
-// approved_by.
+// entry or the conversion, which name the proposer as recorded_by and the
+// supervisor as approved_by.
 func (s *Server) approve(c echo.Context) error {
 	if err := requireRole(c, access.RoleSupervisor); err != nil {
 		return err
@@ -116,11 +116,15 @@ func (s *Server) approve(c echo.Context) error {
 	}
 	by := actorOf(c).String()
 	return s.writeOnce(c, func(tx *ledger.Tx) (int, any, error) {
-		got, _, err := s.evidence.Approve(tx, id, by)
+		got, err := s.evidence.Approve(tx, id, by)
 		if err != nil {
 			return 0, nil, err
 		}
-		return http.StatusCreated, toEntryJSON(got), nil
+		if got.Conversion != nil {
+			out, err := conversionOut(*got.Conversion)
+			return http.StatusCreated, out, err
+		}
+		return http.StatusCreated, toEntryJSON(*got.Entry), nil
 	})
 }
 

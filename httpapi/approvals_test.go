@@ -285,3 +285,46 @@ func TestConcurrentApprovals(t *testing.T) {
 		t.Fatal("the release was recorded other than once")
 	}
 }
+
+// TestConversionNeedsApproval: a conversion is proposed by finance and
+// recorded only when a supervisor approves it; the answer is then the
+// conversion, with both names, and its converted entry names both too.
+func TestConversionNeedsApproval(t *testing.T) {
+	ts, _ := newApprovalServer(t)
+	at := time.Now().UTC().Add(-time.Hour).Format(time.RFC3339)
+	before := digest(t, ts.store)
+	bad := fmt.Sprintf(`{"item_id":1,"sold":[{"currency":"USD","amount":"901.00"}],"proceeds":"250000.00","fees":"0","executed_at":%q,"counterparty":"exchange company"}`, at)
+	wantProblem(t, ts.do(access.RoleFinance, http.MethodPost, "/v1/conversions", bad), http.StatusUnprocessableEntity, "")
+	if digest(t, ts.store) != before {
+		t.Fatal("a refused conversion proposal wrote something")
+	}
+	conv := fmt.Sprintf(`{"item_id":1,"sold":[{"currency":"USD","amount":"900.00"}],"proceeds":"250000.00","fees":"0","executed_at":%q,"counterparty":"exchange company"}`, at)
+	rec := ts.do(access.RoleFinance, http.MethodPost, "/v1/conversions", conv)
+	if rec.Code != http.StatusAccepted {
+		t.Fatalf("conversion proposal: %d %s", rec.Code, rec.Body)
+	}
+	var a approvalJSON
+	decode(t, rec, &a)
+	if a.Kind != "conversion" || a.Event != "converted" || a.Item != 1 || heldUSD(t, ts) != "900.00" || custodyCount(t, ts) != 1 {
+		t.Fatalf("the proposal moved something or reads wrong: %s", rec.Body)
+	}
+	approve := fmt.Sprintf("/v1/approvals/%d/approve", a.ApprovalID)
+	wantProblem(t, ts.do(access.RoleFinance, http.MethodPost, approve, ""), http.StatusForbidden, "")
+	rec = ts.do(access.RoleSupervisor, http.MethodPost, approve, "")
+	if rec.Code != http.StatusCreated {
+		t.Fatalf("approve: %d %s", rec.Code, rec.Body)
+	}
+	var got conversionJSON
+	decode(t, rec, &got)
+	if got.Actor != "finance:test-finance" || got.ApprovedBy != "supervisor:test-supervisor" || got.TxnID == 0 {
+		t.Fatalf("approved conversion %s", rec.Body)
+	}
+	if heldUSD(t, ts) != "0.00" || custodyCount(t, ts) != 2 {
+		t.Fatal("the approval did not convert the item")
+	}
+	var e entryJSON
+	decode(t, ts.do(access.RoleAuditor, http.MethodGet, fmt.Sprintf("/v1/custody/entries/%d", got.CustodyEntry), ""), &e)
+	if e.Event != "converted" || e.RecordedBy != "finance:test-finance" || e.ApprovedBy == nil || *e.ApprovedBy != "supervisor:test-supervisor" {
+		t.Fatalf("converted entry %+v", e)
+	}
+}

@@ -1,11 +1,15 @@
 package evidence
 
 import (
+	"context"
+	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/amanat-ledger/amanat/chain"
 	"github.com/amanat-ledger/amanat/ledger"
+	"github.com/amanat-ledger/amanat/ledger/finance"
 	"github.com/amanat-ledger/amanat/ledger/text"
 )
 
@@ -56,15 +60,24 @@ const (
 // ApprovalStatuses lists every status, in the order a proposal may reach them.
 var ApprovalStatuses = []string{ApprovalPending, ApprovalApproved, ApprovalRejected, ApprovalExpired}
 
-// Proposal is a checked custody event waiting for a second person. Entry is
-// the event exactly as it will be recorded, the proposer as its recorder.
+// Kinds of proposal.
+const (
+	ProposalCustody    = "custody"    // a custody event (POST /v1/items/{id}/custody)
+	ProposalConversion = "conversion" // a conversion (POST /v1/conversions)
+)
+
+// Proposal is a checked write waiting for a second person. Entry is a
+// custody event exactly as it will be recorded, the proposer as its
+// recorder; of a conversion it names only the item, the converted event
+// and when, and Conversion is the request as it will be recorded.
 type Proposal struct {
-	ID         uint64      `json:"id"`
-	Kind       string      `json:"kind"` // "custody": the only kind so far
-	Entry      chain.Entry `json:"entry"`
-	ProposedBy string      `json:"proposed_by"`
-	Proposed   time.Time   `json:"proposed"`
-	Expires    time.Time   `json:"expires"`
+	ID         uint64                   `json:"id"`
+	Kind       string                   `json:"kind"`
+	Entry      chain.Entry              `json:"entry"`
+	Conversion *finance.ConversionInput `json:"conversion,omitempty"`
+	ProposedBy string                   `json:"proposed_by"`
+	Proposed   time.Time                `json:"proposed"`
+	Expires    time.Time                `json:"expires"`
 }
 
 // Decision is a supervisor's approval or rejection of proposal ID.
@@ -95,6 +108,11 @@ func (r *Registry) Propose(tx *ledger.Tx, e chain.Entry) (Approval, error) {
 	if err := r.CheckRecord(tx, e); err != nil {
 		return Approval{}, err
 	}
+	return r.propose(tx, Proposal{Kind: ProposalCustody, Entry: e, ProposedBy: e.RecordedBy})
+}
+
+// propose stores p, with its id, time and expiry, inside tx.
+func (r *Registry) propose(tx *ledger.Tx, p Proposal) (Approval, error) {
 	id, err := tx.NextSequence(ledger.ApprovalProposals)
 	if err != nil {
 		return Approval{}, fmt.Errorf("next approval id: %w", err)
@@ -103,34 +121,97 @@ func (r *Registry) Propose(tx *ledger.Tx, e chain.Entry) (Approval, error) {
 	if ttl <= 0 {
 		ttl = DefaultApprovalTTL
 	}
-	p := Proposal{ID: id, Kind: "custody", Entry: e, ProposedBy: e.RecordedBy, Proposed: tx.Now.UTC(), Expires: tx.Now.UTC().Add(ttl)}
+	p.ID, p.Proposed, p.Expires = id, tx.Now.UTC(), tx.Now.UTC().Add(ttl)
 	if err := r.putApprovalRecord(tx, ledger.ApprovalProposals, ProposalRecordKind, id, p); err != nil {
 		return Approval{}, err
 	}
 	return Approval{Proposal: p, Status: ApprovalPending}, nil
 }
 
+// errDryRun rolls back a write that only checked.
+var errDryRun = errors.New("dry run")
+
+// CheckConversion says whether finance would record conversion in by actor
+// now: it records it in a write that is then rolled back, so every rule of
+// a conversion (the item, its holdings, its custody, the dates) is checked
+// by the code that records it.
+func (r *Registry) CheckConversion(ctx context.Context, store *ledger.Store, in finance.ConversionInput, actor string) error {
+	if r.Finance == nil {
+		return ledger.Errorf(ledger.EInternal, "conversions need finance, which is not configured")
+	}
+	err := store.Write(ctx, func(tx *ledger.Tx) error {
+		if _, err := r.Finance.Convert(tx, in, actor); err != nil {
+			return err
+		}
+		return errDryRun
+	})
+	if errors.Is(err, errDryRun) {
+		return nil
+	}
+	return err
+}
+
+// ProposeConversion stores conversion in by actor as a proposal inside tx;
+// call CheckConversion first.
+func (r *Registry) ProposeConversion(tx *ledger.Tx, in finance.ConversionInput, actor string) (Approval, error) {
+	item, err := strconv.ParseUint(in.ItemID, 10, 64)
+	if err != nil {
+		return Approval{}, ledger.FieldErr("item_id", "is not an id")
+	}
+	at, err := time.Parse(time.RFC3339Nano, in.ExecutedAt)
+	if err != nil {
+		return Approval{}, ledger.FieldErr("executed_at", "is not an RFC 3339 instant")
+	}
+	e := chain.Entry{Item: item, Event: chain.EventConverted, At: at.UTC(), RecordedBy: actor}
+	return r.propose(tx, Proposal{Kind: ProposalConversion, Entry: e, Conversion: &in, ProposedBy: actor})
+}
+
+// Approved is what an approval wrote: the custody entry of a custody
+// proposal, or the conversion (with its converted entry) of a conversion.
+type Approved struct {
+	Approval
+	Entry      *chain.Entry
+	Conversion *finance.Conversion
+}
+
 // Approve carries out pending proposal id inside tx as supervisor by: the
-// event is recorded as Record records it, checked again against the item
-// now, with by as its approver. Exactly one of two concurrent approvals
-// takes effect: writes are serial, and the second finds the decision.
-func (r *Registry) Approve(tx *ledger.Tx, id uint64, by string) (chain.Entry, Approval, error) {
+// write is made as the direct write makes it, checked again against the
+// item now, with by as its approver. Exactly one of two concurrent
+// approvals takes effect: writes are serial, and the second finds the
+// decision.
+func (r *Registry) Approve(tx *ledger.Tx, id uint64, by string) (Approved, error) {
 	a, err := r.decidable(tx, id, by)
 	if err != nil {
-		return chain.Entry{}, Approval{}, err
+		return Approved{}, err
 	}
-	e := a.Entry
-	e.ApprovedBy = by
-	got, err := r.Record(tx, e)
-	if err != nil {
-		return chain.Entry{}, Approval{}, err
+	var out Approved
+	var seq uint64
+	switch {
+	case a.Kind == ProposalConversion && a.Conversion != nil && r.Finance != nil:
+		conv, err := r.Finance.ConvertApproved(tx, *a.Conversion, a.ProposedBy, by)
+		if err != nil {
+			return Approved{}, err
+		}
+		out.Conversion = &conv
+		seq, _ = strconv.ParseUint(conv.CustodyEntry, 10, 64)
+	case a.Kind == ProposalCustody:
+		e := a.Entry
+		e.ApprovedBy = by
+		got, err := r.Record(tx, e)
+		if err != nil {
+			return Approved{}, err
+		}
+		out.Entry, seq = &got, got.Seq
+	default:
+		return Approved{}, ledger.Errorf(ledger.EInternal, "approval %d: cannot carry out a proposal of kind %q", id, a.Kind)
 	}
-	d := Decision{ID: id, Outcome: ApprovalApproved, By: by, At: tx.Now.UTC(), Entry: got.Seq}
+	d := Decision{ID: id, Outcome: ApprovalApproved, By: by, At: tx.Now.UTC(), Entry: seq}
 	if err := r.putApprovalRecord(tx, ledger.ApprovalDecisions, DecisionRecordKind, id, d); err != nil {
-		return chain.Entry{}, Approval{}, err
+		return Approved{}, err
 	}
 	a.Status, a.Decision = ApprovalApproved, &d
-	return got, a, nil
+	out.Approval = a
+	return out, nil
 }
 
 // Reject refuses pending proposal id inside tx, for reason (required free

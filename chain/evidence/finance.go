@@ -165,7 +165,7 @@ func (cc conversionCustody) RecordConversion(tx *ledger.Tx, ev finance.Conversio
 		remarks += " (reference " + ev.Reference + ")"
 	}
 	e, err := cc.log.Append(tx, chain.Entry{
-		Item: id, Event: chain.EventConverted, At: ev.At, RecordedBy: ev.Actor,
+		Item: id, Event: chain.EventConverted, At: ev.At, RecordedBy: ev.Actor, ApprovedBy: ev.ApprovedBy,
 		From: st.Holder, Purpose: "liquidation", Remarks: remarks, LedgerTxn: ev.TxnID,
 	})
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/amanat-ledger/amanat/chain"
 	"github.com/amanat-ledger/amanat/ledger"
+	"github.com/amanat-ledger/amanat/ledger/finance"
 	"github.com/amanat-ledger/amanat/ledger/money"
 )
 
@@ -100,6 +101,8 @@ type Registry struct {
 	// ApprovalTTL is how long a proposal of the two-person rule waits for
 	// a decision; zero means DefaultApprovalTTL.
 	ApprovalTTL time.Duration
+	// Finance records an approved conversion; service.Open wires it.
+	Finance *finance.Service
 }
 
 // New makes the store's buckets (if missing) and returns the registry.

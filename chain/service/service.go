@@ -99,7 +99,7 @@ func wire(store *ledger.Store, key string, opt Options) (*Service, error) {
 	}
 	s.Finance = finance.New(finance.Config{Items: evidence.FinanceItems(s.Evidence, s.Custody), Custody: evidence.FinanceCustody(s.Custody), Records: s.Custody})
 	s.Evidence.Value = evidence.FinanceValue(s.Finance)
-	s.Evidence.ApprovalTTL = opt.ApprovalTTL
+	s.Evidence.ApprovalTTL, s.Evidence.Finance = opt.ApprovalTTL, s.Finance
 	if s.Tokens, err = access.NewTokens(store); err != nil {
 		return nil, err
 	}
