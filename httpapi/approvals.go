@@ -29,7 +29,7 @@ type approvalJSON struct {
 	Status     string  `json:"status"`
 	Kind       string  `json:"kind"`
 	Item       uint64  `json:"item"`
-	Event      string  `json:"event"`
+	Event      *string `json:"event"` // null for a reconciliation
 	At         string  `json:"at"`
 	ProposedBy string  `json:"proposed_by"`
 	Proposed   string  `json:"proposed"`
@@ -42,7 +42,7 @@ type approvalJSON struct {
 
 func toApprovalJSON(a evidence.Approval) approvalJSON {
 	ts := func(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
-	out := approvalJSON{ApprovalID: a.ID, Status: a.Status, Kind: a.Kind, Item: a.Entry.Item, Event: a.Entry.Event,
+	out := approvalJSON{ApprovalID: a.ID, Status: a.Status, Kind: a.Kind, Item: a.Entry.Item, Event: orNull(a.Entry.Event),
 		At: ts(a.Entry.At), ProposedBy: a.ProposedBy, Proposed: ts(a.Proposed), Expires: ts(a.Expires)}
 	if d := a.Decision; d != nil {
 		at := ts(d.At)
@@ -119,6 +119,10 @@ func (s *Server) approve(c echo.Context) error {
 		got, err := s.evidence.Approve(tx, id, by)
 		if err != nil {
 			return 0, nil, err
+		}
+		if got.Reconciliation != nil {
+			out, err := reconciliationOut(*got.Reconciliation)
+			return http.StatusCreated, out, err
 		}
 		if got.Conversion != nil {
 			out, err := conversionOut(*got.Conversion)

@@ -92,7 +92,7 @@ func TestTwoPersonRule(t *testing.T) {
 		Data []approvalJSON `json:"data"`
 	}
 	decode(t, ts.do(access.RoleAuditor, http.MethodGet, "/v1/approvals?status=pending", ""), &queue)
-	if len(queue.Data) != 1 || queue.Data[0].ApprovalID != a.ApprovalID || queue.Data[0].Event != "returned" {
+	if len(queue.Data) != 1 || queue.Data[0].ApprovalID != a.ApprovalID || *queue.Data[0].Event != "returned" {
 		t.Fatalf("pending queue %+v", queue.Data)
 	}
 	wantProblem(t, ts.do(access.RoleAuditor, http.MethodGet, "/v1/approvals?status=waiting", ""), http.StatusUnprocessableEntity, "status")
@@ -305,7 +305,7 @@ func TestConversionNeedsApproval(t *testing.T) {
 	}
 	var a approvalJSON
 	decode(t, rec, &a)
-	if a.Kind != "conversion" || a.Event != "converted" || a.Item != 1 || heldUSD(t, ts) != "900.00" || custodyCount(t, ts) != 1 {
+	if a.Kind != "conversion" || *a.Event != "converted" || a.Item != 1 || heldUSD(t, ts) != "900.00" || custodyCount(t, ts) != 1 {
 		t.Fatalf("the proposal moved something or reads wrong: %s", rec.Body)
 	}
 	approve := fmt.Sprintf("/v1/approvals/%d/approve", a.ApprovalID)
@@ -326,5 +326,40 @@ func TestConversionNeedsApproval(t *testing.T) {
 	decode(t, ts.do(access.RoleAuditor, http.MethodGet, fmt.Sprintf("/v1/custody/entries/%d", got.CustodyEntry), ""), &e)
 	if e.Event != "converted" || e.RecordedBy != "finance:test-finance" || e.ApprovedBy == nil || *e.ApprovedBy != "supervisor:test-supervisor" {
 		t.Fatalf("converted entry %+v", e)
+	}
+}
+
+// TestVarianceNeedsApproval: a count that matches the books is recorded at
+// once; one that would post a variance (any variance) is a proposal until a
+// supervisor approves it.
+func TestVarianceNeedsApproval(t *testing.T) {
+	ts, _ := newApprovalServer(t)
+	day := time.Now().UTC().Format("2006-01-02")
+	match := fmt.Sprintf(`{"item_id":1,"date":%q,"method":"count","counts":[{"currency":"USD","amount":"900.00"}]}`, day)
+	if rec := ts.do(access.RoleFinance, http.MethodPost, "/v1/reconciliations", match); rec.Code != http.StatusCreated {
+		t.Fatalf("matching count: %d %s, want 201", rec.Code, rec.Body)
+	}
+	short := fmt.Sprintf(`{"item_id":1,"date":%q,"method":"count","counts":[{"currency":"USD","amount":"899.99"}],"explanation":"one cent short"}`, day)
+	rec := ts.do(access.RoleFinance, http.MethodPost, "/v1/reconciliations", short)
+	if rec.Code != http.StatusAccepted {
+		t.Fatalf("count with a variance: %d %s, want 202", rec.Code, rec.Body)
+	}
+	var a approvalJSON
+	decode(t, rec, &a)
+	if a.Kind != "reconciliation" || a.Event != nil || heldUSD(t, ts) != "900.00" {
+		t.Fatalf("the proposal posted or reads wrong: %s", rec.Body)
+	}
+	rec = ts.do(access.RoleSupervisor, http.MethodPost, fmt.Sprintf("/v1/approvals/%d/approve", a.ApprovalID), "")
+	if rec.Code != http.StatusCreated {
+		t.Fatalf("approve: %d %s", rec.Code, rec.Body)
+	}
+	var got struct {
+		RecordedBy string `json:"recorded_by"`
+		ApprovedBy string `json:"approved_by"`
+		TxnID      uint64 `json:"variance_transaction_id"`
+	}
+	decode(t, rec, &got)
+	if got.RecordedBy != "finance:test-finance" || got.ApprovedBy != "supervisor:test-supervisor" || got.TxnID == 0 || heldUSD(t, ts) != "899.99" {
+		t.Fatalf("approved reconciliation %s; held %s", rec.Body, heldUSD(t, ts))
 	}
 }

@@ -64,6 +64,10 @@ var ApprovalStatuses = []string{ApprovalPending, ApprovalApproved, ApprovalRejec
 const (
 	ProposalCustody    = "custody"    // a custody event (POST /v1/items/{id}/custody)
 	ProposalConversion = "conversion" // a conversion (POST /v1/conversions)
+	// ProposalReconciliation is a count that posts a variance (POST
+	// /v1/reconciliations): any variance at all, however small, since a
+	// variance moves custody money to an account nobody holds.
+	ProposalReconciliation = "reconciliation"
 )
 
 // Proposal is a checked write waiting for a second person. Entry is a
@@ -75,9 +79,11 @@ type Proposal struct {
 	Kind       string                   `json:"kind"`
 	Entry      chain.Entry              `json:"entry"`
 	Conversion *finance.ConversionInput `json:"conversion,omitempty"`
-	ProposedBy string                   `json:"proposed_by"`
-	Proposed   time.Time                `json:"proposed"`
-	Expires    time.Time                `json:"expires"`
+	// Reconciliation is the count of a reconciliation proposal.
+	Reconciliation *finance.ReconciliationInput `json:"reconciliation,omitempty"`
+	ProposedBy     string                       `json:"proposed_by"`
+	Proposed       time.Time                    `json:"proposed"`
+	Expires        time.Time                    `json:"expires"`
 }
 
 // Decision is a supervisor's approval or rejection of proposal ID.
@@ -151,6 +157,56 @@ func (r *Registry) CheckConversion(ctx context.Context, store *ledger.Store, in 
 	return err
 }
 
+// ReconciliationNeedsApproval says whether recording count in by actor now
+// would post a variance, which the two-person rule holds: it records it in
+// a write that is then rolled back. A count that finance would refuse is
+// that refusal.
+func (r *Registry) ReconciliationNeedsApproval(ctx context.Context, store *ledger.Store, in finance.ReconciliationInput, actor string) (bool, error) {
+	if r.Finance == nil {
+		return false, ledger.Errorf(ledger.EInternal, "reconciliations need finance, which is not configured")
+	}
+	var variance bool
+	err := store.Write(ctx, func(tx *ledger.Tx) error {
+		rec, err := r.Finance.Reconcile(tx, in, actor)
+		if err != nil {
+			return err
+		}
+		variance = rec.TxnID != 0
+		return errDryRun
+	})
+	if errors.Is(err, errDryRun) {
+		return variance, nil
+	}
+	return false, err
+}
+
+// Reconcile records count in by actor inside tx when it posts no
+// variance; one that would (the books changed since
+// ReconciliationNeedsApproval said otherwise) is refused, so no variance is
+// ever posted by one person.
+func (r *Registry) Reconcile(tx *ledger.Tx, in finance.ReconciliationInput, actor string) (finance.Reconciliation, error) {
+	rec, err := r.Finance.Reconcile(tx, in, actor)
+	if err == nil && rec.TxnID != 0 {
+		return finance.Reconciliation{}, ledger.Errorf(ledger.EConflict, "the count now differs from the books and would post a variance, which needs a supervisor's approval: send it again")
+	}
+	return rec, err
+}
+
+// ProposeReconciliation stores count in by actor, which posts a variance,
+// as a proposal inside tx; call ReconciliationNeedsApproval first.
+func (r *Registry) ProposeReconciliation(tx *ledger.Tx, in finance.ReconciliationInput, actor string) (Approval, error) {
+	item, err := strconv.ParseUint(in.ItemID, 10, 64)
+	if err != nil {
+		return Approval{}, ledger.FieldErr("item_id", "is not an id")
+	}
+	date, err := time.Parse("2006-01-02", in.Date)
+	if err != nil {
+		return Approval{}, ledger.FieldErr("date", "is not a date")
+	}
+	e := chain.Entry{Item: item, At: finance.EndOfDay(date), RecordedBy: actor}
+	return r.propose(tx, Proposal{Kind: ProposalReconciliation, Entry: e, Reconciliation: &in, ProposedBy: actor})
+}
+
 // ProposeConversion stores conversion in by actor as a proposal inside tx;
 // call CheckConversion first.
 func (r *Registry) ProposeConversion(tx *ledger.Tx, in finance.ConversionInput, actor string) (Approval, error) {
@@ -170,8 +226,9 @@ func (r *Registry) ProposeConversion(tx *ledger.Tx, in finance.ConversionInput, 
 // proposal, or the conversion (with its converted entry) of a conversion.
 type Approved struct {
 	Approval
-	Entry      *chain.Entry
-	Conversion *finance.Conversion
+	Entry          *chain.Entry
+	Conversion     *finance.Conversion
+	Reconciliation *finance.Reconciliation
 }
 
 // Approve carries out pending proposal id inside tx as supervisor by: the
@@ -194,6 +251,12 @@ func (r *Registry) Approve(tx *ledger.Tx, id uint64, by string) (Approved, error
 		}
 		out.Conversion = &conv
 		seq, _ = strconv.ParseUint(conv.CustodyEntry, 10, 64)
+	case a.Kind == ProposalReconciliation && a.Reconciliation != nil && r.Finance != nil:
+		rec, err := r.Finance.ReconcileApproved(tx, *a.Reconciliation, a.ProposedBy, by)
+		if err != nil {
+			return Approved{}, err
+		}
+		out.Reconciliation = &rec
 	case a.Kind == ProposalCustody:
 		e := a.Entry
 		e.ApprovedBy = by
