@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	bolt "go.etcd.io/bbolt"
+
 	"github.com/amanat-ledger/amanat/chain/access"
 	"github.com/amanat-ledger/amanat/ledger"
 	"github.com/amanat-ledger/amanat/ledger/money"
@@ -361,5 +363,36 @@ func TestVarianceNeedsApproval(t *testing.T) {
 	decode(t, rec, &got)
 	if got.RecordedBy != "finance:test-finance" || got.ApprovedBy != "supervisor:test-supervisor" || got.TxnID == 0 || heldUSD(t, ts) != "899.99" {
 		t.Fatalf("approved reconciliation %s; held %s", rec.Body, heldUSD(t, ts))
+	}
+}
+
+// TestProposalsAreInTheLog: a proposal and its decision are records the
+// custody log covers, so editing a stored one fails verification.
+func TestProposalsAreInTheLog(t *testing.T) {
+	ts, _ := newApprovalServer(t)
+	a := propose(t, ts, returnBody())
+	if rec := ts.do(access.RoleSupervisor, http.MethodPost, fmt.Sprintf("/v1/approvals/%d/reject", a.ApprovalID), `{"reason":"wrong order"}`); rec.Code != http.StatusOK {
+		t.Fatalf("reject: %d %s", rec.Code, rec.Body)
+	}
+	verified := func() bool {
+		var v struct{ OK bool }
+		decode(t, ts.do(access.RoleAuditor, http.MethodGet, "/v1/verify", ""), &v)
+		return v.OK
+	}
+	if !verified() {
+		t.Fatal("verify fails on a store with a proposal and a decision")
+	}
+	// An insider flips the rejection into an approval in the file.
+	err := ts.store.DB().Update(func(btx *bolt.Tx) error {
+		b := btx.Bucket([]byte(ledger.ApprovalDecisions.Name()))
+		k := ledger.BE64(a.ApprovalID)
+		v := append([]byte(nil), b.Get(k)...)
+		return b.Put(k, []byte(strings.Replace(string(v), `"rejected"`, `"approved"`, 1)))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if verified() {
+		t.Fatal("verify passes with an edited decision")
 	}
 }
