@@ -8,6 +8,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/amanat-ledger/amanat/chain"
 	"github.com/amanat-ledger/amanat/chain/access"
 	"github.com/amanat-ledger/amanat/chain/evidence"
 	"github.com/amanat-ledger/amanat/ledger"
@@ -38,12 +39,33 @@ type approvalJSON struct {
 	Decided    *string `json:"decided"`
 	Reason     *string `json:"reason"`
 	EntrySeq   *uint64 `json:"entry_seq"`
+	// Request is what the approval would write, for the supervisor to read
+	// before deciding: the custody event's fields, the conversion or the
+	// count as proposed.
+	Request any `json:"request"`
+}
+
+// proposedEntry is a proposed custody event: an entry's fields less those
+// the log assigns when it records it.
+func proposedEntry(e chain.Entry) map[string]any {
+	j := toEntryJSON(e)
+	return map[string]any{"event": j.Event, "at": j.At, "from": j.From, "to": j.To, "location": j.Location,
+		"purpose": j.Purpose, "seal_before": j.SealBefore, "seal_after": j.SealAfter, "condition": j.Condition,
+		"remarks": j.Remarks, "attachments": j.Attachments, "court_order": j.CourtOrder}
 }
 
 func toApprovalJSON(a evidence.Approval) approvalJSON {
 	ts := func(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
 	out := approvalJSON{ApprovalID: a.ID, Status: a.Status, Kind: a.Kind, Item: a.Entry.Item, Event: orNull(a.Entry.Event),
 		At: ts(a.Entry.At), ProposedBy: a.ProposedBy, Proposed: ts(a.Proposed), Expires: ts(a.Expires)}
+	switch {
+	case a.Conversion != nil:
+		out.Request = a.Conversion
+	case a.Reconciliation != nil:
+		out.Request = a.Reconciliation
+	default:
+		out.Request = proposedEntry(a.Entry)
+	}
 	if d := a.Decision; d != nil {
 		at := ts(d.At)
 		out.DecidedBy, out.Decided, out.Reason = &d.By, &at, orNull(d.Reason)

@@ -97,6 +97,9 @@ func TestTwoPersonRule(t *testing.T) {
 	if len(queue.Data) != 1 || queue.Data[0].ApprovalID != a.ApprovalID || *queue.Data[0].Event != "returned" {
 		t.Fatalf("pending queue %+v", queue.Data)
 	}
+	if rec := ts.do(access.RoleSupervisor, http.MethodGet, fmt.Sprintf("/v1/approvals/%d", a.ApprovalID), ""); !strings.Contains(rec.Body.String(), `"court_order":{"number":"CrM 9/2025","date":"2025-07-01"}`) {
+		t.Fatalf("the supervisor cannot read the order the release carries out: %s", rec.Body)
+	}
 	wantProblem(t, ts.do(access.RoleAuditor, http.MethodGet, "/v1/approvals?status=waiting", ""), http.StatusUnprocessableEntity, "status")
 	approve := fmt.Sprintf("/v1/approvals/%d/approve", a.ApprovalID)
 
