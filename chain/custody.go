@@ -144,8 +144,26 @@ func (c *Custody) ProveEntry(tx *ledger.Tx, seq, size uint64) (InclusionProof, e
 // EventSeized. Errors are *ledger.Error (EInvalid naming the rule and the
 // field); nothing is written when Append fails.
 func (c *Custody) Append(tx *ledger.Tx, e Entry) (Entry, error) {
+	st, next, err := c.check(tx, &e)
+	if err != nil {
+		return Entry{}, err
+	}
+	return c.write(tx, e, st, next)
+}
+
+// Check says whether Append would accept e inside tx now, writing nothing:
+// a proposal of the two-person rule is checked this way before it is
+// stored, and again, by Append, when it is approved.
+func (c *Custody) Check(tx *ledger.Tx, e Entry) error {
+	_, _, err := c.check(tx, &e)
+	return err
+}
+
+// check validates e against the item's state machine and fills in its
+// assigned fields; st is the item's state before e, next after it.
+func (c *Custody) check(tx *ledger.Tx, e *Entry) (st *ItemState, next ItemState, err error) {
 	if !c.log.Writable() {
-		return Entry{}, ledger.Errorf(ledger.EInternal, "custody log is open read-only")
+		return nil, next, ledger.Errorf(ledger.EInternal, "custody log is open read-only")
 	}
 	e.Seq, e.ItemSeq, e.PrevHash, e.LeafIndex, e.Hash = 0, 0, "", 0, ""
 	e.Recorded = tx.Now.UTC()
@@ -155,32 +173,28 @@ func (c *Custody) Append(tx *ledger.Tx, e Entry) (Entry, error) {
 		o := *e.CourtOrder
 		e.CourtOrder = &o
 	}
-	if err := checkFields(&e, tx.Now); err != nil {
-		return Entry{}, err
+	if err := checkFields(e, tx.Now); err != nil {
+		return nil, next, err
 	}
 	if e.LedgerTxn != 0 {
 		if err := checkLedgerTxn(tx, e.Item, e.LedgerTxn); err != nil {
-			return Entry{}, err
+			return nil, next, err
 		}
 	}
 	if walletOnly[e.Event] {
 		cash, err := c.log.ItemIsCash(tx, e.Item)
 		if err != nil {
-			return Entry{}, err
+			return nil, next, err
 		}
 		if cash {
-			return Entry{}, ruleErr(RuleWalletOnly, "event", fmt.Sprintf("item %d holds no coins on a chain: %s is for wallet items", e.Item, e.Event))
+			return nil, next, ruleErr(RuleWalletOnly, "event", fmt.Sprintf("item %d holds no coins on a chain: %s is for wallet items", e.Item, e.Event))
 		}
 	}
-	st, err := loadState(tx, e.Item)
-	if err != nil {
-		return Entry{}, err
+	if st, err = loadState(tx, e.Item); err != nil {
+		return nil, next, err
 	}
-	next, err := apply(st, &e)
-	if err != nil {
-		return Entry{}, err
-	}
-	return c.write(tx, e, st, next)
+	next, err = apply(st, e)
+	return st, next, err
 }
 
 // write stores an entry that Append has checked, with its leaf, index and

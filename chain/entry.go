@@ -51,7 +51,8 @@ type Entry struct {
 	Event       string    // one of the Event* constants
 	At          time.Time // when it happened
 	Recorded    time.Time // when the store committed it (assigned)
-	RecordedBy  string    // "role:token-name" of the caller
+	RecordedBy  string    // "role:token-name" of the caller (of a proposal: its proposer)
+	ApprovedBy  string    // the supervisor who approved the proposal, "" when none was needed
 	From        string    // custodian who releases the item
 	To          string    // custodian who receives it / holds it after the event
 	Location    Location  // where the item is after the event
@@ -173,6 +174,9 @@ func (e *Entry) Canonical() []byte {
 	tm("at", e.At)
 	tm("recorded", e.Recorded)
 	q("recorded_by", e.RecordedBy)
+	if e.ApprovedBy != "" { // absent from entries that needed no approval, so their bytes never change
+		q("approved_by", e.ApprovedBy)
+	}
 	q("from", e.From)
 	q("to", e.To)
 	q("circle", e.Location.Circle)
@@ -247,6 +251,9 @@ func decodeEntry(data []byte) (Entry, error) {
 	e.At = p.time("at")
 	e.Recorded = p.time("recorded")
 	e.RecordedBy = p.quoted("recorded_by")
+	if p.err == nil && p.peek("approved_by") {
+		e.ApprovedBy = p.quoted("approved_by")
+	}
 	e.From = p.quoted("from")
 	e.To = p.quoted("to")
 	e.Location.Circle = p.quoted("circle")
@@ -406,6 +413,10 @@ func checkFields(e *Entry, now time.Time) error {
 		p.add("recorded_by", "is required")
 	}
 	p.text("recorded_by", e.RecordedBy, maxName, text.Line)
+	p.text("approved_by", e.ApprovedBy, maxName, text.Line)
+	if e.ApprovedBy != "" && SamePerson(e.ApprovedBy, e.RecordedBy) {
+		p.add("approved_by", "breaks custody rule "+RuleTwoPersons+": the approver is the proposer")
+	}
 	p.text("from", e.From, maxName, text.Line)
 	p.text("to", e.To, maxName, text.Line)
 	p.text("location.circle", e.Location.Circle, maxName, text.Line)
@@ -447,6 +458,19 @@ func checkFields(e *Entry, now time.Time) error {
 		}
 	}
 	return p.err()
+}
+
+// SamePerson says whether two actors ("role:token-name") are one person:
+// the same token name under any role, so that someone who holds both a
+// custodian's and a supervisor's token cannot approve their own proposal.
+func SamePerson(a, b string) bool {
+	name := func(s string) string {
+		if _, n, ok := strings.Cut(s, ":"); ok {
+			return n
+		}
+		return s
+	}
+	return a == b || name(a) == name(b)
 }
 
 func isSHA256Hex(s string) bool {

@@ -63,6 +63,7 @@ const (
 	RuleNeedsLocation    = "needs-location"
 	RuleWalletOnly       = "on-chain-events-for-wallets-only"
 	RuleLedgerTxnOfEvent = "ledger-txn-of-this-event"
+	RuleTwoPersons       = "two-person-rule"
 
 	// The register's rules on the court order an event names (it keeps
 	// the orders; the state machine sees only the number and date copied

@@ -224,7 +224,7 @@ func TestRulesAreDocumented(t *testing.T) {
 	for _, r := range []string{RuleFirstIsSeizure, RuleSeizedOnce, RuleNothingAfterEnd, RuleInOrder, RuleHolderReleases,
 		RuleReceiveMatches, RuleInTransit, RuleNeedsCustody, RuleCheckInAfterOut, RuleSealMatches, RuleSealChanges,
 		RuleSealOnce, RuleUnsealIntact, RuleResealNewNumber, RuleExamineUnsealed, RuleOnChainWallet, RuleCourtOrder,
-		RuleWrittenOffReason, RuleNeedsHolder, RuleNeedsLocation, RuleWalletOnly, RuleLedgerTxnOfEvent} {
+		RuleWrittenOffReason, RuleNeedsHolder, RuleNeedsLocation, RuleWalletOnly, RuleLedgerTxnOfEvent, RuleTwoPersons} {
 		if !strings.Contains(string(doc), "`"+r+"`") {
 			t.Errorf("rule %s is not in docs/custody.md", r)
 		}

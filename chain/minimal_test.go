@@ -175,6 +175,9 @@ func mCheckEntry(c string) error {
 	if by, _ := strconv.Unquote(mField(c, "recorded_by")); !strings.Contains(by, ":") || strings.HasPrefix(by, ":") || strings.HasSuffix(by, ":") {
 		return fmt.Errorf("recorded_by %q is not role:token-name", by)
 	}
+	if by := mFields(c, "approved_by"); len(by) > 1 || len(by) == 1 && by[0] == mField(c, "recorded_by") {
+		return errors.New("approved_by is given twice or names the recorder")
+	}
 	at, err1 := time.Parse(time.RFC3339Nano, mField(c, "at"))
 	recorded, err2 := time.Parse(time.RFC3339Nano, mField(c, "recorded"))
 	if err1 != nil || err2 != nil || at.After(recorded.Add(time.Minute)) {

@@ -58,13 +58,15 @@ func (s *Server) postConversion(c echo.Context) error {
 		return err
 	}
 	actor := actorOf(c).String()
-	return s.writeOnce(c, func(tx *ledger.Tx) (int, any, error) {
-		conv, err := s.finance.Convert(tx, in, actor)
+	// The two-person rule: checked in full now (a write that is rolled
+	// back), recorded only when a supervisor approves.
+	check := func() error { return s.evidence.CheckConversion(c.Request().Context(), s.store, in, actor) }
+	return s.writeOnceChecked(c, check, func(tx *ledger.Tx) (int, any, error) {
+		a, err := s.evidence.ProposeConversion(tx, in, actor)
 		if err != nil {
 			return 0, nil, err
 		}
-		out, err := conversionOut(conv)
-		return http.StatusCreated, out, err
+		return http.StatusAccepted, toApprovalJSON(a), nil
 	})
 }
 

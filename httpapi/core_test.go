@@ -289,7 +289,7 @@ func TestWriteOnceOverHTTP(t *testing.T) {
 // TestTokenListPages: GET /v1/tokens pages like every list: limit, an opaque
 // cursor, id order, next_cursor null on the last page; every token once.
 func TestTokenListPages(t *testing.T) {
-	ts := newTestServer(t) // one token per role: ids 1 to 5
+	ts := newTestServer(t) // one token per role: ids 1 to 6
 	for i := range 4 {
 		if rec := ts.do(access.RoleAdmin, http.MethodPost, "/v1/tokens", fmt.Sprintf(`{"role":"auditor","name":"extra-%d"}`, i)); rec.Code != http.StatusCreated {
 			t.Fatalf("create: %d %s", rec.Code, rec.Body)
@@ -326,11 +326,11 @@ func TestTokenListPages(t *testing.T) {
 		}
 		path = "/v1/tokens?limit=2&cursor=" + *page.NextCursor
 	}
-	if fmt.Sprint(ids) != "[1 2 3 4 5 6 7 8 9]" || pages != 5 {
-		t.Fatalf("ids %v in %d pages, want 1 to 9 (the revoked one included) in 5", ids, pages)
+	if fmt.Sprint(ids) != "[1 2 3 4 5 6 7 8 9 10]" || pages != 5 {
+		t.Fatalf("ids %v in %d pages, want 1 to 10 (the revoked one included) in 5", ids, pages)
 	}
 	rec := ts.do(access.RoleAdmin, http.MethodGet, "/v1/tokens", "")
-	if !strings.Contains(rec.Body.String(), `"next_cursor":null`) || strings.Count(rec.Body.String(), `"created_by"`) != 9 {
+	if !strings.Contains(rec.Body.String(), `"next_cursor":null`) || strings.Count(rec.Body.String(), `"created_by"`) != 10 {
 		t.Fatalf("default page: %s", rec.Body)
 	}
 	wantProblem(t, ts.do(access.RoleAdmin, http.MethodGet, "/v1/tokens?limit=1001", ""), http.StatusUnprocessableEntity, "limit")

@@ -101,6 +101,7 @@ type entryJSON struct {
 	At          string            `json:"at"`
 	Recorded    string            `json:"recorded"`
 	RecordedBy  string            `json:"recorded_by"`
+	ApprovedBy  *string           `json:"approved_by"`
 	From        *string           `json:"from"`
 	To          *string           `json:"to"`
 	Location    entryLocationJSON `json:"location"`
@@ -145,7 +146,7 @@ func toEntryJSON(e chain.Entry) entryJSON {
 	out := entryJSON{
 		Seq: e.Seq, Item: e.Item, ItemSeq: e.ItemSeq, Event: e.Event,
 		At: e.At.UTC().Format(time.RFC3339Nano), Recorded: e.Recorded.UTC().Format(time.RFC3339Nano),
-		RecordedBy: e.RecordedBy, From: orNull(e.From), To: orNull(e.To),
+		RecordedBy: e.RecordedBy, ApprovedBy: orNull(e.ApprovedBy), From: orNull(e.From), To: orNull(e.To),
 		Location: entryLocationJSON{
 			Circle: orNull(l.Circle), Building: orNull(l.Building), Room: orNull(l.Room),
 			Wallet: orNull(l.Wallet), Network: orNull(l.Network), TxID: orNull(l.TxID),
@@ -244,6 +245,17 @@ func (s *Server) postCustody(c echo.Context) error {
 	// and is not mistaken for a reused Idempotency-Key.
 	if err := evidence.CheckEvent(e); err != nil {
 		return err
+	}
+	if evidence.NeedsApproval[e.Event] {
+		// The two-person rule: checked in full now, recorded only when a
+		// supervisor approves.
+		return s.writeOnce(c, func(tx *ledger.Tx) (int, any, error) {
+			a, err := s.evidence.Propose(tx, e)
+			if err != nil {
+				return 0, nil, err
+			}
+			return http.StatusAccepted, toApprovalJSON(a), nil
+		})
 	}
 	return s.writeOnce(c, func(tx *ledger.Tx) (int, any, error) {
 		got, err := s.evidence.Record(tx, e)

@@ -235,7 +235,8 @@ func TestOpenAPIDescribesTheConventions(t *testing.T) {
 	// The writes that go through Server.writeOnce, and POST /v1/tokens,
 	// which calls the store's WriteOnce itself.
 	idempotent := []string{"POST /v1/cases", "POST /v1/seizures", "POST /v1/items/{id}/custody",
-		"POST /v1/rates", "POST /v1/conversions", "POST /v1/reconciliations", "POST /v1/tokens", "POST /v1/court-orders"}
+		"POST /v1/rates", "POST /v1/conversions", "POST /v1/reconciliations", "POST /v1/tokens", "POST /v1/court-orders",
+		"POST /v1/approvals/{id}/approve", "POST /v1/approvals/{id}/reject"}
 	for path, item := range doc.Paths.Map() {
 		for method, op := range item.Operations() {
 			name := method + " " + path
@@ -357,9 +358,9 @@ func TestOpenAPICheckCatchesDrift(t *testing.T) {
 		{"an error that is not a problem body", "GET", "/v1/items/1", "", answer(404, `{"error":"no"}`), false},
 		{"a 404 problem where one is described", "GET", "/v1/items/1", "", problem(404), true},
 		{"a time that is not UTC", "GET", "/v1/custody/entries/1", "", answer(200, `{"seq":1,"item":1,"item_seq":1,"event":"seized","at":"2025-06-03T10:00:00+05:00","recorded":"2025-06-03T05:00:00Z","recorded_by":"custodian:a","from":null,"to":"a","location":{"circle":"islamabad","building":null,"room":null,"wallet":null,"network":null,"txid":null},"purpose":null,"seal_before":{"number":null,"state":"none"},"seal_after":{"number":"S-1","state":"intact"},"condition":null,"remarks":null,"attachments":[],"court_order":null,"court_order_id":null,"ledger_txn":null,"prev_hash":null,"leaf_index":0,"hash":"`+strings.Repeat("0", 64)+`"}`), false},
-		{"a custody entry as described", "GET", "/v1/custody/entries/1", "", answer(200, `{"seq":1,"item":1,"item_seq":1,"event":"seized","at":"2025-06-03T05:00:00Z","recorded":"2025-06-03T05:00:00Z","recorded_by":"custodian:a","from":null,"to":"a","location":{"circle":"islamabad","building":null,"room":null,"wallet":null,"network":null,"txid":null},"purpose":null,"seal_before":{"number":null,"state":"none"},"seal_after":{"number":"S-1","state":"intact"},"condition":null,"remarks":null,"attachments":[],"court_order":null,"court_order_id":null,"ledger_txn":null,"prev_hash":null,"leaf_index":0,"hash":"`+strings.Repeat("0", 64)+`"}`), true},
-		{"an absent value as \"\" in a custody entry", "GET", "/v1/custody/entries/1", "", answer(200, `{"seq":1,"item":1,"item_seq":1,"event":"seized","at":"2025-06-03T05:00:00Z","recorded":"2025-06-03T05:00:00Z","recorded_by":"custodian:a","from":"","to":"a","location":{"circle":"islamabad","building":null,"room":null,"wallet":null,"network":null,"txid":null},"purpose":null,"seal_before":{"number":null,"state":"none"},"seal_after":{"number":"S-1","state":"intact"},"condition":null,"remarks":null,"attachments":[],"court_order":null,"court_order_id":null,"ledger_txn":null,"prev_hash":null,"leaf_index":0,"hash":"`+strings.Repeat("0", 64)+`"}`), false},
-		{"no ledger transaction as 0 in a custody entry", "GET", "/v1/custody/entries/1", "", answer(200, `{"seq":1,"item":1,"item_seq":1,"event":"seized","at":"2025-06-03T05:00:00Z","recorded":"2025-06-03T05:00:00Z","recorded_by":"custodian:a","from":null,"to":"a","location":{"circle":"islamabad","building":null,"room":null,"wallet":null,"network":null,"txid":null},"purpose":null,"seal_before":{"number":null,"state":"none"},"seal_after":{"number":"S-1","state":"intact"},"condition":null,"remarks":null,"attachments":[],"court_order":null,"court_order_id":null,"ledger_txn":0,"prev_hash":null,"leaf_index":0,"hash":"`+strings.Repeat("0", 64)+`"}`), false},
+		{"a custody entry as described", "GET", "/v1/custody/entries/1", "", answer(200, `{"seq":1,"item":1,"item_seq":1,"event":"seized","at":"2025-06-03T05:00:00Z","recorded":"2025-06-03T05:00:00Z","recorded_by":"custodian:a","approved_by":null,"from":null,"to":"a","location":{"circle":"islamabad","building":null,"room":null,"wallet":null,"network":null,"txid":null},"purpose":null,"seal_before":{"number":null,"state":"none"},"seal_after":{"number":"S-1","state":"intact"},"condition":null,"remarks":null,"attachments":[],"court_order":null,"court_order_id":null,"ledger_txn":null,"prev_hash":null,"leaf_index":0,"hash":"`+strings.Repeat("0", 64)+`"}`), true},
+		{"an absent value as \"\" in a custody entry", "GET", "/v1/custody/entries/1", "", answer(200, `{"seq":1,"item":1,"item_seq":1,"event":"seized","at":"2025-06-03T05:00:00Z","recorded":"2025-06-03T05:00:00Z","recorded_by":"custodian:a","approved_by":null,"from":"","to":"a","location":{"circle":"islamabad","building":null,"room":null,"wallet":null,"network":null,"txid":null},"purpose":null,"seal_before":{"number":null,"state":"none"},"seal_after":{"number":"S-1","state":"intact"},"condition":null,"remarks":null,"attachments":[],"court_order":null,"court_order_id":null,"ledger_txn":null,"prev_hash":null,"leaf_index":0,"hash":"`+strings.Repeat("0", 64)+`"}`), false},
+		{"no ledger transaction as 0 in a custody entry", "GET", "/v1/custody/entries/1", "", answer(200, `{"seq":1,"item":1,"item_seq":1,"event":"seized","at":"2025-06-03T05:00:00Z","recorded":"2025-06-03T05:00:00Z","recorded_by":"custodian:a","approved_by":null,"from":null,"to":"a","location":{"circle":"islamabad","building":null,"room":null,"wallet":null,"network":null,"txid":null},"purpose":null,"seal_before":{"number":null,"state":"none"},"seal_after":{"number":"S-1","state":"intact"},"condition":null,"remarks":null,"attachments":[],"court_order":null,"court_order_id":null,"ledger_txn":0,"prev_hash":null,"leaf_index":0,"hash":"`+strings.Repeat("0", 64)+`"}`), false},
 		{"an undescribed route that answered", "GET", "/v1/secret", "", answer(200, `{}`), false},
 		{"an unknown path refused with a problem", "GET", "/v1/secret", "", problem(404), true},
 		{"an accepted request the description refuses", "POST", "/v1/rates", `{"currency":"USD","rate":278.65,"effective":"2025-06-02","source":"sbp"}`,
@@ -417,6 +418,10 @@ var mayCall = map[string][]string{
 	"POST /v1/court-orders":                 {access.RoleCustodian},
 	"GET /v1/court-orders":                  access.Readers,
 	"GET /v1/court-orders/{id}":             access.Readers,
+	"GET /v1/approvals":                     access.Readers,
+	"GET /v1/approvals/{id}":                access.Readers,
+	"POST /v1/approvals/{id}/approve":       {access.RoleSupervisor},
+	"POST /v1/approvals/{id}/reject":        {access.RoleSupervisor},
 }
 
 // describedOperations lists "METHOD /path" of every /v1 operation, sorted.
@@ -474,7 +479,7 @@ func TestEveryOperationAnswersAsDescribed(t *testing.T) {
 			if method == http.MethodGet && describesParam(t, path, method, "limit") {
 				wantProblem(t, ts.do(role, method, target+"?limit=0", ""), http.StatusUnprocessableEntity, "limit")
 			}
-			if method != http.MethodPost || path == "/v1/tokens/{id}/revoke" {
+			if method != http.MethodPost || path == "/v1/tokens/{id}/revoke" || path == "/v1/approvals/{id}/approve" { // no body
 				return
 			}
 			target = strings.Replace(target, "999", "1", 1)

@@ -64,8 +64,19 @@ func (s *Server) postReconciliation(c echo.Context) error {
 		return err
 	}
 	actor := actorOf(c).String()
-	return s.writeOnce(c, func(tx *ledger.Tx) (int, any, error) {
-		r, err := s.finance.Reconcile(tx, in, actor)
+	// The two-person rule: a count that posts a variance is proposed (202)
+	// and posted only when a supervisor approves it.
+	var variance bool
+	check := func() (err error) {
+		variance, err = s.evidence.ReconciliationNeedsApproval(c.Request().Context(), s.store, in, actor)
+		return err
+	}
+	return s.writeOnceChecked(c, check, func(tx *ledger.Tx) (int, any, error) {
+		if variance {
+			a, err := s.evidence.ProposeReconciliation(tx, in, actor)
+			return http.StatusAccepted, toApprovalJSON(a), err
+		}
+		r, err := s.evidence.Reconcile(tx, in, actor)
 		if err != nil {
 			return 0, nil, err
 		}

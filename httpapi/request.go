@@ -316,11 +316,17 @@ func jsonKind(t reflect.Type) string {
 // it back with nothing written, and a reuse with another request is a 409.
 // Keys are per token, so two callers cannot collide.
 func (s *Server) writeOnce(c echo.Context, fn func(tx *ledger.Tx) (int, any, error)) error {
+	return s.writeOnceChecked(c, nil, fn)
+}
+
+// writeOnceChecked is writeOnce that runs check first, unless the request
+// is a retry answered from its record (ledger.Store.WriteOnceChecked).
+func (s *Server) writeOnceChecked(c echo.Context, check func() error, fn func(tx *ledger.Tx) (int, any, error)) error {
 	key, req, err := idempotency(c)
 	if err != nil {
 		return err
 	}
-	reply, replayed, err := s.store.WriteOnceRequest(c.Request().Context(), key, req, func(tx *ledger.Tx) (ledger.Reply, error) {
+	reply, replayed, err := s.store.WriteOnceChecked(c.Request().Context(), key, req, check, func(tx *ledger.Tx) (ledger.Reply, error) {
 		status, body, err := fn(tx)
 		if err != nil {
 			return ledger.Reply{}, err

@@ -119,6 +119,7 @@ func (s *Server) routes(query map[string]map[string]bool) {
 	s.routesEvidence(v1)
 	s.routesCustody(v1)
 	s.routesOrders(v1)
+	s.routesApprovals(v1)
 	s.routesFinance(v1)
 	s.routesAlerts(v1)
 }

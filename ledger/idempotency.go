@@ -69,7 +69,22 @@ func (s *Store) WriteOnce(ctx context.Context, key string, hash [32]byte, fn fun
 // WriteOnceRequest is WriteOnce for a request whose canonical form differs
 // from the form version 1 records were keyed by (see Request).
 func (s *Store) WriteOnceRequest(ctx context.Context, key string, req Request, fn func(tx *Tx) (Reply, error)) (reply Reply, replayed bool, err error) {
+	return s.WriteOnceChecked(ctx, key, req, nil, fn)
+}
+
+// WriteOnceChecked is WriteOnceRequest that, unless the request is a retry
+// answered from its record, first runs check (when not nil) outside any
+// transaction and writes nothing when check fails. A check that needs a
+// write of its own (a dry run that is rolled back) goes here, so that a
+// retry is still answered as the first time.
+func (s *Store) WriteOnceChecked(ctx context.Context, key string, req Request, check func() error, fn func(tx *Tx) (Reply, error)) (reply Reply, replayed bool, err error) {
+	if check == nil {
+		check = func() error { return nil }
+	}
 	if key == "" {
+		if err := check(); err != nil {
+			return Reply{}, false, err
+		}
 		err = s.Write(ctx, func(tx *Tx) error {
 			r, err := fn(tx)
 			reply = r
@@ -86,6 +101,9 @@ func (s *Store) WriteOnceRequest(ctx context.Context, key string, req Request, f
 		return err
 	}); err != nil || replayed {
 		return reply, replayed, err
+	}
+	if err := check(); err != nil {
+		return Reply{}, false, err
 	}
 	err = s.Write(ctx, func(tx *Tx) error {
 		r, again, err := lookupReply(tx, key, req)

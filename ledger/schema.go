@@ -54,6 +54,14 @@ var (
 	EvidenceOrderEnds = bucket("evidence.order_ends", "chain/evidence", "BE(order id) -> BE(id of the order that vacates or supersedes it)")
 )
 
+// The two-person rule's buckets (package chain/evidence): a proposal and
+// its decision are two records, each written once, so both can be leaves of
+// the custody log.
+var (
+	ApprovalProposals = bucket("approval.proposals", "chain/evidence", "BE(approval id) -> version 1, JSON proposal")
+	ApprovalDecisions = bucket("approval.decisions", "chain/evidence", "BE(approval id) -> version 1, JSON decision")
+)
+
 // Finance's buckets (package ledger/finance).
 var (
 	FinanceRates       = bucket("finance.rates", "ledger/finance", "currency 0 date 0 BE(id) -> rate record")
@@ -73,6 +81,7 @@ var Schema = []Bucket{
 	ChainMeta, ChainEntries, ChainItems, ChainState, ChainLeaves, ChainHashes, ChainTxLeaf, ChainRecords,
 	EvidenceCases, EvidenceFIRs, EvidenceItems, EvidenceSeals, EvidenceCaseItems,
 	EvidenceOrders, EvidenceItemOrder, EvidenceOrderEnds,
+	ApprovalProposals, ApprovalDecisions,
 	FinanceRates, FinanceConversions, FinanceRecons, FinanceReconLatest,
 	AuthTokens,
 }

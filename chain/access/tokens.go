@@ -20,21 +20,26 @@ import (
 	"github.com/amanat-ledger/amanat/ledger/text"
 )
 
-// Roles: the five of the stable contract (docs/contract.md); each may do
-// what its comment says and no more.
+// Roles: the five of the stable contract (docs/contract.md) and the
+// supervisor of the two-person rule; each may do what its comment says and
+// no more.
 const (
 	RoleCustodian    = "custodian"    // registers seizures, records custody events
 	RoleFinance      = "finance"      // enters rates, conversions, reconciliations; reads everything
 	RoleInvestigator = "investigator" // reads items, custody, balances
 	RoleAuditor      = "auditor"      // reads everything, runs verification
 	RoleAdmin        = "admin"        // manages tokens, takes backups
+	// RoleSupervisor is the malkhana in-charge's superior: reads what a
+	// custodian reads and approves or rejects the proposals of the
+	// two-person rule (docs/custody.md), never its own.
+	RoleSupervisor = "supervisor"
 )
 
 // Roles lists every role.
-var Roles = []string{RoleCustodian, RoleFinance, RoleInvestigator, RoleAuditor, RoleAdmin}
+var Roles = []string{RoleCustodian, RoleFinance, RoleInvestigator, RoleAuditor, RoleAdmin, RoleSupervisor}
 
 // Readers may read evidence, custody and balances.
-var Readers = []string{RoleCustodian, RoleFinance, RoleInvestigator, RoleAuditor}
+var Readers = []string{RoleCustodian, RoleFinance, RoleInvestigator, RoleAuditor, RoleSupervisor}
 
 // TokenPrefix marks Amanat tokens so a leaked one is recognisable in a scan.
 const TokenPrefix = "amt_"

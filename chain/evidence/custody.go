@@ -105,13 +105,8 @@ func (r *Registry) release(tx *ledger.Tx, it Item, e *chain.Entry) error {
 		return err
 	}
 	from := legs[0][0]
-	// The release moves today's holdings at e.At: a posting after e.At
-	// would leave the account negative at the instants between the two.
-	if last, ok, err := tx.LatestPostingAt(from); err != nil {
-		return fmt.Errorf("latest posting of item %d: %w", it.ID, err)
-	} else if ok && e.At.Before(last) {
-		return ledger.FieldErr("at", fmt.Sprintf("%s is before the item's latest ledger posting (%s): a release moves the holdings as they are after it, so it cannot take effect earlier",
-			e.At.UTC().Format(time.RFC3339Nano), last.UTC().Format(time.RFC3339Nano)))
+	if err := checkMoveAt(tx, from, e); err != nil {
+		return err
 	}
 	page, err := tx.Balances(ledger.BalanceFilter{Account: from, Limit: 1000})
 	if err != nil {
@@ -182,4 +177,47 @@ func (r *Registry) moves(tx *ledger.Tx, it Item, event string) ([][2]string, err
 		legs = append(legs, [2]string{custody, to})
 	}
 	return legs, nil
+}
+
+// checkMoveAt refuses an event that moves the item's holdings out of from
+// when it is dated before from's latest posting: the move takes the
+// holdings as they are now at e.At, and a posting after e.At would leave
+// the account negative at the instants between the two.
+func checkMoveAt(tx *ledger.Tx, from string, e *chain.Entry) error {
+	last, ok, err := tx.LatestPostingAt(from)
+	if err != nil {
+		return fmt.Errorf("latest posting of %s: %w", from, err)
+	}
+	if ok && e.At.Before(last) {
+		return ledger.FieldErr("at", fmt.Sprintf("%s is before the item's latest ledger posting (%s): a release moves the holdings as they are after it, so it cannot take effect earlier",
+			e.At.UTC().Format(time.RFC3339Nano), last.UTC().Format(time.RFC3339Nano)))
+	}
+	return nil
+}
+
+// CheckRecord says whether Record would accept e inside tx now, writing
+// nothing: the checks of the event, the item, the court order it names, the
+// date of the move it makes and the custody state machine. A proposal of
+// the two-person rule is checked with it before it is stored.
+func (r *Registry) CheckRecord(tx *ledger.Tx, e chain.Entry) error {
+	if err := CheckEvent(e); err != nil {
+		return err
+	}
+	it, err := r.Item(tx, e.Item)
+	if err != nil {
+		return err
+	}
+	if err := r.applyOrder(tx, &e); err != nil {
+		return err
+	}
+	legs, err := r.moves(tx, it, e.Event)
+	if err != nil {
+		return err
+	}
+	if len(legs) > 0 {
+		if err := checkMoveAt(tx, legs[0][0], &e); err != nil {
+			return err
+		}
+	}
+	return r.custody.Check(tx, e)
 }

@@ -181,7 +181,7 @@ func (cc conversionCustody) RecordConversion(tx *ledger.Tx, ev finance.Conversio
 		remarks += " (reference " + ev.Reference + ")"
 	}
 	e := chain.Entry{
-		Item: id, Event: chain.EventConverted, At: ev.At, RecordedBy: ev.Actor,
+		Item: id, Event: chain.EventConverted, At: ev.At, RecordedBy: ev.Actor, ApprovedBy: ev.ApprovedBy,
 		From: st.Holder, Purpose: "liquidation", Remarks: remarks, LedgerTxn: ev.TxnID, CourtOrderID: ev.CourtOrderID,
 	}
 	if cc.reg == nil {

@@ -11,6 +11,7 @@ import (
 
 	"github.com/amanat-ledger/amanat/chain"
 	"github.com/amanat-ledger/amanat/ledger"
+	"github.com/amanat-ledger/amanat/ledger/finance"
 	"github.com/amanat-ledger/amanat/ledger/money"
 )
 
@@ -24,6 +25,8 @@ var errBadRecord = errors.New("record is not in evidence format version 1")
 // (package chain implements it).
 type CustodyLog interface {
 	Append(tx *ledger.Tx, e chain.Entry) (chain.Entry, error)
+	// Check says whether Append would accept e now, writing nothing.
+	Check(tx *ledger.Tx, e chain.Entry) error
 	State(tx *ledger.Tx, item uint64) (chain.ItemState, error)
 	EntriesAfter(tx *ledger.Tx, item, after uint64, limit int) ([]chain.Entry, error)
 	// LogRecord makes a stored case or item record a leaf of the log.
@@ -96,6 +99,11 @@ type Registry struct {
 	custody CustodyLog
 	// Value, when set, prices holdings in PKR for case and item reads.
 	Value ValueFunc
+	// ApprovalTTL is how long a proposal of the two-person rule waits for
+	// a decision; zero means DefaultApprovalTTL.
+	ApprovalTTL time.Duration
+	// Finance records an approved conversion; service.Open wires it.
+	Finance *finance.Service
 }
 
 // New makes the store's buckets (if missing) and returns the registry.

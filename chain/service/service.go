@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/amanat-ledger/amanat/chain"
 	"github.com/amanat-ledger/amanat/chain/access"
@@ -31,6 +32,9 @@ type Options struct {
 	// past which a valuation calls a rate stale; zero fields take their
 	// defaults (alerts.Limits.WithDefaults).
 	Limits alerts.Limits
+	// ApprovalTTL is how long a proposal of the two-person rule waits for
+	// a supervisor; zero means evidence.DefaultApprovalTTL (72 hours).
+	ApprovalTTL time.Duration
 }
 
 // Service is every part of one open store, wired together.
@@ -71,10 +75,12 @@ func Open(path string, opt Options) (*Service, error) {
 }
 
 // RecordKinds are the records of other packages that the custody log
-// covers: the register's cases and items, and finance's rates. The log is
+// covers: the register's cases and items, the proposals and decisions of
+// the two-person rule, and finance's rates. The log is
 // opened with them; nothing registers itself.
 func RecordKinds() []ledger.RecordKind {
-	return append(evidence.RecordKinds(), finance.RateRecordKind)
+	kinds := append(evidence.RecordKinds(), evidence.ApprovalRecordKinds()...)
+	return append(kinds, finance.RateRecordKind)
 }
 
 // wire builds the services on an open store.
@@ -102,6 +108,7 @@ func wire(store *ledger.Store, key string, opt Options) (*Service, error) {
 		Records: s.Custody, StaleRateDays: limits.StaleRateDays})
 	s.Alerts = alerts.New(limits, s.Evidence, s.Custody, s.Finance)
 	s.Evidence.Value = evidence.FinanceValue(s.Finance)
+	s.Evidence.ApprovalTTL, s.Evidence.Finance = opt.ApprovalTTL, s.Finance
 	if s.Tokens, err = access.NewTokens(store); err != nil {
 		return nil, err
 	}

@@ -15,13 +15,14 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/amanat-ledger/amanat/chain/alerts"
+	"github.com/amanat-ledger/amanat/chain/evidence"
 	"github.com/amanat-ledger/amanat/ledger/finance"
 )
 
 func init() {
 	var db, addr, keyPath string
 	var demo bool
-	var grace time.Duration
+	var grace, approvalTTL time.Duration
 	var limits alerts.Limits
 	cmd := &cobra.Command{
 		Use:   "serve [--db FILE] [--addr HOST:PORT] [--key FILE] [--demo]",
@@ -31,7 +32,7 @@ func init() {
 			if keyPath == "" {
 				keyPath = db + ".key"
 			}
-			return serve(cmd, db, addr, keyPath, demo, grace, limits)
+			return serve(cmd, db, addr, keyPath, demo, grace, approvalTTL, limits)
 		},
 	}
 	cmd.Flags().StringVar(&db, "db", "amanat.db", "store file (created if missing)")
@@ -44,15 +45,20 @@ func init() {
 	cmd.Flags().DurationVar(&limits.CheckedOut, "checkout-limit", alerts.DefaultCheckedOut, "alert (checkout-overdue) when a checked-out item is not checked in within this")
 	cmd.Flags().IntVar(&limits.NotCountedDays, "count-every-days", alerts.DefaultNotCountedDays, "alert (not-counted) when an item or its location has not been counted for this many days")
 	cmd.Flags().IntVar(&limits.StaleRateDays, "stale-rate-days", finance.DefaultStaleRateDays, "a rate older than this many days is stale (valuation rows, the stale-rate alert)")
+	cmd.Flags().DurationVar(&approvalTTL, "approval-ttl", evidence.DefaultApprovalTTL, "how long a proposal of the two-person rule waits for a supervisor before it expires")
 	rootCmd.AddCommand(cmd)
 }
 
-func serve(cmd *cobra.Command, db, addr, keyPath string, demo bool, grace time.Duration, limits alerts.Limits) error {
+func serve(cmd *cobra.Command, db, addr, keyPath string, demo bool, grace, approvalTTL time.Duration, limits alerts.Limits) error {
 	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
+	if approvalTTL <= 0 {
+		return fmt.Errorf("--approval-ttl must be positive, not %s", approvalTTL)
+	}
 	a, err := createServiceWith(db, keyPath, limits)
 	if err != nil {
 		return err
 	}
+	a.Evidence.ApprovalTTL = approvalTTL
 	defer func() {
 		if err := a.Close(); err != nil {
 			log.Error("close store", "error", err.Error())

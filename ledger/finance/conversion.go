@@ -67,6 +67,7 @@ type Conversion struct {
 	TxnID              uint64    `json:"transaction_id"`
 	CustodyEntry       string    `json:"custody_entry"`
 	Actor              string    `json:"recorded_by"`
+	ApprovedBy         string    `json:"approved_by,omitempty"` // the supervisor who approved it (two-person rule)
 	Recorded           time.Time `json:"recorded_at"`
 }
 
@@ -180,6 +181,13 @@ func CheckConversion(in ConversionInput) (conversionInput, error) {
 //
 // in the same transaction, and is left out of proceeds and the valuation.
 func (s *Service) Convert(tx *ledger.Tx, in ConversionInput, actor string) (Conversion, error) {
+	return s.ConvertApproved(tx, in, actor, "")
+}
+
+// ConvertApproved is Convert of a conversion proposed by actor and approved
+// by approvedBy (two-person rule): both names are on the conversion and on
+// its converted custody entry.
+func (s *Service) ConvertApproved(tx *ledger.Tx, in ConversionInput, actor, approvedBy string) (Conversion, error) {
 	c, err := CheckConversion(in)
 	if err != nil {
 		return Conversion{}, err
@@ -205,7 +213,7 @@ func (s *Service) Convert(tx *ledger.Tx, in ConversionInput, actor string) (Conv
 		ID: id, ItemID: c.item, CaseID: ref.CaseID,
 		Proceeds: c.proceeds.String(), Fees: c.fees.String(), Gross: gross.String(),
 		ExecutedAt: c.at, Counterparty: c.counterparty, Reference: c.reference, Memo: c.memo,
-		CourtOrderID: c.order, Actor: actor, Recorded: tx.Now,
+		CourtOrderID: c.order, Actor: actor, ApprovedBy: approvedBy, Recorded: tx.Now,
 	}
 	if !atPar.IsZero() {
 		conv.AtParPKR = atPar.String()
@@ -227,7 +235,7 @@ func (s *Service) Convert(tx *ledger.Tx, in ConversionInput, actor string) (Conv
 	}
 	conv.TxnID = t.ID
 	entry, err := s.custody.RecordConversion(tx, ConversionEvent{
-		ItemID: c.item, At: c.at, Actor: actor, Sold: c.sold, ProceedsPKR: c.proceeds, AtParPKR: atPar,
+		ItemID: c.item, At: c.at, Actor: actor, ApprovedBy: approvedBy, Sold: c.sold, ProceedsPKR: c.proceeds, AtParPKR: atPar,
 		Counterparty: c.counterparty, Reference: c.reference, TxnID: t.ID, CourtOrderID: c.order,
 	})
 	if err != nil {

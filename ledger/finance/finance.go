@@ -68,6 +68,7 @@ type ConversionEvent struct {
 	ItemID       string
 	At           time.Time
 	Actor        string
+	ApprovedBy   string // the supervisor who approved it (two-person rule), "" when none
 	Sold         []money.Amount
 	ProceedsPKR  money.Amount
 	AtParPKR     money.Amount // the item's own PKR, moved to the proceeds at par; zero when none

@@ -65,9 +65,10 @@ type Reconciliation struct {
 	// TxnID is the variance transaction posted for an item's difference;
 	// a location's difference cannot be laid on one item and is left open
 	// for item counts to settle.
-	TxnID    uint64    `json:"variance_transaction_id,omitempty"`
-	Actor    string    `json:"recorded_by"`
-	Recorded time.Time `json:"recorded_at"`
+	TxnID      uint64    `json:"variance_transaction_id,omitempty"`
+	Actor      string    `json:"recorded_by"`
+	ApprovedBy string    `json:"approved_by,omitempty"` // the supervisor who approved its variance (two-person rule)
+	Recorded   time.Time `json:"recorded_at"`
 }
 
 // Statuses of a reconciliation.
@@ -149,6 +150,13 @@ func CheckReconciliation(in ReconciliationInput) (reconInput, error) {
 // variance:item:<id>, so that the books then hold what was counted. Nothing
 // earlier is changed.
 func (s *Service) Reconcile(tx *ledger.Tx, in ReconciliationInput, actor string) (Reconciliation, error) {
+	return s.ReconcileApproved(tx, in, actor, "")
+}
+
+// ReconcileApproved is Reconcile of a count proposed by actor whose
+// variance approvedBy approved (two-person rule); both names are on the
+// record.
+func (s *Service) ReconcileApproved(tx *ledger.Tx, in ReconciliationInput, actor, approvedBy string) (Reconciliation, error) {
 	r, err := CheckReconciliation(in)
 	if err != nil {
 		return Reconciliation{}, err
@@ -164,7 +172,7 @@ func (s *Service) Reconcile(tx *ledger.Tx, in ReconciliationInput, actor string)
 	if err != nil {
 		return Reconciliation{}, err
 	}
-	rec := Reconciliation{ItemID: r.item, Location: r.location, Date: FormatDate(r.date), Method: r.method, Status: Matched, Explanation: r.explanation, Actor: actor, Recorded: tx.Now}
+	rec := Reconciliation{ItemID: r.item, Location: r.location, Date: FormatDate(r.date), Method: r.method, Status: Matched, Explanation: r.explanation, Actor: actor, ApprovedBy: approvedBy, Recorded: tx.Now}
 	posts, err := compareCounts(tx, r, members, at, &rec)
 	if err != nil {
 		return Reconciliation{}, err
