@@ -415,7 +415,7 @@ var mayCall = map[string][]string{
 	"POST /v1/reconciliations":              {access.RoleFinance},
 	"GET /v1/reconciliations":               access.Readers,
 	"GET /v1/reconciliations/discrepancies": access.Readers,
-	"POST /v1/court-orders":                 {access.RoleCustodian},
+	"POST /v1/court-orders":                 {access.RoleCustodian, access.RoleSupervisor},
 	"GET /v1/court-orders":                  access.Readers,
 	"GET /v1/court-orders/{id}":             access.Readers,
 	"GET /v1/approvals":                     access.Readers,

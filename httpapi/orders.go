@@ -37,10 +37,11 @@ func toOrderJSON(o evidence.OrderView) orderJSON {
 	return j
 }
 
-// postCourtOrder answers POST /v1/court-orders (custodian): 201 with the
+// postCourtOrder answers POST /v1/court-orders (custodian or supervisor:
+// the malkhana receives the order, or the officer it is addressed to): 201 with the
 // registered order.
 func (s *Server) postCourtOrder(c echo.Context) error {
-	if err := requireRole(c, access.RoleCustodian); err != nil {
+	if err := requireRole(c, access.RoleCustodian, access.RoleSupervisor); err != nil {
 		return err
 	}
 	var req evidence.CourtOrderRequest

@@ -28,6 +28,7 @@ var NeedsApproval = map[string]bool{
 	chain.EventReturned:     true,
 	chain.EventDestroyed:    true,
 	chain.EventWrittenOff:   true,
+	chain.EventSuperdari:    true,
 }
 
 // DefaultApprovalTTL is how long a proposal waits for a decision unless the
