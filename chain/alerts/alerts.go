@@ -14,11 +14,13 @@ import (
 
 // Rules, as alerts name them.
 const (
-	RuleInTransit    = "in-transit-too-long"
-	RuleNotDeposited = "not-deposited"
-	RuleCheckout     = "checkout-overdue"
-	RuleNotCounted   = "not-counted"
-	RuleStaleRate    = "stale-rate"
+	RuleInTransit        = "in-transit-too-long"
+	RuleNotDeposited     = "not-deposited"
+	RuleCheckout         = "checkout-overdue"
+	RuleNotCounted       = "not-counted"
+	RuleStaleRate        = "stale-rate"
+	RuleProductionDue    = "production-due"
+	RuleProductionMissed = "production-missed"
 )
 
 // Limits are the deadlines the rules hold items and rates to. A zero field
@@ -36,6 +38,9 @@ type Limits struct {
 	NotCountedDays int
 	// StaleRateDays is the age in days past which a rate is stale.
 	StaleRateDays int
+	// ProductionNoticeDays is how many days before an order's produce-by
+	// date the production-due alert opens.
+	ProductionNoticeDays int
 }
 
 // Defaults of Limits.
@@ -44,6 +49,9 @@ const (
 	DefaultNotDeposited   = 24 * time.Hour
 	DefaultCheckedOut     = 72 * time.Hour
 	DefaultNotCountedDays = 90
+	// DefaultProductionNoticeDays: a week's notice to bring an item (or
+	// its superdar) before the court.
+	DefaultProductionNoticeDays = 7
 )
 
 // WithDefaults fills every zero or negative limit with its default.
@@ -59,6 +67,9 @@ func (l Limits) WithDefaults() Limits {
 	}
 	if l.NotCountedDays <= 0 {
 		l.NotCountedDays = DefaultNotCountedDays
+	}
+	if l.ProductionNoticeDays <= 0 {
+		l.ProductionNoticeDays = DefaultProductionNoticeDays
 	}
 	if l.StaleRateDays <= 0 {
 		l.StaleRateDays = finance.DefaultStaleRateDays
@@ -146,6 +157,11 @@ func (s *Service) All(tx *ledger.Tx) ([]Alert, error) {
 		return nil, err
 	}
 	out = append(out, rates...)
+	prod, err := s.productionAlerts(tx, now)
+	if err != nil {
+		return nil, err
+	}
+	out = append(out, prod...)
 	for _, src := range s.sources {
 		more, err := src(tx)
 		if err != nil {

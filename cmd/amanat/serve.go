@@ -44,6 +44,7 @@ func init() {
 	cmd.Flags().DurationVar(&limits.NotDeposited, "deposit-limit", alerts.DefaultNotDeposited, "alert (not-deposited) when a seized item is neither stored nor received within this")
 	cmd.Flags().DurationVar(&limits.CheckedOut, "checkout-limit", alerts.DefaultCheckedOut, "alert (checkout-overdue) when a checked-out item is not checked in within this")
 	cmd.Flags().IntVar(&limits.NotCountedDays, "count-every-days", alerts.DefaultNotCountedDays, "alert (not-counted) when an item or its location has not been counted for this many days")
+	cmd.Flags().IntVar(&limits.ProductionNoticeDays, "production-notice-days", alerts.DefaultProductionNoticeDays, "alert (production-due) this many days before a court order's produce-by date")
 	cmd.Flags().IntVar(&limits.StaleRateDays, "stale-rate-days", finance.DefaultStaleRateDays, "a rate older than this many days is stale (valuation rows, the stale-rate alert)")
 	cmd.Flags().DurationVar(&approvalTTL, "approval-ttl", evidence.DefaultApprovalTTL, "how long a proposal of the two-person rule waits for a supervisor before it expires")
 	rootCmd.AddCommand(cmd)
