@@ -170,6 +170,7 @@ type BundleReport struct {
 	Entries      int
 	Transactions int
 	Records      int // the item's own records (its seizure record)
+	Orders       int // the court orders its entries name
 	TreeSize     uint64
 	Origin       string
 	PublicKey    string
@@ -187,6 +188,12 @@ func (r BundleReport) String() string {
 		recs = " and the item's own record"
 	case r.Records > 1:
 		recs = fmt.Sprintf(" and %d records of the item itself", r.Records)
+	}
+	switch {
+	case r.Orders == 1:
+		recs += " and the court order its entries name"
+	case r.Orders > 1:
+		recs += fmt.Sprintf(" and the %d court orders its entries name", r.Orders)
 	}
 	return fmt.Sprintf("item %d: %d custody entries and %d ledger transactions%s proved in the log %s at %d leaves; now %s, held by %q, seal %s",
 		r.Item, r.Entries, r.Transactions, recs, r.Origin, r.TreeSize, r.State.Status, r.State.Holder, sealText(r.State.Seal))

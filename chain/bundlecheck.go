@@ -27,7 +27,8 @@ import (
 // inclusion proof; each entry on its own as Append would check it, the
 // item's hash chain and its state machine; each transaction as Post would
 // check it, and that the transactions are exactly those the entries name;
-// the item's own records, of the kinds keyed by item among kinds. The
+// the item's own records, of the kinds keyed by item among kinds; the
+// court orders the entries name, of the kind among kinds that says so. The
 // error names the first failure and its rule.
 func CheckBundle(data []byte, kinds []ledger.RecordKind, trusted ...string) (BundleReport, error) {
 	var rep BundleReport
@@ -47,10 +48,11 @@ func CheckBundle(data []byte, kinds []ledger.RecordKind, trusted ...string) (Bun
 	if err := checkBundleTransactions(b, tree, ents); err != nil {
 		return rep, err
 	}
+	rep.Orders = len(ents.orders)
 	if err := checkBundleRecords(b, tree, kinds, ents.orders); err != nil {
 		return rep, err
 	}
-	rep.Entries, rep.Transactions, rep.Records, rep.State = len(b.Entries), len(b.Transactions), len(b.Records), *ents.state
+	rep.Entries, rep.Transactions, rep.Records, rep.State = len(b.Entries), len(b.Transactions), len(b.Records)-rep.Orders, *ents.state
 	return rep, nil
 }
 
