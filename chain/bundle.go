@@ -221,6 +221,18 @@ func TrustedKeys(keys ...string) ([]string, error) {
 // of record a court bundle carries. The API description lists them.
 func ItemRecordKinds(kinds []ledger.RecordKind) []string { return log.ItemRecordKinds(kinds) }
 
+// BundleRecordKinds names the kinds of record a court bundle may carry,
+// sorted: the item's own (ItemRecordKinds) and the court orders its entries
+// name. The API description lists them.
+func BundleRecordKinds(kinds []ledger.RecordKind) []string {
+	out := log.ItemRecordKinds(kinds)
+	if k := log.OrderRecordKind(kinds); k != "" {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}
+
 // linksConversion reports whether t is the ledger side of a conversion of
 // item: the conversions service links it to its conversion and its item.
 func linksConversion(t ledger.Transaction, item uint64) bool {
