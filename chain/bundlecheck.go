@@ -388,6 +388,12 @@ type bundleOrder struct {
 	Items  []uint64 `json:"items"`
 }
 
+// EventOrderKinds are the kinds of court order event may carry out, as a
+// court bundle's check reads them (docs/custody-format.md, section 7); none
+// for an event that carries out no order. The register holds its writes to
+// the same table.
+func EventOrderKinds(event string) []string { return slices.Clone(orderKindsOf[event]) }
+
 // orderKindsOf are the kinds of court order each event may carry out.
 var orderKindsOf = map[string][]string{
 	EventForfeited:   {"forfeiture"},
