@@ -30,7 +30,8 @@ type Bundle struct {
 	Entries      []BundleRecord `json:"entries"`
 	Transactions []BundleRecord `json:"transactions"` // ledger transactions the entries name
 	// Records are the item's own records (what was seized: kind, seal,
-	// description, from whom), as record leaves; absent in bundles of
+	// description, from whom), as record leaves, then the court orders
+	// the entries name by court_order_id, by id; absent in bundles of
 	// stores whose records were not logged.
 	Records []BundleRecord `json:"records,omitempty"`
 }
@@ -92,7 +93,45 @@ func (c *Custody) Export(tx *ledger.Tx, item uint64, cp Checkpoint) (Bundle, err
 		r.Kind = k.Name
 		b.Records = append(b.Records, r)
 	}
+	orders, err := c.exportOrders(tx, es, cp)
+	if err != nil {
+		return Bundle{}, err
+	}
+	b.Records = append(b.Records, orders...)
 	return b, nil
+}
+
+// exportOrders proves the court order records that entries es name by
+// court_order_id, each once, in id order, after the item's own records.
+func (c *Custody) exportOrders(tx *ledger.Tx, es []Entry, cp Checkpoint) ([]BundleRecord, error) {
+	var ids []uint64
+	for _, e := range es {
+		if e.CourtOrderID != 0 && !slices.Contains(ids, e.CourtOrderID) {
+			ids = append(ids, e.CourtOrderID)
+		}
+	}
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	k, ok := c.log.OrderKind()
+	if !ok {
+		return nil, ledger.Errorf(ledger.EInternal, "custody entries name court orders, but the log knows no record kind of court orders")
+	}
+	slices.Sort(ids)
+	var out []BundleRecord
+	for _, id := range ids {
+		if leaf, ok := c.log.RecordLeafIndex(tx, k.Name, id); ok && leaf >= cp.Size {
+			return nil, ledger.Errorf(ledger.EConflict, "%s %d is not yet under a signed checkpoint (size %d); sign one first", k.Label, id, cp.Size)
+		}
+		p, err := c.ProveRecord(tx, k.Name, id, cp.Size)
+		if err != nil {
+			return nil, err
+		}
+		r := bundleRecord(p)
+		r.Kind = k.Name
+		out = append(out, r)
+	}
+	return out, nil
 }
 
 // ExportItem signs a checkpoint when the stored one is behind and returns
@@ -131,6 +170,7 @@ type BundleReport struct {
 	Entries      int
 	Transactions int
 	Records      int // the item's own records (its seizure record)
+	Orders       int // the court orders its entries name
 	TreeSize     uint64
 	Origin       string
 	PublicKey    string
@@ -148,6 +188,12 @@ func (r BundleReport) String() string {
 		recs = " and the item's own record"
 	case r.Records > 1:
 		recs = fmt.Sprintf(" and %d records of the item itself", r.Records)
+	}
+	switch {
+	case r.Orders == 1:
+		recs += " and the court order its entries name"
+	case r.Orders > 1:
+		recs += fmt.Sprintf(" and the %d court orders its entries name", r.Orders)
 	}
 	return fmt.Sprintf("item %d: %d custody entries and %d ledger transactions%s proved in the log %s at %d leaves; now %s, held by %q, seal %s",
 		r.Item, r.Entries, r.Transactions, recs, r.Origin, r.TreeSize, r.State.Status, r.State.Holder, sealText(r.State.Seal))
@@ -174,6 +220,18 @@ func TrustedKeys(keys ...string) ([]string, error) {
 // ItemRecordKinds names those of kinds keyed by item id, sorted: the kinds
 // of record a court bundle carries. The API description lists them.
 func ItemRecordKinds(kinds []ledger.RecordKind) []string { return log.ItemRecordKinds(kinds) }
+
+// BundleRecordKinds names the kinds of record a court bundle may carry,
+// sorted: the item's own (ItemRecordKinds) and the court orders its entries
+// name. The API description lists them.
+func BundleRecordKinds(kinds []ledger.RecordKind) []string {
+	out := log.ItemRecordKinds(kinds)
+	if k := log.OrderRecordKind(kinds); k != "" {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}
 
 // linksConversion reports whether t is the ledger side of a conversion of
 // item: the conversions service links it to its conversion and its item.

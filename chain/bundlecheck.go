@@ -27,7 +27,8 @@ import (
 // inclusion proof; each entry on its own as Append would check it, the
 // item's hash chain and its state machine; each transaction as Post would
 // check it, and that the transactions are exactly those the entries name;
-// the item's own records, of the kinds keyed by item among kinds. The
+// the item's own records, of the kinds keyed by item among kinds; the
+// court orders the entries name, of the kind among kinds that says so. The
 // error names the first failure and its rule.
 func CheckBundle(data []byte, kinds []ledger.RecordKind, trusted ...string) (BundleReport, error) {
 	var rep BundleReport
@@ -47,10 +48,11 @@ func CheckBundle(data []byte, kinds []ledger.RecordKind, trusted ...string) (Bun
 	if err := checkBundleTransactions(b, tree, ents); err != nil {
 		return rep, err
 	}
-	if err := checkBundleRecords(b, tree, kinds); err != nil {
+	rep.Orders = len(ents.orders)
+	if err := checkBundleRecords(b, tree, kinds, ents.orders); err != nil {
 		return rep, err
 	}
-	rep.Entries, rep.Transactions, rep.Records, rep.State = len(b.Entries), len(b.Transactions), len(b.Records), *ents.state
+	rep.Entries, rep.Transactions, rep.Records, rep.State = len(b.Entries), len(b.Transactions), len(b.Records)-rep.Orders, *ents.state
 	return rep, nil
 }
 
@@ -153,14 +155,15 @@ func (t bundleTree) prove(r BundleRecord) error {
 // bundleEntries is what the entries of a bundle add up to.
 type bundleEntries struct {
 	state      *ItemState
-	named      map[uint64]uint64 // ledger transaction -> the first entry that names it
-	conversion map[uint64]uint64 // ledger transaction -> the converted entry that names it
+	named      map[uint64]uint64  // ledger transaction -> the first entry that names it
+	conversion map[uint64]uint64  // ledger transaction -> the converted entry that names it
+	orders     map[uint64][]Entry // court order id -> the entries that name it
 }
 
 // checkBundleEntries checks each entry's proof, bytes and place in the
 // item's chain, and replays the item's state machine.
 func checkBundleEntries(b Bundle, tree bundleTree) (bundleEntries, error) {
-	out := bundleEntries{named: map[uint64]uint64{}, conversion: map[uint64]uint64{}}
+	out := bundleEntries{named: map[uint64]uint64{}, conversion: map[uint64]uint64{}, orders: map[uint64][]Entry{}}
 	var lastSeq, lastLeaf uint64
 	for i, r := range b.Entries {
 		what := fmt.Sprintf("custody entry %d", r.ID)
@@ -254,6 +257,9 @@ func (out *bundleEntries) replay(e Entry, leafHash string) error {
 		}
 		out.conversion[e.LedgerTxn] = e.Seq
 	}
+	if e.CourtOrderID != 0 {
+		out.orders[e.CourtOrderID] = append(out.orders[e.CourtOrderID], e)
+	}
 	if _, ok := out.named[e.LedgerTxn]; e.LedgerTxn != 0 && !ok {
 		out.named[e.LedgerTxn] = e.Seq
 	}
@@ -319,13 +325,16 @@ func checkBundleTransaction(item uint64, t ledger.Transaction, entry uint64, con
 }
 
 // checkBundleRecords checks the item's own records: each proved, each of a
-// kind keyed by item among kinds, each the item's, each kind once.
-func checkBundleRecords(b Bundle, tree bundleTree, kinds []ledger.RecordKind) error {
+// kind keyed by item among kinds, each the item's, each kind once; then the
+// court orders the entries name (checkBundleOrder), each once, by id.
+func checkBundleRecords(b Bundle, tree bundleTree, kinds []ledger.RecordKind, orders map[uint64][]Entry) error {
 	itemKinds := map[string]bool{}
 	for _, name := range log.ItemRecordKinds(kinds) {
 		itemKinds[name] = true
 	}
+	orderKind := log.OrderRecordKind(kinds)
 	seen := map[string]bool{}
+	var lastOrder uint64
 	for _, r := range b.Records {
 		what := fmt.Sprintf("record %s %d", r.Kind, r.ID)
 		if err := tree.prove(r); err != nil {
@@ -338,6 +347,20 @@ func checkBundleRecords(b Bundle, tree bundleTree, kinds []ledger.RecordKind) er
 		if kind != r.Kind || id != r.ID {
 			return fmt.Errorf("%s: the record says %s %d", what, kind, id)
 		}
+		if kind != "" && kind == orderKind {
+			if id <= lastOrder {
+				return fmt.Errorf("%s: court orders are not each once in increasing id order (it follows court order %d)", what, lastOrder)
+			}
+			lastOrder = id
+			if err := checkBundleOrder(b.Item, r, orders[id]); err != nil {
+				return fmt.Errorf("%s: %w", what, err)
+			}
+			delete(orders, id)
+			continue
+		}
+		if lastOrder != 0 {
+			return fmt.Errorf("%s: the item's own records come before the court orders", what)
+		}
 		if id != b.Item {
 			return fmt.Errorf("%s: is not item %d's own record", what, b.Item)
 		}
@@ -349,5 +372,77 @@ func checkBundleRecords(b Bundle, tree bundleTree, kinds []ledger.RecordKind) er
 		}
 		seen[kind] = true
 	}
+	if len(orders) > 0 {
+		ids := slices.Sorted(maps.Keys(orders))
+		return fmt.Errorf("court order %d, named by custody entry %d, is not in the bundle", ids[0], orders[ids[0]][0].Seq)
+	}
 	return nil
+}
+
+// bundleOrder is what a court bundle's check reads of a court order record.
+type bundleOrder struct {
+	ID     uint64   `json:"id"`
+	Kind   string   `json:"kind"`
+	Number string   `json:"number"`
+	Date   string   `json:"date"`
+	Items  []uint64 `json:"items"`
+}
+
+// EventOrderKinds are the kinds of court order event may carry out, as a
+// court bundle's check reads them (docs/custody-format.md, section 7); none
+// for an event that carries out no order. The register holds its writes to
+// the same table.
+func EventOrderKinds(event string) []string { return slices.Clone(orderKindsOf[event]) }
+
+// orderKindsOf are the kinds of court order each event may carry out.
+var orderKindsOf = map[string][]string{
+	EventForfeited:   {"forfeiture"},
+	EventReturned:    {"return"},
+	EventDestroyed:   {"disposal"},
+	EventConverted:   {"sale"},
+	EventSuperdari:   {"superdari"},
+	EventProduced:    {"production", "superdari"},
+	EventTransferred: {"transfer"},
+	EventReceived:    {"forfeiture", "return", "superdari", "disposal", "sale", "production", "transfer"},
+}
+
+// checkBundleOrder checks court order record r against the entries of item
+// that name it: none (the bundle carries an order no entry names), or each
+// carrying out an order of a fitting kind that covers the item, dated on or
+// before the event, with the number and date the entry's court_order says.
+func checkBundleOrder(item uint64, r BundleRecord, named []Entry) error {
+	if len(named) == 0 {
+		return fmt.Errorf("no custody entry of the bundle names it by court_order_id")
+	}
+	_, stored, _ := strings.Cut(strings.SplitN(r.Canonical, "\n", 3)[2], "\n")
+	data, ok := strings.CutPrefix(stored, "\x01")
+	var o bundleOrder
+	if err := json.Unmarshal([]byte(data), &o); !ok || err != nil {
+		return fmt.Errorf("is not a court order record (version byte 1 and a JSON object)")
+	}
+	if o.ID != r.ID {
+		return fmt.Errorf("the order's JSON says id %d", o.ID)
+	}
+	for _, e := range named {
+		day := e.At.UTC().Format(time.DateOnly)
+		kinds := orderKindsOf[e.Event]
+		switch {
+		case !slices.Contains(kinds, o.Kind):
+			return fmt.Errorf("custody entry %d is %s, which carries out no %q order (it needs %s)", e.Seq, e.Event, o.Kind, orderNeeds(kinds))
+		case !slices.Contains(o.Items, item):
+			return fmt.Errorf("court order %d does not cover item %d (custody entry %d names it)", o.ID, item, e.Seq)
+		case o.Date > day:
+			return fmt.Errorf("court order %d is dated %s, after custody entry %d's event (%s)", o.ID, o.Date, e.Seq, day)
+		case e.CourtOrder == nil || e.CourtOrder.Number != o.Number || e.CourtOrder.Date != o.Date:
+			return fmt.Errorf("court order %d is number %q of %s, which differs from custody entry %d's court_order line", o.ID, o.Number, o.Date, e.Seq)
+		}
+	}
+	return nil
+}
+
+func orderNeeds(kinds []string) string {
+	if len(kinds) == 0 {
+		return "no order at all"
+	}
+	return "a " + strings.Join(kinds, " or ") + " order"
 }

@@ -291,6 +291,7 @@ func mVerify(data []byte, trustedKey string) error {
 	}
 	prev := "none"
 	named := map[string]bool{}
+	orders := map[uint64][]string{} // court_order_id -> the entries naming it
 	converted := map[string]bool{}
 	var lastSeq, lastLeaf uint64
 	for i, r := range b.Entries {
@@ -313,6 +314,10 @@ func mVerify(data []byte, trustedKey string) error {
 		prev = r.LeafHash
 		if err := mCheckEntry(c); err != nil {
 			return fmt.Errorf("entry %d: %w", r.ID, err)
+		}
+		if id := mField(c, "court_order_id"); id != "" {
+			n, _ := strconv.ParseUint(id, 10, 64)
+			orders[n] = append(orders[n], c)
 		}
 		t := mField(c, "ledger_txn")
 		if t != "0" {
@@ -353,7 +358,15 @@ func mVerify(data []byte, trustedKey string) error {
 		if err := check(r, true); err != nil {
 			return err
 		}
-		if !strings.HasPrefix(r.Canonical, fmt.Sprintf("amanat-record/1\nkind %s\nid %d\n", r.Kind, r.ID)) || r.ID != b.Item {
+		head := fmt.Sprintf("amanat-record/1\nkind %s\nid %d\n", r.Kind, r.ID)
+		if r.Kind == "evidence.court_order" && strings.HasPrefix(r.Canonical, head) {
+			if err := mCheckOrder(strings.TrimPrefix(r.Canonical, head), r.ID, b.Item, orders[r.ID]); err != nil {
+				return fmt.Errorf("court order %d: %w", r.ID, err)
+			}
+			delete(orders, r.ID)
+			continue
+		}
+		if !strings.HasPrefix(r.Canonical, head) || r.ID != b.Item {
 			return fmt.Errorf("record %s %d: does not say what the bundle says", r.Kind, r.ID)
 		}
 		// Section 3a's other kinds are records of cases and rates, not of
@@ -362,6 +375,42 @@ func mVerify(data []byte, trustedKey string) error {
 			return fmt.Errorf("record %s %d: twice, or not the item's own", r.Kind, r.ID)
 		}
 		kinds[r.Kind] = true
+	}
+	if len(orders) != 0 {
+		return errors.New("an entry names a court order the bundle does not carry")
+	}
+	return nil
+}
+
+// mOrderKinds: section 3b, the order kinds each event carries out.
+var mOrderKinds = map[string][]string{
+	"forfeited": {"forfeiture"}, "returned": {"return"}, "destroyed": {"disposal"}, "converted": {"sale"},
+	"superdari": {"superdari"}, "produced": {"production", "superdari"}, "transferred": {"transfer"},
+	"received": {"forfeiture", "return", "superdari", "disposal", "sale", "production", "transfer"},
+}
+
+// mCheckOrder: section 3b, a court order record against the entries that
+// name it.
+func mCheckOrder(stored string, id, item uint64, entries []string) error {
+	var o struct {
+		ID     uint64   `json:"id"`
+		Kind   string   `json:"kind"`
+		Number string   `json:"number"`
+		Date   string   `json:"date"`
+		Items  []uint64 `json:"items"`
+	}
+	data, ok := strings.CutPrefix(stored, "\x01")
+	if err := json.Unmarshal([]byte(data), &o); !ok || err != nil || o.ID != id {
+		return errors.New("not a court order record, or of another id")
+	}
+	if len(entries) == 0 {
+		return errors.New("no entry names it")
+	}
+	for _, c := range entries {
+		if !slices.Contains(mOrderKinds[mField(c, "event")], o.Kind) || !slices.Contains(o.Items, item) ||
+			o.Date > mField(c, "at")[:10] || mField(c, "court_order") != o.Date+" "+strconv.Quote(o.Number) {
+			return errors.New("does not fit the event, cover the item, precede the event or match the entry's court_order line")
+		}
 	}
 	return nil
 }
@@ -459,6 +508,7 @@ func forgeryLog(t *testing.T) (item1, item2 []byte, skey string) {
 	t.Helper()
 	l := busyLog(t)
 	l.itemRecord(t, 1, "a brown envelope of USD notes, seal FIA-ISB-0001")
+	l.courtOrder(t, 1, `{"id":1,"kind":"sale","court":"Sessions Court Islamabad","number":"Crl. Misc. 7/2025","date":"2025-06-01","items":[1,3]}`)
 	err := l.store.Write(context.Background(), func(tx *ledger.Tx) error {
 		usd, _ := money.ParseAmount(money.MustLookup("USD"), "1500.00", money.Positive)
 		pkr, _ := money.ParseAmount(money.PKR, "420000.00", money.Positive)
@@ -469,7 +519,8 @@ func forgeryLog(t *testing.T) (item1, item2 []byte, skey string) {
 		if err != nil {
 			return err
 		}
-		_, err = l.c.Append(tx, Entry{Item: 1, Event: EventConverted, At: at(40), RecordedBy: "finance:omer", Purpose: "liquidation", LedgerTxn: txn.ID})
+		_, err = l.c.Append(tx, Entry{Item: 1, Event: EventConverted, At: at(40), RecordedBy: "finance:omer", Purpose: "liquidation", LedgerTxn: txn.ID,
+			CourtOrder: &CourtOrder{Number: "Crl. Misc. 7/2025", Date: "2025-06-01"}, CourtOrderID: 1})
 		return err
 	})
 	if err != nil {

@@ -25,6 +25,13 @@ var bucketTestItems = []byte("test.items")
 
 const testItemKind = "test.item"
 
+// ... and court orders, which entries name by court_order_id, under the
+// kind name the register gives them, so that the format document's
+// verifier knows them.
+var bucketTestOrders = []byte("test.orders")
+
+const testOrderKind = "evidence.court_order"
+
 // testKinds are the record kinds every test log is opened with.
 var testKinds = []ledger.RecordKind{
 	{Name: noteKind, Label: "note", Each: eachNote},
@@ -35,6 +42,33 @@ var testKinds = []ledger.RecordKind{
 		}
 		return b.ForEach(func(k, v []byte) error { return fn(beUint(k), v) })
 	}, Cash: func(stored []byte) (bool, error) { return bytes.HasPrefix(stored, []byte("\x01cash")), nil }},
+	{Name: testOrderKind, Label: "court order", Orders: true, Each: func(tx *ledger.Tx, fn func(id uint64, stored []byte) error) error {
+		b := tx.Bolt.Bucket(bucketTestOrders)
+		if b == nil {
+			return nil
+		}
+		return b.ForEach(func(k, v []byte) error { return fn(beUint(k), v) })
+	}},
+}
+
+// courtOrder stores and logs court order id as the register stores one: a
+// version byte 1 and its JSON.
+func (l *testLog) courtOrder(t testing.TB, id uint64, json string) {
+	t.Helper()
+	err := l.store.Write(context.Background(), func(tx *ledger.Tx) error {
+		b, err := tx.Bolt.CreateBucketIfNotExists(bucketTestOrders)
+		if err != nil {
+			return err
+		}
+		data := append([]byte{1}, json...)
+		if err := b.Put(be64(id), data); err != nil {
+			return err
+		}
+		return l.c.LogRecord(tx, testOrderKind, id, data)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 }
 
 // itemRecord stores and logs item's own record.

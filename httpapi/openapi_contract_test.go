@@ -173,7 +173,7 @@ func TestOpenAPIEnumsAreTheCodesLists(t *testing.T) {
 		{"SealState", []string{chain.SealIntact, chain.SealBroken, chain.SealNone}},
 		{"ItemStatus", statuses},
 		{"CustodyEvent", chain.Events},
-		{"RecordKind", chain.ItemRecordKinds(service.RecordKinds())},
+		{"RecordKind", chain.BundleRecordKinds(service.RecordKinds())},
 		{"Role", access.Roles},
 		{"GroupBy", []string{finance.ByCurrency, finance.ByCase, finance.ByCircle, finance.ByLocation}},
 		{"ReconciliationStatus", []string{finance.Matched, finance.Difference}},

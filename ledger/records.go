@@ -28,4 +28,10 @@ type RecordKind struct {
 	// log refuses events only a wallet can have for it. The custody log
 	// does not know item kinds; the owner of the records does.
 	Cash func(stored []byte) (bool, error)
+	// Orders says custody entries name records of this kind by their
+	// court_order_id line: the court bundle of an item carries every
+	// such record its entries name. At most one kind says it; its stored
+	// bytes are a version byte 1 and a JSON object with at least id, kind,
+	// number, date and items (docs/custody-format.md).
+	Orders bool
 }

@@ -46,7 +46,7 @@ func RecordKinds() []ledger.RecordKind {
 	return []ledger.RecordKind{
 		{Name: CaseRecordKind, Label: "case", Each: eachRecord(ledger.EvidenceCases), Read: readRecord(ledger.EvidenceCases)},
 		{Name: ItemRecordKind, Label: "item", Each: eachRecord(ledger.EvidenceItems), Read: readRecord(ledger.EvidenceItems), Item: true, Cash: cashRecord},
-		{Name: OrderRecordKind, Label: "court order", Each: eachRecord(ledger.EvidenceOrders), Read: readRecord(ledger.EvidenceOrders)},
+		{Name: OrderRecordKind, Label: "court order", Each: eachRecord(ledger.EvidenceOrders), Read: readRecord(ledger.EvidenceOrders), Orders: true},
 	}
 }
 

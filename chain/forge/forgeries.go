@@ -2,9 +2,11 @@ package forge
 
 import (
 	"crypto/rand"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"golang.org/x/mod/sumdb/note"
 )
@@ -75,7 +77,7 @@ func dropTxn(b *Bundle, id string) {
 // can break, grouped by the part of the bundle whose rule they break. Edits
 // follow Scenario.
 func Forgeries() []Forgery {
-	return slices.Concat(entryForgeries(), transactionForgeries(), signatureForgeries(), recordForgeries())
+	return slices.Concat(entryForgeries(), transactionForgeries(), signatureForgeries(), recordForgeries(), orderForgeries())
 }
 
 // entryForgeries break the rules of one custody entry: its fields as Append
@@ -251,7 +253,7 @@ func signatureForgeries() []Forgery {
 func recordForgeries() []Forgery {
 	return []Forgery{
 		{Name: "the item's own record twice", Rule: "record twice",
-			Edit: func(b, _ *Bundle) { b.Records = append(b.Records, b.Records[0]) }},
+			Edit: func(b, _ *Bundle) { b.Records = slices.Insert(b.Records, 1, b.Records[0]) }},
 		{Name: "a record of a kind that is not an item's", Rule: `"evidence.case" is not a kind of an item's own record`,
 			Edit: func(b, _ *Bundle) {
 				r := &b.Records[0]
@@ -305,5 +307,77 @@ func sortTxns(b *Bundle) {
 		for j := i; j > 0 && b.Transactions[j].ID < b.Transactions[j-1].ID; j-- {
 			b.Transactions[j], b.Transactions[j-1] = b.Transactions[j-1], b.Transactions[j]
 		}
+	}
+}
+
+// orderRecord is the court order record the converted entry names.
+func orderRecord(b *Bundle) *Record {
+	for i := range b.Records {
+		if b.Records[i].Kind == "evidence.court_order" {
+			return &b.Records[i]
+		}
+	}
+	panic(fmt.Sprintf("forge: no court order record in the bundle of item %d", b.Item))
+}
+
+// setOrder sets field of the JSON of the court order record the bundle's
+// entries name to value (JSON), keeping the version byte before it.
+func setOrder(b *Bundle, field string, value any) {
+	r := orderRecord(b)
+	n := 0
+	for k := 0; k < 3; k++ {
+		n += strings.Index(r.Canonical[n:], "\n") + 1
+	}
+	head, body := r.Canonical[:n+1], r.Canonical[n+1:]
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal([]byte(body), &m); err != nil {
+		panic(fmt.Sprintf("forge: court order record: %v", err))
+	}
+	v, err := json.Marshal(value)
+	if err != nil {
+		panic(err)
+	}
+	m[field] = v
+	out, err := json.Marshal(m)
+	if err != nil {
+		panic(err)
+	}
+	r.Canonical = head + string(out)
+}
+
+// namingEntryDay is the date (YYYY-MM-DD) of the event of the entry that
+// names a court order.
+func namingEntryDay(b *Bundle) time.Time {
+	at, _ := Line(entryWithLine(b, "court_order_id").Canonical, "at")
+	d, err := time.Parse(time.DateOnly, at[:min(len(at), 10)])
+	if err != nil {
+		panic(fmt.Sprintf("forge: at line %q", at))
+	}
+	return d
+}
+
+// orderForgeries break the rules of the court orders the entries name: an
+// entry of the scenario names a registered order (the converted entry its
+// sale order), which the bundle carries.
+func orderForgeries() []Forgery {
+	return []Forgery{
+		{Name: "the named court order left out", Rule: "named by custody entry",
+			Edit: func(b, _ *Bundle) {
+				r := orderRecord(b)
+				b.Records = slices.DeleteFunc(b.Records, func(x Record) bool { return x.LeafIndex == r.LeafIndex })
+			}},
+		{Name: "a court order that does not cover the item", Rule: "does not cover item",
+			Edit: func(b, _ *Bundle) { setOrder(b, "items", []uint64{b.Item + 1}) }},
+		{Name: "a court order of a kind the event does not carry out", Rule: `carries out no "return" order`,
+			Edit: func(b, _ *Bundle) { setOrder(b, "kind", "return") }},
+		{Name: "a court order dated after the event", Rule: "after custody entry",
+			Edit: func(b, _ *Bundle) { setOrder(b, "date", namingEntryDay(b).AddDate(0, 0, 1).Format(time.DateOnly)) }},
+		{Name: "a court order whose number differs from the entry's", Rule: "differs from custody entry",
+			Edit: func(b, _ *Bundle) { setOrder(b, "number", "Crl. Misc. 9999/2025") }},
+		{Name: "a court order no entry names", Rule: "names it by court_order_id",
+			Edit: func(b, _ *Bundle) {
+				e := entryWithLine(b, "court_order_id")
+				e.Canonical = strings.Replace(e.Canonical, "court_order_id 1\n", "", 1)
+			}},
 	}
 }

@@ -41,6 +41,9 @@ func newKindSet(kinds []ledger.RecordKind) (kindSet, error) {
 		if _, dup := out.kind(k.Name); dup {
 			return nil, fmt.Errorf("custody: record kind %q is given twice", k.Name)
 		}
+		if o, ok := out.orders(); ok && k.Orders {
+			return nil, fmt.Errorf("custody: record kinds %q and %q both say entries name them by court_order_id", o.Name, k.Name)
+		}
 		out = append(out, k)
 	}
 	slices.SortFunc(out, func(a, b ledger.RecordKind) int { return bytesCompare(a.Name, b.Name) })
@@ -66,6 +69,16 @@ func (s kindSet) items() []ledger.RecordKind {
 		}
 	}
 	return out
+}
+
+// orders is the kind whose records entries name by court_order_id, if any.
+func (s kindSet) orders() (ledger.RecordKind, bool) {
+	for _, k := range s {
+		if k.Orders {
+			return k, true
+		}
+	}
+	return ledger.RecordKind{}, false
 }
 
 func bytesCompare(a, b string) int { return bytes.Compare([]byte(a), []byte(b)) }
@@ -328,6 +341,21 @@ func (l *Log) ProveRecord(tx *ledger.Tx, kind string, id, size uint64) (Inclusio
 // ItemKinds is the log's record kinds keyed by item id, by name: the
 // records a court bundle of an item carries.
 func (l *Log) ItemKinds() []ledger.RecordKind { return l.kinds.items() }
+
+// OrderKind is the log's record kind that custody entries name by
+// court_order_id, if it was opened with one.
+func (l *Log) OrderKind() (ledger.RecordKind, bool) { return l.kinds.orders() }
+
+// OrderRecordKind names the kind among kinds that custody entries name by
+// court_order_id, or "" when none says so.
+func OrderRecordKind(kinds []ledger.RecordKind) string {
+	for _, k := range kinds {
+		if k.Orders {
+			return k.Name
+		}
+	}
+	return ""
+}
 
 // ItemIsCash says whether a record of an item kind calls the item cash. An
 // item without a record of a kind that knows (a store without the register)
