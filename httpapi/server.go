@@ -25,7 +25,17 @@ type Config struct {
 	Logger  *slog.Logger
 	// BodyLimit bounds a request body, e.g. "1M". Default 1M.
 	BodyLimit string
+	// TLS says the server is reached over HTTPS only (amanat serve
+	// --tls-cert/--tls-key). Every answer then carries HSTSHeader, and any
+	// cookie the API sets must be Secure: a handler that sets one reads
+	// this field.
+	TLS bool
 }
+
+// HSTSHeader is the Strict-Transport-Security value of every answer of a
+// server with Config.TLS: a browser that has reached it once over HTTPS
+// then refuses plain HTTP to that host for a year.
+const HSTSHeader = "max-age=31536000"
 
 // Server is the HTTP API over one store.
 type Server struct {
@@ -37,6 +47,7 @@ type Server struct {
 	evidence *evidence.Registry
 	finance  *finance.Service
 	custody  *chain.Custody
+	tls      bool
 }
 
 // New builds the server and its routes.
@@ -52,9 +63,14 @@ func New(cfg Config) (*Server, error) {
 		return nil, errors.New("the API serves a store opened for writing")
 	}
 	s := &Server{e: echo.New(), svc: svc, store: svc.Store, log: cfg.Logger, tokens: svc.Tokens,
-		evidence: svc.Evidence, finance: svc.Finance, custody: svc.Custody}
+		evidence: svc.Evidence, finance: svc.Finance, custody: svc.Custody, tls: cfg.TLS}
 	s.e.HideBanner, s.e.HidePort = true, true
 	s.e.HTTPErrorHandler = s.handleError
+	if cfg.TLS {
+		// First, so that refusals (401, 404, 413, a recovered panic) carry
+		// it too.
+		s.e.Use(strictTransportSecurity)
+	}
 	s.e.Use(middleware.RequestID())
 	s.e.Use(s.accessLog)
 	s.e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{DisablePrintStack: true}))
@@ -95,6 +111,19 @@ func (s *Server) HTTPServer() *http.Server {
 		WriteTimeout:      WriteTimeout,
 		IdleTimeout:       IdleTimeout,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
+}
+
+// TLS reports whether the server was built for HTTPS (Config.TLS): a
+// handler that sets a cookie marks it Secure when this is true.
+func (s *Server) TLS() bool { return s.tls }
+
+// strictTransportSecurity sets HSTSHeader before the request is handled,
+// so that the answer carries it whatever writes it.
+func strictTransportSecurity(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		c.Response().Header().Set("Strict-Transport-Security", HSTSHeader)
+		return next(c)
 	}
 }
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -16,28 +17,37 @@ import (
 
 	"github.com/amanat-ledger/amanat/chain/alerts"
 	"github.com/amanat-ledger/amanat/chain/evidence"
+	"github.com/amanat-ledger/amanat/httpapi"
 	"github.com/amanat-ledger/amanat/ledger/finance"
 )
 
-func init() {
+func init() { rootCmd.AddCommand(newServeCmd()) }
+
+// serveTLS is the certificate and key that --tls-cert and --tls-key name.
+type serveTLS struct{ cert, key string }
+
+func newServeCmd() *cobra.Command {
 	var db, addr, keyPath string
+	var files serveTLS
 	var demo bool
 	var grace, approvalTTL time.Duration
 	var limits alerts.Limits
 	cmd := &cobra.Command{
-		Use:   "serve [--db FILE] [--addr HOST:PORT] [--key FILE] [--demo]",
+		Use:   "serve [--db FILE] [--addr HOST:PORT] [--key FILE] [--demo] [--tls-cert FILE --tls-key FILE]",
 		Short: "Serve the API",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if keyPath == "" {
 				keyPath = db + ".key"
 			}
-			return serve(cmd, db, addr, keyPath, demo, grace, approvalTTL, limits)
+			return serve(cmd, db, addr, keyPath, demo, grace, approvalTTL, limits, files)
 		},
 	}
 	cmd.Flags().StringVar(&db, "db", "amanat.db", "store file (created if missing)")
 	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:8080", "address to listen on")
 	cmd.Flags().StringVar(&keyPath, "key", "", "custody log signing key (default: the store file plus .key)")
+	cmd.Flags().StringVar(&files.cert, "tls-cert", "", "serve HTTPS with this PEM certificate (chain), with --tls-key")
+	cmd.Flags().StringVar(&files.key, "tls-key", "", "the PEM private key of --tls-cert")
 	cmd.Flags().BoolVar(&demo, "demo", false, "load the bundled demo data into a store with no seizures, and print a token per role")
 	cmd.Flags().DurationVar(&grace, "shutdown-timeout", 30*time.Second, "on SIGTERM, how long requests in flight may take to finish before their connections are closed")
 	cmd.Flags().DurationVar(&limits.InTransit, "in-transit-limit", alerts.DefaultInTransit, "alert (in-transit-too-long) when a transferred item is not received within this")
@@ -47,13 +57,39 @@ func init() {
 	cmd.Flags().IntVar(&limits.ProductionNoticeDays, "production-notice-days", alerts.DefaultProductionNoticeDays, "alert (production-due) this many days before a court order's produce-by date")
 	cmd.Flags().IntVar(&limits.StaleRateDays, "stale-rate-days", finance.DefaultStaleRateDays, "a rate older than this many days is stale (valuation rows, the stale-rate alert)")
 	cmd.Flags().DurationVar(&approvalTTL, "approval-ttl", evidence.DefaultApprovalTTL, "how long a proposal of the two-person rule waits for a supervisor before it expires")
-	rootCmd.AddCommand(cmd)
+	return cmd
 }
 
-func serve(cmd *cobra.Command, db, addr, keyPath string, demo bool, grace, approvalTTL time.Duration, limits alerts.Limits) error {
+// tlsConfig loads the pair --tls-cert and --tls-key name, or returns nil
+// when neither is given (plain HTTP, for a proxy in front to terminate
+// TLS). One without the other, an unreadable file or a key that is not the
+// certificate's is refused here, before a store is opened or a port taken.
+func tlsConfig(f serveTLS) (*tls.Config, error) {
+	if (f.cert == "") != (f.key == "") {
+		return nil, errors.New("--tls-cert and --tls-key go together: give both to serve HTTPS, or neither to serve plain HTTP")
+	}
+	if f.cert == "" {
+		return nil, nil
+	}
+	pair, err := tls.LoadX509KeyPair(f.cert, f.key)
+	if err != nil {
+		return nil, fmt.Errorf("--tls-cert %s with --tls-key %s: %w", f.cert, f.key, err)
+	}
+	return &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{pair}}, nil
+}
+
+func serve(cmd *cobra.Command, db, addr, keyPath string, demo bool, grace, approvalTTL time.Duration, limits alerts.Limits, files serveTLS) error {
 	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
 	if approvalTTL <= 0 {
 		return fmt.Errorf("--approval-ttl must be positive, not %s", approvalTTL)
+	}
+	tlsCfg, err := tlsConfig(files)
+	if err != nil {
+		return err
+	}
+	scheme := "http"
+	if tlsCfg != nil {
+		scheme = "https"
 	}
 	a, err := createServiceWith(db, keyPath, limits)
 	if err != nil {
@@ -65,7 +101,7 @@ func serve(cmd *cobra.Command, db, addr, keyPath string, demo bool, grace, appro
 			log.Error("close store", "error", err.Error())
 		}
 	}()
-	srv, err := newServer(a, log)
+	srv, err := httpapi.New(httpapi.Config{Service: a, Logger: log, TLS: tlsCfg != nil})
 	if err != nil {
 		return err
 	}
@@ -78,16 +114,24 @@ func serve(cmd *cobra.Command, db, addr, keyPath string, demo bool, grace, appro
 	}
 	defer ln.Close()
 	if demo {
-		if err := loadDemo(cmd.Context(), a, out, db, "http://"+ln.Addr().String()); err != nil {
+		if err := loadDemo(cmd.Context(), a, out, db, scheme+"://"+ln.Addr().String()); err != nil {
 			return err
 		}
 	}
 	hs := srv.HTTPServer()
+	hs.TLSConfig = tlsCfg
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	errc := make(chan error, 1)
-	go func() { errc <- hs.Serve(ln) }()
-	fmt.Fprintf(out, "amanat serving %s on http://%s\n", db, ln.Addr())
+	go func() {
+		if tlsCfg != nil {
+			// The certificate is in TLSConfig already.
+			errc <- hs.ServeTLS(ln, "", "")
+			return
+		}
+		errc <- hs.Serve(ln)
+	}()
+	fmt.Fprintf(out, "amanat serving %s on %s://%s\n", db, scheme, ln.Addr())
 	select {
 	case err := <-errc:
 		return fmt.Errorf("serve: %w", err)
