@@ -176,6 +176,9 @@ func (r *Registry) Search(tx *ledger.Tx, q string, after []byte, limit int) (hit
 	if err != nil {
 		return nil, nil, err
 	}
+	if after != nil && (len(after) < 9 || (after[0] != kindCase && after[0] != kindItem)) {
+		return nil, nil, ledger.FieldErr("cursor", "is not a cursor this list gave out")
+	}
 	if limit <= 0 {
 		limit = 100
 	}
