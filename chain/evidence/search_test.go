@@ -243,3 +243,25 @@ func BenchmarkSearch1M(b *testing.B) {
 		}
 	}
 }
+
+// A reseal's new seal number is found, in the same write as the entry.
+func TestSearchFindsANewSeal(t *testing.T) {
+	f := raided(t)
+	at := time.Date(2025, 6, 3, 11, 0, 0, 0, time.UTC)
+	for _, e := range []chain.Entry{
+		{Item: 1, Event: chain.EventUnsealed, At: at, RecordedBy: "custodian:ayesha", Remarks: "opened before two witnesses"},
+		{Item: 1, Event: chain.EventResealed, At: at.Add(time.Minute), RecordedBy: "custodian:ayesha", SealAfter: chain.Seal{Number: "FIA-ISB-0777", State: chain.SealIntact}},
+	} {
+		err := f.store.Write(context.Background(), func(tx *ledger.Tx) error {
+			_, err := f.reg.Record(tx, e)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	hits, _ := f.search(t, "fia-isb-07", nil, 100)
+	if len(hits) != 1 || !hasHit(hits, HitItem, 1, "seal") || hits[0].Match != "FIA-ISB-0777" {
+		t.Fatalf("after the reseal: %+v", hits)
+	}
+}
