@@ -62,6 +62,13 @@ var (
 	ApprovalDecisions = bucket("approval.decisions", "chain/evidence", "BE(approval id) -> version 1, JSON decision")
 )
 
+// The search index (package chain/evidence): one key per normalised term of
+// a searchable field of a case or item, written in the same transaction as
+// the record or custody entry it comes from.
+var (
+	SearchTerms = bucket("search.terms", "chain/evidence", "normalised term 0 kind byte BE(id) 0 field -> the field's text as recorded")
+)
+
 // Finance's buckets (package ledger/finance).
 var (
 	FinanceRates       = bucket("finance.rates", "ledger/finance", "currency 0 date 0 BE(id) -> rate record")
@@ -82,6 +89,7 @@ var Schema = []Bucket{
 	EvidenceCases, EvidenceFIRs, EvidenceItems, EvidenceSeals, EvidenceCaseItems,
 	EvidenceOrders, EvidenceItemOrder, EvidenceOrderEnds,
 	ApprovalProposals, ApprovalDecisions,
+	SearchTerms,
 	FinanceRates, FinanceConversions, FinanceRecons, FinanceReconLatest,
 	AuthTokens,
 }

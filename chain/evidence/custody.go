@@ -67,6 +67,9 @@ func (r *Registry) Record(tx *ledger.Tx, e chain.Entry) (chain.Entry, error) {
 	if err != nil {
 		return chain.Entry{}, err
 	}
+	if err := indexEntry(tx, &got); err != nil {
+		return chain.Entry{}, err
+	}
 	if got.SealAfter.Number != "" && got.SealAfter.Number != got.SealBefore.Number {
 		if err := r.ClaimSeal(tx, "seal_after.number", got.SealAfter.Number, it.ID); err != nil {
 			return chain.Entry{}, err

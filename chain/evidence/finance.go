@@ -198,5 +198,8 @@ func (cc conversionCustody) RecordConversion(tx *ledger.Tx, ev finance.Conversio
 		}
 		return "", err
 	}
+	if err := indexEntry(tx, &e); err != nil {
+		return "", err
+	}
 	return strconv.FormatUint(e.Seq, 10), nil
 }

@@ -108,10 +108,17 @@ type Registry struct {
 
 // New makes the store's buckets (if missing) and returns the registry.
 func New(ctx context.Context, store *ledger.Store, custody CustodyLog) (*Registry, error) {
-	if err := store.Write(ctx, func(tx *ledger.Tx) error { return tx.Create() }); err != nil {
+	r := &Registry{custody: custody}
+	err := store.Write(ctx, func(tx *ledger.Tx) error {
+		if err := tx.Create(); err != nil {
+			return err
+		}
+		return r.backfillSearch(tx)
+	})
+	if err != nil {
 		return nil, fmt.Errorf("open evidence registry: %w", err)
 	}
-	return &Registry{custody: custody}, nil
+	return r, nil
 }
 
 func be64(n uint64) []byte { return ledger.BE64(n) }
@@ -140,6 +147,9 @@ func (r *Registry) CreateCase(tx *ledger.Tx, c Case, actor string) (Case, error)
 	}
 	if err := r.custody.LogRecord(tx, CaseRecordKind, id, data); err != nil {
 		return Case{}, fmt.Errorf("log case %d: %w", id, err)
+	}
+	if err := indexCase(tx, &c); err != nil {
+		return Case{}, err
 	}
 	return c, nil
 }
@@ -308,6 +318,9 @@ func (r *Registry) Register(tx *ledger.Tx, s *Seizure, actor string) (Receipt, e
 		if err := r.custody.LogRecord(tx, ItemRecordKind, it.ID, data); err != nil {
 			return Receipt{}, fmt.Errorf("log item %d: %w", it.ID, err)
 		}
+		if err := indexItem(tx, it); err != nil {
+			return Receipt{}, err
+		}
 		if err := tx.Put(ledger.EvidenceSeals, []byte(sealKey(it.Seal)), be64(it.ID)); err != nil {
 			return Receipt{}, fmt.Errorf("index seal of item %d: %w", it.ID, err)
 		}
@@ -329,6 +342,9 @@ func (r *Registry) Register(tx *ledger.Tx, s *Seizure, actor string) (Receipt, e
 		})
 		if err != nil {
 			return Receipt{}, fmt.Errorf("first custody entry of item %d (items[%d]): %w", it.ID, i, err)
+		}
+		if err := indexEntry(tx, &e); err != nil {
+			return Receipt{}, err
 		}
 		rec.Entries[i] = e.Seq
 		rec.Items[i] = ItemReceipt{ID: it.ID, Seal: it.Seal, Kind: it.Kind, CustodyEntry: e.Seq, CustodyHash: e.Hash}
