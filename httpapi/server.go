@@ -122,6 +122,7 @@ func (s *Server) routes(query map[string]map[string]bool) {
 	s.routesApprovals(v1)
 	s.routesFinance(v1)
 	s.routesAlerts(v1)
+	s.routesRegister(v1)
 }
 
 func (s *Server) routesCore(g *echo.Group) {
