@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/xuri/excelize/v2"
+
 	"github.com/amanat-ledger/amanat/chain/evidence"
 	"github.com/amanat-ledger/amanat/chain/register"
 	"github.com/amanat-ledger/amanat/chain/service"
@@ -202,6 +204,52 @@ func TestCheckDate(t *testing.T) {
 			t.Errorf("%q: %v %v", tc.in, d, err)
 		case tc.err != "" && (err == nil || ledger.ErrorCode(err) != ledger.EInvalid):
 			t.Errorf("%q: want %s, got %v", tc.in, tc.err, err)
+		}
+	}
+}
+
+// TestWorkbookHasTheCSVsCells: the workbook read back by excelize holds,
+// cell for cell, what the CSV holds.
+func TestWorkbookHasTheCSVsCells(t *testing.T) {
+	d := loadDemo(t)
+	asOf := time.Date(2025, 7, 20, 0, 0, 0, 0, time.UTC)
+	var rows []register.Row
+	if err := d.svc.Store.View(func(tx *ledger.Tx) (err error) {
+		rows, _, err = d.reg.Rows(tx, asOf, 0, 0)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	var csvOut, book bytes.Buffer
+	if err := register.WriteCSV(&csvOut, rows); err != nil {
+		t.Fatal(err)
+	}
+	if err := register.WriteXLSX(&book, rows, "2025-07-20"); err != nil {
+		t.Fatal(err)
+	}
+	want, err := csv.NewReader(&csvOut).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenReader(&book)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	got, err := f.GetRows(register.SheetName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(want) {
+		t.Fatalf("%d workbook rows, %d CSV records", len(got), len(want))
+	}
+	for i := range want {
+		// GetRows leaves out trailing empty cells.
+		for len(got[i]) < len(want[i]) {
+			got[i] = append(got[i], "")
+		}
+		if !slices.Equal(got[i], want[i]) {
+			t.Errorf("row %d:\n workbook %q\n CSV      %q", i, got[i], want[i])
 		}
 	}
 }
