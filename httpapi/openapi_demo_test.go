@@ -204,6 +204,11 @@ func TestDemoAnswersAsDescribed(t *testing.T) {
 	all("/v1/reconciliations")
 	all("/v1/reconciliations?status=difference")
 	all("/v1/reconciliations/discrepancies")
+	for _, asOf := range []string{"?as_of=2025-06-03", "?as_of=2025-07-20", ""} {
+		if rows := all("/v1/register" + asOf); len(rows) == 0 || len(rows) > len(items) {
+			t.Errorf("register%s: %d rows of %d items", asOf, len(rows), len(items))
+		}
+	}
 	get("/v1/verify", nil)
 
 	mu.Lock()

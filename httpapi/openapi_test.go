@@ -388,6 +388,7 @@ var mayCall = map[string][]string{
 	"GET /v1/balances":                      access.Readers,
 	"GET /v1/alerts":                        access.Readers,
 	"GET /v1/search":                        access.Readers,
+	"GET /v1/register":                      access.Readers,
 	"GET /v1/verify":                        {access.RoleAuditor, access.RoleFinance, access.RoleAdmin},
 	"GET /v1/backup":                        {access.RoleAdmin},
 	"POST /v1/tokens":                       {access.RoleAdmin},

@@ -152,6 +152,7 @@ func (s *Server) routes(query map[string]map[string]bool) {
 	s.routesFinance(v1)
 	s.routesAlerts(v1)
 	s.routesSearch(v1)
+	s.routesRegister(v1)
 }
 
 func (s *Server) routesCore(g *echo.Group) {

@@ -83,7 +83,7 @@ func TestRatesImportThenExport(t *testing.T) {
 	if err != nil || out != "transaction_id,effective,recorded,actor,memo,reverses,links,posting,account,currency,amount\n" {
 		t.Fatalf("csv before the seizure %q %v", out, err)
 	}
-	if _, err := runCmd(t, newExportCmd(), "--db", db, "--format", "xml"); err == nil || !strings.Contains(err.Error(), "journal, csv or balances") {
+	if _, err := runCmd(t, newExportCmd(), "--db", db, "--format", "xml"); err == nil || !strings.Contains(err.Error(), "journal, csv, balances or register") {
 		t.Fatalf("bad format: %v", err)
 	}
 	if _, err := runCmd(t, newExportCmd(), "--db", db, "--as-of", "5 June"); err == nil || !strings.Contains(err.Error(), "--as-of") {
