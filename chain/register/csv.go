@@ -34,7 +34,11 @@ func (r *Row) Cells() []string {
 }
 
 // WriteCSV writes the register as RFC 4180 CSV (CRLF line ends), a header
-// row first.
+// row first. A cell that a spreadsheet would run as a formula (it begins
+// with =, +, -, @, a tab or a carriage return) is written with a leading
+// apostrophe, which spreadsheets show as text: a custodian's description
+// must never become a formula on an auditor's machine. The workbook needs no
+// such guard; its text cells are typed as text.
 func WriteCSV(w io.Writer, rows []Row) error {
 	cw := csv.NewWriter(w)
 	cw.UseCRLF = true
@@ -42,10 +46,20 @@ func WriteCSV(w io.Writer, rows []Row) error {
 		return err
 	}
 	for i := range rows {
-		if err := cw.Write(rows[i].Cells()); err != nil {
+		if err := cw.Write(inert(rows[i].Cells())); err != nil {
 			return err
 		}
 	}
 	cw.Flush()
 	return cw.Error()
+}
+
+// inert defuses cells a spreadsheet would read as a formula.
+func inert(cells []string) []string {
+	for i, c := range cells {
+		if c != "" && strings.ContainsRune("=+-@\t\r", rune(c[0])) {
+			cells[i] = "'" + c
+		}
+	}
+	return cells
 }

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -250,6 +251,22 @@ func TestWorkbookHasTheCSVsCells(t *testing.T) {
 		}
 		if !slices.Equal(got[i], want[i]) {
 			t.Errorf("row %d:\n workbook %q\n CSV      %q", i, got[i], want[i])
+		}
+	}
+}
+
+// TestCSVCellsNeverRunAsFormulas: a description an insider wrote as a
+// formula reaches the auditor's spreadsheet as text.
+func TestCSVCellsNeverRunAsFormulas(t *testing.T) {
+	rows := []register.Row{{ItemID: 1, CaseID: 1, Seal: "S-1", Description: `=HYPERLINK("http://x","open")`, SeizedFrom: "@attacker", Holder: "-1+1", Location: "plain"}}
+	var out bytes.Buffer
+	if err := register.WriteCSV(&out, rows); err != nil {
+		t.Fatal(err)
+	}
+	got := out.String()
+	for _, want := range []string{`"'=HYPERLINK(""http://x"",""open"")"`, "'@attacker", "'-1+1", ",plain,"} {
+		if !strings.Contains(got, want) {
+			t.Fatalf("CSV %q lacks %q", got, want)
 		}
 	}
 }
