@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"crypto/ecdsa"
 	"crypto/elliptic"
@@ -15,7 +14,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -143,33 +141,14 @@ func TestServeTLS(t *testing.T) {
 	}
 	dir := t.TempDir()
 	cert, key, pool := selfSigned(t, dir, "amanat")
-	cmd := exec.Command(os.Args[0], "serve", "--db", filepath.Join(dir, "tls.db"), "--addr", "127.0.0.1:0",
+	srv := startServe(t, "https", "--db", filepath.Join(dir, "tls.db"), "--addr", "127.0.0.1:0",
 		"--demo", "--tls-cert", cert, "--tls-key", key)
-	cmd.Env = append(os.Environ(), "AMANAT_RUN_MAIN=1")
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd.Stderr = io.Discard
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer cmd.Process.Kill()
-	lines := bufio.NewScanner(stdout)
-	addr, export := "", ""
-	for addr == "" && lines.Scan() {
-		line := lines.Text()
+	cmd, addr, export := srv.cmd, srv.addr, ""
+	for _, line := range srv.before {
 		if v, ok := strings.CutPrefix(line, "export AMANAT="); ok {
 			export = v
 		}
-		if _, a, ok := strings.Cut(line, " on https://"); ok && strings.HasPrefix(line, "amanat serving ") {
-			addr = a
-		}
 	}
-	if addr == "" {
-		t.Fatal("the server never said it listens on https://")
-	}
-	go io.Copy(io.Discard, stdout)
 	if export != "https://"+addr {
 		t.Errorf("the demo printed export AMANAT=%s, want https://%s", export, addr)
 	}

@@ -5,11 +5,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -54,36 +52,8 @@ func TestSIGTERMFinishesInFlightWrites(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	cmd := exec.Command(os.Args[0], "serve", "--db", db, "--addr", "127.0.0.1:0")
-	cmd.Env = append(os.Environ(), "AMANAT_RUN_MAIN=1")
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd.Stderr = io.Discard
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer cmd.Process.Kill()
-	lines := bufio.NewScanner(stdout)
-	base := ""
-	for lines.Scan() {
-		if _, addr, ok := strings.Cut(lines.Text(), " on http://"); ok && strings.HasPrefix(lines.Text(), "amanat serving ") {
-			base = "http://" + addr
-			break
-		}
-	}
-	if base == "" {
-		t.Fatal("the server never said where it listens")
-	}
-	var rest strings.Builder
-	restDone := make(chan struct{})
-	go func() {
-		for lines.Scan() {
-			rest.WriteString(lines.Text() + "\n")
-		}
-		close(restDone)
-	}()
+	srv := startServe(t, "http", "--db", db, "--addr", "127.0.0.1:0")
+	cmd, base := srv.cmd, "http://"+srv.addr
 
 	// 200 rate entries from 16 clients; SIGTERM after the first 20 answers.
 	const writes = 200
@@ -139,9 +109,8 @@ func TestSIGTERMFinishesInFlightWrites(t *testing.T) {
 	if err := cmd.Wait(); err != nil {
 		t.Fatalf("the server did not exit cleanly on SIGTERM: %v", err)
 	}
-	<-restDone
-	if !strings.Contains(rest.String(), "shutting down") {
-		t.Errorf("the server did not say it was shutting down: %q", rest.String())
+	if out := srv.output(); !strings.Contains(out, "shutting down") {
+		t.Errorf("the server did not say it was shutting down: %q", out)
 	}
 	if len(acked) < 20 {
 		t.Fatalf("only %d writes were acknowledged", len(acked))
@@ -211,36 +180,8 @@ func TestSIGTERMExitsInTimeWithAStalledBackupClient(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	cmd := exec.Command(os.Args[0], "serve", "--db", db, "--addr", "127.0.0.1:0", "--shutdown-timeout", "2s")
-	cmd.Env = append(os.Environ(), "AMANAT_RUN_MAIN=1")
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd.Stderr = io.Discard
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer cmd.Process.Kill()
-	lines := bufio.NewScanner(stdout)
-	addr := ""
-	for lines.Scan() {
-		if _, a, ok := strings.Cut(lines.Text(), " on http://"); ok && strings.HasPrefix(lines.Text(), "amanat serving ") {
-			addr = a
-			break
-		}
-	}
-	if addr == "" {
-		t.Fatal("the server never said where it listens")
-	}
-	var rest strings.Builder
-	restDone := make(chan struct{})
-	go func() {
-		for lines.Scan() {
-			rest.WriteString(lines.Text() + "\n")
-		}
-		close(restDone)
-	}()
+	srv := startServe(t, "http", "--db", db, "--addr", "127.0.0.1:0", "--shutdown-timeout", "2s")
+	cmd, addr := srv.cmd, srv.addr
 
 	conn, err := net.Dial("tcp", addr)
 	if err != nil {
@@ -280,9 +221,8 @@ func TestSIGTERMExitsInTimeWithAStalledBackupClient(t *testing.T) {
 	case <-time.After(30 * time.Second):
 		t.Fatal("SIGTERM did not stop a server with a stalled backup client")
 	}
-	<-restDone
-	if !strings.Contains(rest.String(), "closing connections still open after 2s") {
-		t.Errorf("the server did not say it cut the stalled connection: %q", rest.String())
+	if out := srv.output(); !strings.Contains(out, "closing connections still open after 2s") {
+		t.Errorf("the server did not say it cut the stalled connection: %q", out)
 	}
 	ro, err := openService(db, db+".key", true)
 	if err != nil {
