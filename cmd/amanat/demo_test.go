@@ -11,10 +11,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/amanat-ledger/amanat/chain/access"
-	"github.com/amanat-ledger/amanat/chain/evidence"
 	"github.com/amanat-ledger/amanat/chain/service"
 	"github.com/amanat-ledger/amanat/httpapi"
 	"github.com/amanat-ledger/amanat/ledger"
@@ -154,27 +152,7 @@ func TestServeDemoAgainMintsNoTokens(t *testing.T) {
 // loads nothing, makes no token and says the demo was not loaded.
 func TestServeDemoOnAnotherStoreMintsNoTokens(t *testing.T) {
 	a, _, db := openDemoStore(t)
-	cs, err := evidence.CheckCase(evidence.CaseRequest{FIR: "112/2025", Circle: "islamabad"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := evidence.CheckSeizure(evidence.SeizureRequest{CaseID: 1, SeizedAt: "2025-06-03T10:30:00Z", Officer: "Inspector Ayesha Khan",
-		SeizedFrom: evidence.PersonInput{Name: "Li Wei"},
-		Items: []evidence.ItemRequest{{Kind: evidence.KindCash, Seal: "ISB-0001", Description: "brown envelope of banknotes",
-			Amounts: []evidence.CashAmount{{Currency: "USD", Amount: "1500.00"}}}}}, time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	err = a.Store.Write(context.Background(), func(tx *ledger.Tx) error {
-		if _, err := a.Evidence.CreateCase(tx, cs, "custodian:ayesha"); err != nil {
-			return err
-		}
-		_, err := a.Evidence.Register(tx, &s, "custodian:ayesha")
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	seizeOne(t, a)
 	var out bytes.Buffer
 	if err := loadDemo(context.Background(), a, &out, db, "http://127.0.0.1:8080"); err != nil {
 		t.Fatal(err)

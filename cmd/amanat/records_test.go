@@ -2,17 +2,12 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	bolt "go.etcd.io/bbolt"
-
-	"github.com/amanat-ledger/amanat/chain/evidence"
-	"github.com/amanat-ledger/amanat/ledger"
 )
 
 // Rates imported from a sheet are leaves of the custody log, so `amanat
@@ -71,27 +66,7 @@ func TestCustodyCheckProvesTheItemRecord(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cs, err := evidence.CheckCase(evidence.CaseRequest{FIR: "112/2025", Circle: "islamabad"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := evidence.CheckSeizure(evidence.SeizureRequest{CaseID: 1, SeizedAt: "2025-06-03T10:30:00Z", Officer: "Inspector Ayesha Khan",
-		SeizedFrom: evidence.PersonInput{Name: "Li Wei"},
-		Items: []evidence.ItemRequest{{Kind: evidence.KindCash, Seal: "ISB-0001", Description: "brown envelope of banknotes",
-			Amounts: []evidence.CashAmount{{Currency: "USD", Amount: "1500.00"}}}}}, time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	err = a.Store.Write(context.Background(), func(tx *ledger.Tx) error {
-		if _, err := a.Evidence.CreateCase(tx, cs, "custodian:ayesha"); err != nil {
-			return err
-		}
-		_, err := a.Evidence.Register(tx, &s, "custodian:ayesha")
-		return err
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	seizeOne(t, a)
 	if err := a.Close(); err != nil {
 		t.Fatal(err)
 	}

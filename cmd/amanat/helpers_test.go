@@ -2,10 +2,16 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"os"
 	"os/exec"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/amanat-ledger/amanat/chain/evidence"
+	"github.com/amanat-ledger/amanat/chain/service"
+	"github.com/amanat-ledger/amanat/ledger"
 )
 
 // child is `amanat serve` run as a child process of the test binary (see
@@ -58,4 +64,31 @@ func startServe(t *testing.T, scheme string, args ...string) *child {
 func (c *child) output() string {
 	<-c.done
 	return c.rest.String()
+}
+
+// seizeOne registers case FIR 112/2025 and one cash bag (seal ISB-0001,
+// USD 1500.00) directly through the register.
+func seizeOne(t *testing.T, a *service.Service) {
+	t.Helper()
+	cs, err := evidence.CheckCase(evidence.CaseRequest{FIR: "112/2025", Circle: "islamabad"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := evidence.CheckSeizure(evidence.SeizureRequest{CaseID: 1, SeizedAt: "2025-06-03T10:30:00Z", Officer: "Inspector Ayesha Khan",
+		SeizedFrom: evidence.PersonInput{Name: "Li Wei"},
+		Items: []evidence.ItemRequest{{Kind: evidence.KindCash, Seal: "ISB-0001", Description: "brown envelope of banknotes",
+			Amounts: []evidence.CashAmount{{Currency: "USD", Amount: "1500.00"}}}}}, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = a.Store.Write(context.Background(), func(tx *ledger.Tx) error {
+		if _, err := a.Evidence.CreateCase(tx, cs, "custodian:ayesha"); err != nil {
+			return err
+		}
+		_, err := a.Evidence.Register(tx, &s, "custodian:ayesha")
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 }
