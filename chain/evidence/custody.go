@@ -45,19 +45,27 @@ func CheckEvent(e chain.Entry) error {
 	return nil
 }
 
+// prepare is what Record and CheckRecord do first, so that a proposal is
+// checked exactly as its approval will record it: the event's own checks,
+// the item, and the court order it names (copied into the entry).
+func (r *Registry) prepare(tx *ledger.Tx, e *chain.Entry) (Item, error) {
+	if err := CheckEvent(*e); err != nil {
+		return Item{}, err
+	}
+	it, err := r.Item(tx, e.Item)
+	if err != nil {
+		return Item{}, err
+	}
+	return it, r.applyOrder(tx, e)
+}
+
 // Record records custody event e of a registered item inside tx: it posts
 // the release of an event that ends custody, appends the entry (naming that
 // posting) and claims a new seal number. On failure tx must be rolled back
 // (the store's Write does that).
 func (r *Registry) Record(tx *ledger.Tx, e chain.Entry) (chain.Entry, error) {
-	if err := CheckEvent(e); err != nil {
-		return chain.Entry{}, err
-	}
-	it, err := r.Item(tx, e.Item)
+	it, err := r.prepare(tx, &e)
 	if err != nil {
-		return chain.Entry{}, err
-	}
-	if err := r.applyOrder(tx, &e); err != nil {
 		return chain.Entry{}, err
 	}
 	if err := r.release(tx, it, &e); err != nil {
@@ -203,14 +211,8 @@ func checkMoveAt(tx *ledger.Tx, from string, e *chain.Entry) error {
 // date of the move it makes and the custody state machine. A proposal of
 // the two-person rule is checked with it before it is stored.
 func (r *Registry) CheckRecord(tx *ledger.Tx, e chain.Entry) error {
-	if err := CheckEvent(e); err != nil {
-		return err
-	}
-	it, err := r.Item(tx, e.Item)
+	it, err := r.prepare(tx, &e)
 	if err != nil {
-		return err
-	}
-	if err := r.applyOrder(tx, &e); err != nil {
 		return err
 	}
 	legs, err := r.moves(tx, it, e.Event)
