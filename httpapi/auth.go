@@ -7,6 +7,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/amanat-ledger/amanat/chain/access"
 	"github.com/amanat-ledger/amanat/ledger"
 )
 
@@ -15,6 +16,9 @@ type Actor struct {
 	TokenID uint64
 	Name    string
 	Role    string
+	// Scope is the circles the caller may see and act in. A token made
+	// before user accounts has every circle.
+	Scope access.Scope
 }
 
 // String is how the books record who acted: "role:name".
@@ -40,7 +44,7 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 		if !found {
 			return ledger.Errorf(ledger.EUnauthorized, "the token is not valid or was revoked")
 		}
-		c.Set(actorKey, Actor{TokenID: rec.ID, Name: rec.Name, Role: rec.Role})
+		c.Set(actorKey, Actor{TokenID: rec.ID, Name: rec.Name, Role: rec.Role, Scope: access.AllCircles})
 		return next(c)
 	}
 }

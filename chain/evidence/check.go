@@ -41,8 +41,6 @@ var chainAssets = map[string][]string{
 
 var serialRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9 -]*$`)
 
-var circleRE = regexp.MustCompile(`^[a-z][a-z0-9_-]{0,39}$`)
-
 // sealKey is the form a seal is unique in (see text.SealKey).
 func sealKey(seal string) string { return text.SealKey(seal) }
 
@@ -104,7 +102,7 @@ func CheckSeizure(req SeizureRequest, now time.Time) (Seizure, error) {
 		c.p.Add("case_id", "is required (the id POST /v1/cases answered)")
 	}
 	s.SeizedAt = c.instant("seized_at", req.SeizedAt, now)
-	if req.Location.Circle != "" && !circleRE.MatchString(req.Location.Circle) {
+	if req.Location.Circle != "" && !text.ValidCircle(req.Location.Circle) {
 		c.p.Add("location.circle", "must be a lower-case name such as islamabad")
 	}
 	c.text("location.building", req.Location.Building, maxShortText, false)
@@ -578,7 +576,7 @@ func CheckCase(req CaseRequest) (Case, error) {
 	switch {
 	case req.Circle == "":
 		c.p.Add("circle", "is required (a lower-case name such as islamabad)")
-	case !circleRE.MatchString(req.Circle):
+	case !text.ValidCircle(req.Circle):
 		c.p.Add("circle", "must be a lower-case name such as islamabad: a-z, 0-9, '_' or '-', starting with a letter")
 	}
 	c.text("operation", req.Operation, maxShortText, false)

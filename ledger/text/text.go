@@ -74,3 +74,13 @@ func CheckSeal(s string) string {
 // SealKey is the form a seal is unique in: seal numbers are read aloud and
 // copied by hand, so "isb-001" and "ISB-001" are the same seal.
 func SealKey(seal string) string { return strings.ToUpper(seal) }
+
+// circleRE is the shape of a circle's name: the register stores it on every
+// case, and user scopes name circles by it, so both check it here.
+var circleRE = regexp.MustCompile(`^[a-z][a-z0-9_-]{0,39}$`)
+
+// CircleRule says in words what a circle name must be.
+const CircleRule = "must be a lower-case name such as islamabad: a-z, 0-9, '_' or '-', starting with a letter, at most 40"
+
+// ValidCircle reports whether s is a circle name.
+func ValidCircle(s string) bool { return circleRE.MatchString(s) }
