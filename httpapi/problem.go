@@ -61,6 +61,10 @@ func (s *Server) handleError(err error, c echo.Context) {
 	if p.Status >= 500 {
 		s.log.Error("request failed", "path", c.Request().URL.Path, "request_id", p.RequestID, "error", err.Error())
 	}
+	if isConsoleRequest(c) {
+		s.handleConsoleError(c, p)
+		return
+	}
 	if p.Status == http.StatusUnauthorized {
 		c.Response().Header().Set("WWW-Authenticate", `Bearer realm="amanat"`)
 	}
