@@ -68,6 +68,10 @@ func (s *Server) handleError(err error, c echo.Context) {
 	if wait, ok := access.IsLocked(err); ok {
 		c.Response().Header().Set("Retry-After", strconv.Itoa(int(wait/time.Second)))
 	}
+	if isConsoleRequest(c) {
+		s.handleConsoleError(c, p)
+		return
+	}
 	if p.Status == http.StatusUnauthorized {
 		c.Response().Header().Set("WWW-Authenticate", `Bearer realm="amanat"`)
 	}
