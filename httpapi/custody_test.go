@@ -51,6 +51,9 @@ func digest(t *testing.T, store *ledger.Store) string {
 	h := sha256.New()
 	if err := store.DB().View(func(btx *bolt.Tx) error {
 		return btx.ForEach(func(name []byte, b *bolt.Bucket) error {
+			if strings.HasPrefix(string(name), "audit.") {
+				return nil // every request, a refused one too, is audited
+			}
 			fmt.Fprintf(h, "%s %d\n", name, b.Sequence())
 			return b.ForEach(func(k, v []byte) error { fmt.Fprintf(h, "%x=%x\n", k, v); return nil })
 		})

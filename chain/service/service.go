@@ -9,6 +9,7 @@ import (
 	"github.com/amanat-ledger/amanat/chain"
 	"github.com/amanat-ledger/amanat/chain/access"
 	"github.com/amanat-ledger/amanat/chain/alerts"
+	"github.com/amanat-ledger/amanat/chain/audit"
 	"github.com/amanat-ledger/amanat/chain/evidence"
 	"github.com/amanat-ledger/amanat/ledger"
 	"github.com/amanat-ledger/amanat/ledger/finance"
@@ -45,10 +46,13 @@ type Service struct {
 	Finance  *finance.Service
 	Tokens   *access.Tokens  // nil when read-only
 	Alerts   *alerts.Service // nil when read-only
+	// Audit is the log of the API's reads and writes, signed with the
+	// custody log's key.
+	Audit *audit.Log
 	// KeyPath is the custody log's signing key file.
 	KeyPath string
 	// Checks are what verification runs, in order: the ledger's
-	// invariants, then the whole custody log.
+	// invariants, then the whole custody log, then the audit log.
 	Checks []ledger.Checker
 }
 
@@ -95,7 +99,8 @@ func wire(store *ledger.Store, key string, opt Options) (*Service, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open custody log: %w", err)
 	}
-	s.Checks = []ledger.Checker{ledger.BooksChecker, CustodyChecker(s.Custody)}
+	s.Audit = audit.New(store, s.Custody)
+	s.Checks = []ledger.Checker{ledger.BooksChecker, CustodyChecker(s.Custody), AuditChecker(s.Audit)}
 	limits := opt.Limits.WithDefaults()
 	if opt.ReadOnly {
 		s.Finance = finance.New(finance.Config{Custody: evidence.FinanceCustody(s.Custody, nil), StaleRateDays: limits.StaleRateDays})
