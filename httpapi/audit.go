@@ -193,7 +193,6 @@ func redactQuery(raw string) string {
 	return strings.Join(parts, "&")
 }
 
-
 // pathSubject is the item or case a /v1 path names, if any.
 func pathSubject(path string) (item, caseID uint64) {
 	seg := strings.Split(strings.TrimPrefix(path, "/"), "/")
