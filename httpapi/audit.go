@@ -286,31 +286,14 @@ func auditFilter(c echo.Context) (audit.Filter, error) {
 		f.Item = id
 	}
 	var err error
-	if f.From, err = auditTime(c.QueryParam("from"), false); err != nil {
+	if f.From, err = audit.ParseBound(c.QueryParam("from"), false); err != nil {
 		probs.Add("from", err.Error())
 	}
-	if f.To, err = auditTime(c.QueryParam("to"), true); err != nil {
+	if f.To, err = audit.ParseBound(c.QueryParam("to"), true); err != nil {
 		probs.Add("to", err.Error())
 	}
 	if !f.From.IsZero() && !f.To.IsZero() && !f.From.Before(f.To) {
 		probs.Add("to", "must be after from")
 	}
 	return f, probs.Err()
-}
-
-func auditTime(v string, end bool) (time.Time, error) {
-	if v == "" {
-		return time.Time{}, nil
-	}
-	if d, err := time.Parse(time.DateOnly, v); err == nil {
-		if end {
-			d = d.AddDate(0, 0, 1)
-		}
-		return d, nil
-	}
-	t, err := time.Parse(time.RFC3339Nano, v)
-	if err != nil {
-		return time.Time{}, errors.New("must be a date (YYYY-MM-DD) or an RFC 3339 instant")
-	}
-	return t.UTC(), nil
 }
