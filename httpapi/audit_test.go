@@ -5,13 +5,16 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/amanat-ledger/amanat/chain/access"
+	"github.com/amanat-ledger/amanat/ledger"
 )
 
 // auditRows reads the whole audit log through GET /v1/audit as the auditor,
@@ -230,5 +233,44 @@ func TestAuditFilterParameters(t *testing.T) {
 	all := auditRows(t, ts, "")
 	if len(today) == 0 || len(today) > len(all) {
 		t.Fatalf("%d records by date, %d in all", len(today), len(all))
+	}
+}
+
+// BenchmarkAuditedRead reads one item through the real router on a durable
+// store, each read recorded in the audit log before it is answered: by one
+// client (a durable commit a read) and by 32 (their records share
+// commits).
+func BenchmarkAuditedRead(b *testing.B) {
+	for _, clients := range []int{1, 32} {
+		b.Run(fmt.Sprintf("clients=%d", clients), func(b *testing.B) {
+			ts, _ := newCustodyServerWith(b, ledger.Options{}) // durable
+			token := ts.tokens[access.RoleInvestigator]
+			b.ReportAllocs()
+			b.SetParallelism(max(1, clients/runtime.GOMAXPROCS(0)))
+			start := time.Now()
+			b.ResetTimer()
+			read := func() {
+				req := httptest.NewRequest(http.MethodGet, "/v1/items/1", nil)
+				req.Header.Set("Authorization", "Bearer "+token)
+				rec := httptest.NewRecorder()
+				ts.s.Echo().ServeHTTP(rec, req)
+				if rec.Code != http.StatusOK {
+					b.Fatalf("%d %s", rec.Code, rec.Body)
+				}
+			}
+			if clients == 1 {
+				for range b.N {
+					read()
+				}
+			} else {
+				b.RunParallel(func(pb *testing.PB) {
+					for pb.Next() {
+						read()
+					}
+				})
+			}
+			b.StopTimer()
+			b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "reads/s")
+		})
 	}
 }
