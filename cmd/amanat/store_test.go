@@ -53,6 +53,7 @@ func TestCommandsRefuseAMissingStore(t *testing.T) {
 	// The arguments each command needs besides --db, so that only the
 	// missing store can be what it refuses.
 	rest := map[string][]string{
+		"amanat audit export":        nil,
 		"amanat backup":              {"--out", "OUT"},
 		"amanat custody checkpoint":  nil,
 		"amanat custody consistency": {"--old", "1"},
