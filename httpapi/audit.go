@@ -63,27 +63,36 @@ type auditWriter struct {
 	http.ResponseWriter
 	s        *Server
 	c        echo.Context
-	recorded bool
-	failed   bool
+	recorded bool // the record was attempted
+	failed   bool // and not written: the answer is withheld
+	refused  bool // the 503 in its place is written
 }
 
 func (w *auditWriter) WriteHeader(code int) {
 	if w.recorded {
-		w.ResponseWriter.WriteHeader(code)
+		switch {
+		case !w.failed:
+			w.ResponseWriter.WriteHeader(code)
+		case !w.refused:
+			w.refuse() // the record's write panicked: answer as if it failed
+		}
 		return
 	}
-	w.recorded = true
+	// Failed until the record is written, so that even a panic while
+	// writing it serves nothing unrecorded.
+	w.recorded, w.failed = true, true
 	if err := w.s.recordRequest(w.c, code); err != nil {
-		w.failed = true
 		w.s.log.Error("audit record", "path", w.c.Request().URL.Path, "error", err.Error())
 		w.refuse()
 		return
 	}
+	w.failed = false
 	w.ResponseWriter.WriteHeader(code)
 }
 
 // refuse answers 503 in place of the answer that could not be recorded.
 func (w *auditWriter) refuse() {
+	w.refused = true
 	h := w.ResponseWriter.Header()
 	id := h.Get(echo.HeaderXRequestID)
 	for k := range h {

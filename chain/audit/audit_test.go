@@ -142,6 +142,12 @@ func TestTamperingFailsVerify(t *testing.T) {
 			}
 			return rehash(btx)
 		}, "the audit checkpoint's root does not match"},
+		{"a key that is no sequence number", func(t *testing.T, btx *bolt.Tx) error {
+			return btx.Bucket([]byte("audit.records")).Put([]byte{0xff}, []byte("x"))
+		}, "the audit records hold key ff beyond"},
+		{"a short key in the hash store", func(t *testing.T, btx *bolt.Tx) error {
+			return btx.Bucket([]byte("audit.hashes")).Put([]byte{0xff}, []byte("x"))
+		}, "the audit tree stores hash ff beyond"},
 		{"the checkpoint removed", func(t *testing.T, btx *bolt.Tx) error {
 			return btx.Bucket([]byte("audit.meta")).Delete([]byte("checkpoint"))
 		}, "no signed checkpoint"},

@@ -58,8 +58,8 @@ func List(tx *ledger.Tx, f Filter) ([]Record, []byte, error) {
 	var out []Record
 	c := tx.Cursor(b)
 	for k, _ := c.Seek(start); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
-		if f.After != nil && bytes.Equal(k, start) {
-			continue
+		if f.After != nil && bytes.Equal(k, start) || len(k) < len(prefix)+8 {
+			continue // where the page resumed; or not an index key (verify names it)
 		}
 		seq := be64(k[len(k)-8:])
 		r, err := decode(seq, tx.Get(ledger.AuditRecords, ledger.BE64(seq)))
@@ -92,6 +92,9 @@ func listRecords(tx *ledger.Tx, f Filter) ([]Record, []byte, error) {
 	var out []Record
 	c := tx.Cursor(ledger.AuditRecords)
 	for k, v := c.Seek(ledger.BE64(after + 1)); k != nil; k, v = c.Next() {
+		if len(k) != 8 {
+			continue // not a record's key (verify names it)
+		}
 		r, err := decode(be64(k), v)
 		if err != nil {
 			return nil, nil, err
@@ -110,6 +113,9 @@ func Each(tx *ledger.Tx, from, to time.Time, fn func(Record) error) error {
 	f := Filter{From: from, To: to}
 	c := tx.Cursor(ledger.AuditRecords)
 	for k, v := c.First(); k != nil; k, v = c.Next() {
+		if len(k) != 8 {
+			continue // not a record's key (verify names it)
+		}
 		r, err := decode(be64(k), v)
 		if err != nil {
 			return err

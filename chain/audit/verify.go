@@ -30,10 +30,11 @@ func (l *Log) Verify(tx *ledger.Tx) (Report, error) {
 	}
 	n := tx.Sequence(ledger.AuditRecords)
 	rep.Records = n
-	if err := checkRecords(tx, n); err != nil {
+	indexed, err := checkRecords(tx, n)
+	if err != nil {
 		return rep, err
 	}
-	if err := checkIndexes(tx, n); err != nil {
+	if err := checkIndexes(tx, indexed); err != nil {
 		return rep, err
 	}
 	cp, err := l.checkCheckpoint(tx, n)
@@ -51,70 +52,58 @@ func (l *Log) Verify(tx *ledger.Tx) (Report, error) {
 // The hashes a leaf's computation reads are earlier ones, already checked
 // equal to the recomputed values, so the stored tree serves as the
 // recomputed one without holding it in memory.
-func checkRecords(tx *ledger.Tx, n uint64) error {
+// It returns how many entries each index should hold.
+func checkRecords(tx *ledger.Tx, n uint64) (map[string]int, error) {
+	indexed := map[string]int{ledger.AuditTimes.Name(): 0, ledger.AuditActors.Name(): 0, ledger.AuditItems.Name(): 0}
 	c := tx.Cursor(ledger.AuditRecords)
 	k, v := c.First()
 	for seq := uint64(1); seq <= n; seq++ {
-		if k == nil || be64(k) != seq {
-			return fmt.Errorf("audit record %d is missing", seq)
+		if k == nil || len(k) != 8 || be64(k) != seq {
+			return nil, fmt.Errorf("audit record %d is missing", seq)
 		}
 		r, err := decode(seq, v)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if r.Seq != seq {
-			return fmt.Errorf("audit record %d holds the record of sequence number %d: records were moved", seq, r.Seq)
+			return nil, fmt.Errorf("audit record %d holds the record of sequence number %d: records were moved", seq, r.Seq)
 		}
 		hs, err := tlog.StoredHashes(int64(seq-1), v, hashes{tx})
 		if err != nil {
-			return fmt.Errorf("audit record %d: %w", seq, err)
+			return nil, fmt.Errorf("audit record %d: %w", seq, err)
 		}
 		base := uint64(tlog.StoredHashIndex(0, int64(seq-1)))
 		for i, h := range hs {
 			if !bytes.Equal(tx.Get(ledger.AuditHashes, ledger.BE64(base+uint64(i))), h[:]) {
 				if i == 0 {
-					return fmt.Errorf("audit record %d: its hash does not match the audit tree: the record was edited", seq)
+					return nil, fmt.Errorf("audit record %d: its hash does not match the audit tree: the record was edited", seq)
 				}
-				return fmt.Errorf("audit record %d: stored tree hash %d does not match the recomputed tree", seq, base+uint64(i))
+				return nil, fmt.Errorf("audit record %d: stored tree hash %d does not match the recomputed tree", seq, base+uint64(i))
 			}
 		}
 		for _, ix := range indexKeys(r) {
 			if tx.Get(ix.bucket, ix.key) == nil {
-				return fmt.Errorf("audit record %d: missing from the index %s", seq, ix.bucket.Name())
+				return nil, fmt.Errorf("audit record %d: missing from the index %s", seq, ix.bucket.Name())
 			}
+			indexed[ix.bucket.Name()]++
 		}
 		k, v = c.Next()
 	}
 	if k != nil {
-		return fmt.Errorf("audit record %d lies beyond the audit tree's %d records", be64(k), n)
+		return nil, fmt.Errorf("the audit records hold key %x beyond the audit tree's %d records", k, n)
 	}
-	if h, _ := tx.Cursor(ledger.AuditHashes).Last(); h != nil && be64(h) >= uint64(tlog.StoredHashCount(int64(n))) {
-		return fmt.Errorf("the audit tree stores hash %d beyond its %d records", be64(h), n)
+	if h, _ := tx.Cursor(ledger.AuditHashes).Last(); h != nil && (len(h) != 8 || be64(h) >= uint64(tlog.StoredHashCount(int64(n)))) {
+		return nil, fmt.Errorf("the audit tree stores hash %x beyond its %d records", h, n)
 	}
-	return nil
+	return indexed, nil
 }
 
-// checkIndexes checks that the indexes hold nothing but the entries of the
-// records (checkRecords found each record's own).
-func checkIndexes(tx *ledger.Tx, n uint64) error {
-	want := map[string]uint64{ledger.AuditTimes.Name(): n}
-	var byActor, byItem uint64
-	for seq := uint64(1); seq <= n; seq++ {
-		r, err := decode(seq, tx.Get(ledger.AuditRecords, ledger.BE64(seq)))
-		if err != nil {
-			return err
-		}
-		if r.Actor != "" {
-			byActor++
-		}
-		if r.ItemID != 0 {
-			byItem++
-		}
-	}
-	want[ledger.AuditActors.Name()], want[ledger.AuditItems.Name()] = byActor, byItem
+// checkIndexes checks that the indexes hold nothing but the records'
+// entries (checkRecords found each record's own, and counted them).
+func checkIndexes(tx *ledger.Tx, indexed map[string]int) error {
 	for _, b := range []ledger.Bucket{ledger.AuditTimes, ledger.AuditActors, ledger.AuditItems} {
-		if got := uint64(tx.Len(b)); got != want[b.Name()] {
-			return fmt.Errorf("the audit index %s holds %d entries, the records %d", b.Name(), got, want[b.Name()])
+		if got := tx.Len(b); got != indexed[b.Name()] {
+			return fmt.Errorf("the audit index %s holds %d entries, the records %d", b.Name(), got, indexed[b.Name()])
 		}
 	}
 	return nil
