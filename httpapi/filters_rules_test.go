@@ -1,12 +1,15 @@
 package httpapi
 
 import (
+	"fmt"
 	"net/http"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/amanat-ledger/amanat/chain/access"
 	"github.com/amanat-ledger/amanat/chain/evidence"
+	"github.com/amanat-ledger/amanat/ledger"
 )
 
 // TestListFilterValuesAreChecked: a bad value of each filter is a 422
@@ -62,5 +65,53 @@ func TestItemStatusEnumIsTheRealSet(t *testing.T) {
 	}
 	if want := evidence.ItemStatuses(); !slices.Equal(enum, want) {
 		t.Fatalf("enum %v, statuses %v", enum, want)
+	}
+}
+
+// TestCaseDateFilters registers cases on three days by the store's clock
+// and asks for each range: from and to are whole UTC days, both inclusive.
+func TestCaseDateFilters(t *testing.T) {
+	var now time.Time
+	svc := openTestService(t, t.TempDir(), ledger.Options{NoSync: true, Now: func() time.Time { return now }})
+	ts := serveTest(t, svc)
+	for i, day := range []string{"2025-06-01T23:59:59Z", "2025-06-02T00:00:00Z", "2025-06-03T12:00:00Z"} {
+		now, _ = time.Parse(time.RFC3339, day)
+		circle := "islamabad"
+		if i == 1 {
+			circle = "lahore"
+		}
+		rec := ts.do(access.RoleCustodian, http.MethodPost, "/v1/cases", fmt.Sprintf(`{"fir":"%d/2025","circle":%q,"title":"t"}`, i+1, circle))
+		if rec.Code != http.StatusCreated {
+			t.Fatalf("case: %d %s", rec.Code, rec.Body)
+		}
+	}
+	for q, want := range map[string][]uint64{
+		"from=2025-06-02":                  {2, 3},
+		"to=2025-06-01":                    {1},
+		"from=2025-06-02&to=2025-06-02":    {2},
+		"from=2025-06-04":                  nil,
+		"circle=islamabad&from=2025-06-01": {1, 3},
+		"circle=lahore&to=2025-06-01":      nil,
+	} {
+		var got []uint64
+		cursor := ""
+		for {
+			rec := ts.do(access.RoleInvestigator, http.MethodGet, "/v1/cases?limit=1&"+q+cursor, "")
+			var page struct {
+				Data       []struct{ ID uint64 }
+				NextCursor *string `json:"next_cursor"`
+			}
+			decode(t, rec, &page)
+			for _, c := range page.Data {
+				got = append(got, c.ID)
+			}
+			if page.NextCursor == nil {
+				break
+			}
+			cursor = "&cursor=" + *page.NextCursor
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("%s: cases %v, want %v", q, got, want)
+		}
 	}
 }

@@ -161,7 +161,8 @@ func TestTamperingFailsVerify(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			svc, _ := openAudit(t)
-			if err := svc.Store.DB().Update(func(btx *bolt.Tx) error { return c.change(t, btx) }); err != nil {
+			// Below the audit log, through the transaction's bbolt handle.
+			if err := svc.Store.Write(t.Context(), func(tx *ledger.Tx) error { return c.change(t, tx.Bolt) }); err != nil {
 				t.Fatal(err)
 			}
 			_, err := verify(svc)
