@@ -53,12 +53,15 @@ type Signer interface {
 
 // Log is the audit log of one store.
 type Log struct {
-	store  *ledger.Store
-	signer Signer
+	store   *ledger.Store
+	signer  Signer
+	witness *witness
 }
 
 // New is the audit log of store, whose checkpoints signer signs.
-func New(store *ledger.Store, signer Signer) *Log { return &Log{store: store, signer: signer} }
+func New(store *ledger.Store, signer Signer, opt Options) *Log {
+	return &Log{store: store, signer: signer, witness: newWitness(opt, signer)}
+}
 
 // Origin is the first line of the audit tree's checkpoints.
 func (l *Log) Origin() string { return l.signer.TreeOrigin(TreeName) }
@@ -117,6 +120,9 @@ func (l *Log) append(tx *ledger.Tx, r Record) (Record, error) {
 // sign signs a checkpoint of the audit tree as this commit group leaves it:
 // one signature per fsync, not per record.
 func (l *Log) sign(tx *ledger.Tx) error {
+	// The checkpoint the last commit left is committed: the witness may
+	// keep it.
+	l.save(bytes.Clone(tx.Get(ledger.AuditMeta, []byte("checkpoint"))), false)
 	n := tx.Sequence(ledger.AuditRecords)
 	root, err := tlog.TreeHash(int64(n), hashes{tx})
 	if err != nil {

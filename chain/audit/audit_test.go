@@ -1,7 +1,10 @@
 package audit_test
 
 import (
+	"bytes"
 	"context"
+	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -295,5 +298,56 @@ func TestConcurrentAppendsShareCommits(t *testing.T) {
 	rep, err := verify(svc)
 	if err != nil || rep.Records != 56 || rep.Checkpoint != 56 {
 		t.Fatalf("after concurrent appends: %+v, %v", rep, err)
+	}
+}
+
+// TestAStoreRolledBackLosesNoReadsUnseen puts an older copy of the store
+// file back after more reads were recorded: the custody log, to which reads
+// add nothing, cannot tell, but the audit log's witness file can.
+func TestAStoreRolledBackLosesNoReadsUnseen(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "a.db")
+	svc, err := service.Open(db, service.Options{Store: ledger.Options{NoSync: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	read := func(n int) {
+		for range n {
+			if _, err := svc.Audit.Append(context.Background(), audit.Record{Actor: "investigator:bilal", Method: "GET", Path: "/v1/items/1", Status: 200, ItemID: 1}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	read(3)
+	var old bytes.Buffer
+	if err := svc.Store.View(func(tx *ledger.Tx) error { _, err := tx.WriteTo(&old); return err }); err != nil {
+		t.Fatal(err)
+	}
+	read(4)
+	if err := svc.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "a.db.audit.checkpoint")); err != nil {
+		t.Fatalf("no witness file: %v", err)
+	}
+	check := func() ([]ledger.CheckResult, bool) {
+		t.Helper()
+		ro, err := service.Open(db, service.Options{ReadOnly: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer ro.Close()
+		return ro.RunChecks()
+	}
+	if parts, ok := check(); !ok || !strings.Contains(fmt.Sprint(parts[2].Summary), "witness checkpoint of 7 records") {
+		t.Fatalf("before the rollback: %+v", parts)
+	}
+	if err := os.WriteFile(db, old.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	parts, ok := check()
+	if ok || parts[1].Name != "custody" || !parts[1].OK || parts[2].Name != "audit" ||
+		!strings.Contains(parts[2].Error, "the audit log was rolled back: the witness checkpoint") || !strings.Contains(parts[2].Error, "signs 7 records, the store holds 3") {
+		t.Fatalf("after the rollback: %+v", parts)
 	}
 }

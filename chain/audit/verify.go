@@ -14,6 +14,7 @@ import (
 type Report struct {
 	Records    uint64 `json:"records"`
 	Checkpoint uint64 `json:"checkpoint"` // size of the signed checkpoint checked
+	Witness    uint64 `json:"witness"`    // size of the witness file's checkpoint checked (0: none)
 	Root       string `json:"root,omitempty"`
 	Origin     string `json:"origin"`
 }
@@ -45,7 +46,8 @@ func (l *Log) Verify(tx *ledger.Tx) (Report, error) {
 	if n > 0 {
 		rep.Root = log.HashHex(cp.Root)
 	}
-	return rep, nil
+	rep.Witness, err = l.checkWitness(tx, n)
+	return rep, err
 }
 
 // checkRecords walks the records in order and recomputes each one's hashes.
@@ -144,5 +146,9 @@ func (r Report) String() string {
 	if r.Records == 0 {
 		return "0 records"
 	}
-	return fmt.Sprintf("%d records, all under the checkpoint signed as %s", r.Records, r.Origin)
+	s := fmt.Sprintf("%d records, all under the checkpoint signed as %s", r.Records, r.Origin)
+	if r.Witness > 0 {
+		s += fmt.Sprintf("; consistent with the witness checkpoint of %d records", r.Witness)
+	}
+	return s
 }

@@ -53,3 +53,7 @@ func (l *Log) OpenTree(name string, msg []byte) (Checkpoint, error) {
 	}
 	return Checkpoint{Origin: origin, Size: size, Root: root, Note: bytes.Clone(msg)}, nil
 }
+
+// WriteWitness replaces the witness file at path with a checkpoint: temp
+// file, fsync, rename, so that a crash leaves the old one or the new.
+func WriteWitness(path string, msg []byte) error { return writeFileAtomic(path, msg) }

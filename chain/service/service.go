@@ -99,7 +99,7 @@ func wire(store *ledger.Store, key string, opt Options) (*Service, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open custody log: %w", err)
 	}
-	s.Audit = audit.New(store, s.Custody)
+	s.Audit = audit.New(store, s.Custody, auditOptions(key, opt))
 	s.Checks = []ledger.Checker{ledger.BooksChecker, CustodyChecker(s.Custody), AuditChecker(s.Audit)}
 	limits := opt.Limits.WithDefaults()
 	if opt.ReadOnly {
@@ -120,9 +120,27 @@ func wire(store *ledger.Store, key string, opt Options) (*Service, error) {
 	return s, nil
 }
 
-// Close signs a last checkpoint (custody), then closes the store.
+// auditOptions keeps the audit tree's witness beside the custody log's,
+// and none when the custody log keeps none.
+func auditOptions(key string, opt Options) audit.Options {
+	ao := audit.Options{WitnessEvery: opt.Custody.WitnessEvery, ReadOnly: opt.ReadOnly}
+	switch w := opt.Custody.WitnessPath; w {
+	case "-":
+	case "":
+		ao.WitnessPath = audit.WitnessPath(chain.WitnessPath(key))
+	default:
+		ao.WitnessPath = audit.WitnessPath(w)
+	}
+	return ao
+}
+
+// Close signs a last checkpoint (custody), keeps the audit log's latest in
+// its witness file, then closes the store.
 func (s *Service) Close() error {
 	var errs []error
+	if err := s.Audit.Close(); err != nil {
+		errs = append(errs, fmt.Errorf("close audit log: %w", err))
+	}
 	if err := s.Custody.Close(); err != nil {
 		errs = append(errs, fmt.Errorf("close custody log: %w", err))
 	}
