@@ -274,3 +274,25 @@ func BenchmarkAuditedRead(b *testing.B) {
 		})
 	}
 }
+
+// TestReadsLeaveTheCustodyLogAlone: the audit log is a tree of its own, so
+// reading, however much, changes neither the custody log's checkpoint nor an
+// item's court bundle.
+func TestReadsLeaveTheCustodyLogAlone(t *testing.T) {
+	ts, _ := newCustodyServer(t)
+	checkpoint := ts.do(access.RoleAuditor, http.MethodGet, "/v1/custody/checkpoint", "").Body.String()
+	bundle := ts.do(access.RoleAuditor, http.MethodGet, "/v1/items/1/custody/bundle", "").Body.String()
+	for range 20 {
+		ts.do(access.RoleInvestigator, http.MethodGet, "/v1/items/1", "")
+		ts.do(access.RoleCustodian, http.MethodGet, "/v1/backup", "") // refused, recorded
+	}
+	if got := ts.do(access.RoleAuditor, http.MethodGet, "/v1/custody/checkpoint", "").Body.String(); got != checkpoint {
+		t.Fatalf("the custody checkpoint moved with reads:\n%s\n%s", checkpoint, got)
+	}
+	if got := ts.do(access.RoleAuditor, http.MethodGet, "/v1/items/1/custody/bundle", "").Body.String(); got != bundle {
+		t.Fatal("the court bundle changed with reads")
+	}
+	if n := len(auditRows(t, ts, "&item=1")); n < 22 {
+		t.Fatalf("%d records of item 1", n)
+	}
+}
