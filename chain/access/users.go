@@ -250,6 +250,34 @@ func (u *Users) CreateUser(ctx context.Context, req UserRequest, createdBy strin
 	return out, err
 }
 
+// CreateWithToken is CreateUser that also issues the new user's first API
+// token (lifetime ttl; zero: the default), in the same write: the user and
+// the token exist together or not at all.
+func (u *Users) CreateWithToken(ctx context.Context, req UserRequest, ttl time.Duration, createdBy string) (User, string, TokenRecord, error) {
+	rec, err := u.prepare(req, createdBy)
+	if err != nil {
+		return User{}, "", TokenRecord{}, err
+	}
+	if err := CheckTTL(ttl); err != nil {
+		return User{}, "", TokenRecord{}, err
+	}
+	var out User
+	var token string
+	var tok TokenRecord
+	err = u.store.Write(ctx, func(tx *ledger.Tx) error {
+		var err error
+		if out, err = u.insert(tx, rec); err != nil {
+			return err
+		}
+		token, tok, err = (&Tokens{store: u.store}).Issue(tx, TokenRequest{User: out.Login, TTL: ttl}, createdBy)
+		return err
+	})
+	if err != nil {
+		return User{}, "", TokenRecord{}, err
+	}
+	return out, token, tok, nil
+}
+
 func putUser(tx *ledger.Tx, rec userRecord) error {
 	data, err := json.Marshal(rec)
 	if err != nil {
@@ -298,8 +326,8 @@ func (u *Users) List(tx *ledger.Tx) ([]User, error) {
 }
 
 // Disable disables login inside tx: from this transaction on, its
-// password, sessions and tokens are refused. Disabling twice keeps the
-// first time.
+// password and sessions are refused and its tokens are revoked. Disabling
+// twice keeps the first time.
 func (u *Users) Disable(tx *ledger.Tx, login string) (User, error) {
 	rec, ok, err := getUser(tx, login)
 	if err != nil {
@@ -314,6 +342,9 @@ func (u *Users) Disable(tx *ledger.Tx, login string) (User, error) {
 		if err := putUser(tx, rec); err != nil {
 			return User{}, err
 		}
+	}
+	if err := revokeUserTokens(tx, rec.Login); err != nil {
+		return User{}, fmt.Errorf("revoke the tokens of %s: %w", rec.Login, err)
 	}
 	return rec.User, nil
 }
