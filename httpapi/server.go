@@ -153,6 +153,7 @@ func (s *Server) routes(query map[string]map[string]bool) {
 	s.routesAlerts(v1)
 	s.routesSearch(v1)
 	s.routesRegister(v1)
+	s.routesUsers(v1)
 }
 
 func (s *Server) routesCore(g *echo.Group) {

@@ -80,6 +80,10 @@ type UsersOptions struct {
 	// Log receives every failed login (login and address, never the
 	// password); default slog.Default().
 	Log *slog.Logger
+	// HashSlots bounds how many password hashes run at once (default 4):
+	// each takes the Argon2id memory, so a flood of logins waits for a
+	// slot instead of taking the server's memory.
+	HashSlots int
 }
 
 func (o UsersOptions) withDefaults() UsersOptions {
@@ -97,6 +101,7 @@ func (o UsersOptions) withDefaults() UsersOptions {
 	if o.Log == nil {
 		o.Log = slog.Default()
 	}
+	o.HashSlots = cmp.Or(o.HashSlots, 4)
 	return o
 }
 
@@ -106,6 +111,7 @@ type Users struct {
 	store   *ledger.Store
 	opt     UsersOptions
 	limiter *limiter
+	slots   chan struct{} // one per password hash allowed to run
 
 	dummyOnce sync.Once
 	dummy     string // a hash an unknown login is checked against, so it costs what a known one does
@@ -118,12 +124,16 @@ func NewUsers(store *ledger.Store, opt UsersOptions) (*Users, error) {
 		return nil, fmt.Errorf("open user store: %w", err)
 	}
 	opt = opt.withDefaults()
-	return &Users{store: store, opt: opt, limiter: newLimiter(opt)}, nil
+	return &Users{store: store, opt: opt, limiter: newLimiter(opt), slots: make(chan struct{}, opt.HashSlots)}, nil
 }
 
 // loginKey is a login's key in the store: logins differ by more than case,
 // so "Ayesha" can never pass for "ayesha".
 func loginKey(login string) []byte { return []byte(strings.ToLower(login)) }
+
+// SameLogin reports whether a and b name one user (logins differ by more
+// than case).
+func SameLogin(a, b string) bool { return strings.EqualFold(a, b) }
 
 // CheckLogin says why login is not a login (the token-name rule), or "".
 func CheckLogin(login string) string {
@@ -198,7 +208,7 @@ func (u *Users) prepare(req UserRequest, createdBy string) (userRecord, error) {
 	rec := userRecord{Version: 1, User: User{Login: req.Login, Display: req.Display, Roles: slices.Clone(req.Roles),
 		Scope: scope, CreatedBy: createdBy}}
 	if req.Password != "" {
-		if rec.Password, err = HashPassword(req.Password, u.opt.Password); err != nil {
+		if rec.Password, err = u.hash(req.Password); err != nil {
 			return userRecord{}, err
 		}
 	}
@@ -278,6 +288,24 @@ func (u *Users) CreateWithToken(ctx context.Context, req UserRequest, ttl time.D
 	return out, token, tok, nil
 }
 
+// hash is HashPassword with the Users' costs, in a hash slot.
+func (u *Users) hash(pw string) (string, error) {
+	u.slots <- struct{}{}
+	defer func() { <-u.slots }()
+	return HashPassword(pw, u.opt.Password)
+}
+
+// verify is VerifyPassword in a hash slot, waiting at most as long as ctx.
+func (u *Users) verify(ctx context.Context, phc, pw string) (bool, error) {
+	select {
+	case u.slots <- struct{}{}:
+	case <-ctx.Done():
+		return false, fmt.Errorf("wait to check a password: %w", ctx.Err())
+	}
+	defer func() { <-u.slots }()
+	return VerifyPassword(phc, pw)
+}
+
 func putUser(tx *ledger.Tx, rec userRecord) error {
 	data, err := json.Marshal(rec)
 	if err != nil {
@@ -355,7 +383,7 @@ func (u *Users) SetPassword(ctx context.Context, login, pw string) error {
 	if r := CheckPassword(pw); r != "" || pw == "" {
 		return ledger.FieldErr("password", cmp.Or(r, "is required"))
 	}
-	hash, err := HashPassword(pw, u.opt.Password)
+	hash, err := u.hash(pw)
 	if err != nil {
 		return err
 	}
