@@ -127,6 +127,14 @@ func NewUsers(store *ledger.Store, opt UsersOptions) (*Users, error) {
 	return &Users{store: store, opt: opt, limiter: newLimiter(opt), slots: make(chan struct{}, opt.HashSlots)}, nil
 }
 
+// SetLogger sends the failed-login log to l (the server's own log). Call it
+// before the Users are in use.
+func (u *Users) SetLogger(l *slog.Logger) {
+	if l != nil {
+		u.opt.Log = l
+	}
+}
+
 // loginKey is a login's key in the store: logins differ by more than case,
 // so "Ayesha" can never pass for "ayesha".
 func loginKey(login string) []byte { return []byte(strings.ToLower(login)) }
@@ -300,7 +308,7 @@ func (u *Users) verify(ctx context.Context, phc, pw string) (bool, error) {
 	select {
 	case u.slots <- struct{}{}:
 	case <-ctx.Done():
-		return false, fmt.Errorf("wait to check a password: %w", ctx.Err())
+		return false, ledger.Errorf(ledger.EUnavailable, "too many password checks at once; try again (%v)", ctx.Err())
 	}
 	defer func() { <-u.slots }()
 	return VerifyPassword(phc, pw)

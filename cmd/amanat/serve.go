@@ -102,6 +102,7 @@ func serve(cmd *cobra.Command, db, addr, keyPath string, demo bool, grace, appro
 	}
 	a.Evidence.ApprovalTTL = approvalTTL
 	a.Tokens.TTL = tokenTTL
+	a.Users.SetLogger(log)
 	defer func() {
 		if err := a.Close(); err != nil {
 			log.Error("close store", "error", err.Error())
