@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"strings"
@@ -50,6 +51,22 @@ func actorForUser(u access.User, tokenID, sessionID uint64) Actor {
 // actorForUser is the actor of u in console session sessionID.
 func (s *Server) actorForUser(u access.User, sessionID uint64) Actor {
 	return actorForUser(u, 0, sessionID)
+}
+
+// sessionActor is the actor of a live console session token: the user as
+// stored now, with the session's id. It reports false for a token that
+// opens no live session (unknown, ended, idle, expired, or of a disabled
+// user).
+func (s *Server) sessionActor(ctx context.Context, token string) (Actor, bool, error) {
+	users, err := s.users()
+	if err != nil {
+		return Actor{}, false, err
+	}
+	sess, u, ok, err := users.Session(ctx, token)
+	if err != nil || !ok {
+		return Actor{}, false, err
+	}
+	return s.actorForUser(u, sess.ID), true, nil
 }
 
 // setActor records a as the caller of the request.

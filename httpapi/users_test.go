@@ -92,3 +92,23 @@ func TestOneUserWithBothRolesCannotApproveTheirOwnProposal(t *testing.T) {
 		t.Fatalf("detail %q", p.Detail)
 	}
 }
+
+func TestSessionActor(t *testing.T) {
+	ts, _, _ := newUsersServer(t)
+	ts.addUser("zainab", []string{access.RoleCustodian}, "lahore")
+	users := ts.s.svc.Users
+	token, sess, err := users.StartSession(t.Context(), access.User{Login: "zainab"}, "10.0.0.5:1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, ok, err := ts.s.sessionActor(t.Context(), token)
+	if err != nil || !ok || a.String() != "custodian:zainab" || a.SessionID != sess.ID || a.TokenID != 0 || a.Scope.String() != "lahore" {
+		t.Fatalf("actor %+v %v %v", a, ok, err)
+	}
+	if err := users.EndSession(t.Context(), token); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, err := ts.s.sessionActor(t.Context(), token); ok || err != nil {
+		t.Fatalf("an ended session: %v %v", ok, err)
+	}
+}
