@@ -82,6 +82,12 @@ var (
 	AuthTokens = bucket("auth.tokens", "auth", "hex SHA-256 of the token -> token record (JSON, version 1)")
 )
 
+// The cosignatures witnesses in other circles gave the custody log's
+// checkpoints (package chain/witness).
+var (
+	WitnessCosigs = bucket("witness.cosignatures", "chain/witness", "BE(tree size) 0 witness public key -> version 1, JSON {checkpoint, witness, lines, time}")
+)
+
 // Schema lists every bucket of a store, in the order Create makes them.
 var Schema = []Bucket{
 	LedgerMeta, LedgerTxns, LedgerBalances, LedgerHistory, LedgerReversals, LedgerIdem,
@@ -92,4 +98,5 @@ var Schema = []Bucket{
 	SearchTerms,
 	FinanceRates, FinanceConversions, FinanceRecons, FinanceReconLatest,
 	AuthTokens,
+	WitnessCosigs,
 }

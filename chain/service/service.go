@@ -10,6 +10,7 @@ import (
 	"github.com/amanat-ledger/amanat/chain/access"
 	"github.com/amanat-ledger/amanat/chain/alerts"
 	"github.com/amanat-ledger/amanat/chain/evidence"
+	"github.com/amanat-ledger/amanat/chain/witness"
 	"github.com/amanat-ledger/amanat/ledger"
 	"github.com/amanat-ledger/amanat/ledger/finance"
 )
@@ -47,6 +48,9 @@ type Service struct {
 	Alerts   *alerts.Service // nil when read-only
 	// KeyPath is the custody log's signing key file.
 	KeyPath string
+	// Witnesses send the log's checkpoints to witnesses in other circles
+	// (StartWitnesses); nil without.
+	Witnesses *witness.Client
 	// Checks are what verification runs, in order: the ledger's
 	// invariants, then the whole custody log.
 	Checks []ledger.Checker
@@ -118,6 +122,9 @@ func wire(store *ledger.Store, key string, opt Options) (*Service, error) {
 // Close signs a last checkpoint (custody), then closes the store.
 func (s *Service) Close() error {
 	var errs []error
+	if s.Witnesses != nil {
+		s.Witnesses.Stop()
+	}
 	if err := s.Custody.Close(); err != nil {
 		errs = append(errs, fmt.Errorf("close custody log: %w", err))
 	}
