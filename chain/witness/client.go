@@ -106,8 +106,9 @@ type remote struct {
 	Remote
 	v note.Verifier
 
-	mu sync.Mutex
-	st Status
+	mu   sync.Mutex
+	st   Status
+	sent bool // a checkpoint was sent since the client started
 }
 
 // Status is what the client knows of one witness.
@@ -210,9 +211,12 @@ func (c *Client) submit(ctx context.Context, r *remote) error {
 		return err
 	}
 	r.mu.Lock()
-	size, last, refused := r.st.Size, r.st.Cosigned, r.st.Refused != ""
+	size, last, refused, sent := r.st.Size, r.st.Cosigned, r.st.Refused != "", r.sent
+	r.sent = true
 	r.mu.Unlock()
-	if cp.Size == size && !refused && time.Since(last) < c.opt.Stale/2 {
+	// Once after a start, whatever the store says it last had cosigned: a
+	// store put back to an older copy says what that copy had.
+	if sent && cp.Size == size && !refused && time.Since(last) < c.opt.Stale/2 {
 		return nil
 	}
 	// At most two tries: the second after a 409 named the witness's size.

@@ -154,7 +154,13 @@ func Verifier(vkey string) (note.Verifier, error) {
 // the time the witness signed the newest. A line by another key, or one
 // that does not verify, is refused.
 func CosignatureLines(checkpoint, answer []byte, v note.Verifier) ([]byte, int64, error) {
-	n, err := note.Open(append(bytes.Clone(checkpoint), answer...), note.VerifierList(v))
+	// The answer alone, after the checkpoint's text: every line must be
+	// the witness's.
+	i := bytes.LastIndex(checkpoint, []byte("\n\n"))
+	if i < 0 {
+		return nil, 0, errors.New("the checkpoint is not a signed note")
+	}
+	n, err := note.Open(append(bytes.Clone(checkpoint[:i+2]), answer...), note.VerifierList(v))
 	if err != nil {
 		return nil, 0, fmt.Errorf("cosignature: %w", err)
 	}
