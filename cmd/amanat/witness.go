@@ -199,6 +199,7 @@ func startWitnesses(out io.Writer, a *service.Service, db string, demo bool, f *
 		if err != nil {
 			return nil, err
 		}
+		fmt.Fprintf(out, "demo: a witness of the custody log runs in this process: key %s.witness.key (and .pub), state %s.witness.state; delete them too to start over\n", db, db)
 		fmt.Fprintf(out, "export WITNESS_KEY=%s\n", r.Key)
 		remotes, stop = append(remotes, r), done
 	}
