@@ -55,6 +55,10 @@ type Options struct {
 	Logger     *slog.Logger
 }
 
+// MaxClockSkew is how far ahead of the store's clock a cosignature's time
+// may be.
+const MaxClockSkew = 5 * time.Minute
+
 // Defaults of Options.
 const (
 	DefaultStale      = time.Hour
@@ -255,6 +259,10 @@ func (c *Client) send(ctx context.Context, r *remote, cp chain.Checkpoint, old u
 		lines, at, err := CosignatureLines(cp.Note, body, r.v)
 		if err != nil {
 			return 0, r.unreachable(fmt.Errorf("witness %s answered: %w", r.URL, err))
+		}
+		// A time far ahead would keep the witness from ever going stale.
+		if ahead := time.Until(time.Unix(at, 0)); ahead > MaxClockSkew {
+			return 0, r.unreachable(fmt.Errorf("witness %s signed at %s, %s ahead of this clock", r.URL, time.Unix(at, 0).UTC().Format(time.RFC3339), ahead.Round(time.Second)))
 		}
 		if err := c.keep(cp, r, lines, at); err != nil {
 			return 0, r.unreachable(err)

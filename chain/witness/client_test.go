@@ -2,6 +2,12 @@ package witness_test
 
 import (
 	"context"
+	"crypto/ed25519"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/binary"
+	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -222,4 +228,84 @@ func assertAlert(t testing.TB, svc *service.Service, rule string) {
 		}
 	}
 	t.Fatalf("no %s alert in %+v", rule, all)
+}
+
+// TestDishonestWitnessAnswers: a 200 whose lines are not the witness's,
+// are too many, or are not signatures is not kept, and the witness is not
+// counted as having cosigned.
+func TestDishonestWitnessAnswers(t *testing.T) {
+	skey, vkey, err := witness.NewKey("witness.liar")
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer, err := fnote.NewSignerForCosignatureV1(skey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	otherKey, _, err := witness.NewKey("witness.liar") // the same name, another key
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := fnote.NewSignerForCosignatureV1(otherKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, answer := range map[string]func(text string) string{
+		"a line of another key with the same name": func(text string) string { return cosign(t, text, other) },
+		"too many lines":                   func(text string) string { return strings.Repeat(cosign(t, text, signer), 5) },
+		"the witness's line and another's": func(text string) string { return cosign(t, text, signer) + cosign(t, text, other) },
+		"not a signature":                  func(string) string { return "— witness.liar AAAA\n" },
+		"dated an hour ahead":              func(text string) string { return cosignAt(t, text, skey, time.Now().Add(time.Hour)) },
+	} {
+		t.Run(name, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+				b, _ := io.ReadAll(r.Body)
+				req, err := witness.ParseRequest(b)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				text, _, _ := strings.Cut(string(req.Checkpoint), "\n\n")
+				io.WriteString(rw, answer(text+"\n"))
+			}))
+			defer srv.Close()
+			svc := openStore(t, t.TempDir())
+			defer svc.Close()
+			post(t, svc, 1)
+			startClient(t, svc, witness.Remote{URL: srv.URL, Key: vkey})
+			eventually(t, "the answer was refused", func() bool { return status(svc).Error != "" })
+			if st := status(svc); st.Size != 0 || !st.Cosigned.IsZero() {
+				t.Fatalf("a dishonest answer counted: %+v", st)
+			}
+			cp, err := svc.Checkpoint(context.Background())
+			if err != nil || strings.Count(string(cp.Note), "\n— ") != 1 {
+				t.Fatalf("a dishonest line was kept: %v\n%s", err, cp.Note)
+			}
+		})
+	}
+}
+
+func cosign(t testing.TB, text string, s note.Signer) string {
+	msg, err := note.Sign(&note.Note{Text: text}, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(msg[len(text)+1:])
+}
+
+// cosignAt is a cosignature/v1 line of skey over text, dated at.
+func cosignAt(t testing.TB, text, skey string, at time.Time) string {
+	parts := strings.SplitN(skey, "+", 5)
+	raw, err := base64.StdEncoding.DecodeString(parts[4])
+	if err != nil {
+		t.Fatal(err)
+	}
+	priv := ed25519.NewKeyFromSeed(raw[1:])
+	pub := append([]byte{4}, priv.Public().(ed25519.PublicKey)...)
+	h := sha256.Sum256(append([]byte(parts[2]+"\n"), pub...))
+	ts := uint64(at.Unix())
+	msg := fmt.Sprintf("cosignature/v1\ntime %d\n%s", ts, text)
+	sig := append(h[:4:4], binary.BigEndian.AppendUint64(nil, ts)...)
+	sig = append(sig, ed25519.Sign(priv, []byte(msg))...)
+	return "— " + parts[2] + " " + base64.StdEncoding.EncodeToString(sig) + "\n"
 }

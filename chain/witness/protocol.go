@@ -30,6 +30,10 @@ const MaxProofLines = 63
 // a proof of MaxProofLines fit many times over.
 const MaxRequest = 64 << 10
 
+// MaxCosignatureLines bounds the lines of a witness's answer that a store
+// keeps: one per signature algorithm a witness may use, and room to spare.
+const MaxCosignatureLines = 4
+
 // Request is one add-checkpoint request: the size the sender believes the
 // witness holds, a consistency proof from it, and the signed checkpoint.
 type Request struct {
@@ -154,6 +158,9 @@ func Verifier(vkey string) (note.Verifier, error) {
 // the time the witness signed the newest. A line by another key, or one
 // that does not verify, is refused.
 func CosignatureLines(checkpoint, answer []byte, v note.Verifier) ([]byte, int64, error) {
+	if bytes.Count(answer, []byte("\n")) > MaxCosignatureLines {
+		return nil, 0, fmt.Errorf("the answer has more than %d lines", MaxCosignatureLines)
+	}
 	// The answer alone, after the checkpoint's text: every line must be
 	// the witness's.
 	i := bytes.LastIndex(checkpoint, []byte("\n\n"))

@@ -7,7 +7,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"sort"
 
 	"golang.org/x/mod/sumdb/note"
 	"golang.org/x/mod/sumdb/tlog"
@@ -99,16 +98,6 @@ func (s *stateFile) put(origin string, e entry) error {
 	}
 	s.logs[origin] = e
 	return nil
-}
-
-// Origins are the logs the state holds, sorted.
-func (s *stateFile) origins() []string {
-	var out []string
-	for o := range s.logs {
-		out = append(out, o)
-	}
-	sort.Strings(out)
-	return out
 }
 
 // writeAtomic replaces path with data: temporary file, fsync, rename, fsync

@@ -106,23 +106,20 @@ func Cosigned(tx *ledger.Tx, cp chain.Checkpoint) (chain.Checkpoint, error) {
 // newestCosigned is the newest cosigned checkpoint of more than above
 // leaves, with its cosignatures.
 func newestCosigned(tx *ledger.Tx, custody *chain.Custody, above uint64) (chain.Checkpoint, bool, error) {
-	cur := tx.Cursor(ledger.WitnessCosigs)
-	for k, v := cur.Last(); k != nil; k, v = cur.Prev() {
-		rec, err := decode(v)
-		if err != nil {
-			return chain.Checkpoint{}, false, err
-		}
-		if rec.Size <= above {
-			break
-		}
-		cp, err := parseCheckpoint(custody, []byte(rec.Checkpoint))
-		if err != nil {
-			return chain.Checkpoint{}, false, err
-		}
-		cp, err = Cosigned(tx, cp)
-		return cp, err == nil, err
+	k, v := tx.Cursor(ledger.WitnessCosigs).Last() // the largest size cosigned
+	if k == nil {
+		return chain.Checkpoint{}, false, nil
 	}
-	return chain.Checkpoint{}, false, nil
+	rec, err := decode(v)
+	if err != nil || rec.Size <= above {
+		return chain.Checkpoint{}, false, err
+	}
+	cp, err := parseCheckpoint(custody, []byte(rec.Checkpoint))
+	if err != nil {
+		return chain.Checkpoint{}, false, err
+	}
+	cp, err = Cosigned(tx, cp)
+	return cp, err == nil, err
 }
 
 func parseCheckpoint(custody *chain.Custody, msg []byte) (chain.Checkpoint, error) {
