@@ -18,6 +18,7 @@ import (
 	fnote "github.com/transparency-dev/formats/note"
 	"golang.org/x/mod/sumdb/note"
 
+	"github.com/amanat-ledger/amanat/chain"
 	"github.com/amanat-ledger/amanat/chain/alerts"
 	"github.com/amanat-ledger/amanat/chain/service"
 	"github.com/amanat-ledger/amanat/chain/witness"
@@ -308,4 +309,30 @@ func cosignAt(t testing.TB, text, skey string, at time.Time) string {
 	sig := append(h[:4:4], binary.BigEndian.AppendUint64(nil, ts)...)
 	sig = append(sig, ed25519.Sign(priv, []byte(msg))...)
 	return "— " + parts[2] + " " + base64.StdEncoding.EncodeToString(sig) + "\n"
+}
+
+// TestExportDoesNotWaitForAWitnessThatIsDown: with its only witness
+// unreachable, a bundle is made at once against the newest checkpoint.
+func TestExportDoesNotWaitForAWitnessThatIsDown(t *testing.T) {
+	svc := openStore(t, t.TempDir())
+	defer svc.Close()
+	startClient(t, svc, witness.Remote{URL: "http://127.0.0.1:1", Key: mustKey(t)})
+	item := seize(t, svc)
+	eventually(t, "the witness is known to be down", func() bool { return status(svc).Error != "" })
+	done := make(chan error, 1)
+	go func() {
+		b, err := svc.ExportItem(context.Background(), item)
+		if err == nil {
+			_, err = chain.CheckBundle(b, service.RecordKinds(), svc.Custody.PublicKey())
+		}
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(witness.ExportWait / 2):
+		t.Fatal("the export waited for a witness that is down")
+	}
 }

@@ -157,15 +157,21 @@ const ExportWait = 3 * time.Second
 
 // ExportItem is item's court bundle against the newest checkpoint that a
 // witness cosigned and that covers the item's entries, with its
-// cosignatures. When none does, it waits up to ExportWait for one; then it
-// takes the newest checkpoint with what cosignatures it has (none, most
-// likely: the bundle still checks, but not with --min-witnesses).
+// cosignatures. When none does and some witness is answering, it waits up
+// to ExportWait for one; then it takes the newest checkpoint with what
+// cosignatures it has (none, most likely: the bundle still checks, but not
+// with --min-witnesses). With every witness down or refusing it does not
+// wait.
 func (c *Client) ExportItem(ctx context.Context, item uint64) ([]byte, error) {
 	newest, err := c.custody.Checkpoint(ctx)
 	if err != nil {
 		return nil, err
 	}
-	deadline := time.NewTimer(ExportWait)
+	wait := ExportWait
+	if !c.answering() {
+		wait = 0
+	}
+	deadline := time.NewTimer(wait)
 	defer deadline.Stop()
 	for {
 		changed := c.changes()
@@ -200,6 +206,20 @@ func (c *Client) ExportItem(ctx context.Context, item uint64) ([]byte, error) {
 			return nil, ctx.Err()
 		}
 	}
+}
+
+// answering says whether some witness is not known to fail: its last
+// answer was a cosignature, or it has not answered yet.
+func (c *Client) answering() bool {
+	for _, r := range c.remotes {
+		r.mu.Lock()
+		ok := r.st.Error == "" && r.st.Refused == ""
+		r.mu.Unlock()
+		if ok {
+			return true
+		}
+	}
+	return false
 }
 
 func (c *Client) exportAt(item uint64, cp chain.Checkpoint) ([]byte, error) {
