@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"io"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -81,5 +82,51 @@ func TestCustodyCheckDemandsWitnesses(t *testing.T) {
 	}
 	if _, err := runCustody(t, "check", key, "--min-witnesses", "1", bundle); err == nil {
 		t.Error("--min-witnesses without a --witness-key passed")
+	}
+}
+
+// TestWitnessKeyFiles: witness key never overwrites a key, writes it mode
+// 0600 with its public half beside it; witness serve refuses a key others
+// can read and a start without a log's key.
+func TestWitnessKeyFiles(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "w.key")
+	vkey, err := createWitnessKey(path, "amanat.witness/gilgit")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("key file: %v %v", fi.Mode(), err)
+	}
+	if pub := strings.TrimSpace(mustRead(t, path+".pub")); pub != vkey || !strings.HasPrefix(vkey, "amanat.witness/gilgit+") {
+		t.Fatalf("public key %q, printed %q", pub, vkey)
+	}
+	skey, err := readWitnessKey(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := witness.PublicKey(skey); err != nil || got != vkey {
+		t.Fatalf("the key's public key %q (%v), want %q", got, err, vkey)
+	}
+	if _, err := createWitnessKey(path, "amanat.witness/gilgit"); err == nil || mustRead(t, path) != skey+"\n" {
+		t.Fatal("witness key overwrote a key")
+	}
+	if err := os.Chmod(path, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := serveWitness(io.Discard, path, filepath.Join(dir, "w.state"), "127.0.0.1:0", []string{"x"}); err == nil || !strings.Contains(err.Error(), "readable by others") {
+		t.Fatalf("witness serve with a key others can read: %v", err)
+	}
+	os.Chmod(path, 0o600)
+	if err := serveWitness(io.Discard, path, filepath.Join(dir, "w.state"), "127.0.0.1:0", []string{"not a key"}); err == nil {
+		t.Fatal("witness serve took a log key that is not one")
+	}
+	if _, err := witness.ParseRemote("http://w.example/x=" + vkey); err != nil {
+		t.Fatal(err)
+	}
+	for _, bad := range []string{"http://w.example", "ftp://w.example=" + vkey, "http://w.example=not-a-key"} {
+		if _, err := witness.ParseRemote(bad); err == nil {
+			t.Errorf("--witness %q was taken", bad)
+		}
 	}
 }
