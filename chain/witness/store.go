@@ -208,6 +208,40 @@ func (c *Client) ExportItem(ctx context.Context, item uint64) ([]byte, error) {
 	}
 }
 
+// ExportStored is item's court bundle from what the store holds, without
+// asking any witness: against the newest checkpoint a witness cosigned that
+// covers the item's entries, with its cosignatures, else the newest
+// checkpoint with whatever cosignatures it has. A store no witness ever
+// cosigned gives what custody's own export gives.
+func ExportStored(ctx context.Context, store *ledger.Store, custody *chain.Custody, item uint64) ([]byte, error) {
+	newest, err := custody.Checkpoint(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var b chain.Bundle
+	err = store.View(func(tx *ledger.Tx) error {
+		cp, err := Cosigned(tx, newest)
+		if err != nil {
+			return err
+		}
+		if es, err := custody.Entries(tx, item); err == nil && len(es) > 0 {
+			c, ok, err := newestCosigned(tx, custody, es[len(es)-1].LeafIndex)
+			if err != nil {
+				return err
+			}
+			if ok {
+				cp = c
+			}
+		}
+		b, err = custody.Export(tx, item, cp)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return chain.MarshalBundle(b)
+}
+
 // answering says whether some witness is not known to fail: its last
 // answer was a cosignature, or it has not answered yet.
 func (c *Client) answering() bool {

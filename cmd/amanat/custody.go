@@ -69,7 +69,7 @@ func custodyExportCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			b, err := svc.Custody.ExportItem(context.Background(), item)
+			b, err := svc.ExportItem(context.Background(), item) // with the cosignatures the store holds
 			if cerr := svc.Close(); err == nil {
 				err = cerr
 			}

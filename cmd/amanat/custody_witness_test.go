@@ -25,7 +25,6 @@ func TestCustodyCheckDemandsWitnesses(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer a.Close()
 	wkey, err := createWitnessKey(filepath.Join(dir, "w.key"), "amanat.witness/quetta")
 	if err != nil {
 		t.Fatal(err)
@@ -82,6 +81,19 @@ func TestCustodyCheckDemandsWitnesses(t *testing.T) {
 	}
 	if _, err := runCustody(t, "check", key, "--min-witnesses", "1", bundle); err == nil {
 		t.Error("--min-witnesses without a --witness-key passed")
+	}
+
+	// With the server stopped, custody export --db carries the
+	// cosignatures the store holds.
+	if err := a.Close(); err != nil {
+		t.Fatal(err)
+	}
+	offline := filepath.Join(dir, "offline.json")
+	if out, err := runCustody(t, "export", "--db", db, "--item", "1", "--out", offline); err != nil {
+		t.Fatalf("export: %v\n%s", err, out)
+	}
+	if out, err := runCustody(t, "check", key, "--witness-key", wkey, offline); err != nil || !strings.Contains(out, "by 1 of 1") {
+		t.Fatalf("the offline export lost its cosignature: %v\n%s", err, out)
 	}
 }
 
