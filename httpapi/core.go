@@ -56,6 +56,9 @@ func (s *Server) getBalances(c echo.Context) error {
 	}
 	var res ledger.BalancePage
 	if err := s.store.View(func(tx *ledger.Tx) error {
+		if reg := s.reg(c); reg.Scoped() {
+			f.Sees = func(account string) (bool, error) { return reg.SeesAccount(tx, account) }
+		}
 		res, err = tx.Balances(f)
 		return err
 	}); err != nil {
@@ -96,6 +99,9 @@ func (s *Server) getVerify(c echo.Context) error {
 // for that client.
 func (s *Server) getBackup(c echo.Context) error {
 	if err := requireRole(c, access.RoleAdmin); err != nil {
+		return err
+	}
+	if err := requireAllCircles(c); err != nil {
 		return err
 	}
 	// Beside the store: on its file system, which has room for a copy,
@@ -197,6 +203,9 @@ func (s *Server) postToken(c echo.Context) error {
 	if err := requireRole(c, access.RoleAdmin); err != nil {
 		return err
 	}
+	if err := requireAllCircles(c); err != nil {
+		return err
+	}
 	var req struct {
 		Role string `json:"role"`
 		Name string `json:"name"`
@@ -244,6 +253,9 @@ func (s *Server) listTokens(c echo.Context) error {
 	if err := requireRole(c, access.RoleAdmin); err != nil {
 		return err
 	}
+	if err := requireAllCircles(c); err != nil {
+		return err
+	}
 	page, err := pageParams(c)
 	if err != nil {
 		return err
@@ -275,6 +287,9 @@ func (s *Server) listTokens(c echo.Context) error {
 
 func (s *Server) revokeToken(c echo.Context) error {
 	if err := requireRole(c, access.RoleAdmin); err != nil {
+		return err
+	}
+	if err := requireAllCircles(c); err != nil {
 		return err
 	}
 	id, err := pathID(c, "id")

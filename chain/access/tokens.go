@@ -53,7 +53,19 @@ type TokenRecord struct {
 	Created   time.Time  `json:"created"`
 	CreatedBy string     `json:"created_by"`
 	Revoked   *time.Time `json:"revoked,omitempty"`
-	Hash      string     `json:"-"`
+	// Circles is the token's scope when it is limited to some circles;
+	// nil (every token made before scopes, and every HQ token) is every
+	// circle. CircleScope reads it.
+	Circles []string `json:"circles,omitempty"`
+	Hash    string   `json:"-"`
+}
+
+// CircleScope is the circles the token may see and act in.
+func (r TokenRecord) CircleScope() Scope {
+	if len(r.Circles) == 0 {
+		return AllCircles
+	}
+	return Scope{Circles: slices.Clone(r.Circles)}
 }
 
 // Tokens issues and checks API tokens kept as SHA-256 hashes in the store. A
@@ -105,8 +117,18 @@ func CheckRequest(role, name string) error {
 	return p.Err()
 }
 
-// Create issues a new token inside tx and returns it; only its hash is stored.
+// Create issues a new token of every circle inside tx and returns it; only
+// its hash is stored.
 func (t *Tokens) Create(tx *ledger.Tx, role, name, createdBy string) (string, TokenRecord, error) {
+	return t.CreateIn(tx, role, name, createdBy, AllCircles)
+}
+
+// CreateIn issues a new token limited to scope inside tx. An empty scope
+// (no circle at all) is refused: a token that sees nothing is a mistake.
+func (t *Tokens) CreateIn(tx *ledger.Tx, role, name, createdBy string, scope Scope) (string, TokenRecord, error) {
+	if !scope.All && len(scope.Circles) == 0 {
+		return "", TokenRecord{}, ledger.FieldErr("circles", "a token sees at least one circle, or every circle")
+	}
 	if err := CheckRequest(role, name); err != nil {
 		return "", TokenRecord{}, err
 	}
@@ -120,6 +142,9 @@ func (t *Tokens) Create(tx *ledger.Tx, role, name, createdBy string) (string, To
 		return "", TokenRecord{}, fmt.Errorf("token id: %w", err)
 	}
 	rec := TokenRecord{Version: 1, ID: id, Name: name, Role: role, Created: tx.Now, CreatedBy: createdBy}
+	if !scope.All {
+		rec.Circles = slices.Clone(scope.Circles)
+	}
 	data, err := json.Marshal(rec)
 	if err != nil {
 		return "", TokenRecord{}, fmt.Errorf("encode token: %w", err)

@@ -262,8 +262,26 @@ type OrderView struct {
 	EndedBy uint64
 }
 
-// CourtOrder reads order id; ENotFound when there is none.
+// CourtOrder reads order id; ENotFound when there is none or when the
+// caller sees none of the items it covers.
 func (r *Registry) CourtOrder(tx *ledger.Tx, id uint64) (OrderView, error) {
+	o, err := r.courtOrder(tx, id)
+	if err != nil || r.scope == nil {
+		return o, err
+	}
+	for _, item := range o.Items {
+		ok, err := r.SeesItem(tx, item)
+		if err != nil {
+			return OrderView{}, err
+		}
+		if ok {
+			return o, nil
+		}
+	}
+	return OrderView{}, ledger.Errorf(ledger.ENotFound, "court order %d not found", id)
+}
+
+func (r *Registry) courtOrder(tx *ledger.Tx, id uint64) (OrderView, error) {
 	v := tx.Get(ledger.EvidenceOrders, be64(id))
 	if v == nil {
 		return OrderView{}, ledger.Errorf(ledger.ENotFound, "court order %d not found", id)
@@ -299,6 +317,9 @@ func (r *Registry) CourtOrders(tx *ledger.Tx, f OrderFilter) (out []OrderView, n
 	}
 	for _, id := range ids {
 		o, err := r.CourtOrder(tx, id)
+		if ledger.ErrorCode(err) == ledger.ENotFound {
+			continue // outside the caller's circles
+		}
 		if err != nil {
 			return nil, 0, err
 		}
