@@ -271,8 +271,13 @@ func TestInterCircleTransfer(t *testing.T) {
 	kc, lc := ts.scoped(access.RoleCustodian, "karachi"), ts.scoped(access.RoleCustodian, "lahore")
 	item := f.items["karachi"][0]
 	path := fmt.Sprintf("/v1/items/%d", item)
-	hidden := func(who, suffix string) { t.Helper(); wantHidden(t, ts, who, http.MethodGet, "/v1/items/%d"+suffix, item) }
-	at := func(min int) string { return time.Now().UTC().Add(time.Duration(min-50) * time.Minute).Format(time.RFC3339) }
+	hidden := func(who, suffix string) {
+		t.Helper()
+		wantHidden(t, ts, who, http.MethodGet, "/v1/items/%d"+suffix, item)
+	}
+	at := func(min int) string {
+		return time.Now().UTC().Add(time.Duration(min-50) * time.Minute).Format(time.RFC3339)
+	}
 
 	hidden(lc, "")
 	rec := ts.do(kc, http.MethodPost, path+"/custody", fmt.Sprintf(`{"event":"transferred","at":%q,"from":"Inspector Ayesha Khan","to":"Malkhana In-charge Bilal",
