@@ -423,3 +423,31 @@ func TestBackupAndTokensNeedEveryCircle(t *testing.T) {
 		t.Fatalf("HQ backup: %d", rec.Code)
 	}
 }
+
+// TestScopedCourtOrders: an order covering items of two circles shows each
+// circle only its own items, and a caller of one circle may not end it,
+// since that would end it for the other circle's items too.
+func TestScopedCourtOrders(t *testing.T) {
+	f := newCircleFixture(t)
+	ts := f.ts
+	kc := ts.scoped(access.RoleCustodian, "karachi")
+	today := time.Now().UTC().Format(time.DateOnly)
+	both := postOrder(t, ts, orderBody("disposal", today, fmt.Sprintf("[%d,%d]", f.items["karachi"][0], f.items["lahore"][0]), ""))
+	var o struct{ Items []uint64 }
+	decode(t, ts.do(kc, http.MethodGet, fmt.Sprintf("/v1/court-orders/%d", both), ""), &o)
+	if !slices.Equal(o.Items, []uint64{f.items["karachi"][0]}) {
+		t.Fatalf("items of the order a Karachi custodian reads: %v", o.Items)
+	}
+	before := snapshot(t, ts.store)
+	wantProblem(t, ts.do(kc, http.MethodPost, "/v1/court-orders", orderBody("disposal", today, fmt.Sprintf("[%d]", f.items["karachi"][0]), fmt.Sprintf(`,"vacates":%d`, both))), http.StatusUnprocessableEntity, "vacates")
+	if snapshot(t, ts.store) != before {
+		t.Fatal("a refused order wrote something")
+	}
+	decode(t, ts.do(access.RoleCustodian, http.MethodGet, fmt.Sprintf("/v1/court-orders/%d", both), ""), &o)
+	if len(o.Items) != 2 {
+		t.Fatalf("HQ reads items %v", o.Items)
+	}
+	if rec := ts.do(access.RoleCustodian, http.MethodPost, "/v1/court-orders", orderBody("disposal", today, fmt.Sprintf("[%d]", f.items["karachi"][0]), fmt.Sprintf(`,"vacates":%d`, both))); rec.Code != http.StatusCreated {
+		t.Fatalf("HQ ends the order: %d %s", rec.Code, rec.Body)
+	}
+}
