@@ -215,6 +215,14 @@ func TestScopedWritesStayInTheirCircle(t *testing.T) {
 	if rec := ts.do(kf, http.MethodPost, "/v1/conversions", conv); rec.Code < 400 || rec.Code == http.StatusForbidden {
 		t.Fatalf("conversion of the other circle's item: %d %s", rec.Code, rec.Body)
 	}
+	// Nor may it put its own item out of its circle's sight by naming
+	// another circle's place in anything but a transfer.
+	for _, event := range []string{
+		fmt.Sprintf(`{"event":"stored","at":%q,"location":{"circle":"lahore","building":"FIA Lahore"}}`, at),
+		fmt.Sprintf(`{"event":"checked_out","at":%q,"from":"Inspector Ayesha Khan","to":"Examiner Raza","purpose":"count","location":{"circle":"lahore","building":"lab"}}`, at),
+	} {
+		wantProblem(t, ts.do(kc, http.MethodPost, fmt.Sprintf("/v1/items/%d/custody", f.items["karachi"][0]), event), http.StatusUnprocessableEntity, "location.circle")
+	}
 	if snapshot(t, ts.store) != before {
 		t.Fatal("a refused write wrote something")
 	}
