@@ -345,6 +345,13 @@ func TestScopedTotalsAddUp(t *testing.T) {
 	for _, c := range testCircles {
 		users[c] = ts.scoped(access.RoleFinance, c)
 	}
+	// One item travels from Karachi to Lahore: both see it, but it counts
+	// in Karachi's totals alone until Lahore receives it.
+	travelling := fmt.Sprintf(`{"event":"transferred","at":%q,"from":"Inspector Ayesha Khan","to":"Malkhana In-charge Bilal","location":{"circle":"lahore","building":"FIA Lahore"}}`,
+		time.Now().UTC().Add(-30*time.Minute).Format(time.RFC3339))
+	if rec := ts.do(ts.scoped(access.RoleCustodian, "karachi"), http.MethodPost, fmt.Sprintf("/v1/items/%d/custody", f.items["karachi"][0]), travelling); rec.Code != http.StatusCreated {
+		t.Fatalf("transfer: %d %s", rec.Code, rec.Body)
+	}
 	total := func(who, path string) decimal.Decimal {
 		t.Helper()
 		var v struct {

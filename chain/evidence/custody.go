@@ -56,7 +56,7 @@ func (r *Registry) prepare(tx *ledger.Tx, e *chain.Entry) (Item, error) {
 	if err != nil {
 		return Item{}, err
 	}
-	if c := e.Location.Circle; c != "" && e.Event != chain.EventTransferred && !r.allows(c) {
+	if c := e.Location.Circle; c != "" && e.Event != chain.EventTransferred && e.Event != chain.EventMovedOnChain && !r.allows(c) {
 		// Only a transfer hands an item to another circle, and only that
 		// circle's custodian receives it there: a caller may not put an
 		// item out of its own circle's sight by naming another place.
@@ -67,7 +67,8 @@ func (r *Registry) prepare(tx *ledger.Tx, e *chain.Entry) (Item, error) {
 }
 
 // RuleOwnCircle is the rule that a caller limited to some circles names a
-// place in another circle only in a transfer.
+// place in another circle only in a transfer (or in an on-chain move, which
+// never changes the item's circle: replayCircles).
 const RuleOwnCircle = "own-circle-locations"
 
 // Record records custody event e of a registered item inside tx: it posts

@@ -91,8 +91,9 @@ func (r *Registry) ItemCircles(tx *ledger.Tx, it Item) (Circles, error) {
 	}
 	// Nearly every item lies in its case's circle: whether or not it was
 	// ever received, that is then its circle, and its entries need not be
-	// read.
-	if st.Status != chain.StatusInTransit && (st.Location.Circle == "" || st.Location.Circle == cs.Circle) {
+	// read. (A location an on-chain move gave, which has a wallet, does
+	// not count: replayCircles.)
+	if st.Status != chain.StatusInTransit && st.Location.Wallet == "" && (st.Location.Circle == "" || st.Location.Circle == cs.Circle) {
 		return Circles{Circle: cs.Circle}, nil
 	}
 	es, err := r.custody.EntriesAfter(tx, it.ID, 0, 0)
@@ -105,11 +106,16 @@ func (r *Registry) ItemCircles(tx *ledger.Tx, it Item) (Circles, error) {
 // replayCircles follows an item's entries from its case's circle: a
 // transfer naming another circle makes it incoming there, a receipt moves
 // the item to the circle of its location, and once received any later
-// location's circle is the item's.
+// location's circle is the item's. An on-chain move never moves it: the
+// agency wallet's keys may be kept by another circle's desk, but the
+// wallet is the item's, and its circle still answers for it.
 func replayCircles(caseCircle string, es []chain.Entry) Circles {
 	out := Circles{Circle: caseCircle}
 	loc, received := "", false
 	for _, e := range es {
+		if e.Event == chain.EventMovedOnChain {
+			continue
+		}
 		if e.Location.Circle != "" {
 			loc = e.Location.Circle
 		}
@@ -156,6 +162,28 @@ func (r *Registry) SeesItem(tx *ledger.Tx, id uint64) (bool, error) {
 	return r.visibleItem(tx, it)
 }
 
+// OwnsItem reports whether item id is of one of the caller's circles now:
+// seen, and not only on its way in. Totals count an item in its own circle
+// alone, so that the circles' totals add up to the whole store's even
+// while an item travels between two of them.
+func (r *Registry) OwnsItem(tx *ledger.Tx, id uint64) (bool, error) {
+	if r.scope == nil {
+		return true, nil
+	}
+	it, err := r.itemRecord(tx, id)
+	if ledger.ErrorCode(err) == ledger.ENotFound {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	c, err := r.ItemCircles(tx, it)
+	if err != nil {
+		return false, err
+	}
+	return r.allows(c.Circle), nil
+}
+
 // SeesCase reports whether the caller sees case id.
 func (r *Registry) SeesCase(tx *ledger.Tx, id uint64) (bool, error) {
 	cs, err := r.caseRecord(tx, id)
@@ -189,6 +217,9 @@ func (d scopedItems) Item(tx *ledger.Tx, id string) (finance.ItemRef, error) {
 	return d.inner.Item(tx, id)
 }
 
+// Items are the items of the caller's circles (OwnsItem): an item on its
+// way in from another circle counts in the sending circle's totals until it
+// is received.
 func (d scopedItems) Items(tx *ledger.Tx) ([]finance.ItemRef, error) {
 	refs, err := d.inner.Items(tx)
 	if err != nil {
@@ -200,7 +231,7 @@ func (d scopedItems) Items(tx *ledger.Tx) ([]finance.ItemRef, error) {
 		if err != nil {
 			continue
 		}
-		ok, err := d.reg.SeesItem(tx, n)
+		ok, err := d.reg.OwnsItem(tx, n)
 		if err != nil {
 			return nil, err
 		}
@@ -243,7 +274,8 @@ func (r *Registry) ItemCase(tx *ledger.Tx, it Item) (Case, error) {
 }
 
 // SeesAccount reports whether the caller sees a ledger account: an item's
-// account (custody:item:N, superdari:item:N, ...) when it sees the item, a
+// account (custody:item:N, superdari:item:N, ...) when the item is of its
+// circles (OwnsItem: not one still on its way in), a
 // case's (seized:case:N, proceeds:case:N, ...) when it sees the case.
 // Every other account gathers the whole store's postings (a release
 // account of every case, say) and only a caller of every circle sees it.
@@ -257,7 +289,7 @@ func (r *Registry) SeesAccount(tx *ledger.Tx, account string) (bool, error) {
 		switch {
 		case err != nil:
 		case parts[1] == "item":
-			return r.SeesItem(tx, id)
+			return r.OwnsItem(tx, id)
 		case parts[1] == "case":
 			return r.SeesCase(tx, id)
 		}

@@ -29,6 +29,7 @@ func TestItemCircles(t *testing.T) {
 		{"received where the receipt says", []chain.Entry{at(chain.EventSeized, "karachi"), bare(chain.EventTransferred), at(chain.EventReceived, "lahore")}, Circles{Circle: "lahore"}},
 		{"after a receipt, the latest location", []chain.Entry{at(chain.EventSeized, "karachi"), at(chain.EventTransferred, "lahore"), bare(chain.EventReceived), at(chain.EventStored, "multan")}, Circles{Circle: "multan"}},
 		{"a transfer within the circle after a receipt", []chain.Entry{at(chain.EventSeized, "karachi"), at(chain.EventTransferred, "lahore"), bare(chain.EventReceived), at(chain.EventTransferred, "lahore")}, Circles{Circle: "lahore"}},
+		{"an on-chain move to another circle's wallet: still its own", []chain.Entry{at(chain.EventSeized, "karachi"), at(chain.EventTransferred, "lahore"), bare(chain.EventReceived), at(chain.EventMovedOnChain, "headquarters")}, Circles{Circle: "lahore"}},
 		{"and back", []chain.Entry{at(chain.EventSeized, "karachi"), at(chain.EventTransferred, "lahore"), bare(chain.EventReceived), at(chain.EventTransferred, "karachi"), bare(chain.EventReceived)}, Circles{Circle: "karachi"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
