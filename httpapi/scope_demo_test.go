@@ -91,7 +91,7 @@ func TestDemoTotalsAddUpByCircle(t *testing.T) {
 		for cursor := ""; ; {
 			var page struct {
 				Data []struct{ Account, Currency, Amount string } `json:"data"`
-				Next *string `json:"next_cursor"`
+				Next *string                                      `json:"next_cursor"`
 			}
 			path := "/v1/balances?limit=1000"
 			if cursor != "" {
