@@ -301,6 +301,14 @@ func TestInterCircleTransfer(t *testing.T) {
 	if got := ids(t, ts, lc, "/v1/items"); !slices.Contains(got, item) {
 		t.Fatalf("the receiving circle's list %v", got)
 	}
+	// The sending circle cannot receive it for Lahore, with or without
+	// naming the place.
+	before := snapshot(t, ts.store)
+	wantProblem(t, ts.do(kc, http.MethodPost, path+"/custody", fmt.Sprintf(`{"event":"received","at":%q}`, at(2))), http.StatusUnprocessableEntity, "event")
+	wantProblem(t, ts.do(kc, http.MethodPost, path+"/custody", fmt.Sprintf(`{"event":"received","at":%q,"location":{"circle":"lahore","building":"FIA Lahore"}}`, at(2))), http.StatusUnprocessableEntity, "location.circle")
+	if snapshot(t, ts.store) != before {
+		t.Fatal("a refused receipt wrote something")
+	}
 	rec = ts.do(lc, http.MethodPost, path+"/custody", fmt.Sprintf(`{"event":"received","at":%q,"condition":"seal intact"}`, at(2)))
 	if rec.Code != http.StatusCreated {
 		t.Fatalf("receipt: %d %s", rec.Code, rec.Body)

@@ -63,6 +63,18 @@ func (r *Registry) prepare(tx *ledger.Tx, e *chain.Entry) (Item, error) {
 		return Item{}, chain.RuleErr(RuleOwnCircle, "location.circle",
 			fmt.Sprintf("circle %q is not one of the caller's circles: only a transfer hands an item to another circle, whose custodian records the receipt", c))
 	}
+	if e.Event == chain.EventReceived && r.scope != nil && e.Location.Circle == "" {
+		// A receipt naming no place takes the transfer's: of an item on
+		// its way to another circle, only that circle receives it.
+		c, err := r.ItemCircles(tx, it)
+		if err != nil {
+			return Item{}, err
+		}
+		if c.Incoming != "" && !r.allows(c.Incoming) {
+			return Item{}, chain.RuleErr(RuleOwnCircle, "event",
+				fmt.Sprintf("item %d is on its way to circle %q, not one of the caller's circles: its custodian there records the receipt", it.ID, c.Incoming))
+		}
+	}
 	return it, r.applyOrder(tx, e)
 }
 
