@@ -14,6 +14,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/amanat-ledger/amanat/chain/access"
+	"github.com/amanat-ledger/amanat/chain/service"
 	"github.com/amanat-ledger/amanat/ledger"
 	"github.com/amanat-ledger/amanat/ledger/money"
 )
@@ -88,6 +89,9 @@ func (s *Server) getVerify(c echo.Context) error {
 		return err
 	}
 	parts, ok := s.svc.RunChecks()
+	if !actorOf(c).Scope.All {
+		parts = service.Outline(parts)
+	}
 	return c.JSON(http.StatusOK, map[string]any{"ok": ok, "checks": parts})
 }
 
