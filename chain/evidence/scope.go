@@ -30,12 +30,17 @@ type Scope interface {
 func (r *Registry) In(scope Scope) *Registry {
 	c := *r
 	c.scope = scope
+	if all, ok := scope.(interface{ EveryCircle() bool }); ok && all.EveryCircle() {
+		c.scope = nil // every circle: the unlimited register
+	}
 	return &c
 }
 
-// Scoped reports whether the register is limited to some circles (In with a
-// scope that does not allow every circle is still Scoped; the answer is
-// about the register, not the scope).
+// Scoped reports whether the register is limited to some circles: made by
+// In with a scope that is not every circle's. (A scope that allows every
+// circle without saying so, by an EveryCircle method, still limits the
+// register to each item's and case's circles, and hides the store-wide
+// accounts.)
 func (r *Registry) Scoped() bool { return r.scope != nil }
 
 func (r *Registry) allows(circle string) bool { return r.scope == nil || r.scope.Allows(circle) }

@@ -51,6 +51,12 @@ func (c circles) Allows(circle string) bool {
 	return false
 }
 
+// hq is a scope of every circle that says so, as access.AllCircles does.
+type hq struct{}
+
+func (hq) Allows(string) bool { return true }
+func (hq) EveryCircle() bool  { return true }
+
 // TestRegistryIn: a register limited to a circle finds only its cases and
 // items; another circle's are not found, in the words of a missing one.
 func TestRegistryIn(t *testing.T) {
@@ -98,6 +104,9 @@ func TestRegistryIn(t *testing.T) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if f.reg.In(hq{}).Scoped() || !f.reg.In(circles{"islamabad"}).Scoped() {
+		t.Fatal("a register of every circle is limited, or one of a circle is not")
 	}
 	// A case cannot be opened outside the scope.
 	err = f.store.Write(t.Context(), func(tx *ledger.Tx) error {
