@@ -123,7 +123,7 @@ var consoleFuncs = template.FuncMap{
 }
 
 // parsePages parses every page of web.FS's templates/ into its own set with
-// the layout and the partials, keyed by its path under templates/
+// the layout and the partials (templates/partials/*.html), keyed by its path under templates/
 // ("login.html", "forms/seizure.html").
 func parsePages(fsys fs.FS) (map[string]*template.Template, error) {
 	var pages, partials []string
@@ -136,7 +136,7 @@ func parsePages(fsys fs.FS) (map[string]*template.Template, error) {
 		case name == "layout.html":
 		case name == "docs/layout.html":
 			hasDocsLayout = true
-		case strings.HasPrefix(path.Base(name), "_"):
+		case strings.HasPrefix(name, "partials/"):
 			partials = append(partials, p)
 		default:
 			pages = append(pages, name)

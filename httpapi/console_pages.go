@@ -1,20 +1,270 @@
 package httpapi
 
 import (
+	"encoding/base64"
+	"fmt"
 	"net/http"
+	"net/url"
+	"strconv"
 
 	"github.com/labstack/echo/v4"
+
+	"github.com/amanat-ledger/amanat/chain/access"
+	"github.com/amanat-ledger/amanat/chain/alerts"
+	"github.com/amanat-ledger/amanat/chain/evidence"
+	"github.com/amanat-ledger/amanat/ledger"
+	"github.com/amanat-ledger/amanat/ledger/finance"
 )
 
 // routesConsolePages registers the console's own pages: the dashboard,
-// cases, items and approvals.
+// cases and search, items with their custody forms, approvals.
 func (s *Server) routesConsolePages(g *echo.Group) {
 	g.GET("/", s.consoleDashboard)
+	g.GET("/cases", s.consoleCases)
+	g.GET("/cases/:id", s.consoleCase)
+	g.GET("/search", s.consoleSearch)
+	g.GET("/items/:id", s.consoleItem)
+	g.POST("/items/:id/custody", s.consoleCustody)
+	g.GET("/approvals", s.consoleApprovals)
+	g.POST("/approvals/:id/approve", s.consoleApprove)
+	g.POST("/approvals/:id/reject", s.consoleReject)
 }
 
-// dashboardPage is the data of dashboard.html.
-type dashboardPage struct{}
+// consolePageSize is how many rows a console list shows at once.
+const consolePageSize = 25
+
+// consoleDashboardPage is the data of dashboard.html. Reader is false for a role
+// that may not read the books (admin): the page then shows none of them.
+type consoleDashboardPage struct {
+	Reader        bool
+	ByCurrency    valuationView
+	ByCircle      valuationView
+	Alerts        []alerts.Alert
+	MoreAlerts    bool
+	Pending       int
+	Discrepancies []finance.Reconciliation
+}
+
+// valuationView is a valuation with its bar chart.
+type valuationView struct {
+	finance.Valuation
+	Chart barChart
+}
 
 func (s *Server) consoleDashboard(c echo.Context) error {
-	return s.render(c, http.StatusOK, "dashboard.html", dashboardPage{})
+	var d consoleDashboardPage
+	if requireRole(c, access.Readers...) != nil {
+		return s.render(c, http.StatusOK, "dashboard.html", d)
+	}
+	d.Reader = true
+	err := s.store.View(func(tx *ledger.Tx) error {
+		today := finance.Today(tx.Now)
+		for _, v := range []struct {
+			group string
+			into  *valuationView
+		}{{finance.ByCurrency, &d.ByCurrency}, {finance.ByCircle, &d.ByCircle}} {
+			val, err := s.finance.Value(tx, today, v.group)
+			if err != nil {
+				return err
+			}
+			*v.into = valuationView{Valuation: val, Chart: valuationChart(val, v.group)}
+		}
+		var next string
+		var err error
+		if d.Alerts, next, err = s.svc.Alerts.List(tx, "", 10); err != nil {
+			return err
+		}
+		d.MoreAlerts = next != ""
+		if d.Pending, err = s.pendingApprovals(tx); err != nil {
+			return err
+		}
+		d.Discrepancies, _, err = s.finance.Discrepancies(tx, 0, 10)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, "dashboard.html", d)
+}
+
+// pendingApprovals counts the proposals waiting for a supervisor.
+func (s *Server) pendingApprovals(tx *ledger.Tx) (int, error) {
+	n := 0
+	var after uint64
+	for {
+		as, more, err := s.evidence.Approvals(tx, evidence.ApprovalPending, after, 500)
+		if err != nil {
+			return 0, err
+		}
+		n += len(as)
+		if !more || len(as) == 0 {
+			return n, nil
+		}
+		after = as[len(as)-1].ID
+	}
+}
+
+// barChart is a horizontal bar chart drawn as inline SVG: one bar per row,
+// its length the row's share of the largest. The numbers are drawn as text
+// and shown in a table beside it, so the bars are never the only signal.
+type barChart struct {
+	Label  string
+	Width  int
+	Height int
+	Bars   []bar
+}
+
+type bar struct {
+	Label string
+	Value string // PKR as the valuation states it
+	Y     int
+	Len   int
+}
+
+const (
+	chartLabelWidth = 130
+	chartBarSpace   = 330
+	chartRow        = 26
+)
+
+// valuationChart draws v's PKR per currency or per circle. A row without a
+// rate has no bar (its value is unknown, and the table says so).
+func valuationChart(v finance.Valuation, group string) barChart {
+	sums := map[string]float64{}
+	var labels []string
+	for _, r := range v.Rows {
+		label := r.Currency
+		if group == finance.ByCircle {
+			label = r.Circle
+		}
+		if _, seen := sums[label]; !seen {
+			labels = append(labels, label)
+			sums[label] = 0
+		}
+		if r.PKR != nil {
+			// For drawing only; every figure shown is the exact string.
+			f, _ := strconv.ParseFloat(*r.PKR, 64)
+			sums[label] += f
+		}
+	}
+	most := 0.0
+	for _, f := range sums {
+		most = max(most, f)
+	}
+	ch := barChart{Label: "Holdings in PKR by " + group, Width: chartLabelWidth + chartBarSpace + 140}
+	for i, l := range labels {
+		b := bar{Label: l, Y: i * chartRow, Value: strconv.FormatFloat(sums[l], 'f', 2, 64)}
+		if most > 0 {
+			b.Len = max(1, int(sums[l]/most*chartBarSpace))
+		}
+		ch.Bars = append(ch.Bars, b)
+	}
+	ch.Height = len(ch.Bars)*chartRow + 4
+	return ch
+}
+
+// consoleCasesPage is the data of cases.html.
+type consoleCasesPage struct {
+	Cases []caseJSON
+	Next  string // the link to the next page, "" on the last
+}
+
+func (s *Server) consoleCases(c echo.Context) error {
+	reg, err := s.registryReader(c)
+	if err != nil {
+		return err
+	}
+	after, err := consoleAfter(c)
+	if err != nil {
+		return err
+	}
+	var d consoleCasesPage
+	if err := s.store.View(func(tx *ledger.Tx) error {
+		cases, next, err := reg.Cases(tx, after, consolePageSize)
+		if err != nil {
+			return err
+		}
+		for _, cs := range cases {
+			j, err := s.caseJSON(tx, reg, cs.ID, false)
+			if err != nil {
+				return err
+			}
+			d.Cases = append(d.Cases, j)
+		}
+		if next != 0 {
+			d.Next = fmt.Sprintf("/cases?after=%d", next)
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, "cases.html", d)
+}
+
+// consoleAfter reads a list page's after= (an id; 0 when absent).
+func consoleAfter(c echo.Context) (uint64, error) {
+	v := c.QueryParam("after")
+	if v == "" {
+		return 0, nil
+	}
+	n, err := strconv.ParseUint(v, 10, 64)
+	if err != nil {
+		return 0, ledger.FieldErr("after", fmt.Sprintf("%q is not an id", v))
+	}
+	return n, nil
+}
+
+func (s *Server) consoleCase(c echo.Context) error {
+	reg, err := s.registryReader(c)
+	if err != nil {
+		return err
+	}
+	id, err := pathID(c, "id")
+	if err != nil {
+		return err
+	}
+	var d caseJSON
+	if err := s.store.View(func(tx *ledger.Tx) error {
+		d, err = s.caseJSON(tx, reg, id, true)
+		return err
+	}); err != nil {
+		return err
+	}
+	return s.render(c, http.StatusOK, "case.html", d)
+}
+
+// consoleSearchPage is the data of search.html.
+type consoleSearchPage struct {
+	Q    string
+	Hits []evidence.Hit
+	// Next is the link to the next page of hits.
+	Next string
+}
+
+func (s *Server) consoleSearch(c echo.Context) error {
+	reg, err := s.registryReader(c)
+	if err != nil {
+		return err
+	}
+	d := consoleSearchPage{Q: c.QueryParam("q")}
+	if d.Q == "" {
+		return s.render(c, http.StatusOK, "search.html", d)
+	}
+	var cursor []byte
+	if v := c.QueryParam("cursor"); v != "" {
+		if cursor, err = base64.RawURLEncoding.DecodeString(v); err != nil || len(cursor) == 0 {
+			return s.renderProblem(c, "search.html", d, ledger.FieldErr("cursor", cursorForeign))
+		}
+	}
+	var next []byte
+	if err := s.store.View(func(tx *ledger.Tx) (err error) {
+		d.Hits, next, err = reg.Search(tx, d.Q, cursor, consolePageSize)
+		return err
+	}); err != nil {
+		return s.renderProblem(c, "search.html", d, err)
+	}
+	if next != nil {
+		d.Next = "/search?q=" + url.QueryEscape(d.Q) + "&cursor=" + base64.RawURLEncoding.EncodeToString(next)
+	}
+	return s.render(c, http.StatusOK, "search.html", d)
 }
