@@ -1,0 +1,53 @@
+package httpapi
+
+import (
+	"fmt"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/amanat-ledger/amanat/chain/access"
+)
+
+// usersAccounts signs console users in with the store's user accounts
+// (access.Users): Authenticate (with its failed-login limit) then
+// StartSession, Session on every request, EndSession on logout.
+type usersAccounts struct{ users *access.Users }
+
+func (a usersAccounts) signIn(c echo.Context, login, password string) (string, consoleUser, error) {
+	ctx, addr := c.Request().Context(), c.Request().RemoteAddr
+	u, err := a.users.Authenticate(ctx, login, password, addr)
+	if err != nil {
+		return "", consoleUser{}, err
+	}
+	token, _, err := a.users.StartSession(ctx, u, addr)
+	if err != nil {
+		return "", consoleUser{}, fmt.Errorf("sign in %s: %w", u.Login, err)
+	}
+	return token, toConsoleUser(u), nil
+}
+
+func (a usersAccounts) session(c echo.Context, token string) (consoleUser, bool, error) {
+	_, u, ok, err := a.users.Session(c.Request().Context(), token)
+	if err != nil || !ok {
+		return consoleUser{}, false, err
+	}
+	return toConsoleUser(u), true, nil
+}
+
+func (a usersAccounts) signOut(c echo.Context, token string) error {
+	return a.users.EndSession(c.Request().Context(), token)
+}
+
+// toConsoleUser is an account as the console acts for it: in its first
+// role (an account the demo or `amanat user create` makes has one), with
+// its login as the name the books record.
+func toConsoleUser(u access.User) consoleUser {
+	cu := consoleUser{Login: u.Login, Display: u.Display, Roles: u.Roles, Scope: u.Scope}
+	if cu.Display == "" {
+		cu.Display = u.Login
+	}
+	if len(u.Roles) > 0 {
+		cu.Role = u.Roles[0]
+	}
+	return cu
+}
