@@ -14,6 +14,7 @@ import (
 	"github.com/amanat-ledger/amanat/chain/evidence"
 	"github.com/amanat-ledger/amanat/ledger"
 	"github.com/amanat-ledger/amanat/ledger/finance"
+	"github.com/amanat-ledger/amanat/ledger/money"
 )
 
 // routesConsolePages registers the console's own pages: the dashboard,
@@ -67,7 +68,11 @@ func (s *Server) consoleDashboard(c echo.Context) error {
 			if err != nil {
 				return err
 			}
-			*v.into = valuationView{Valuation: val, Chart: valuationChart(val, v.group)}
+			chart, err := valuationChart(val, v.group)
+			if err != nil {
+				return err
+			}
+			*v.into = valuationView{Valuation: val, Chart: chart}
 		}
 		var next string
 		var err error
@@ -105,7 +110,7 @@ func (s *Server) pendingApprovals(tx *ledger.Tx) (int, error) {
 }
 
 // barChart is a horizontal bar chart drawn as inline SVG: one bar per row,
-// its length the row's share of the largest. The numbers are drawn as text
+// its length the row's share of the largest. The figures are drawn as text
 // and shown in a table beside it, so the bars are never the only signal.
 type barChart struct {
 	Label  string
@@ -116,9 +121,13 @@ type barChart struct {
 
 type bar struct {
 	Label string
-	Value string // PKR as the valuation states it
-	Y     int
-	Len   int
+	Items int
+	Value string // the exact PKR sum of the group's priced rows
+	// Unpriced lists the group's currencies without a rate, which the sum
+	// leaves out.
+	Unpriced []string
+	Y        int
+	Len      int
 }
 
 const (
@@ -127,40 +136,72 @@ const (
 	chartRow        = 26
 )
 
-// valuationChart draws v's PKR per currency or per circle. A row without a
-// rate has no bar (its value is unknown, and the table says so).
-func valuationChart(v finance.Valuation, group string) barChart {
-	sums := map[string]float64{}
-	var labels []string
+// valuationChart draws v's PKR per currency or per circle, each group's sum
+// added exactly in PKR. A row without a rate adds nothing and is named.
+func valuationChart(v finance.Valuation, group string) (barChart, error) {
+	pkr := money.MustLookup("PKR")
+	sums := map[string]*bar{}
+	var order []string
 	for _, r := range v.Rows {
 		label := r.Currency
 		if group == finance.ByCircle {
 			label = r.Circle
 		}
-		if _, seen := sums[label]; !seen {
-			labels = append(labels, label)
-			sums[label] = 0
+		b := sums[label]
+		if b == nil {
+			b = &bar{Label: label, Value: money.Zero(pkr).String()}
+			sums[label] = b
+			order = append(order, label)
 		}
-		if r.PKR != nil {
-			// For drawing only; every figure shown is the exact string.
-			f, _ := strconv.ParseFloat(*r.PKR, 64)
-			sums[label] += f
+		b.Items += r.Items
+		if r.PKR == nil {
+			b.Unpriced = append(b.Unpriced, r.Currency)
+			continue
 		}
+		sum, err := addPKR(pkr, b.Value, *r.PKR)
+		if err != nil {
+			return barChart{}, err
+		}
+		b.Value = sum
 	}
 	most := 0.0
-	for _, f := range sums {
-		most = max(most, f)
+	for _, b := range sums {
+		most = max(most, drawn(b.Value))
 	}
 	ch := barChart{Label: "Holdings in PKR by " + group, Width: chartLabelWidth + chartBarSpace + 140}
-	for i, l := range labels {
-		b := bar{Label: l, Y: i * chartRow, Value: strconv.FormatFloat(sums[l], 'f', 2, 64)}
-		if most > 0 {
-			b.Len = max(1, int(sums[l]/most*chartBarSpace))
+	for i, l := range order {
+		b := *sums[l]
+		b.Y = i * chartRow
+		if most > 0 && drawn(b.Value) > 0 {
+			b.Len = max(1, int(drawn(b.Value)/most*chartBarSpace))
 		}
 		ch.Bars = append(ch.Bars, b)
 	}
 	ch.Height = len(ch.Bars)*chartRow + 4
-	return ch
+	return ch, nil
+}
+
+// addPKR adds two PKR figures of a valuation exactly.
+func addPKR(pkr money.Currency, a, b string) (string, error) {
+	x, err := money.ParseStored(pkr, a)
+	if err != nil {
+		return "", fmt.Errorf("valuation figure %q: %w", a, err)
+	}
+	y, err := money.ParseStored(pkr, b)
+	if err != nil {
+		return "", fmt.Errorf("valuation figure %q: %w", b, err)
+	}
+	sum, err := x.Add(y)
+	if err != nil {
+		return "", fmt.Errorf("add valuation figures: %w", err)
+	}
+	return sum.String(), nil
+}
+
+// drawn is a figure as a bar's length is computed from: for drawing only.
+func drawn(s string) float64 {
+	f, _ := strconv.ParseFloat(s, 64)
+	return f
 }
 
 // consoleCasesPage is the data of cases.html.

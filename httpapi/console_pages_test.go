@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/amanat-ledger/amanat/chain/access"
+	"github.com/amanat-ledger/amanat/ledger/finance"
 )
 
 // consoleItemServer is newApprovalServer's cash bag (item 1, held by
@@ -236,5 +237,30 @@ func TestConsoleProposeAndApprove(t *testing.T) {
 	json.Unmarshal(ts.do(access.RoleAuditor, http.MethodGet, "/v1/items/1", "").Body.Bytes(), &item)
 	if item.Status != "returned" {
 		t.Errorf("item status %q after the approved return", item.Status)
+	}
+}
+
+func TestValuationChartAddsEachGroupExactly(t *testing.T) {
+	p := func(s string) *string { return &s }
+	v := finance.Valuation{Rows: []finance.ValuationRow{
+		{Circle: "lahore", Currency: "BTC", Items: 1, Priced: finance.Priced{PKR: p("9007199254740993.01")}},
+		{Circle: "lahore", Currency: "USD", Items: 2, Priced: finance.Priced{PKR: p("0.02")}},
+		{Circle: "lahore", Currency: "VND", Items: 1, Priced: finance.Priced{MissingRate: true}},
+		{Circle: "karachi", Currency: "USD", Items: 1, Priced: finance.Priced{PKR: p("4503599627370496.50")}},
+	}}
+	ch, err := valuationChart(v, finance.ByCircle)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ch.Bars) != 2 {
+		t.Fatalf("bars %+v", ch.Bars)
+	}
+	lahore, karachi := ch.Bars[0], ch.Bars[1]
+	// As a float64 the sum would read 9007199254740993.03 as ...992.
+	if lahore.Label != "lahore" || lahore.Value != "9007199254740993.03" || lahore.Items != 4 || len(lahore.Unpriced) != 1 || lahore.Unpriced[0] != "VND" {
+		t.Errorf("lahore %+v", lahore)
+	}
+	if lahore.Len != chartBarSpace || karachi.Len < chartBarSpace/2-1 || karachi.Len > chartBarSpace/2 {
+		t.Errorf("bar lengths %d and %d, want %d and %d", lahore.Len, karachi.Len, chartBarSpace, chartBarSpace/2)
 	}
 }

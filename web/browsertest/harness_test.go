@@ -3,7 +3,9 @@
 //
 // TestMain builds the amanat binary, serves the demo from a store in a
 // temporary folder on a free port, and reads the lines the demo prints
-// (export NAME_PASSWORD=..., export NAME_TOKEN=...). Each test opens its own
+// (export NAME_PASSWORD=..., export NAME_TOKEN=...). A demo that prints no
+// passwords gets its users (hq-custodian, lahore-custodian, ...) made in
+// its store before it is served again. Each test opens its own
 // browser context (its own cookies) in one shared Chromium:
 //
 //	tab := login(t, "hq-custodian") // a signed-in tab of t
@@ -19,7 +21,9 @@ package browsertest
 import (
 	"bufio"
 	"context"
+	"crypto/rand"
 	_ "embed"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -37,6 +41,9 @@ import (
 
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
+
+	"github.com/amanat-ledger/amanat/chain/access"
+	"github.com/amanat-ledger/amanat/chain/service"
 )
 
 const chromium = "/usr/bin/chromium"
@@ -91,20 +98,42 @@ func run(m *testing.M) int {
 }
 
 // startDemo builds amanat into dir and serves the demo from a new store
-// there on a free port, until stop.
+// there on a free port, until stop. When the demo prints no user
+// passwords, the server is stopped, the demo's users are made in the store
+// (seedUsers) and it is served again.
 func startDemo(dir string) (stop func(), err error) {
 	bin := filepath.Join(dir, "amanat")
 	build := exec.Command("go", "build", "-o", bin, "github.com/amanat-ledger/amanat/cmd/amanat")
 	if out, err := build.CombinedOutput(); err != nil {
 		return nil, fmt.Errorf("build amanat: %v\n%s", err, out)
 	}
-	cmd := exec.Command(bin, "serve", "--demo", "--db", filepath.Join(dir, "demo.db"), "--addr", "127.0.0.1:0")
+	db := filepath.Join(dir, "demo.db")
+	if stop, err = serve(bin, dir, "--demo", "--db", db); err != nil {
+		return nil, err
+	}
+	for name := range demoEnv {
+		if strings.HasSuffix(name, "_PASSWORD") {
+			return stop, nil
+		}
+	}
+	stop()
+	if err := seedUsers(db); err != nil {
+		return nil, err
+	}
+	return serve(bin, dir, "--db", db)
+}
+
+// serve starts `amanat serve ARGS` on a free port and reads what it prints
+// up to the line that says where it listens: the export lines into
+// demoEnv, the address into baseURL.
+func serve(bin, dir string, args ...string) (stop func(), err error) {
+	cmd := exec.Command(bin, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...)
 	cmd.Dir = dir
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		return nil, err
 	}
-	logf, err := os.Create(filepath.Join(dir, "serve.log"))
+	logf, err := os.OpenFile(filepath.Join(dir, "serve.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
 	if err != nil {
 		return nil, err
 	}
@@ -120,14 +149,16 @@ func startDemo(dir string) (stop func(), err error) {
 		case <-done:
 		case <-time.After(10 * time.Second):
 			cmd.Process.Kill()
+			<-done
 		}
 		logf.Close()
 	}
 	export := regexp.MustCompile(`^export ([A-Z0-9_]+)=(\S+)$`)
 	lines := bufio.NewScanner(stdout)
+	baseURL = ""
 	for lines.Scan() {
 		line := lines.Text()
-		if m := export.FindStringSubmatch(line); m != nil {
+		if m := export.FindStringSubmatch(line); m != nil && m[1] != "AMANAT" {
 			demoEnv[m[1]] = m[2]
 		}
 		if _, addr, ok := strings.Cut(line, " on http://"); ok && strings.HasPrefix(line, "amanat serving ") {
@@ -138,10 +169,47 @@ func startDemo(dir string) (stop func(), err error) {
 	if baseURL == "" {
 		stop()
 		log, _ := os.ReadFile(logf.Name())
-		return nil, fmt.Errorf("amanat serve --demo never said where it listens\n%s", log)
+		return nil, fmt.Errorf("amanat serve %s never said where it listens\n%s", strings.Join(args, " "), log)
 	}
 	go io.Copy(io.Discard, stdout)
 	return stop, nil
+}
+
+// demoUsers are the users the demo gives each circle: HQ's in every role
+// (scope all), a custodian and a supervisor for each of four circles.
+func demoUsers() []access.UserRequest {
+	var out []access.UserRequest
+	for _, role := range []string{access.RoleCustodian, access.RoleSupervisor, access.RoleFinance, access.RoleInvestigator, access.RoleAuditor, access.RoleAdmin} {
+		out = append(out, access.UserRequest{Login: "hq-" + role, Display: "HQ " + role, Roles: []string{role}})
+	}
+	for _, circle := range []string{"islamabad", "rawalpindi", "lahore", "karachi"} {
+		for _, role := range []string{access.RoleCustodian, access.RoleSupervisor} {
+			out = append(out, access.UserRequest{Login: circle + "-" + role, Display: circle + " " + role, Roles: []string{role}, Circles: []string{circle}})
+		}
+	}
+	// A name in Urdu, to see it drawn.
+	out[0].Display = "انسپکٹر عائشہ خان"
+	return out
+}
+
+// seedUsers makes demoUsers in the store at db, with random passwords, and
+// records each as NAME_PASSWORD in demoEnv, as the demo would print them.
+func seedUsers(db string) error {
+	svc, err := service.Open(db, service.Options{})
+	if err != nil {
+		return fmt.Errorf("open the demo store: %w", err)
+	}
+	defer svc.Store.Close()
+	for _, req := range demoUsers() {
+		b := make([]byte, 12)
+		rand.Read(b)
+		req.Password = hex.EncodeToString(b)
+		if _, err := svc.Users.CreateUser(context.Background(), req, "browser-tests"); err != nil {
+			return fmt.Errorf("make user %s: %w", req.Login, err)
+		}
+		demoEnv[envName(req.Login)+"_PASSWORD"] = req.Password
+	}
+	return nil
 }
 
 // envName is the demo's variable prefix of a user: hq-auditor → HQ_AUDITOR.
