@@ -36,7 +36,7 @@ func (s *Server) renderApprovals(c echo.Context, status int, errs map[string]str
 	}
 	d := consoleApprovalsPage{Supervisor: consoleActor(c).Role == access.RoleSupervisor}
 	if err := s.store.View(func(tx *ledger.Tx) error {
-		as, more, err := s.evidence.Approvals(tx, evidence.ApprovalPending, after, consolePageSize)
+		as, more, err := s.reg(c).Approvals(tx, evidence.ApprovalPending, after, consolePageSize)
 		if more && len(as) > 0 {
 			d.Next = fmt.Sprintf("/approvals?after=%d", as[len(as)-1].ID)
 		}
@@ -60,7 +60,7 @@ func (s *Server) consoleApprove(c echo.Context) error {
 	}
 	var got evidence.Approved
 	err = s.store.Write(c.Request().Context(), func(tx *ledger.Tx) (err error) {
-		got, err = s.evidence.Approve(tx, id, consoleActor(c).String())
+		got, err = s.reg(c).Approve(tx, id, consoleActor(c).String())
 		return err
 	})
 	if err != nil {
@@ -84,7 +84,7 @@ func (s *Server) consoleReject(c echo.Context) error {
 		return err
 	}
 	err = s.store.Write(c.Request().Context(), func(tx *ledger.Tx) error {
-		_, err := s.evidence.Reject(tx, id, consoleActor(c).String(), c.FormValue("reason"))
+		_, err := s.reg(c).Reject(tx, id, consoleActor(c).String(), c.FormValue("reason"))
 		return err
 	})
 	if err != nil {

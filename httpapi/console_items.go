@@ -210,7 +210,7 @@ func (s *Server) consoleCustody(c echo.Context) error {
 	var body any
 	if err == nil {
 		var write func(tx *ledger.Tx) (int, any, error)
-		if write, err = s.custodyWrite(item, consoleActor(c), req); err == nil {
+		if write, err = s.custodyWrite(c, item, req); err == nil {
 			err = s.store.Write(c.Request().Context(), func(tx *ledger.Tx) (err error) {
 				_, body, err = write(tx)
 				return err

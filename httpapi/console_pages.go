@@ -64,7 +64,7 @@ func (s *Server) consoleDashboard(c echo.Context) error {
 			group string
 			into  *valuationView
 		}{{finance.ByCurrency, &d.ByCurrency}, {finance.ByCircle, &d.ByCircle}} {
-			val, err := s.finance.Value(tx, today, v.group)
+			val, err := s.fin(c).Value(tx, today, v.group)
 			if err != nil {
 				return err
 			}
@@ -76,14 +76,14 @@ func (s *Server) consoleDashboard(c echo.Context) error {
 		}
 		var next string
 		var err error
-		if d.Alerts, next, err = s.svc.Alerts.List(tx, "", 10); err != nil {
+		if d.Alerts, next, err = s.alertsFor(c).List(tx, "", 10); err != nil {
 			return err
 		}
 		d.MoreAlerts = next != ""
-		if d.Pending, err = s.pendingApprovals(tx); err != nil {
+		if d.Pending, err = s.pendingApprovals(c, tx); err != nil {
 			return err
 		}
-		d.Discrepancies, _, err = s.finance.Discrepancies(tx, 0, 10)
+		d.Discrepancies, _, err = s.fin(c).Discrepancies(tx, 0, 10)
 		return err
 	})
 	if err != nil {
@@ -93,11 +93,11 @@ func (s *Server) consoleDashboard(c echo.Context) error {
 }
 
 // pendingApprovals counts the proposals waiting for a supervisor.
-func (s *Server) pendingApprovals(tx *ledger.Tx) (int, error) {
+func (s *Server) pendingApprovals(c echo.Context, tx *ledger.Tx) (int, error) {
 	n := 0
 	var after uint64
 	for {
-		as, more, err := s.evidence.Approvals(tx, evidence.ApprovalPending, after, 500)
+		as, more, err := s.reg(c).Approvals(tx, evidence.ApprovalPending, after, 500)
 		if err != nil {
 			return 0, err
 		}

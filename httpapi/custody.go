@@ -237,7 +237,7 @@ func (s *Server) postCustody(c echo.Context) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	write, err := s.custodyWrite(item, actorOf(c), req)
+	write, err := s.custodyWrite(c, item, req)
 	if err != nil {
 		return err
 	}
@@ -249,8 +249,8 @@ func (s *Server) postCustody(c echo.Context) error {
 // joins a commit group and is not mistaken for a reused Idempotency-Key;
 // the write records it, or proposes it when the two-person rule holds it
 // (202 with the approval).
-func (s *Server) custodyWrite(item uint64, actor Actor, req custodyRequest) (func(tx *ledger.Tx) (int, any, error), error) {
-	e, err := req.entry(item, actor.String())
+func (s *Server) custodyWrite(c echo.Context, item uint64, req custodyRequest) (func(tx *ledger.Tx) (int, any, error), error) {
+	e, err := req.entry(item, actorOf(c).String())
 	if err != nil {
 		return nil, err
 	}
@@ -261,7 +261,7 @@ func (s *Server) custodyWrite(item uint64, actor Actor, req custodyRequest) (fun
 		// The two-person rule: checked in full now, recorded only when a
 		// supervisor approves.
 		return func(tx *ledger.Tx) (int, any, error) {
-			a, err := s.evidence.Propose(tx, e)
+			a, err := s.reg(c).Propose(tx, e)
 			if err != nil {
 				return 0, nil, err
 			}
@@ -269,7 +269,7 @@ func (s *Server) custodyWrite(item uint64, actor Actor, req custodyRequest) (fun
 		}, nil
 	}
 	return func(tx *ledger.Tx) (int, any, error) {
-		got, err := s.evidence.Record(tx, e)
+		got, err := s.reg(c).Record(tx, e)
 		if err != nil {
 			return 0, nil, err
 		}
