@@ -264,3 +264,22 @@ func TestValuationChartAddsEachGroupExactly(t *testing.T) {
 		t.Errorf("bar lengths %d and %d, want %d and %d", lahore.Len, karachi.Len, chartBarSpace, chartBarSpace/2)
 	}
 }
+
+// A form's free text goes through the same check as the API's: a control
+// character in remarks is refused next to the remarks field.
+func TestConsoleFormFreeTextIsChecked(t *testing.T) {
+	ts, _ := consoleItemServer(t)
+	b := consoleAs(ts, access.RoleCustodian)
+	before := digest(t, ts.store)
+	rec := b.postForm("/items/1", "/items/1/custody", custodyForm("stored", "location.building", "Malkhana", "remarks", "shelf 3\x00"))
+	if rec.Code != http.StatusUnprocessableEntity {
+		t.Fatalf("remarks with a NUL: %d", rec.Code)
+	}
+	field := regexp.MustCompile(`(?s)<label for="stored-remarks">.*?</p>`).FindString(formOf(t, rec.Body.String(), "stored"))
+	if !strings.Contains(field, "Refused") {
+		t.Errorf("the remarks field shows no refusal: %s", field)
+	}
+	if digest(t, ts.store) != before {
+		t.Fatal("a refused form wrote something")
+	}
+}
