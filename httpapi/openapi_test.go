@@ -394,6 +394,7 @@ var mayCall = map[string][]string{
 	"GET /v1/register":                      access.Readers,
 	"GET /v1/verify":                        {access.RoleAuditor, access.RoleFinance, access.RoleAdmin},
 	"GET /v1/backup":                        {access.RoleAdmin},
+	"GET /v1/audit":                         {access.RoleAuditor, access.RoleAdmin},
 	"POST /v1/tokens":                       {access.RoleAdmin},
 	"GET /v1/tokens":                        {access.RoleAdmin},
 	"POST /v1/tokens/{id}/revoke":           {access.RoleAdmin},

@@ -20,7 +20,7 @@ func TestOpenWiresEveryServiceAndReadOnlyCreatesNothing(t *testing.T) {
 	if svc.KeyPath != db+".key" {
 		t.Fatalf("key %s, want the store file plus .key", svc.KeyPath)
 	}
-	if parts, ok := svc.RunChecks(); !ok || len(parts) != 2 || parts[0].Name != "ledger" || parts[1].Name != "custody" {
+	if parts, ok := svc.RunChecks(); !ok || len(parts) != 3 || parts[0].Name != "ledger" || parts[1].Name != "custody" || parts[2].Name != "audit" {
 		t.Fatalf("checks of a new store: %+v", parts)
 	}
 	if err := svc.Close(); err != nil {

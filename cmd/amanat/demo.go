@@ -9,6 +9,7 @@ import (
 
 	"github.com/amanat-ledger/amanat/chain"
 	"github.com/amanat-ledger/amanat/chain/access"
+	"github.com/amanat-ledger/amanat/chain/audit"
 	"github.com/amanat-ledger/amanat/chain/service"
 	"github.com/amanat-ledger/amanat/fixtures"
 	"github.com/amanat-ledger/amanat/ledger"
@@ -52,7 +53,8 @@ func loadDemo(ctx context.Context, a *service.Service, out io.Writer, db, base s
 			fmt.Fprintf(out, "demo: not loaded: %s; no tokens were made.\n", sum.Reason)
 		}
 		fmt.Fprintf(out, "demo: for a new token, stop the server and run: amanat token create --db %s --role ROLE --name NAME\n", db)
-		fmt.Fprintf(out, "demo: to start over, stop the server, delete %s, %s, %s.pub and %s, and serve --demo again\n", db, a.KeyPath, a.KeyPath, chain.WitnessPath(a.KeyPath))
+		witness := chain.WitnessPath(a.KeyPath)
+		fmt.Fprintf(out, "demo: to start over, stop the server, delete %s, %s, %s.pub, %s and %s, and serve --demo again\n", db, a.KeyPath, a.KeyPath, witness, audit.WitnessPath(witness))
 		fmt.Fprintf(out, "export AMANAT=%s\n", base)
 		return nil
 	}

@@ -136,7 +136,7 @@ func TestServeDemoAgainMintsNoTokens(t *testing.T) {
 		"demo: Operation Grey is already loaded in " + db,
 		"cannot be shown again",
 		"amanat token create --db " + db + " --role ROLE --name NAME",
-		"delete " + db + ", " + db + ".key, " + db + ".key.pub and " + db + ".checkpoint",
+		"delete " + db + ", " + db + ".key, " + db + ".key.pub, " + db + ".checkpoint and " + db + ".audit.checkpoint",
 		"export AMANAT=http://127.0.0.1:8080",
 	} {
 		if !strings.Contains(text, want) {

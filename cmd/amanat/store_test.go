@@ -53,6 +53,7 @@ func TestCommandsRefuseAMissingStore(t *testing.T) {
 	// The arguments each command needs besides --db, so that only the
 	// missing store can be what it refuses.
 	rest := map[string][]string{
+		"amanat audit export":        nil,
 		"amanat backup":              {"--out", "OUT"},
 		"amanat custody checkpoint":  nil,
 		"amanat custody consistency": {"--old", "1"},
@@ -113,7 +114,7 @@ func TestInitCreatesAStoreOthersOpen(t *testing.T) {
 	if err != nil {
 		t.Fatalf("init: %v\n%s", err, out)
 	}
-	for _, want := range []string{"created store " + db, "signing key " + db + ".key", db + ".key.pub", db + ".checkpoint"} {
+	for _, want := range []string{"created store " + db, "signing key " + db + ".key", db + ".key.pub", db + ".checkpoint", db + ".audit.checkpoint"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("init does not say %q:\n%s", want, out)
 		}
