@@ -98,6 +98,11 @@ func TestEveryPageOnDesktopAndPhone(t *testing.T) {
 				tb.open(path)
 				screenshot(t, user+"-"+name+"-"+size.name)
 				axe(t)
+				// Wide tables scroll in their own region; the page itself
+				// never scrolls sideways.
+				if w, err := chromedp.Run(tb.ctx, chromedp.Evaluate[int64]("document.documentElement.scrollWidth")); err != nil || w > size.width {
+					t.Errorf("%s at %s is %d px wide (%v)", path, size.name, w, err)
+				}
 			}
 		}
 	}
