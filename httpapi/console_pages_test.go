@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/amanat-ledger/amanat/chain/access"
+	"github.com/amanat-ledger/amanat/chain/evidence"
 	"github.com/amanat-ledger/amanat/ledger/finance"
 )
 
@@ -281,5 +283,18 @@ func TestConsoleFormFreeTextIsChecked(t *testing.T) {
 	}
 	if digest(t, ts.store) != before {
 		t.Fatal("a refused form wrote something")
+	}
+}
+
+func TestConsoleApprovalOfAConversionNamesNoItem(t *testing.T) {
+	ts, _ := consoleServer(t)
+	rec := httptest.NewRecorder()
+	c := ts.s.Echo().NewContext(httptest.NewRequest(http.MethodGet, "/approvals", nil), rec)
+	a := evidence.Approval{Proposal: evidence.Proposal{ID: 4, Kind: evidence.ProposalConversion, ProposedBy: "finance:f"}, Status: evidence.ApprovalPending}
+	if err := ts.s.renderPage(c, http.StatusOK, "approvals.html", pageData{Data: consoleApprovalsPage{Approvals: []evidence.Approval{a}}}); err != nil {
+		t.Fatal(err)
+	}
+	if body := rec.Body.String(); !strings.Contains(body, "Proposal 4: conversion") || strings.Contains(body, "/items/0") {
+		t.Errorf("a conversion's proposal: %s", body)
 	}
 }
