@@ -71,7 +71,9 @@ func TestItemStatusEnumIsTheRealSet(t *testing.T) {
 // TestCaseDateFilters registers cases on three days by the store's clock
 // and asks for each range: from and to are whole UTC days, both inclusive.
 func TestCaseDateFilters(t *testing.T) {
-	var now time.Time
+	// The test's tokens are made at the first instant and expire 90 days
+	// later, after the last.
+	now := time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)
 	svc := openTestService(t, t.TempDir(), ledger.Options{NoSync: true, Now: func() time.Time { return now }})
 	ts := serveTest(t, svc)
 	for i, day := range []string{"2025-06-01T23:59:59Z", "2025-06-02T00:00:00Z", "2025-06-03T12:00:00Z"} {

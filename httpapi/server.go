@@ -174,8 +174,9 @@ func (s *Server) routes(query map[string]map[string]bool) {
 	s.routesAlerts(v1)
 	s.routesSearch(v1)
 	s.routesRegister(v1)
-	s.routesConsole()
 	s.routesAudit(v1)
+	s.routesUsers(v1)
+	s.routesConsole()
 }
 
 func (s *Server) routesCore(g *echo.Group) {

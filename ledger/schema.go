@@ -101,6 +101,12 @@ var (
 	AuditTimes   = bucket("audit.by_time", "chain/audit", "BE(unix ns) BE(seq) -> empty")
 )
 
+// The cosignatures witnesses in other circles gave the custody log's
+// checkpoints (package chain/witness).
+var (
+	WitnessCosigs = bucket("witness.cosignatures", "chain/witness", "BE(tree size) 0 witness public key -> version 1, JSON {checkpoint, witness, lines, time}")
+)
+
 // Schema lists every bucket of a store, in the order Create makes them.
 var Schema = []Bucket{
 	LedgerMeta, LedgerTxns, LedgerBalances, LedgerHistory, LedgerReversals, LedgerIdem,
@@ -113,4 +119,5 @@ var Schema = []Bucket{
 	AuthTokens,
 	AuthUsers, AuthSessions,
 	AuditMeta, AuditRecords, AuditHashes, AuditActors, AuditItems, AuditTimes,
+	WitnessCosigs,
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/amanat-ledger/amanat/chain/alerts"
 	"github.com/amanat-ledger/amanat/chain/audit"
 	"github.com/amanat-ledger/amanat/chain/evidence"
+	"github.com/amanat-ledger/amanat/chain/witness"
 	"github.com/amanat-ledger/amanat/ledger"
 	"github.com/amanat-ledger/amanat/ledger/finance"
 )
@@ -55,6 +56,9 @@ type Service struct {
 	Audit *audit.Log
 	// KeyPath is the custody log's signing key file.
 	KeyPath string
+	// Witnesses send the log's checkpoints to witnesses in other circles
+	// (StartWitnesses); nil without.
+	Witnesses *witness.Client
 	// Checks are what verification runs, in order: the ledger's
 	// invariants, then the whole custody log, then the audit log.
 	Checks []ledger.Checker
@@ -147,6 +151,9 @@ func (s *Service) Close() error {
 	var errs []error
 	if err := s.Audit.Close(); err != nil {
 		errs = append(errs, fmt.Errorf("close audit log: %w", err))
+	}
+	if s.Witnesses != nil {
+		s.Witnesses.Stop()
 	}
 	if err := s.Custody.Close(); err != nil {
 		errs = append(errs, fmt.Errorf("close custody log: %w", err))

@@ -21,6 +21,12 @@ func runRoot(t *testing.T, args ...string) (string, error) {
 
 func resetFlags(cmd *cobra.Command) {
 	cmd.Flags().VisitAll(func(f *pflag.Flag) {
+		if sv, ok := f.Value.(pflag.SliceValue); ok {
+			// Set would append to the last run's list.
+			_ = sv.Replace(nil)
+			f.Changed = false
+			return
+		}
 		_ = f.Value.Set(f.DefValue) // the default was accepted when the flag was made
 		f.Changed = false
 	})
@@ -62,6 +68,10 @@ func TestCommandsRefuseAMissingStore(t *testing.T) {
 		"amanat export":              {"--format", "journal"},
 		"amanat rates import":        {sheet},
 		"amanat token create":        {"--role", "admin", "--name", "asma"},
+		"amanat user create":         {"--role", "admin", "--name", "asma"},
+		"amanat user list":           nil,
+		"amanat user disable":        {"--name", "asma"},
+		"amanat user passwd":         {"--name", "asma"},
 		"amanat verify":              nil,
 	}
 	var withDB []string
