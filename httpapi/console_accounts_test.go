@@ -91,3 +91,29 @@ func TestConsoleLockedLoginSaysWhenToRetry(t *testing.T) {
 		t.Fatal("a locked login got a session")
 	}
 }
+
+// A user with two roles acts in the one each page needs, as the API does,
+// and still may not approve their own proposal.
+func TestConsoleUserWithTwoRoles(t *testing.T) {
+	ts, _ := newApprovalServer(t)
+	if _, err := ts.s.svc.Users.CreateUser(context.Background(), access.UserRequest{Login: "zainab", Roles: []string{access.RoleCustodian, access.RoleSupervisor},
+		Password: "correct horse battery"}, "test"); err != nil {
+		t.Fatal(err)
+	}
+	b := newBrowser(ts)
+	b.login("zainab", "correct horse battery")
+	if page := b.get("/items/1").Body.String(); !strings.Contains(page, `id="form-returned"`) {
+		t.Fatal("a custodian and supervisor is offered no custody form")
+	}
+	rec := b.postForm("/items/1", "/items/1/custody", custodyForm("returned", "to", "Nguyen Van An", "court_order_id", "1", "remarks", "to the owner"))
+	if rec.Code != http.StatusSeeOther {
+		t.Fatalf("proposal: %d %s", rec.Code, rec.Body.String())
+	}
+	if page := b.get("/approvals").Body.String(); !strings.Contains(page, "Approve proposal 1") {
+		t.Fatal("a supervisor is offered no approve button")
+	}
+	rec = b.postForm("/approvals", "/approvals/1/approve", nil)
+	if rec.Code != http.StatusForbidden || !strings.Contains(pageText(rec.Body.String()), "may not decide it") {
+		t.Fatalf("approving one's own proposal: %d %s", rec.Code, pageText(rec.Body.String()))
+	}
+}

@@ -34,7 +34,7 @@ func (s *Server) renderApprovals(c echo.Context, status int, errs map[string]str
 	if err != nil {
 		return err
 	}
-	d := consoleApprovalsPage{Supervisor: consoleActor(c).Role == access.RoleSupervisor}
+	d := consoleApprovalsPage{Supervisor: consoleHolds(c, access.RoleSupervisor)}
 	if err := s.store.View(func(tx *ledger.Tx) error {
 		as, more, err := s.reg(c).Approvals(tx, evidence.ApprovalPending, after, consolePageSize)
 		if more && len(as) > 0 {

@@ -145,7 +145,7 @@ func (s *Server) itemPageData(c echo.Context, id uint64) (consoleItemPage, error
 			}
 			d.Orders = append(d.Orders, o)
 		}
-		if consoleActor(c).Role == access.RoleCustodian {
+		if consoleHolds(c, access.RoleCustodian) {
 			d.Forms = custodyForms(v.Custody)
 		}
 		d.Now = tx.Now.UTC().Format("2006-01-02T15:04:05")
