@@ -27,7 +27,7 @@ type demoItem struct {
 // demoItems lists every item of the demo through the API.
 func demoItems(t *testing.T) []demoItem {
 	t.Helper()
-	status, body := api(t, "auditor", http.MethodGet, "/v1/items?limit=1000", "")
+	status, body := api(t, "hq-auditor", http.MethodGet, "/v1/items?limit=1000", "")
 	if status != http.StatusOK {
 		t.Fatalf("list items: %d %s", status, body)
 	}
@@ -153,7 +153,7 @@ func TestProposeAsOneApproveAsAnother(t *testing.T) {
 	if msg := sup.text(".flash"); !strings.Contains(msg, fmt.Sprintf("Approved proposal %d", id)) {
 		t.Fatalf("after approving: %q", msg)
 	}
-	status, body := api(t, "auditor", http.MethodGet, fmt.Sprintf("/v1/items/%d", it.ID), "")
+	status, body := api(t, "hq-auditor", http.MethodGet, fmt.Sprintf("/v1/items/%d", it.ID), "")
 	var got demoItem
 	json.Unmarshal(body, &got)
 	if status != http.StatusOK || got.Status != "written_off" {
@@ -167,7 +167,7 @@ func TestProposeAsOneApproveAsAnother(t *testing.T) {
 func TestFormAndAPIRefuseAlike(t *testing.T) {
 	it := itemInCustody(t, "")
 	at := time.Now().UTC().Format(time.RFC3339)
-	status, body := api(t, "custodian", http.MethodPost, fmt.Sprintf("/v1/items/%d/custody", it.ID),
+	status, body := api(t, "hq-custodian", http.MethodPost, fmt.Sprintf("/v1/items/%d/custody", it.ID),
 		fmt.Sprintf(`{"event":"transferred","at":%q,"from":"Nobody At All","to":"SI Kamran"}`, at))
 	var p struct {
 		Errors []struct{ Field, Reason string }
@@ -199,7 +199,7 @@ func TestScopedUserSeesOnlyTheirCircle(t *testing.T) {
 			break
 		}
 	}
-	status, body := api(t, "auditor", http.MethodGet, fmt.Sprintf("/v1/cases/%d", other.CaseID), "")
+	status, body := api(t, "hq-auditor", http.MethodGet, fmt.Sprintf("/v1/cases/%d", other.CaseID), "")
 	var cs struct{ FIR, Circle string }
 	json.Unmarshal(body, &cs)
 	if status != http.StatusOK || cs.FIR == "" {

@@ -3,9 +3,7 @@
 //
 // TestMain builds the amanat binary, serves the demo from a store in a
 // temporary folder on a free port, and reads the lines the demo prints
-// (export NAME_PASSWORD=..., export NAME_TOKEN=...). A demo that prints no
-// passwords gets its users (hq-custodian, lahore-custodian, ...) made in
-// its store before it is served again. Each test opens its own
+// (export NAME_PASSWORD=..., export NAME_TOKEN=...). Each test opens its own
 // browser context (its own cookies) in one shared Chromium:
 //
 //	tab := login(t, "hq-custodian") // a signed-in tab of t
@@ -21,9 +19,7 @@ package browsertest
 import (
 	"bufio"
 	"context"
-	"crypto/rand"
 	_ "embed"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -41,9 +37,6 @@ import (
 
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
-
-	"github.com/amanat-ledger/amanat/chain/access"
-	"github.com/amanat-ledger/amanat/chain/service"
 )
 
 const chromium = "/usr/bin/chromium"
@@ -98,29 +91,14 @@ func run(m *testing.M) int {
 }
 
 // startDemo builds amanat into dir and serves the demo from a new store
-// there on a free port, until stop. When the demo prints no user
-// passwords, the server is stopped, the demo's users are made in the store
-// (seedUsers) and it is served again.
+// there on a free port, until stop.
 func startDemo(dir string) (stop func(), err error) {
 	bin := filepath.Join(dir, "amanat")
 	build := exec.Command("go", "build", "-o", bin, "github.com/amanat-ledger/amanat/cmd/amanat")
 	if out, err := build.CombinedOutput(); err != nil {
 		return nil, fmt.Errorf("build amanat: %v\n%s", err, out)
 	}
-	db := filepath.Join(dir, "demo.db")
-	if stop, err = serve(bin, dir, "--demo", "--db", db); err != nil {
-		return nil, err
-	}
-	for name := range demoEnv {
-		if strings.HasSuffix(name, "_PASSWORD") {
-			return stop, nil
-		}
-	}
-	stop()
-	if err := seedUsers(db); err != nil {
-		return nil, err
-	}
-	return serve(bin, dir, "--db", db)
+	return serve(bin, dir, "--demo", "--db", filepath.Join(dir, "demo.db"))
 }
 
 // serve starts `amanat serve ARGS` on a free port and reads what it prints
@@ -173,43 +151,6 @@ func serve(bin, dir string, args ...string) (stop func(), err error) {
 	}
 	go io.Copy(io.Discard, stdout)
 	return stop, nil
-}
-
-// demoUsers are the users the demo gives each circle: HQ's in every role
-// (scope all), a custodian and a supervisor for each of four circles.
-func demoUsers() []access.UserRequest {
-	var out []access.UserRequest
-	for _, role := range []string{access.RoleCustodian, access.RoleSupervisor, access.RoleFinance, access.RoleInvestigator, access.RoleAuditor, access.RoleAdmin} {
-		out = append(out, access.UserRequest{Login: "hq-" + role, Display: "HQ " + role, Roles: []string{role}})
-	}
-	for _, circle := range []string{"islamabad", "rawalpindi", "lahore", "karachi"} {
-		for _, role := range []string{access.RoleCustodian, access.RoleSupervisor} {
-			out = append(out, access.UserRequest{Login: circle + "-" + role, Display: circle + " " + role, Roles: []string{role}, Circles: []string{circle}})
-		}
-	}
-	// A name in Urdu, to see it drawn.
-	out[0].Display = "انسپکٹر عائشہ خان"
-	return out
-}
-
-// seedUsers makes demoUsers in the store at db, with random passwords, and
-// records each as NAME_PASSWORD in demoEnv, as the demo would print them.
-func seedUsers(db string) error {
-	svc, err := service.Open(db, service.Options{})
-	if err != nil {
-		return fmt.Errorf("open the demo store: %w", err)
-	}
-	defer svc.Store.Close()
-	for _, req := range demoUsers() {
-		b := make([]byte, 12)
-		rand.Read(b)
-		req.Password = hex.EncodeToString(b)
-		if _, err := svc.Users.CreateUser(context.Background(), req, "browser-tests"); err != nil {
-			return fmt.Errorf("make user %s: %w", req.Login, err)
-		}
-		demoEnv[envName(req.Login)+"_PASSWORD"] = req.Password
-	}
-	return nil
 }
 
 // envName is the demo's variable prefix of a user: hq-auditor → HQ_AUDITOR.
