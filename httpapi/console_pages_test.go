@@ -122,7 +122,7 @@ func TestConsoleTransferAndReceiptThroughTheForms(t *testing.T) {
 		t.Fatal("a refused receipt wrote something")
 	}
 	form := formOf(t, rec.Body.String(), "received")
-	if !strings.Contains(form, `name="to" dir="auto" value="SI Someone Else"`) || !strings.Contains(pageText(form), `was transferred to "SI Kamran", not "SI Someone Else"`) {
+	if !strings.Contains(form, `name="to" aria-invalid="true" dir="auto" value="SI Someone Else"`) || !strings.Contains(pageText(form), `was transferred to "SI Kamran", not "SI Someone Else"`) {
 		t.Errorf("the refused receipt form does not show its value and refusal: %s", form)
 	}
 	rec = b.postForm("/items/1", "/items/1/custody", custodyForm("received", "to", "SI Kamran", "condition", "bag intact"))
