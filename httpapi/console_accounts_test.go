@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -9,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/amanat-ledger/amanat/chain/access"
 	"github.com/amanat-ledger/amanat/chain/service"
@@ -115,5 +117,39 @@ func TestConsoleUserWithTwoRoles(t *testing.T) {
 	rec = b.postForm("/approvals", "/approvals/1/approve", nil)
 	if rec.Code != http.StatusForbidden || !strings.Contains(pageText(rec.Body.String()), "may not decide it") {
 		t.Fatalf("approving one's own proposal: %d %s", rec.Code, pageText(rec.Body.String()))
+	}
+}
+
+// A user of one circle gets the not-found page for another circle's item
+// and case, finds neither in the lists, and its custody form for that item
+// is refused as not found, writing nothing.
+func TestConsoleKeepsAUserToItsCircles(t *testing.T) {
+	ts := accountsServer(t)
+	if rec := ts.do(access.RoleCustodian, http.MethodPost, "/v1/cases", `{"fir":"88/2025","circle":"islamabad","title":"Islamabad's own"}`); rec.Code != http.StatusCreated {
+		t.Fatalf("case: %d %s", rec.Code, rec.Body)
+	}
+	at := time.Now().UTC().Add(-2 * time.Hour).Format(time.RFC3339)
+	if rec := ts.do(access.RoleCustodian, http.MethodPost, "/v1/seizures", fmt.Sprintf(`{"case_id":1,"seized_at":%q,"location":{"building":"G-11"},
+	"seized_from":"A","officer":"Inspector B","items":[{"kind":"cash","seal":"ISB-9","description":"bag","amounts":[{"currency":"USD","amount":"5.00"}]}]}`, at)); rec.Code != http.StatusCreated {
+		t.Fatalf("seizure: %d %s", rec.Code, rec.Body)
+	}
+	b := newBrowser(ts)
+	b.login("lahore-custodian", "correct horse battery")
+	for _, path := range []string{"/items/1", "/cases/1"} {
+		if rec := b.get(path); rec.Code != http.StatusNotFound {
+			t.Errorf("lahore's custodian GET %s: %d", path, rec.Code)
+		}
+	}
+	for _, path := range []string{"/cases", "/search?q=88", "/"} {
+		if body := b.get(path).Body.String(); strings.Contains(body, "88/2025") || strings.Contains(body, "ISB-9") {
+			t.Errorf("lahore's custodian sees Islamabad's case at %s", path)
+		}
+	}
+	before := digest(t, ts.store)
+	if rec := b.postForm("/", "/items/1/custody", custodyForm("stored", "location.building", "Lahore malkhana")); rec.Code != http.StatusNotFound {
+		t.Errorf("lahore's custodian stores Islamabad's item: %d", rec.Code)
+	}
+	if digest(t, ts.store) != before {
+		t.Fatal("a refused form wrote something")
 	}
 }

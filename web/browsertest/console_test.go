@@ -205,11 +205,8 @@ func TestScopedUserSeesOnlyTheirCircle(t *testing.T) {
 	if status != http.StatusOK || cs.FIR == "" {
 		t.Fatalf("case %d: %d %s", other.CaseID, status, body)
 	}
-	// The console hides what the API hides from the same user. A build
-	// whose register does not yet limit a user to its circles shows
-	// lahore's custodian everything through both.
-	if st, _ := api(t, "lahore-custodian", http.MethodGet, fmt.Sprintf("/v1/items/%d", other.ID), ""); st == http.StatusOK {
-		t.Skipf("the API shows lahore-custodian Islamabad's item %d: this build's register does not apply circle scopes", other.ID)
+	if st, _ := api(t, "lahore-custodian", http.MethodGet, fmt.Sprintf("/v1/items/%d", other.ID), ""); st != http.StatusNotFound {
+		t.Fatalf("the API answers lahore-custodian %d for Islamabad's item %d, want 404", st, other.ID)
 	}
 	tb := login(t, "lahore-custodian")
 	if st := tb.open(fmt.Sprintf("/items/%d", other.ID)); st != http.StatusNotFound {
