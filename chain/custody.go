@@ -54,7 +54,11 @@ func NewWithOptions(store *ledger.Store, keyPath string, kinds []ledger.RecordKi
 	if err != nil {
 		return nil, err
 	}
-	return &Custody{store: store, log: l}, nil
+	c := &Custody{store: store, log: l}
+	if err := c.buildHeads(); err != nil {
+		return nil, err
+	}
+	return c, nil
 }
 
 // Open opens the custody log of a store for reading only (verify, export
@@ -216,6 +220,9 @@ func (c *Custody) write(tx *ledger.Tx, e Entry, st *ItemState, next ItemState) (
 		return Entry{}, err
 	}
 	e.Hash = log.HashHex(h)
+	if err := log.NoteEntry(tx, e.Item, e.LeafIndex, h); err != nil {
+		return Entry{}, err
+	}
 	if err := tx.Put(ledger.ChainEntries, log.BE64(seq), canon); err != nil {
 		return Entry{}, fmt.Errorf("store custody entry %d: %w", seq, err)
 	}

@@ -40,6 +40,10 @@ var (
 	ChainHashes  = bucket("chain.hashes", "chain", "BE(tlog stored hash index) -> 32-byte hash")
 	ChainTxLeaf  = bucket("chain.txleaf", "chain", "BE(ledger transaction id) -> BE(leaf index)")
 	ChainRecords = bucket("chain.records", "chain", "kind 0x00 BE(id) -> BE(leaf index)")
+	// The head commitment (chain/log/heads.go): a Merkle tree over each
+	// item's latest entry and transaction, its root in every checkpoint.
+	ChainHeads      = bucket("chain.heads", "chain", "BE(item) -> head leaf; Sequence() is the commitment's size")
+	ChainHeadHashes = bucket("chain.headhashes", "chain", "BE(tlog stored hash index) -> 32-byte hash of the head commitment")
 )
 
 // The evidence register's buckets (package chain/evidence).
@@ -86,6 +90,7 @@ var (
 var Schema = []Bucket{
 	LedgerMeta, LedgerTxns, LedgerBalances, LedgerHistory, LedgerReversals, LedgerIdem,
 	ChainMeta, ChainEntries, ChainItems, ChainState, ChainLeaves, ChainHashes, ChainTxLeaf, ChainRecords,
+	ChainHeads, ChainHeadHashes,
 	EvidenceCases, EvidenceFIRs, EvidenceItems, EvidenceSeals, EvidenceCaseItems,
 	EvidenceOrders, EvidenceItemOrder, EvidenceOrderEnds,
 	ApprovalProposals, ApprovalDecisions,

@@ -1,0 +1,500 @@
+package log
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"golang.org/x/mod/sumdb/tlog"
+
+	"github.com/amanat-ledger/amanat/ledger"
+)
+
+// The head commitment: beside the log, a second Merkle tree whose leaf
+// item-1 is the head of item (how many custody entries it has and which
+// leaf is the latest; how many ledger transactions post to its accounts and
+// which leaf is the latest). Every checkpoint signs its root in an
+// extension line, so a court bundle that carries its item's head and the
+// head's inclusion proof proves that it holds every entry and transaction
+// of the item up to the checkpoint, not only that the ones it holds are in
+// the log.
+//
+// The tree is an RFC 6962 tree over heads 1..N, N the highest item id with
+// anything logged: the register numbers items from one sequence, so a
+// dense tree is as small as a sparse one, and its proofs are the log's own
+// (section 6 of docs/custody-format.md), checked by the same code. Its
+// hashes are kept in the stored-hash layout of tlog, so TreeHash and
+// ProveRecord read it as they read the log; an item's new entry rewrites
+// its leaf and the complete subtrees above it, one hash per level. An id
+// never logged is the empty head, and a stored hash never written is the
+// hash of an empty subtree of its level, so a run of ids that nothing
+// reached (the log accepts any item id) costs no writes.
+
+// HeadFormat is the first line of a head leaf.
+const HeadFormat = "amanat-head/1"
+
+// headsMarker in ledger.ChainMeta says the head commitment was built for
+// every leaf of the log and is kept up to date with it.
+const headsMarker = "heads"
+
+// Head is one item's leaf of the head commitment.
+type Head struct {
+	Item      uint64
+	Entries   uint64    // custody entries of the item
+	EntryLeaf uint64    // leaf index of the latest, when Entries > 0
+	EntryHash tlog.Hash // its leaf hash
+	Txns      uint64    // ledger transactions that post to an account of the item
+	TxnLeaf   uint64    // leaf index of the latest, when Txns > 0
+	TxnHash   tlog.Hash // its leaf hash
+}
+
+// Bytes is the head's leaf:
+//
+//	amanat-head/1\nitem N\nentries C[ LEAF HASH]\ntxns C[ LEAF HASH]\n
+//
+// with the latest leaf's index and hex hash after a count that is not 0.
+func (h Head) Bytes() []byte {
+	var b strings.Builder
+	b.WriteString(HeadFormat + "\nitem " + strconv.FormatUint(h.Item, 10) + "\n")
+	line := func(key string, n, leaf uint64, hash tlog.Hash) {
+		b.WriteString(key + " " + strconv.FormatUint(n, 10))
+		if n > 0 {
+			b.WriteString(" " + strconv.FormatUint(leaf, 10) + " " + HashHex(hash))
+		}
+		b.WriteString("\n")
+	}
+	line("entries", h.Entries, h.EntryLeaf, h.EntryHash)
+	line("txns", h.Txns, h.TxnLeaf, h.TxnHash)
+	return []byte(b.String())
+}
+
+// ParseHead reads a head leaf, refusing any other spelling of it.
+func ParseHead(data []byte) (Head, error) {
+	var h Head
+	lines := strings.Split(string(data), "\n")
+	if len(lines) != 5 || lines[4] != "" || lines[0] != HeadFormat {
+		return h, fmt.Errorf("head is not %s and three lines", HeadFormat)
+	}
+	item, ok := strings.CutPrefix(lines[1], "item ")
+	if h.Item, ok = decimal(item, ok); !ok || h.Item == 0 {
+		return h, fmt.Errorf("head line %q is not item and an id", lines[1])
+	}
+	var err error
+	if h.Entries, h.EntryLeaf, h.EntryHash, err = headLine(lines[2], "entries"); err != nil {
+		return h, err
+	}
+	if h.Txns, h.TxnLeaf, h.TxnHash, err = headLine(lines[3], "txns"); err != nil {
+		return h, err
+	}
+	if !bytes.Equal(h.Bytes(), data) {
+		return h, fmt.Errorf("head is not in its one spelling")
+	}
+	return h, nil
+}
+
+func headLine(s, key string) (n, leaf uint64, hash tlog.Hash, err error) {
+	rest, ok := strings.CutPrefix(s, key+" ")
+	f := strings.Split(rest, " ")
+	if n, ok = decimal(f[0], ok); !ok || (n == 0) != (len(f) == 1) || (n > 0 && len(f) != 3) {
+		return 0, 0, hash, fmt.Errorf("head line %q is not %s, a count and, after a count other than 0, a leaf index and hash", s, key)
+	}
+	if n == 0 {
+		return 0, 0, hash, nil
+	}
+	if leaf, ok = decimal(f[1], true); !ok {
+		return 0, 0, hash, fmt.Errorf("head line %q: leaf index %q is not a decimal number", s, f[1])
+	}
+	x, err := hex.DecodeString(f[2])
+	if err != nil || len(x) != tlog.HashSize || hex.EncodeToString(x) != f[2] {
+		return 0, 0, hash, fmt.Errorf("head line %q: %q is not 64 lower-case hex digits", s, f[2])
+	}
+	copy(hash[:], x)
+	return n, leaf, hash, nil
+}
+
+// decimal reads a decimal number without sign or leading zeros.
+func decimal(s string, ok bool) (uint64, bool) {
+	n, err := strconv.ParseUint(s, 10, 64)
+	return n, ok && err == nil && strconv.FormatUint(n, 10) == s
+}
+
+// headHashes reads the head tree's stored hashes. A hash that was never
+// stored is that of an empty subtree of its level: the leaves no item has
+// reached cost nothing (emptyHash).
+type headHashes struct{ tx *ledger.Tx }
+
+func (r headHashes) ReadHashes(indexes []int64) ([]tlog.Hash, error) {
+	out := make([]tlog.Hash, len(indexes))
+	for i, x := range indexes {
+		v := r.tx.Get(ledger.ChainHeadHashes, BE64(uint64(x)))
+		switch {
+		case v == nil:
+			level, _ := tlog.SplitStoredHashIndex(x)
+			out[i] = emptyHash(level)
+		case len(v) != tlog.HashSize:
+			return nil, fmt.Errorf("stored head hash %d is not a SHA-256 hash", x)
+		default:
+			copy(out[i][:], v)
+		}
+	}
+	return out, nil
+}
+
+// EmptyHead is the leaf of an item id with nothing logged.
+const EmptyHead = HeadFormat + "\n"
+
+// emptyHashes[l] is the hash of a subtree of 2^l empty heads.
+var emptyHashes = func() []tlog.Hash {
+	hs := []tlog.Hash{tlog.RecordHash([]byte(EmptyHead))}
+	for l := 1; l < 64; l++ {
+		hs = append(hs, tlog.NodeHash(hs[l-1], hs[l-1]))
+	}
+	return hs
+}()
+
+func emptyHash(level int) tlog.Hash { return emptyHashes[level] }
+
+// HeadsSize is the number of leaves of the head commitment: the highest
+// item id it holds.
+func HeadsSize(tx *ledger.Tx) uint64 { return tx.Sequence(ledger.ChainHeads) }
+
+// HeadsBuilt says whether the store keeps the head commitment (a store
+// written before it is built on its first read-write open).
+func HeadsBuilt(tx *ledger.Tx) bool { return tx.Get(ledger.ChainMeta, []byte(headsMarker)) != nil }
+
+// EmptyHeadsRoot is the root of a head commitment with no leaves, RFC
+// 6962's hash of the empty tree.
+var EmptyHeadsRoot = tlog.Hash(sha256.Sum256(nil))
+
+// HeadsRoot is the size and root hash of the head commitment.
+func HeadsRoot(tx *ledger.Tx) (uint64, tlog.Hash, error) {
+	n := HeadsSize(tx)
+	if n == 0 {
+		return 0, EmptyHeadsRoot, nil
+	}
+	root, err := tlog.TreeHash(int64(n), headHashes{tx})
+	if err != nil {
+		return 0, root, fmt.Errorf("head commitment root at %d: %w", n, err)
+	}
+	return n, root, nil
+}
+
+// ReadHead is item's head: an empty head when nothing of it is logged.
+func ReadHead(tx *ledger.Tx, item uint64) (Head, error) {
+	v := tx.Get(ledger.ChainHeads, BE64(item))
+	if v == nil {
+		return Head{Item: item}, nil
+	}
+	h, err := ParseHead(v)
+	if err != nil {
+		return h, fmt.Errorf("stored head of item %d: %w", item, err)
+	}
+	if h.Item != item {
+		return h, fmt.Errorf("stored head of item %d says item %d", item, h.Item)
+	}
+	return h, nil
+}
+
+// writeHead stores h and brings the tree up to date: it grows to h.Item
+// leaves when it is smaller, and rewrites h's leaf and every complete
+// subtree above it, one hash per level.
+func writeHead(tx *ledger.Tx, h Head) error {
+	data := h.Bytes()
+	if err := tx.Put(ledger.ChainHeads, BE64(h.Item), data); err != nil {
+		return fmt.Errorf("store head of item %d: %w", h.Item, err)
+	}
+	n, i := HeadsSize(tx), int64(h.Item-1)
+	if h.Item > n {
+		if err := tx.SetSequence(ledger.ChainHeads, h.Item); err != nil {
+			return fmt.Errorf("grow the head commitment: %w", err)
+		}
+	}
+	if err := putHeadHash(tx, 0, i, tlog.RecordHash(data)); err != nil {
+		return err
+	}
+	if h.Item > n && n > 0 {
+		// Subtrees that end past the old last leaf are complete now: the
+		// ones wholly past it are empty and read as such; the ones that
+		// straddle it, one a level, are hashed here.
+		if err := rehashPath(tx, int64(n-1), max(n, h.Item), func(level int, k int64) bool { return (k+1)<<level > int64(n) }); err != nil {
+			return err
+		}
+	}
+	return rehashPath(tx, i, max(n, h.Item), func(int, int64) bool { return true })
+}
+
+// rehashPath recomputes the complete subtrees (of a tree of size leaves)
+// above leaf i that want says to, bottom up.
+func rehashPath(tx *ledger.Tx, i int64, size uint64, want func(level int, k int64) bool) error {
+	r := headHashes{tx}
+	for level := 1; (i>>level+1)<<level <= int64(size); level++ {
+		k := i >> level
+		if !want(level, k) {
+			continue
+		}
+		hs, err := r.ReadHashes([]int64{tlog.StoredHashIndex(level-1, 2*k), tlog.StoredHashIndex(level-1, 2*k+1)})
+		if err != nil {
+			return err
+		}
+		if err := putHeadHash(tx, level, k, tlog.NodeHash(hs[0], hs[1])); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func putHeadHash(tx *ledger.Tx, level int, k int64, x tlog.Hash) error {
+	if err := tx.Put(ledger.ChainHeadHashes, BE64(uint64(tlog.StoredHashIndex(level, k))), x[:]); err != nil {
+		return fmt.Errorf("store head hash: %w", err)
+	}
+	return nil
+}
+
+// NoteEntry makes the custody entry at leaf (leaf hash hash) item's latest
+// in the head commitment, in the transaction that appends it. Nothing is
+// noted before the commitment is built (BuildHeads counts it then).
+func NoteEntry(tx *ledger.Tx, item, leaf uint64, hash tlog.Hash) error {
+	if !HeadsBuilt(tx) {
+		return nil
+	}
+	return noteEntry(tx, item, leaf, hash)
+}
+
+func noteEntry(tx *ledger.Tx, item, leaf uint64, hash tlog.Hash) error {
+	h, err := ReadHead(tx, item)
+	if err != nil {
+		return err
+	}
+	h.Entries, h.EntryLeaf, h.EntryHash = h.Entries+1, leaf, hash
+	return writeHead(tx, h)
+}
+
+// noteTxn makes the ledger transaction at leaf the latest of every item it
+// posts to.
+func noteTxn(tx *ledger.Tx, leaf uint64, hash tlog.Hash, canonical []byte) error {
+	for _, item := range TxnItems(canonical) {
+		h, err := ReadHead(tx, item)
+		if err != nil {
+			return err
+		}
+		h.Txns, h.TxnLeaf, h.TxnHash = h.Txns+1, leaf, hash
+		if err := writeHead(tx, h); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// TxnItems are the items whose accounts (<root>:item:<id>) the canonical
+// ledger transaction posts to, each once, in increasing id.
+func TxnItems(canonical []byte) []uint64 {
+	var out []uint64
+	for line := range strings.SplitSeq(string(canonical), "\n") {
+		rest, ok := strings.CutPrefix(line, "posting ")
+		if !ok {
+			continue
+		}
+		acct, _, _ := strings.Cut(rest, " ")
+		if id, ok := AccountItem(acct); ok && !slices.Contains(out, id) {
+			out = append(out, id)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// AccountItem is the item whose account acct is (<root>:item:<id>).
+func AccountItem(acct string) (uint64, bool) {
+	parts := strings.Split(acct, ":")
+	if len(parts) != 3 || parts[1] != "item" || parts[0] == "" {
+		return 0, false
+	}
+	id, ok := decimal(parts[2], true)
+	return id, ok && id > 0
+}
+
+// BuildHeads builds the head commitment of a store written before it, from
+// every leaf of the log, once: entryItem names the item of the custody
+// entry seq (the log does not read entries).
+func BuildHeads(tx *ledger.Tx, entryItem func(seq uint64) (uint64, error)) error {
+	if HeadsBuilt(tx) {
+		return nil
+	}
+	n := Size(tx)
+	for i := uint64(0); i < n; i++ {
+		lv := tx.Get(ledger.ChainLeaves, BE64(i))
+		if len(lv) < 9 {
+			return fmt.Errorf("log leaf %d is missing", i)
+		}
+		hash, err := LeafHash(tx, i)
+		if err != nil {
+			return err
+		}
+		id := Uint64(lv[1:9])
+		switch lv[0] {
+		case KindCustody:
+			item, err := entryItem(id)
+			if err != nil {
+				return fmt.Errorf("head commitment: leaf %d: %w", i, err)
+			}
+			err = noteEntry(tx, item, i, hash)
+			if err != nil {
+				return err
+			}
+		case KindTransaction:
+			raw := tx.RawTransaction(id)
+			if raw == nil {
+				return fmt.Errorf("head commitment: leaf %d: ledger transaction %d is missing", i, id)
+			}
+			if err := noteTxn(tx, i, hash, raw); err != nil {
+				return err
+			}
+		}
+	}
+	return tx.Put(ledger.ChainMeta, []byte(headsMarker), []byte(HeadFormat))
+}
+
+// HeadProof is item's head with its inclusion proof in the head commitment
+// of HeadsSize leaves whose root is Root.
+type HeadProof struct {
+	Head      Head
+	Leaf      uint64 // item - 1
+	HeadsSize uint64
+	LeafHash  tlog.Hash
+	Root      tlog.Hash
+	Hashes    []tlog.Hash
+	Canonical []byte
+}
+
+// ProveHead proves item's head in the head commitment as it is now.
+func ProveHead(tx *ledger.Tx, item uint64) (HeadProof, error) {
+	if !HeadsBuilt(tx) {
+		return HeadProof{}, ledger.Errorf(ledger.EConflict, "this store's head commitment is not built yet: open it for writing once")
+	}
+	n, root, err := HeadsRoot(tx)
+	if err != nil {
+		return HeadProof{}, err
+	}
+	if item == 0 || item > n {
+		return HeadProof{}, ledger.Errorf(ledger.ENotFound, "item %d has nothing in the log", item)
+	}
+	if tx.Get(ledger.ChainHeads, BE64(item)) == nil {
+		return HeadProof{}, ledger.Errorf(ledger.ENotFound, "item %d has nothing in the log", item)
+	}
+	h, err := ReadHead(tx, item)
+	if err != nil {
+		return HeadProof{}, err
+	}
+	p, err := tlog.ProveRecord(int64(n), int64(item-1), headHashes{tx})
+	if err != nil {
+		return HeadProof{}, fmt.Errorf("prove head of item %d: %w", item, err)
+	}
+	data := h.Bytes()
+	return HeadProof{Head: h, Leaf: item - 1, HeadsSize: n, LeafHash: tlog.RecordHash(data), Root: root, Hashes: p, Canonical: data}, nil
+}
+
+// Extension lines of a checkpoint, after the root hash: the head
+// commitment's size and base64 root, and the time of signing.
+const (
+	extHeads = "heads "
+	extTime  = "time "
+)
+
+// Extensions are what Amanat's extension lines of a checkpoint say.
+type Extensions struct {
+	HasHeads  bool
+	HeadsSize uint64
+	HeadsRoot tlog.Hash
+	Time      time.Time // zero when the checkpoint is not dated
+}
+
+// Lines are the extension lines, each with its newline.
+func (x Extensions) Lines() string {
+	s := ""
+	if x.HasHeads {
+		s += extHeads + strconv.FormatUint(x.HeadsSize, 10) + " " + base64.StdEncoding.EncodeToString(x.HeadsRoot[:]) + "\n"
+	}
+	if !x.Time.IsZero() {
+		s += extTime + x.Time.UTC().Format(time.RFC3339) + "\n"
+	}
+	return s
+}
+
+// ParseExtensions reads Amanat's extension lines of a checkpoint body
+// (after origin, size and root). Each may come once, heads before time, in
+// its one spelling; lines of other extensions are left to their readers.
+func ParseExtensions(text string) (Extensions, error) {
+	var x Extensions
+	lines := strings.SplitN(text, "\n", 4)
+	if len(lines) < 4 {
+		return x, fmt.Errorf("checkpoint has fewer than three lines")
+	}
+	for _, line := range strings.Split(strings.TrimSuffix(lines[3], "\n"), "\n") {
+		switch {
+		case strings.HasPrefix(line, extHeads):
+			if x.HasHeads || !x.Time.IsZero() {
+				return x, fmt.Errorf("checkpoint has a second or late heads line")
+			}
+			f := strings.Split(strings.TrimPrefix(line, extHeads), " ")
+			n, ok := decimal(f[0], len(f) == 2)
+			if !ok {
+				return x, fmt.Errorf("checkpoint line %q is not heads, a size and a base64 root", line)
+			}
+			b, err := base64.StdEncoding.DecodeString(f[1])
+			if err != nil || len(b) != tlog.HashSize || base64.StdEncoding.EncodeToString(b) != f[1] {
+				return x, fmt.Errorf("checkpoint heads root %q is not the standard base64 of a SHA-256 hash", f[1])
+			}
+			x.HasHeads, x.HeadsSize = true, n
+			copy(x.HeadsRoot[:], b)
+		case strings.HasPrefix(line, extTime):
+			if !x.Time.IsZero() {
+				return x, fmt.Errorf("checkpoint has a second time line")
+			}
+			s := strings.TrimPrefix(line, extTime)
+			t, err := time.Parse(time.RFC3339, s)
+			if err != nil || t.UTC().Format(time.RFC3339) != s || t.IsZero() {
+				return x, fmt.Errorf("checkpoint time %q is not RFC 3339 in UTC, whole seconds", s)
+			}
+			x.Time = t.UTC()
+		}
+	}
+	return x, nil
+}
+
+// FreshFor is how long a checkpoint's time stays current: Checkpoint signs
+// the same tree again, with the time of now, when the stored checkpoint is
+// older, so that a bundle exported from a quiet store still says how
+// recently the log was as it shows.
+const FreshFor = time.Minute
+
+// currentExtensions are the extension lines a checkpoint of the log as tx
+// leaves it carries: the head commitment once it is built, and the time.
+func currentExtensions(tx *ledger.Tx) (Extensions, error) {
+	x := Extensions{Time: tx.Now.UTC().Truncate(time.Second)}
+	if !HeadsBuilt(tx) {
+		return x, nil
+	}
+	n, root, err := HeadsRoot(tx)
+	if err != nil {
+		return x, err
+	}
+	x.HasHeads, x.HeadsSize, x.HeadsRoot = true, n, root
+	return x, nil
+}
+
+// sameHeads says whether two checkpoints commit to the same heads.
+func sameHeads(a, b Extensions) bool {
+	return a.HasHeads == b.HasHeads && a.HeadsSize == b.HeadsSize && a.HeadsRoot == b.HeadsRoot
+}
+
+// stale says whether cp should be signed again at now: it is undated or
+// older than FreshFor.
+func (l *Log) stale(cp Checkpoint, now time.Time) bool {
+	return cp.Ext.Time.IsZero() || now.Sub(cp.Ext.Time) > FreshFor
+}
