@@ -44,6 +44,7 @@ var (
 	// item's latest entry and transaction, its root in every checkpoint.
 	ChainHeads      = bucket("chain.heads", "chain", "BE(item) -> head leaf; Sequence() is the commitment's size")
 	ChainHeadHashes = bucket("chain.headhashes", "chain", "BE(tlog stored hash index) -> 32-byte hash of the head commitment")
+	ChainItemTxns   = bucket("chain.itemtxns", "chain", "BE(item) BE(ledger transaction id) -> empty: the transactions that post to custody:item:<item>")
 )
 
 // The evidence register's buckets (package chain/evidence).
@@ -90,7 +91,7 @@ var (
 var Schema = []Bucket{
 	LedgerMeta, LedgerTxns, LedgerBalances, LedgerHistory, LedgerReversals, LedgerIdem,
 	ChainMeta, ChainEntries, ChainItems, ChainState, ChainLeaves, ChainHashes, ChainTxLeaf, ChainRecords,
-	ChainHeads, ChainHeadHashes,
+	ChainHeads, ChainHeadHashes, ChainItemTxns,
 	EvidenceCases, EvidenceFIRs, EvidenceItems, EvidenceSeals, EvidenceCaseItems,
 	EvidenceOrders, EvidenceItemOrder, EvidenceOrderEnds,
 	ApprovalProposals, ApprovalDecisions,

@@ -275,9 +275,9 @@ func noteEntry(tx *ledger.Tx, item, leaf uint64, hash tlog.Hash) error {
 	return writeHead(tx, h)
 }
 
-// noteTxn makes the ledger transaction at leaf the latest of every item it
-// posts to.
-func noteTxn(tx *ledger.Tx, leaf uint64, hash tlog.Hash, canonical []byte) error {
+// noteTxn makes the ledger transaction id at leaf the latest of every item
+// whose account custody:item:<item> it posts to, and indexes it under them.
+func noteTxn(tx *ledger.Tx, id, leaf uint64, hash tlog.Hash, canonical []byte) error {
 	for _, item := range TxnItems(canonical) {
 		h, err := ReadHead(tx, item)
 		if err != nil {
@@ -287,21 +287,26 @@ func noteTxn(tx *ledger.Tx, leaf uint64, hash tlog.Hash, canonical []byte) error
 		if err := writeHead(tx, h); err != nil {
 			return err
 		}
+		if err := tx.Put(ledger.ChainItemTxns, append(BE64(item), BE64(id)...), nil); err != nil {
+			return fmt.Errorf("index ledger transaction %d under item %d: %w", id, item, err)
+		}
 	}
 	return nil
 }
 
-// TxnItems are the items whose accounts (<root>:item:<id>) the canonical
-// ledger transaction posts to, each once, in increasing id.
+// TxnItems are the items whose account custody:item:<id> the canonical
+// ledger transaction posts to, each once, in increasing id: the
+// transactions of an item are those that post to its own account (a move
+// out of superdari, a reconciliation's variance, a conversion all do).
 func TxnItems(canonical []byte) []uint64 {
 	var out []uint64
 	for line := range strings.SplitSeq(string(canonical), "\n") {
-		rest, ok := strings.CutPrefix(line, "posting ")
+		rest, ok := strings.CutPrefix(line, "posting custody:item:")
 		if !ok {
 			continue
 		}
-		acct, _, _ := strings.Cut(rest, " ")
-		if id, ok := AccountItem(acct); ok && !slices.Contains(out, id) {
+		num, _, _ := strings.Cut(rest, " ")
+		if id, ok := decimal(num, true); ok && id > 0 && !slices.Contains(out, id) {
 			out = append(out, id)
 		}
 	}
@@ -309,14 +314,16 @@ func TxnItems(canonical []byte) []uint64 {
 	return out
 }
 
-// AccountItem is the item whose account acct is (<root>:item:<id>).
-func AccountItem(acct string) (uint64, bool) {
-	parts := strings.Split(acct, ":")
-	if len(parts) != 3 || parts[1] != "item" || parts[0] == "" {
-		return 0, false
+// ItemTxns are the ids of the ledger transactions of item (TxnItems), in
+// increasing id.
+func ItemTxns(tx *ledger.Tx, item uint64) []uint64 {
+	var out []uint64
+	prefix := BE64(item)
+	c := tx.Cursor(ledger.ChainItemTxns)
+	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+		out = append(out, Uint64(k[8:]))
 	}
-	id, ok := decimal(parts[2], true)
-	return id, ok && id > 0
+	return out
 }
 
 // BuildHeads builds the head commitment of a store written before it, from
@@ -352,7 +359,7 @@ func BuildHeads(tx *ledger.Tx, entryItem func(seq uint64) (uint64, error)) error
 			if raw == nil {
 				return fmt.Errorf("head commitment: leaf %d: ledger transaction %d is missing", i, id)
 			}
-			if err := noteTxn(tx, i, hash, raw); err != nil {
+			if err := noteTxn(tx, id, i, hash, raw); err != nil {
 				return err
 			}
 		}

@@ -252,7 +252,7 @@ func (l *Log) LogTransaction(tx *ledger.Tx, id uint64, canonical []byte) error {
 		return err
 	}
 	if HeadsBuilt(tx) {
-		if err := noteTxn(tx, i, leafHash, canonical); err != nil {
+		if err := noteTxn(tx, id, i, leafHash, canonical); err != nil {
 			return err
 		}
 	}
