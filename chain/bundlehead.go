@@ -115,13 +115,15 @@ func missing(n uint64, have int) string {
 var holdingRoots = []string{"custody", "superdari"}
 
 // zeroAfter names, for an event, the holding accounts it leaves empty: the
-// events that end custody move everything out; superdari moves it all to
+// events that end custody (a conversion sells all of it) move everything
+// out; superdari moves it all to
 // the bond and receiving it back all into custody.
 var zeroAfter = map[string][]string{
 	EventForfeited:  {"custody", "superdari"},
 	EventReturned:   {"custody", "superdari"},
 	EventDestroyed:  {"custody", "superdari"},
 	EventWrittenOff: {"custody", "superdari"},
+	EventConverted:  {"custody", "superdari"},
 	EventSuperdari:  {"custody"},
 	EventReceived:   {"superdari"},
 }

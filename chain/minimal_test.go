@@ -434,7 +434,7 @@ func mHeadLine(key string, rs []mRecord) string {
 // mEmpties: section 7, step 8, the holding accounts each event empties.
 var mEmpties = map[string][]string{
 	"forfeited": {"custody", "superdari"}, "returned": {"custody", "superdari"}, "destroyed": {"custody", "superdari"},
-	"written_off": {"custody", "superdari"}, "superdari": {"custody"}, "received": {"superdari"},
+	"written_off": {"custody", "superdari"}, "converted": {"custody", "superdari"}, "superdari": {"custody"}, "received": {"superdari"},
 }
 
 // mCheckBalances: section 7, step 8.
