@@ -3,11 +3,15 @@ package chain
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
 
+	bolt "go.etcd.io/bbolt"
+
 	"github.com/amanat-ledger/amanat/chain/forge"
+	"github.com/amanat-ledger/amanat/chain/log"
 	"github.com/amanat-ledger/amanat/ledger"
 )
 
@@ -134,4 +138,56 @@ func demoKinds() []ledger.RecordKind {
 		{Name: "evidence.court_order", Orders: true, Each: none},
 		{Name: "finance.rate", Each: none},
 	}
+}
+
+// A store written before the head commitment gets it built from its log on
+// its first read-write open: the same root as one kept from the start, a
+// checkpoint that signs it, and bundles that prove themselves complete.
+func TestHeadCommitmentIsBuiltForAnOlderStore(t *testing.T) {
+	l := busyLog(t)
+	l.itemRecord(t, 1, "a brown envelope of USD notes, seal FIA-ISB-0001")
+	want := headsOf(t, l)
+	l.close(t)
+	db, err := bolt.Open(l.db, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = db.Update(func(btx *bolt.Tx) error {
+		for _, b := range []ledger.Bucket{ledger.ChainHeads, ledger.ChainHeadHashes, ledger.ChainItemTxns} {
+			if err := btx.DeleteBucket([]byte(b.Name())); err != nil {
+				return err
+			}
+		}
+		return btx.Bucket([]byte(ledger.ChainMeta.Name())).Delete([]byte("heads"))
+	})
+	db.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.open(t)
+	if got := headsOf(t, l); got != want {
+		t.Fatalf("built head commitment %s, kept from the start %s", got, want)
+	}
+	data, err := l.c.ExportItem(context.Background(), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep, err := CheckBundle(data, testKinds, l.c.PublicKey()); err != nil || !rep.Complete {
+		t.Fatalf("bundle after the build: %+v %v", rep, err)
+	}
+	l.mustVerify(t)
+}
+
+func headsOf(t *testing.T, l *testLog) string {
+	t.Helper()
+	var s string
+	err := l.store.View(func(tx *ledger.Tx) error {
+		n, root, err := log.HeadsRoot(tx)
+		s = fmt.Sprintf("%d %x %v", n, root, log.ItemTxns(tx, 1))
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
 }

@@ -2,6 +2,7 @@ package log
 
 import (
 	"bytes"
+	"encoding/binary"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
@@ -29,12 +30,14 @@ import (
 // anything logged: the register numbers items from one sequence, so a
 // dense tree is as small as a sparse one, and its proofs are the log's own
 // (section 6 of docs/custody-format.md), checked by the same code. Its
-// hashes are kept in the stored-hash layout of tlog, so TreeHash and
-// ProveRecord read it as they read the log; an item's new entry rewrites
+// hashes are those tlog stores for a log, so TreeHash and ProveRecord read
+// it as they read the log; an item's new entry rewrites
 // its leaf and the complete subtrees above it, one hash per level. An id
 // never logged is the empty head, and a stored hash never written is the
 // hash of an empty subtree of its level, so a run of ids that nothing
-// reached (the log accepts any item id) costs no writes.
+// reached (the log accepts any item id) costs no writes. The hashes are
+// keyed by level and position (headHashKey), not by tlog's stored-hash
+// index.
 
 // HeadFormat is the first line of a head leaf.
 const HeadFormat = "amanat-head/1"
@@ -132,10 +135,10 @@ type headHashes struct{ tx *ledger.Tx }
 func (r headHashes) ReadHashes(indexes []int64) ([]tlog.Hash, error) {
 	out := make([]tlog.Hash, len(indexes))
 	for i, x := range indexes {
-		v := r.tx.Get(ledger.ChainHeadHashes, BE64(uint64(x)))
+		level, k := tlog.SplitStoredHashIndex(x)
+		v := r.tx.Get(ledger.ChainHeadHashes, headHashKey(level, k))
 		switch {
 		case v == nil:
-			level, _ := tlog.SplitStoredHashIndex(x)
 			out[i] = emptyHash(level)
 		case len(v) != tlog.HashSize:
 			return nil, fmt.Errorf("stored head hash %d is not a SHA-256 hash", x)
@@ -191,66 +194,122 @@ func ReadHead(tx *ledger.Tx, item uint64) (Head, error) {
 	if v == nil {
 		return Head{Item: item}, nil
 	}
-	h, err := ParseHead(v)
-	if err != nil {
-		return h, fmt.Errorf("stored head of item %d: %w", item, err)
+	if len(v) != headValueSize || v[0] != headValueVersion {
+		return Head{}, fmt.Errorf("stored head of item %d is not a version %d head", item, headValueVersion)
 	}
-	if h.Item != item {
-		return h, fmt.Errorf("stored head of item %d says item %d", item, h.Item)
-	}
+	h := Head{Item: item, Entries: Uint64(v[1:]), EntryLeaf: Uint64(v[9:]), Txns: Uint64(v[17:]), TxnLeaf: Uint64(v[25:])}
+	copy(h.EntryHash[:], v[33:65])
+	copy(h.TxnHash[:], v[65:97])
 	return h, nil
 }
 
-// writeHead stores h and brings the tree up to date: it grows to h.Item
-// leaves when it is smaller, and rewrites h's leaf and every complete
-// subtree above it, one hash per level.
+// A stored head is a version byte, then big-endian entries, entry leaf,
+// txns and txn leaf, then the two leaf hashes: reading it is cheap, and
+// its leaf bytes (Bytes) are made only when the tree is hashed.
+const (
+	headValueVersion = 1
+	headValueSize    = 1 + 4*8 + 2*tlog.HashSize
+)
+
+func headValue(h Head) []byte {
+	v := make([]byte, 1, headValueSize)
+	v[0] = headValueVersion
+	for _, n := range []uint64{h.Entries, h.EntryLeaf, h.Txns, h.TxnLeaf} {
+		v = binary.BigEndian.AppendUint64(v, n)
+	}
+	v = append(v, h.EntryHash[:]...)
+	return append(v, h.TxnHash[:]...)
+}
+
+// writeHead stores h, grows the commitment to h.Item leaves when it is
+// smaller, and marks h's leaf for hashing before the transaction commits
+// (flushHeads): a commit that writes many entries of a few items hashes
+// each path of the tree once, not once per entry.
 func writeHead(tx *ledger.Tx, h Head) error {
-	data := h.Bytes()
-	if err := tx.Put(ledger.ChainHeads, BE64(h.Item), data); err != nil {
+	if err := tx.Put(ledger.ChainHeads, BE64(h.Item), headValue(h)); err != nil {
 		return fmt.Errorf("store head of item %d: %w", h.Item, err)
 	}
-	n, i := HeadsSize(tx), int64(h.Item-1)
-	if h.Item > n {
+	if h.Item > HeadsSize(tx) {
 		if err := tx.SetSequence(ledger.ChainHeads, h.Item); err != nil {
 			return fmt.Errorf("grow the head commitment: %w", err)
 		}
 	}
-	if err := putHeadHash(tx, 0, i, tlog.RecordHash(data)); err != nil {
-		return err
+	if err := tx.Put(ledger.ChainHeadsDirty, BE64(h.Item), nil); err != nil {
+		return fmt.Errorf("mark head of item %d: %w", h.Item, err)
 	}
-	if h.Item > n && n > 0 {
-		// Subtrees that end past the old last leaf are complete now: the
-		// ones wholly past it are empty and read as such; the ones that
-		// straddle it, one a level, are hashed here.
-		if err := rehashPath(tx, int64(n-1), max(n, h.Item), func(level int, k int64) bool { return (k+1)<<level > int64(n) }); err != nil {
-			return err
-		}
-	}
-	return rehashPath(tx, i, max(n, h.Item), func(int, int64) bool { return true })
-}
-
-// rehashPath recomputes the complete subtrees (of a tree of size leaves)
-// above leaf i that want says to, bottom up.
-func rehashPath(tx *ledger.Tx, i int64, size uint64, want func(level int, k int64) bool) error {
-	r := headHashes{tx}
-	for level := 1; (i>>level+1)<<level <= int64(size); level++ {
-		k := i >> level
-		if !want(level, k) {
-			continue
-		}
-		hs, err := r.ReadHashes([]int64{tlog.StoredHashIndex(level-1, 2*k), tlog.StoredHashIndex(level-1, 2*k+1)})
-		if err != nil {
-			return err
-		}
-		if err := putHeadHash(tx, level, k, tlog.NodeHash(hs[0], hs[1])); err != nil {
-			return err
-		}
-	}
+	tx.BeforeCommit(headsHookKey, flushHeads)
 	return nil
 }
 
+const headsHookKey = "chain.heads"
+
+// flushHeads hashes the heads written in this transaction into the tree:
+// each one's leaf and every complete subtree above it, level by level,
+// each once; and, when the tree grew, the subtrees that straddle its old
+// last leaf. The ones wholly past it hold only heads written now, or
+// none, and read as empty (headHashes). It runs before the checkpoint is
+// signed (signHook) and before commit.
+func flushHeads(tx *ledger.Tx) error {
+	var changed []int64
+	c := tx.Cursor(ledger.ChainHeadsDirty)
+	for k, _ := c.First(); k != nil; k, _ = c.Next() {
+		changed = append(changed, int64(Uint64(k)-1))
+	}
+	if len(changed) == 0 {
+		return nil
+	}
+	for _, i := range changed {
+		if err := tx.Delete(ledger.ChainHeadsDirty, BE64(uint64(i+1))); err != nil {
+			return fmt.Errorf("head marks: %w", err)
+		}
+		h, err := ReadHead(tx, uint64(i+1))
+		if err != nil {
+			return err
+		}
+		if err := putHeadHash(tx, 0, i, tlog.RecordHash(h.Bytes())); err != nil {
+			return err
+		}
+	}
+	n0, n := int64(tx.Sequence(ledger.ChainHeadHashes)), int64(HeadsSize(tx))
+	if n > n0 && n0 > 0 {
+		changed = append(changed, n0-1)
+		slices.Sort(changed)
+	}
+	r := headHashes{tx}
+	for level := 1; len(changed) > 0; level++ {
+		var up []int64
+		for _, k := range changed {
+			p := k >> 1
+			if (p+1)<<level > n || len(up) > 0 && up[len(up)-1] == p {
+				continue
+			}
+			up = append(up, p)
+			hs, err := r.ReadHashes([]int64{tlog.StoredHashIndex(level-1, 2*p), tlog.StoredHashIndex(level-1, 2*p+1)})
+			if err != nil {
+				return err
+			}
+			if err := putHeadHash(tx, level, p, tlog.NodeHash(hs[0], hs[1])); err != nil {
+				return err
+			}
+		}
+		changed = up
+	}
+	return tx.SetSequence(ledger.ChainHeadHashes, uint64(n))
+}
+
+// headHashKey is the key of the hash of subtree k of level: the level
+// first, so that the few hashes of the upper levels, which every update
+// rewrites, share pages of the store (tlog's own index interleaves the
+// levels, which spreads one update over a page per level).
+func headHashKey(level int, k int64) []byte {
+	key := make([]byte, 9)
+	key[0] = byte(level)
+	binary.BigEndian.PutUint64(key[1:], uint64(k))
+	return key
+}
+
 func putHeadHash(tx *ledger.Tx, level int, k int64, x tlog.Hash) error {
-	if err := tx.Put(ledger.ChainHeadHashes, BE64(uint64(tlog.StoredHashIndex(level, k))), x[:]); err != nil {
+	if err := tx.Put(ledger.ChainHeadHashes, headHashKey(level, k), x[:]); err != nil {
 		return fmt.Errorf("store head hash: %w", err)
 	}
 	return nil

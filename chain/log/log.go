@@ -280,6 +280,9 @@ func (l *Log) signHook(tx *ledger.Tx) error {
 	if n == 0 {
 		return nil
 	}
+	if err := flushHeads(tx); err != nil {
+		return err
+	}
 	ext, err := currentExtensions(tx)
 	if err != nil {
 		return err
