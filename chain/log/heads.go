@@ -2,9 +2,9 @@ package log
 
 import (
 	"bytes"
-	"encoding/binary"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/binary"
 	"encoding/hex"
 	"fmt"
 	"slices"
