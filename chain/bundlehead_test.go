@@ -191,3 +191,31 @@ func headsOf(t *testing.T, l *testLog) string {
 	}
 	return s
 }
+
+// amanat verify recomputes the head commitment from the log: a stored head
+// changed behind the store's back, or a stored tree hash, is found.
+func TestVerifyFindsATamperedHead(t *testing.T) {
+	for name, change := range map[string]func(btx *bolt.Tx) error{
+		"a head that counts one entry fewer": func(btx *bolt.Tx) error {
+			b := btx.Bucket([]byte(ledger.ChainHeads.Name()))
+			v := append([]byte(nil), b.Get(log.BE64(1))...)
+			v[8]-- // the low byte of the entry count
+			return b.Put(log.BE64(1), v)
+		},
+		"a tree hash": func(btx *bolt.Tx) error {
+			b := btx.Bucket([]byte(ledger.ChainHeadHashes.Name()))
+			k, v := b.Cursor().First()
+			v = append([]byte(nil), v...)
+			v[0] ^= 1
+			return b.Put(append([]byte(nil), k...), v)
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			l := busyLog(t)
+			l.mustVerify(t)
+			if err := tamper(t, l, change); err == nil || !strings.Contains(err.Error(), "head") {
+				t.Fatalf("verify: %v", err)
+			}
+		})
+	}
+}

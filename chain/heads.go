@@ -20,17 +20,7 @@ func (c *Custody) buildHeads() error {
 		return err
 	}
 	err := c.store.Write(context.Background(), func(tx *ledger.Tx) error {
-		err := log.BuildHeads(tx, func(seq uint64) (uint64, error) {
-			raw := tx.Get(ledger.ChainEntries, log.BE64(seq))
-			if raw == nil {
-				return 0, fmt.Errorf("custody entry %d is missing", seq)
-			}
-			e, err := DecodeEntry(raw)
-			if err != nil {
-				return 0, fmt.Errorf("custody entry %d: %w", seq, err)
-			}
-			return e.Item, nil
-		})
+		err := log.BuildHeads(tx, func(seq uint64) (uint64, error) { return entryItem(tx, seq) })
 		if err != nil {
 			return err
 		}
@@ -41,4 +31,17 @@ func (c *Custody) buildHeads() error {
 		return fmt.Errorf("build the head commitment: %w", err)
 	}
 	return nil
+}
+
+// entryItem is the item of custody entry seq.
+func entryItem(tx *ledger.Tx, seq uint64) (uint64, error) {
+	raw := tx.Get(ledger.ChainEntries, log.BE64(seq))
+	if raw == nil {
+		return 0, fmt.Errorf("custody entry %d is missing", seq)
+	}
+	e, err := DecodeEntry(raw)
+	if err != nil {
+		return 0, fmt.Errorf("custody entry %d: %w", seq, err)
+	}
+	return e.Item, nil
 }

@@ -7,6 +7,8 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"fmt"
+	"maps"
+	"math/bits"
 	"slices"
 	"strconv"
 	"strings"
@@ -563,4 +565,151 @@ func sameHeads(a, b Extensions) bool {
 // older than FreshFor.
 func (l *Log) stale(cp Checkpoint, now time.Time) bool {
 	return cp.Ext.Time.IsZero() || now.Sub(cp.Ext.Time) > FreshFor
+}
+
+// headsRootOf is the RFC 6962 hash of heads of leaves [lo, lo+n), from the
+// heads alone (items: their ids, sorted): a power-of-two range that holds
+// none is a subtree of empty heads, so a sparse commitment costs its heads,
+// not its size.
+func headsRootOf(heads map[uint64]*Head, items []uint64, lo, n uint64) tlog.Hash {
+	i, _ := slices.BinarySearch(items, lo+1)
+	if i == len(items) || items[i] > lo+n {
+		if n&(n-1) == 0 {
+			return emptyHash(bits.TrailingZeros64(n))
+		}
+	}
+	if n == 1 {
+		return tlog.RecordHash(heads[lo+1].Bytes())
+	}
+	k := uint64(1) << (bits.Len64(n-1) - 1)
+	return tlog.NodeHash(headsRootOf(heads, items, lo, k), headsRootOf(heads, items, lo+k, n-k))
+}
+
+// CheckHeads recomputes the head commitment from the log's leaves (entryItem
+// names the item of custody entry seq) and checks the stored heads, the
+// stored tree and the signed checkpoint's heads line against it, when the
+// store keeps the commitment.
+func CheckHeads(tx *ledger.Tx, entryItem func(seq uint64) (uint64, error)) error {
+	if !HeadsBuilt(tx) {
+		return nil
+	}
+	want := map[uint64]*Head{}
+	head := func(item uint64) *Head {
+		if want[item] == nil {
+			want[item] = &Head{Item: item}
+		}
+		return want[item]
+	}
+	var size uint64
+	for i := uint64(0); i < Size(tx); i++ {
+		lv := tx.Get(ledger.ChainLeaves, BE64(i))
+		hash, err := LeafHash(tx, i)
+		if len(lv) < 9 || err != nil {
+			return fmt.Errorf("head commitment: log leaf %d is missing", i)
+		}
+		switch id := Uint64(lv[1:9]); lv[0] {
+		case KindCustody:
+			item, err := entryItem(id)
+			if err != nil {
+				return fmt.Errorf("head commitment: leaf %d: %w", i, err)
+			}
+			h := head(item)
+			h.Entries, h.EntryLeaf, h.EntryHash = h.Entries+1, i, hash
+			size = max(size, item)
+		case KindTransaction:
+			for _, item := range TxnItems(tx.RawTransaction(id)) {
+				h := head(item)
+				h.Txns, h.TxnLeaf, h.TxnHash = h.Txns+1, i, hash
+				size = max(size, item)
+			}
+		}
+	}
+	if n := HeadsSize(tx); n != size {
+		return fmt.Errorf("head commitment holds %d items, the log names items up to %d", n, size)
+	}
+	items := slices.Sorted(maps.Keys(want))
+	for _, item := range items {
+		got, err := ReadHead(tx, item)
+		if err != nil {
+			return err
+		}
+		if got != *want[item] {
+			w := want[item]
+			return fmt.Errorf("head of item %d says %d entries (latest at leaf %d) and %d transactions (latest at leaf %d); the log, %d (%d) and %d (%d)",
+				item, got.Entries, got.EntryLeaf, got.Txns, got.TxnLeaf, w.Entries, w.EntryLeaf, w.Txns, w.TxnLeaf)
+		}
+	}
+	if n := tx.Len(ledger.ChainHeads); n != len(items) {
+		return fmt.Errorf("%d heads are stored, the log names %d items", n, len(items))
+	}
+	root := EmptyHeadsRoot
+	if size > 0 {
+		root = headsRootOf(want, items, 0, size)
+	}
+	if _, stored, err := HeadsRoot(tx); err != nil || stored != root {
+		return fmt.Errorf("head commitment: the stored tree's root differs from the heads' (%v)", err)
+	}
+	if err := checkHeadHashes(tx, size); err != nil {
+		return err
+	}
+	return checkSignedHeads(tx, size, root)
+}
+
+// checkSignedHeads checks the stored checkpoint's heads line, when it signs
+// the whole log, against the recomputed commitment.
+func checkSignedHeads(tx *ledger.Tx, size uint64, root tlog.Hash) error {
+	msg := tx.Get(ledger.ChainMeta, []byte("checkpoint"))
+	if msg == nil {
+		return nil
+	}
+	body, _, _ := strings.Cut(string(msg), "\n\n")
+	_, n, _, err := ParseCheckpointBody(body + "\n")
+	if err != nil || n != Size(tx) {
+		return nil // the checkpoint's own check reports it, or it is of an older log
+	}
+	x, err := ParseExtensions(body + "\n")
+	if err != nil {
+		return fmt.Errorf("checkpoint: %w", err)
+	}
+	if !x.HasHeads || x.HeadsSize != size || x.HeadsRoot != root {
+		return fmt.Errorf("the checkpoint's heads line (%d items) is not the head commitment of the log (%d items, root %s)", x.HeadsSize, size, HashHex(root))
+	}
+	return nil
+}
+
+// checkHeadHashes checks every stored hash of the tree that a proof may
+// read: a leaf's is its head's hash, an interior one that of its children.
+// With the root checked against the heads, a wrong stored hash is found
+// whether or not the root reads it.
+func checkHeadHashes(tx *ledger.Tx, size uint64) error {
+	r := headHashes{tx}
+	c := tx.Cursor(ledger.ChainHeadHashes)
+	for key, v := c.First(); key != nil; key, v = c.Next() {
+		level, k := int(key[0]), int64(Uint64(key[1:]))
+		if uint64(k+1)<<level > size {
+			continue // not complete yet: never read
+		}
+		var want tlog.Hash
+		if level == 0 {
+			data := []byte(EmptyHead)
+			if tx.Get(ledger.ChainHeads, BE64(uint64(k+1))) != nil {
+				h, err := ReadHead(tx, uint64(k+1))
+				if err != nil {
+					return err
+				}
+				data = h.Bytes()
+			}
+			want = tlog.RecordHash(data)
+		} else {
+			hs, err := r.ReadHashes([]int64{tlog.StoredHashIndex(level-1, 2*k), tlog.StoredHashIndex(level-1, 2*k+1)})
+			if err != nil {
+				return err
+			}
+			want = tlog.NodeHash(hs[0], hs[1])
+		}
+		if !bytes.Equal(v, want[:]) {
+			return fmt.Errorf("head commitment: the stored hash of level %d, subtree %d, is not the hash of what it covers", level, k)
+		}
+	}
+	return nil
 }
