@@ -145,17 +145,25 @@ func (c *Custody) exportOrders(tx *ledger.Tx, es []Entry, cp Checkpoint) ([]Bund
 // ExportItem signs a checkpoint when the stored one is behind and returns
 // item's bundle as indented JSON.
 func (c *Custody) ExportItem(ctx context.Context, item uint64) ([]byte, error) {
-	cp, err := c.Checkpoint(ctx)
-	if err != nil {
-		return nil, err
-	}
 	var b Bundle
-	if err := c.store.View(func(tx *ledger.Tx) error {
-		var err error
-		b, err = c.Export(tx, item, cp)
-		return err
-	}); err != nil {
-		return nil, err
+	// A write between signing and reading changes the head commitment:
+	// sign again and retry, a few times, rather than fail the export.
+	for try := 0; ; try++ {
+		cp, err := c.Checkpoint(ctx)
+		if err != nil {
+			return nil, err
+		}
+		err = c.store.View(func(tx *ledger.Tx) error {
+			var err error
+			b, err = c.Export(tx, item, cp)
+			return err
+		})
+		if err == nil {
+			break
+		}
+		if ledger.ErrorCode(err) != ledger.EConflict || try == 3 {
+			return nil, err
+		}
 	}
 	out, err := json.MarshalIndent(b, "", "  ")
 	if err != nil {
