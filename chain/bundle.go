@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"golang.org/x/mod/sumdb/note"
 
@@ -14,8 +15,13 @@ import (
 	"github.com/amanat-ledger/amanat/ledger"
 )
 
-// BundleFormat is the "format" of a court bundle (docs/custody-format.md).
-const BundleFormat = "amanat-custody-bundle/1"
+// BundleFormat is the "format" of a court bundle (docs/custody-format.md):
+// version 2 carries the item's head, so that it proves it is complete.
+const BundleFormat = "amanat-custody-bundle/2"
+
+// BundleFormatV1 is the format of bundles written before the head
+// commitment; they stay checkable, without proof of completeness.
+const BundleFormatV1 = "amanat-custody-bundle/1"
 
 // Bundle is a court bundle: everything needed to check one item's chain of
 // custody offline, with nothing but SHA-256 and Ed25519.
@@ -34,6 +40,12 @@ type Bundle struct {
 	// the entries name by court_order_id, by id; absent in bundles of
 	// stores whose records were not logged.
 	Records []BundleRecord `json:"records,omitempty"`
+	// HeadsSize and HeadsRoot (hex) repeat the checkpoint's heads line;
+	// Head is the item's leaf of the head commitment with its proof
+	// (bundlehead.go). Absent in format 1.
+	HeadsSize uint64        `json:"heads_size,omitempty"`
+	HeadsRoot string        `json:"heads_root,omitempty"`
+	Head      *BundleRecord `json:"head,omitempty"`
 }
 
 // BundleRecord is one leaf of the log with its inclusion proof.
@@ -59,21 +71,17 @@ func (c *Custody) Export(tx *ledger.Tx, item uint64, cp Checkpoint) (Bundle, err
 	b := Bundle{Format: BundleFormat, Item: item, Origin: c.Origin(), PublicKey: c.PublicKey(),
 		Checkpoint: string(cp.Note), TreeSize: cp.Size, RootHash: log.HashHex(cp.Root),
 		Entries: []BundleRecord{}, Transactions: []BundleRecord{}}
-	var txns []uint64
+	txns, err := c.exportHead(tx, &b, es, cp)
+	if err != nil {
+		return Bundle{}, err
+	}
 	for _, e := range es {
-		if e.LeafIndex >= cp.Size {
-			return Bundle{}, ledger.Errorf(ledger.EConflict, "custody entry %d is not yet under a signed checkpoint (size %d); sign one first", e.Seq, cp.Size)
-		}
 		p, err := c.ProveEntry(tx, e.Seq, cp.Size)
 		if err != nil {
 			return Bundle{}, err
 		}
 		b.Entries = append(b.Entries, bundleRecord(p))
-		if e.LedgerTxn != 0 && !slices.Contains(txns, e.LedgerTxn) {
-			txns = append(txns, e.LedgerTxn)
-		}
 	}
-	slices.Sort(txns)
 	for _, id := range txns {
 		p, err := c.ProveTransaction(tx, id, cp.Size)
 		if err != nil {
@@ -137,17 +145,25 @@ func (c *Custody) exportOrders(tx *ledger.Tx, es []Entry, cp Checkpoint) ([]Bund
 // ExportItem signs a checkpoint when the stored one is behind and returns
 // item's bundle as indented JSON.
 func (c *Custody) ExportItem(ctx context.Context, item uint64) ([]byte, error) {
-	cp, err := c.Checkpoint(ctx)
-	if err != nil {
-		return nil, err
-	}
 	var b Bundle
-	if err := c.store.View(func(tx *ledger.Tx) error {
-		var err error
-		b, err = c.Export(tx, item, cp)
-		return err
-	}); err != nil {
-		return nil, err
+	// A write between signing and reading changes the head commitment:
+	// sign again and retry, a few times, rather than fail the export.
+	for try := 0; ; try++ {
+		cp, err := c.Checkpoint(ctx)
+		if err != nil {
+			return nil, err
+		}
+		err = c.store.View(func(tx *ledger.Tx) error {
+			var err error
+			b, err = c.Export(tx, item, cp)
+			return err
+		})
+		if err == nil {
+			break
+		}
+		if ledger.ErrorCode(err) != ledger.EConflict || try == 3 {
+			return nil, err
+		}
 	}
 	out, err := json.MarshalIndent(b, "", "  ")
 	if err != nil {
@@ -179,6 +195,15 @@ type BundleReport struct {
 	// to be signed by its own key, which anyone can make.
 	Trusted bool
 	State   ItemState // what the entries add up to
+	// Time is when the checkpoint was signed; zero for an undated one.
+	Time time.Time
+	// Complete reports that the bundle proved it holds every entry and
+	// ledger transaction of the item up to its checkpoint (format 2); a
+	// format 1 bundle proves only that what it holds is in the log.
+	Complete bool
+	// Held is what custody:item:<item> holds by the bundle's transactions
+	// ("BTC 0.50000000"), by currency; format 2 only.
+	Held []string
 }
 
 func (r BundleReport) String() string {

@@ -53,6 +53,13 @@ func CheckBundle(data []byte, kinds []ledger.RecordKind, trusted ...string) (Bun
 		return rep, err
 	}
 	rep.Entries, rep.Transactions, rep.Records, rep.State = len(b.Entries), len(b.Transactions), len(b.Records)-rep.Orders, *ents.state
+	rep.Time = tree.ext.Time
+	if b.Format == BundleFormatV1 {
+		return rep, nil
+	}
+	if err := checkBundleComplete(b, tree, &rep); err != nil {
+		return rep, err
+	}
 	return rep, nil
 }
 
@@ -67,8 +74,11 @@ func decodeBundle(data []byte) (Bundle, error) {
 	if err := dec.Decode(&json.RawMessage{}); err != io.EOF {
 		return b, fmt.Errorf("bundle is not readable JSON: something follows the bundle's object")
 	}
-	if b.Format != BundleFormat {
-		return b, fmt.Errorf("bundle format %q, this program reads %q", b.Format, BundleFormat)
+	if b.Format != BundleFormat && b.Format != BundleFormatV1 {
+		return b, fmt.Errorf("bundle format %q, this program reads %q and %q", b.Format, BundleFormat, BundleFormatV1)
+	}
+	if b.Format == BundleFormatV1 && (b.Head != nil || b.HeadsSize != 0 || b.HeadsRoot != "") {
+		return b, fmt.Errorf("a bundle of format %q has no head", BundleFormatV1)
 	}
 	if b.Item == 0 {
 		return b, fmt.Errorf("bundle item is 0: items are numbered from 1")
@@ -83,6 +93,7 @@ type bundleTree struct {
 	size    uint64
 	root    tlog.Hash
 	trusted bool // the key is one the caller trusts
+	ext     log.Extensions
 }
 
 // checkBundleCheckpoint checks the bundle's key against the trusted keys and
@@ -125,7 +136,11 @@ func checkBundleCheckpoint(b Bundle, trusted []string) (bundleTree, error) {
 	if size != b.TreeSize || log.HashHex(root) != b.RootHash {
 		return t, fmt.Errorf("checkpoint (size %d, root %s) differs from the bundle's tree_size and root_hash", size, log.HashHex(root))
 	}
-	return bundleTree{origin: origin, size: size, root: root, trusted: len(keys) > 0}, nil
+	ext, err := log.ParseExtensions(n.Text)
+	if err != nil {
+		return t, err
+	}
+	return bundleTree{origin: origin, size: size, root: root, trusted: len(keys) > 0, ext: ext}, nil
 }
 
 // prove checks one record's leaf hash and its inclusion proof in the tree.
@@ -290,7 +305,7 @@ func checkBundleTransactions(b Bundle, tree bundleTree, ents bundleEntries) erro
 			return fmt.Errorf("%s: transactions are not each once in increasing id order (it follows transaction %d)", what, lastTxn)
 		}
 		lastTxn = r.ID
-		if _, ok := named[r.ID]; !ok {
+		if _, ok := named[r.ID]; !ok && b.Format == BundleFormatV1 {
 			return fmt.Errorf("%s: no custody entry of the bundle names it", what)
 		}
 		if err := checkBundleTransaction(b.Item, t, named[r.ID], ents.conversion); err != nil {
@@ -316,6 +331,9 @@ func checkBundleTransaction(item uint64, t ledger.Transaction, entry uint64, con
 		return fmt.Errorf("effective %s is after it was recorded (%s)", t.Effective.Format(time.RFC3339Nano), t.Recorded.Format(time.RFC3339Nano))
 	}
 	if !slices.ContainsFunc(t.Postings, func(p ledger.Posting) bool { return p.Account == itemAccount(item) }) {
+		if entry == 0 {
+			return fmt.Errorf("does not post to %s, so it is not item %d's", itemAccount(item), item)
+		}
 		return fmt.Errorf("does not post to %s, so it is not item %d's to name (entry %d names it)", itemAccount(item), item, entry)
 	}
 	if seq, ok := conversion[t.ID]; ok && !linksConversion(t, item) {

@@ -54,7 +54,11 @@ func NewWithOptions(store *ledger.Store, keyPath string, kinds []ledger.RecordKi
 	if err != nil {
 		return nil, err
 	}
-	return &Custody{store: store, log: l}, nil
+	c := &Custody{store: store, log: l}
+	if err := c.buildHeads(); err != nil {
+		return nil, err
+	}
+	return c, nil
 }
 
 // Open opens the custody log of a store for reading only (verify, export
@@ -98,6 +102,11 @@ func (c *Custody) StoredCheckpoint(tx *ledger.Tx) (Checkpoint, error) {
 // one first when commits that posted only ledger transactions left the
 // stored one behind.
 func (c *Custody) Checkpoint(ctx context.Context) (Checkpoint, error) { return c.log.Checkpoint(ctx) }
+
+// ParseNote opens a checkpoint note signed by this log's key (other
+// signatures, such as witnesses' cosignatures, are left as they are) and
+// reads its body and extension lines.
+func (c *Custody) ParseNote(msg []byte) (Checkpoint, error) { return c.log.ParseNote(msg) }
 
 // Close writes the latest committed checkpoint to the witness file. Call it
 // after the last write, before closing the store.
@@ -216,6 +225,9 @@ func (c *Custody) write(tx *ledger.Tx, e Entry, st *ItemState, next ItemState) (
 		return Entry{}, err
 	}
 	e.Hash = log.HashHex(h)
+	if err := log.NoteEntry(tx, e.Item, e.LeafIndex, h); err != nil {
+		return Entry{}, err
+	}
 	if err := tx.Put(ledger.ChainEntries, log.BE64(seq), canon); err != nil {
 		return Entry{}, fmt.Errorf("store custody entry %d: %w", seq, err)
 	}

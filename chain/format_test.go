@@ -43,6 +43,7 @@ func exampleLog(t *testing.T) (*testLog, []byte) {
 	l.append(t, Entry{Item: 1, Event: EventTransferred, At: time.Date(2025, 6, 2, 11, 0, 0, 0, time.UTC), RecordedBy: "custodian:asma",
 		From: "SI Bilal", To: "Malkhana In-charge Asif", Purpose: "deposit in the malkhana",
 		Remarks: "handed over in a sealed bag; receipt form \"MK-7\" signed"})
+	l.itemRecord(t, 1, "USD 1,500.00 in notes, seal FIA-ISB-0001")
 	b, err := l.c.ExportItem(context.Background(), 1)
 	if err != nil {
 		t.Fatal(err)
@@ -84,6 +85,8 @@ func TestFormatExample(t *testing.T) {
 	t0 := b.Transactions[0]
 	fmt.Fprintf(&w, "Leaf 0 is ledger transaction %d, whose canonical bytes are\n\n```\n%s```\n\nwith leaf hash `%s`; leaf 1 is custody entry 1 with leaf hash `%s`.\n",
 		t0.ID, t0.Canonical, t0.LeafHash, b.Entries[0].LeafHash)
+	fmt.Fprintf(&w, "\nLeaf 3 is the item's own record. The item's head (`head` in the bundle, leaf %d of the head commitment of %d leaves), its bytes exactly:\n\n```\n%s```\n\n", b.Head.LeafIndex, b.HeadsSize, b.Head.Canonical)
+	fmt.Fprintf(&w, "Its leaf hash `%s` is the whole commitment's root (`heads_root`, the base64 of the checkpoint's `heads` line) since the store has one item; its proof is empty (`[]`).\n", b.Head.LeafHash)
 	want := w.String()
 
 	doc, err := os.ReadFile(formatDoc)

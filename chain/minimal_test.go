@@ -48,6 +48,9 @@ type mBundle struct {
 	Entries      []mRecord `json:"entries"`
 	Transactions []mRecord `json:"transactions"`
 	Records      []mRecord `json:"records,omitempty"`
+	HeadsSize    uint64    `json:"heads_size,omitempty"`
+	HeadsRoot    string    `json:"heads_root,omitempty"`
+	Head         *mRecord  `json:"head,omitempty"`
 }
 
 func mHash(parts ...[]byte) []byte {
@@ -252,8 +255,9 @@ func mVerify(data []byte, trustedKey string) error {
 	if _, err := dec.Token(); err != io.EOF {
 		return errors.New("something follows the bundle")
 	}
-	if b.Format != "amanat-custody-bundle/1" || b.Item == 0 {
-		return errors.New("unknown format, or item 0")
+	v2 := b.Format == "amanat-custody-bundle/2"
+	if !v2 && (b.Format != "amanat-custody-bundle/1" || b.Head != nil || b.HeadsRoot != "" || b.HeadsSize != 0) || b.Item == 0 {
+		return errors.New("unknown format, a head in format 1, or item 0")
 	}
 	if b.PublicKey != trustedKey {
 		return errors.New("not the published key")
@@ -336,7 +340,7 @@ func mVerify(data []byte, trustedKey string) error {
 			return err
 		}
 		id := fmt.Sprint(r.ID)
-		if mField(r.Canonical, "id") != id || r.ID <= lastTxn || !named[id] {
+		if mField(r.Canonical, "id") != id || r.ID <= lastTxn || !named[id] && !v2 {
 			return fmt.Errorf("transaction %d: id line differs, out of order, twice or named by no entry", r.ID)
 		}
 		lastTxn = r.ID
@@ -378,6 +382,94 @@ func mVerify(data []byte, trustedKey string) error {
 	}
 	if len(orders) != 0 {
 		return errors.New("an entry names a court order the bundle does not carry")
+	}
+	if v2 {
+		if len(kinds) == 0 {
+			return errors.New("no record of the item itself")
+		}
+		return mCheckComplete(b, lines[3:])
+	}
+	return nil
+}
+
+// mCheckComplete: section 7, steps 7 and 8 (format 2): the checkpoint's
+// heads line, the item's head and its proof, what the head counts and
+// names, and the balances the transactions leave at each entry.
+func mCheckComplete(b mBundle, ext []string) error {
+	var heads string
+	for _, l := range ext {
+		if v, ok := strings.CutPrefix(l, "heads "); ok && heads == "" {
+			heads = v
+		}
+	}
+	size, root64, _ := strings.Cut(heads, " ")
+	root, err := base64.StdEncoding.DecodeString(root64)
+	if heads == "" || err != nil || len(root) != 32 || size != fmt.Sprint(b.HeadsSize) || hex.EncodeToString(root) != b.HeadsRoot || b.Head == nil {
+		return errors.New("no heads line, or heads_size, heads_root or head differ from it")
+	}
+	h := *b.Head
+	leaf := mHash([]byte{0}, []byte(h.Canonical))
+	if h.Kind != "" || h.ID != b.Item || h.LeafIndex != b.Item-1 || hex.EncodeToString(leaf) != h.LeafHash {
+		return errors.New("head: not the item's, or its leaf hash differs")
+	}
+	if err := mCheckInclusion(h.LeafIndex, b.HeadsSize, leaf, h.Proof, root); err != nil {
+		return fmt.Errorf("head: %w", err)
+	}
+	want := fmt.Sprintf("amanat-head/1\nitem %d\n%s\n%s\n", b.Item, mHeadLine("entries", b.Entries), mHeadLine("txns", b.Transactions))
+	if h.Canonical != want {
+		return fmt.Errorf("head %q does not count and name the bundle's last entry and transaction (%q)", h.Canonical, want)
+	}
+	return mCheckBalances(b)
+}
+
+// mHeadLine: section 4a, a head's line for the records rs.
+func mHeadLine(key string, rs []mRecord) string {
+	if len(rs) == 0 {
+		return key + " 0"
+	}
+	last := rs[len(rs)-1]
+	return fmt.Sprintf("%s %d %d %s", key, len(rs), last.LeafIndex, last.LeafHash)
+}
+
+// mEmpties: section 7, step 8, the holding accounts each event empties.
+var mEmpties = map[string][]string{
+	"forfeited": {"custody", "superdari"}, "returned": {"custody", "superdari"}, "destroyed": {"custody", "superdari"},
+	"written_off": {"custody", "superdari"}, "converted": {"custody", "superdari"}, "superdari": {"custody"}, "received": {"superdari"},
+}
+
+// mCheckBalances: section 7, step 8.
+func mCheckBalances(b mBundle) error {
+	bal := map[string]*big.Rat{} // "root currency" -> balance
+	next, posted := 0, map[string]bool{}
+	for _, e := range append(b.Entries, mRecord{LeafIndex: b.TreeSize}) {
+		for ; next < len(b.Transactions) && b.Transactions[next].LeafIndex < e.LeafIndex; next++ {
+			c := b.Transactions[next].Canonical
+			posted[mField(c, "id")] = true
+			for _, p := range mFields(c, "posting") {
+				f := strings.Fields(p)
+				for _, root := range []string{"custody", "superdari"} {
+					if f[0] == fmt.Sprintf("%s:item:%d", root, b.Item) {
+						a, _ := new(big.Rat).SetString(f[2])
+						if bal[root+" "+f[1]] == nil {
+							bal[root+" "+f[1]] = new(big.Rat)
+						}
+						bal[root+" "+f[1]].Add(bal[root+" "+f[1]], a)
+					}
+				}
+			}
+		}
+		if e.Canonical == "" {
+			break
+		}
+		if t := mField(e.Canonical, "ledger_txn"); t != "0" && !posted[t] {
+			return fmt.Errorf("entry %d: its transaction does not come before it", e.ID)
+		}
+		for key, a := range bal {
+			root, _, _ := strings.Cut(key, " ")
+			if a.Sign() < 0 || a.Sign() != 0 && slices.Contains(mEmpties[mField(e.Canonical, "event")], root) {
+				return fmt.Errorf("entry %d: the item's %s balance %s is below zero or not emptied", e.ID, key, a.FloatString(8))
+			}
+		}
 	}
 	return nil
 }
@@ -430,6 +522,19 @@ func TestMinimalVerifierAcceptsBundles(t *testing.T) {
 
 	l := busyLog(t)
 	l.itemRecord(t, 1, "a brown envelope of USD notes, seal FIA-ISB-0001")
+	// Item 2 has no record of its own: its bundle cannot show what was
+	// seized, and format 2 refuses it.
+	noRecord, err := l.c.ExportItem(context.Background(), 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := mVerify(noRecord, l.c.PublicKey()); err == nil {
+		t.Error("minimal verifier accepted a bundle without the item's record")
+	}
+	if _, err := CheckBundle(noRecord, testKinds, l.c.PublicKey()); err == nil || !strings.Contains(err.Error(), "carries no record of item 2 itself") {
+		t.Errorf("CheckBundle of a bundle without the item's record: %v", err)
+	}
+	l.itemRecord(t, 2, "a wallet of USDT, seal FIA-ISB-0002")
 	for item := uint64(1); item <= 2; item++ {
 		data, err := l.c.ExportItem(context.Background(), item)
 		if err != nil {
@@ -439,7 +544,7 @@ func TestMinimalVerifierAcceptsBundles(t *testing.T) {
 		if err := json.Unmarshal(data, &b); err != nil {
 			t.Fatal(err)
 		}
-		if want := map[uint64]int{1: 1, 2: 0}[item]; len(b.Records) != want {
+		if want := 1; len(b.Records) != want {
 			t.Fatalf("item %d: %d records in the bundle, want %d", item, len(b.Records), want)
 		}
 		if err := mVerify(data, l.c.PublicKey()); err != nil {
@@ -500,7 +605,8 @@ func TestBundleTamperingIsRefused(t *testing.T) {
 	}
 }
 
-// forgeryLog is busyLog with item 1's own record and item 1 converted:
+// forgeryLog is busyLog with item 1's own record, a reconciliation's
+// write-off of part of item 1, and item 1 converted:
 // its conversion's ledger transaction (linked to the item and the
 // conversion, as the conversions service posts it) and the converted entry
 // naming it. It returns the bundles of items 1 and 2 and the store's key.
@@ -510,7 +616,16 @@ func forgeryLog(t *testing.T) (item1, item2 []byte, skey string) {
 	l.itemRecord(t, 1, "a brown envelope of USD notes, seal FIA-ISB-0001")
 	l.courtOrder(t, 1, `{"id":1,"kind":"sale","court":"Sessions Court Islamabad","number":"Crl. Misc. 7/2025","date":"2025-06-01","items":[1,3]}`)
 	err := l.store.Write(context.Background(), func(tx *ledger.Tx) error {
-		usd, _ := money.ParseAmount(money.MustLookup("USD"), "1500.00", money.Positive)
+		// A count that found USD 10.00 short: a reconciliation's write-off,
+		// which no custody entry names.
+		short, _ := money.ParseAmount(money.MustLookup("USD"), "10.00", money.Positive)
+		_, err := tx.Post(ledger.Transaction{Effective: at(35), Actor: "finance:omer", Memo: "reconciliation 1 of item 1: USD 10.00 short",
+			Links:    []ledger.Link{{Kind: "item", Ref: "1"}, {Kind: "reconciliation", Ref: "1"}},
+			Postings: []ledger.Posting{{Account: "custody:item:1", Amount: short.Neg()}, {Account: "variance:item:1", Amount: short}}})
+		if err != nil {
+			return err
+		}
+		usd, _ := money.ParseAmount(money.MustLookup("USD"), "1490.00", money.Positive)
 		pkr, _ := money.ParseAmount(money.PKR, "420000.00", money.Positive)
 		txn, err := tx.Post(ledger.Transaction{Effective: at(40), Actor: "finance:omer", Memo: "conversion 1: 1500.00 USD of item 1 to PKR",
 			Links: []ledger.Link{{Kind: "case", Ref: "1"}, {Kind: "item", Ref: "1"}, {Kind: "conversion", Ref: "1"}},
@@ -594,6 +709,7 @@ func TestMinimalVerifierRefusesForgeries(t *testing.T) {
 // both verifiers refuse a field they do not know and anything after it.
 func TestBundleIsOneObjectOfKnownFields(t *testing.T) {
 	l := busyLog(t)
+	l.itemRecord(t, 1, "a brown envelope of USD notes, seal FIA-ISB-0001")
 	data, err := l.c.ExportItem(context.Background(), 1)
 	if err != nil {
 		t.Fatal(err)

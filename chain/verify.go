@@ -50,8 +50,8 @@ func (r Report) String() string {
 // covers, that every stored record of the log's kinds is in the log exactly
 // once, every interior hash of the tree, each item's hash chain and state
 // machine, that each entry's ledger transaction posts to its item's account,
-// the derived item states, and the signed checkpoint (and the witness file,
-// when there is one). The error names the first record that does not match.
+// the derived item states, the signed checkpoint (and the witness file,
+// when there is one), and the head commitment recomputed from the log. The error names the first record that does not match.
 func (c *Custody) Verify(tx *ledger.Tx) (Report, error) {
 	var rep Report
 	v, err := c.log.NewVerifier(tx, ledger.ChainEntries, ledger.ChainItems, ledger.ChainState)
@@ -81,6 +81,9 @@ func (c *Custody) Verify(tx *ledger.Tx) (Report, error) {
 		return rep, err
 	}
 	if err := v.CheckSigned(); err != nil {
+		return rep, err
+	}
+	if err := log.CheckHeads(tx, func(seq uint64) (uint64, error) { return entryItem(tx, seq) }); err != nil {
 		return rep, err
 	}
 	t := v.Tree()

@@ -39,6 +39,9 @@ func TestCheckpointAndBundleCarryCosignatures(t *testing.T) {
 		t.Fatalf("seizure: %d %s", rec.Code, rec.Body)
 	}
 	rec := ts.do(access.RoleInvestigator, http.MethodGet, "/v1/items/1/custody/bundle", "")
+	if rec.Code != http.StatusOK {
+		t.Fatalf("bundle: %d %s", rec.Code, rec.Body)
+	}
 	var b struct{ Checkpoint string }
 	decode(t, rec, &b)
 	if ok, _, err := witness.CheckCosignatures([]byte(b.Checkpoint), []string{w.PublicKey()}); err != nil || len(ok) != 1 {

@@ -40,6 +40,12 @@ var (
 	ChainHashes  = bucket("chain.hashes", "chain", "BE(tlog stored hash index) -> 32-byte hash")
 	ChainTxLeaf  = bucket("chain.txleaf", "chain", "BE(ledger transaction id) -> BE(leaf index)")
 	ChainRecords = bucket("chain.records", "chain", "kind 0x00 BE(id) -> BE(leaf index)")
+	// The head commitment (chain/log/heads.go): a Merkle tree over each
+	// item's latest entry and transaction, its root in every checkpoint.
+	ChainHeads      = bucket("chain.heads", "chain", "BE(item) -> version 1, BE(entries, entry leaf, txns, txn leaf), the two leaf hashes; Sequence() is the commitment's size")
+	ChainHeadHashes = bucket("chain.headhashes", "chain", "level byte, BE(subtree index) -> 32-byte hash of the head commitment; Sequence() is the size the hashes are of")
+	ChainHeadsDirty = bucket("chain.headsdirty", "chain", "BE(item) -> empty: heads written by the open transaction, hashed before it commits; empty between transactions")
+	ChainItemTxns   = bucket("chain.itemtxns", "chain", "BE(item) BE(ledger transaction id) -> empty: the transactions that post to custody:item:<item>")
 )
 
 // The evidence register's buckets (package chain/evidence).
@@ -111,6 +117,7 @@ var (
 var Schema = []Bucket{
 	LedgerMeta, LedgerTxns, LedgerBalances, LedgerHistory, LedgerReversals, LedgerIdem,
 	ChainMeta, ChainEntries, ChainItems, ChainState, ChainLeaves, ChainHashes, ChainTxLeaf, ChainRecords,
+	ChainHeads, ChainHeadHashes, ChainHeadsDirty, ChainItemTxns,
 	EvidenceCases, EvidenceFIRs, EvidenceItems, EvidenceSeals, EvidenceCaseItems,
 	EvidenceOrders, EvidenceItemOrder, EvidenceOrderEnds,
 	ApprovalProposals, ApprovalDecisions,

@@ -36,6 +36,13 @@ type Bundle struct {
 	Entries      []Record `json:"entries"`
 	Transactions []Record `json:"transactions"`
 	Records      []Record `json:"records,omitempty"`
+	HeadsSize    uint64   `json:"heads_size,omitempty"`
+	HeadsRoot    string   `json:"heads_root,omitempty"`
+	Head         *Record  `json:"head,omitempty"`
+	// KeepHead has Resign leave the head, its proof and the heads line as
+	// they are: a forgery that only the head should catch. By default
+	// Resign rebuilds them from what the edited bundle holds.
+	KeepHead bool `json:"-"`
 }
 
 // Read decodes a bundle, refusing fields this package does not know (a
@@ -165,12 +172,19 @@ func (b *Bundle) Resign(skey string) ([]byte, error) {
 	}
 	b.RootHash = log.HashHex(root)
 
-	// The checkpoint keeps its origin line and any extension lines.
+	// The checkpoint keeps its origin line and any extension lines; the
+	// heads line becomes that of the rebuilt head unless KeepHead.
 	body, _, _ := strings.Cut(b.Checkpoint, "\n\n")
 	lines := strings.SplitN(body, "\n", 4)
 	text := lines[0] + "\n" + strconv.FormatUint(b.TreeSize, 10) + "\n" + base64.StdEncoding.EncodeToString(root[:]) + "\n"
 	if len(lines) == 4 && lines[3] != "" {
-		text += lines[3] + "\n"
+		ext := lines[3]
+		if b.Head != nil && !b.KeepHead {
+			if ext, err = b.rebuildHead(ext); err != nil {
+				return nil, err
+			}
+		}
+		text += ext + "\n"
 	}
 	if b.Checkpoint, err = sign(text, skey); err != nil {
 		return nil, err
@@ -197,4 +211,54 @@ func (b *Bundle) marshal() ([]byte, error) {
 		return nil, fmt.Errorf("forge: %w", err)
 	}
 	return append(out, '\n'), nil
+}
+
+// rebuildHead makes the bundle's head count and name its last entry and
+// transaction, proves it in a head commitment of heads_size leaves whose
+// other leaves are stand-ins, and returns the extension lines ext with the
+// heads line of that commitment.
+func (b *Bundle) rebuildHead(ext string) (string, error) {
+	line := func(key string, rs []Record) string {
+		if len(rs) == 0 {
+			return key + " 0"
+		}
+		last := rs[len(rs)-1]
+		return fmt.Sprintf("%s %d %d %s", key, len(rs), last.LeafIndex, last.LeafHash)
+	}
+	h := b.Head
+	h.Canonical = fmt.Sprintf("%s\nitem %d\n%s\n%s\n", log.HeadFormat, b.Item, line("entries", b.Entries), line("txns", b.Transactions))
+	leaf := tlog.RecordHash([]byte(h.Canonical))
+	h.LeafHash = log.HashHex(leaf)
+	var hashes memHashes
+	for i := uint64(0); i < b.HeadsSize; i++ {
+		x := tlog.RecordHash([]byte(fmt.Sprintf("forge: head %d is not in the bundle", i)))
+		if i == h.LeafIndex {
+			x = leaf
+		}
+		hs, err := tlog.StoredHashesForRecordHash(int64(i), x, &hashes)
+		if err != nil {
+			return "", fmt.Errorf("forge: heads: %w", err)
+		}
+		hashes = append(hashes, hs...)
+	}
+	root, err := tlog.TreeHash(int64(b.HeadsSize), &hashes)
+	if err != nil {
+		return "", fmt.Errorf("forge: heads root: %w", err)
+	}
+	p, err := tlog.ProveRecord(int64(b.HeadsSize), int64(h.LeafIndex), &hashes)
+	if err != nil {
+		return "", fmt.Errorf("forge: head proof: %w", err)
+	}
+	h.Proof = make([]string, len(p))
+	for i, x := range p {
+		h.Proof[i] = log.HashHex(x)
+	}
+	b.HeadsRoot = log.HashHex(root)
+	lines := strings.Split(ext, "\n")
+	for i, l := range lines {
+		if strings.HasPrefix(l, "heads ") {
+			lines[i] = fmt.Sprintf("heads %d %s", b.HeadsSize, base64.StdEncoding.EncodeToString(root[:]))
+		}
+	}
+	return strings.Join(lines, "\n"), nil
 }

@@ -33,6 +33,10 @@ type Forgery struct {
 	// with, in place of the store's key: the bundle's origin and public
 	// key become the new key's.
 	Rekey string
+	// KeepHead leaves the item's head and the heads line as the store
+	// signed them (Bundle.KeepHead): the forgeries that only the head
+	// commitment catches.
+	KeepHead bool
 }
 
 // The forgeries expect the bundle of an item that was seized (its entry
@@ -77,7 +81,7 @@ func dropTxn(b *Bundle, id string) {
 // can break, grouped by the part of the bundle whose rule they break. Edits
 // follow Scenario.
 func Forgeries() []Forgery {
-	return slices.Concat(entryForgeries(), transactionForgeries(), signatureForgeries(), recordForgeries(), orderForgeries())
+	return slices.Concat(entryForgeries(), transactionForgeries(), signatureForgeries(), recordForgeries(), orderForgeries(), headForgeries())
 }
 
 // entryForgeries break the rules of one custody entry: its fields as Append
@@ -188,7 +192,7 @@ func transactionForgeries() []Forgery {
 				}
 				t.Canonical = strings.Join(lines, "\n")
 			}},
-		{Name: "a transaction that no entry names", Rule: "no custody entry of the bundle names it",
+		{Name: "a transaction of another item that no entry names", Rule: "does not post to custody:item:",
 			Edit: func(b, other *Bundle) {
 				b.Transactions = append(b.Transactions, other.Transactions[0])
 				sortTxns(b)
@@ -275,6 +279,7 @@ func Apply(f Forgery, data, other []byte, skey string) ([]byte, error) {
 		return nil, err
 	}
 	f.Edit(b, o)
+	b.KeepHead = f.KeepHead
 	if f.Rekey != "" {
 		sk, vk, err := note.GenerateKey(rand.Reader, f.Rekey)
 		if err != nil {
@@ -380,4 +385,89 @@ func orderForgeries() []Forgery {
 				e.Canonical = strings.Replace(e.Canonical, "court_order_id 1\n", "", 1)
 			}},
 	}
+}
+
+// dropEntries removes the entries at indexes from b (counting from the end
+// when negative) and chains the rest again (Resign rewrites prev_hash).
+func dropEntries(b *Bundle, indexes ...int) {
+	drop := map[int]bool{}
+	for _, i := range indexes {
+		if i < 0 {
+			i += len(b.Entries)
+		}
+		drop[i] = true
+	}
+	var kept []Record
+	for i, r := range b.Entries {
+		if !drop[i] {
+			kept = append(kept, r)
+		}
+	}
+	b.Entries = kept
+}
+
+// headForgeries leave out part of the item's record, or show an older or
+// another item's head, keeping the head and the heads line as the store
+// signed them: only the head commitment (format 2) catches them, or the
+// numbering of the entries where it sees a gap. The bundle is expected to
+// hold a transaction that no entry names (a reconciliation's write-off).
+func headForgeries() []Forgery {
+	return []Forgery{
+		{Name: "the first entry dropped", Rule: "an entry is missing", KeepHead: true,
+			Edit: func(b, _ *Bundle) { dropEntries(b, 0) }},
+		{Name: "a middle entry dropped", Rule: "an entry is missing", KeepHead: true,
+			Edit: func(b, _ *Bundle) { dropEntries(b, 1) }},
+		{Name: "the last entry dropped", Rule: "custody entries at the checkpoint, the bundle holds", KeepHead: true,
+			Edit: func(b, _ *Bundle) {
+				dropLast(b, 1)
+			}},
+		{Name: "the last two entries dropped", Rule: "custody entries at the checkpoint, the bundle holds", KeepHead: true,
+			Edit: func(b, _ *Bundle) {
+				dropLast(b, 2)
+			}},
+		{Name: "the records dropped", Rule: "carries no record of item", KeepHead: true,
+			Edit: func(b, _ *Bundle) {
+				o := *orderRecord(b)
+				b.Records = []Record{o}
+			}},
+		{Name: "a write-off transaction dropped", Rule: "ledger transactions at the checkpoint, the bundle holds", KeepHead: true,
+			Edit: func(b, _ *Bundle) {
+				for _, t := range b.Transactions {
+					if strings.Contains(t.Canonical, "\nlink reconciliation ") {
+						dropTxn(b, fmt.Sprint(t.ID))
+						return
+					}
+				}
+				panic("forge: no reconciliation's transaction in the bundle")
+			}},
+		{Name: "another item's head swapped in", Rule: "head: is the head of item", KeepHead: true,
+			Edit: func(b, other *Bundle) {
+				h := *other.Head
+				b.Head = &h
+			}},
+		{Name: "the head left out", Rule: "has no head of item", KeepHead: true,
+			Edit: func(b, _ *Bundle) { b.Head = nil }},
+		{Name: "a head that does not match its heads root", Rule: "against the checkpoint's heads root", KeepHead: true,
+			Edit: func(b, _ *Bundle) { b.Head.Canonical = SetLine(b.Head.Canonical, "txns", "0") }},
+	}
+}
+
+// dropLast removes the last n entries, which include the converted one,
+// with the conversion's transaction and the court order it names, so that
+// what is left agrees with itself.
+func dropLast(b *Bundle, n int) {
+	dropTxn(b, mustLine(entryByEvent(b, "converted").Canonical, "ledger_txn"))
+	o := orderRecord(b)
+	b.Records = slices.DeleteFunc(b.Records, func(r Record) bool { return r.Kind == o.Kind })
+	for range n {
+		dropEntries(b, -1)
+	}
+}
+
+func mustLine(canonical, key string) string {
+	v, ok := Line(canonical, key)
+	if !ok {
+		panic(fmt.Sprintf("forge: no %q line in %q", key, canonical))
+	}
+	return v
 }

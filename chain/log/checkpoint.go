@@ -15,6 +15,10 @@ type Checkpoint struct {
 	Size   uint64
 	Root   tlog.Hash
 	Note   []byte // the signed note: body, blank line, signature line
+	// Ext is what the extension lines say: the head commitment's size and
+	// root and the time of signing (heads.go); zero in checkpoints signed
+	// before them.
+	Ext Extensions
 }
 
 // checkpointBody is the C2SP tlog-checkpoint body: origin, size and base64

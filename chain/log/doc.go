@@ -9,4 +9,9 @@
 // chain, which owns custody, supplies the entries' bytes when the log is
 // verified. The log's hashes, leaves and indexes are buckets of the ledger's
 // schema, read and written through ledger.Tx.
+//
+// Beside the log it keeps the head commitment (heads.go): a second RFC 6962
+// tree over every item's latest custody entry and ledger transaction, whose
+// root and the time of signing every checkpoint carries as extension lines,
+// so that a court bundle can prove it is complete.
 package log

@@ -244,12 +244,17 @@ func (l *Log) LogTransaction(tx *ledger.Tx, id uint64, canonical []byte) error {
 	if tx.Get(ledger.ChainTxLeaf, BE64(id)) != nil {
 		return fmt.Errorf("ledger transaction %d is already in the log", id)
 	}
-	i, _, err := AppendLeaf(tx, KindTransaction, id, canonical)
+	i, leafHash, err := AppendLeaf(tx, KindTransaction, id, canonical)
 	if err != nil {
 		return err
 	}
 	if err := tx.Put(ledger.ChainTxLeaf, BE64(id), BE64(i)); err != nil {
 		return err
+	}
+	if HeadsBuilt(tx) {
+		if err := noteTxn(tx, id, i, leafHash, canonical); err != nil {
+			return err
+		}
 	}
 	l.SignOnCommit(tx)
 	return nil
@@ -275,8 +280,15 @@ func (l *Log) signHook(tx *ledger.Tx) error {
 	if n == 0 {
 		return nil
 	}
+	if err := flushHeads(tx); err != nil {
+		return err
+	}
+	ext, err := currentExtensions(tx)
+	if err != nil {
+		return err
+	}
 	if prev != nil {
-		if cp, err := l.ParseNote(prev); err == nil && cp.Size == n {
+		if cp, err := l.ParseNote(prev); err == nil && cp.Size == n && sameHeads(cp.Ext, ext) && !l.stale(cp, tx.Now) {
 			return nil
 		}
 	}
@@ -284,7 +296,7 @@ func (l *Log) signHook(tx *ledger.Tx) error {
 	if err != nil {
 		return fmt.Errorf("tree hash at %d: %w", n, err)
 	}
-	msg, err := note.Sign(&note.Note{Text: checkpointBody(l.origin, n, root)}, l.signer)
+	msg, err := note.Sign(&note.Note{Text: checkpointBody(l.origin, n, root) + ext.Lines()}, l.signer)
 	if err != nil {
 		return fmt.Errorf("sign checkpoint: %w", err)
 	}
@@ -307,7 +319,11 @@ func (l *Log) ParseNote(msg []byte) (Checkpoint, error) {
 	if origin != l.origin {
 		return Checkpoint{}, fmt.Errorf("checkpoint is for log %q, not %q", origin, l.origin)
 	}
-	return Checkpoint{Origin: origin, Size: size, Root: root, Note: bytes.Clone(msg)}, nil
+	ext, err := ParseExtensions(n.Text)
+	if err != nil {
+		return Checkpoint{}, err
+	}
+	return Checkpoint{Origin: origin, Size: size, Root: root, Note: bytes.Clone(msg), Ext: ext}, nil
 }
 
 // StoredCheckpoint is the latest checkpoint the store holds, checked against
@@ -330,7 +346,8 @@ func (l *Log) Checkpoint(ctx context.Context) (Checkpoint, error) {
 		var err error
 		cp, err = l.StoredCheckpoint(tx)
 		if err == nil && cp.Size == Size(tx) {
-			fresh = true
+			ext, err2 := currentExtensions(tx)
+			fresh = err2 == nil && sameHeads(cp.Ext, ext) && (l.signer == nil || !l.stale(cp, tx.Now))
 		}
 		if ledger.ErrorCode(err) == ledger.ENotFound {
 			err = nil

@@ -129,7 +129,15 @@ func seize(t testing.TB, svc *service.Service) uint64 {
 		_, err = svc.Custody.Append(tx, chain.Entry{Item: 1, Event: chain.EventSeized, At: at, RecordedBy: "custodian:asma", To: "SI Bilal",
 			Location:  chain.Location{Circle: "islamabad", Building: "Plot 12, I-9", Room: "raid site"},
 			SealAfter: chain.Seal{Number: "FIA-ISB-0001", State: chain.SealIntact}, LedgerTxn: txn.ID})
-		return err
+		if err != nil {
+			return err
+		}
+		// The item's own record, which a bundle must carry.
+		item := append([]byte{1}, `{"id":1,"case_id":1,"kind":"cash","description":"USD notes"}`...)
+		if err := tx.Put(ledger.EvidenceItems, ledger.BE64(1), item); err != nil {
+			return err
+		}
+		return svc.Custody.LogRecord(tx, "evidence.item", 1, item)
 	})
 	if err != nil {
 		t.Fatal(err)

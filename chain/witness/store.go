@@ -12,7 +12,6 @@ import (
 
 	"github.com/amanat-ledger/amanat/chain"
 	"github.com/amanat-ledger/amanat/chain/alerts"
-	"github.com/amanat-ledger/amanat/chain/log"
 	"github.com/amanat-ledger/amanat/ledger"
 )
 
@@ -103,15 +102,19 @@ func Cosigned(tx *ledger.Tx, cp chain.Checkpoint) (chain.Checkpoint, error) {
 	return cp, nil
 }
 
-// newestCosigned is the newest cosigned checkpoint of more than above
-// leaves, with its cosignatures.
-func newestCosigned(tx *ledger.Tx, custody *chain.Custody, above uint64) (chain.Checkpoint, bool, error) {
+// cosignedOfSize is the newest cosigned checkpoint when it is of size
+// leaves (the log's size now), with its cosignatures. A bundle proves its
+// item's head against the head commitment its checkpoint signs, which is
+// the commitment as it is now only while the log has not grown: an older
+// cosigned checkpoint cannot carry it, and one of the same size, whatever
+// its time line, signs the same commitment.
+func cosignedOfSize(tx *ledger.Tx, custody *chain.Custody, size uint64) (chain.Checkpoint, bool, error) {
 	k, v := tx.Cursor(ledger.WitnessCosigs).Last() // the largest size cosigned
 	if k == nil {
 		return chain.Checkpoint{}, false, nil
 	}
 	rec, err := decode(v)
-	if err != nil || rec.Size <= above {
+	if err != nil || rec.Size != size {
 		return chain.Checkpoint{}, false, err
 	}
 	cp, err := parseCheckpoint(custody, []byte(rec.Checkpoint))
@@ -123,19 +126,13 @@ func newestCosigned(tx *ledger.Tx, custody *chain.Custody, above uint64) (chain.
 }
 
 func parseCheckpoint(custody *chain.Custody, msg []byte) (chain.Checkpoint, error) {
-	v, err := note.NewVerifier(custody.PublicKey())
-	if err != nil {
-		return chain.Checkpoint{}, err
-	}
-	n, err := note.Open(msg, note.VerifierList(v))
+	// The log's own parser, so the checkpoint keeps its extension lines
+	// (the head commitment an export proves the item's head against).
+	cp, err := custody.ParseNote(msg)
 	if err != nil {
 		return chain.Checkpoint{}, fmt.Errorf("stored cosigned checkpoint: %w", err)
 	}
-	origin, size, root, err := log.ParseCheckpointBody(n.Text)
-	if err != nil {
-		return chain.Checkpoint{}, err
-	}
-	return chain.Checkpoint{Origin: origin, Size: size, Root: root, Note: bytes.Clone(msg)}, nil
+	return cp, nil
 }
 
 // Checkpoint is the newest checkpoint with the cosignatures it has.
@@ -155,9 +152,8 @@ func (c *Client) Checkpoint(ctx context.Context) (chain.Checkpoint, error) {
 // checkpoint that covers the item's newest entry.
 const ExportWait = 3 * time.Second
 
-// ExportItem is item's court bundle against the newest checkpoint that a
-// witness cosigned and that covers the item's entries, with its
-// cosignatures. When none does and some witness is answering, it waits up
+// ExportItem is item's court bundle against the newest checkpoint, with the
+// cosignatures witnesses gave a checkpoint of its size (cosignedOfSize). When none does and some witness is answering, it waits up
 // to ExportWait for one; then it takes the newest checkpoint with what
 // cosignatures it has (none, most likely: the bundle still checks, but not
 // with --min-witnesses). With every witness down or refusing it does not
@@ -184,7 +180,7 @@ func (c *Client) ExportItem(ctx context.Context, item uint64) ([]byte, error) {
 				b, err = c.custody.Export(tx, item, newest)
 				return err
 			}
-			cp, ok, err := newestCosigned(tx, c.custody, es[len(es)-1].LeafIndex)
+			cp, ok, err := cosignedOfSize(tx, c.custody, newest.Size)
 			if err != nil || !ok {
 				return err
 			}
@@ -209,9 +205,9 @@ func (c *Client) ExportItem(ctx context.Context, item uint64) ([]byte, error) {
 }
 
 // ExportStored is item's court bundle from what the store holds, without
-// asking any witness: against the newest checkpoint a witness cosigned that
-// covers the item's entries, with its cosignatures, else the newest
-// checkpoint with whatever cosignatures it has. A store no witness ever
+// asking any witness: against a checkpoint of the log's size now that a
+// witness cosigned, with its cosignatures, else the newest checkpoint with
+// whatever cosignatures it has. A store no witness ever
 // cosigned gives what custody's own export gives.
 func ExportStored(ctx context.Context, store *ledger.Store, custody *chain.Custody, item uint64) ([]byte, error) {
 	newest, err := custody.Checkpoint(ctx)
@@ -224,14 +220,12 @@ func ExportStored(ctx context.Context, store *ledger.Store, custody *chain.Custo
 		if err != nil {
 			return err
 		}
-		if es, err := custody.Entries(tx, item); err == nil && len(es) > 0 {
-			c, ok, err := newestCosigned(tx, custody, es[len(es)-1].LeafIndex)
-			if err != nil {
-				return err
-			}
-			if ok {
-				cp = c
-			}
+		c, ok, err := cosignedOfSize(tx, custody, newest.Size)
+		if err != nil {
+			return err
+		}
+		if ok {
+			cp = c
 		}
 		b, err = custody.Export(tx, item, cp)
 		return err

@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -103,12 +105,15 @@ const (
 func custodyCheckCmd() *cobra.Command {
 	var keys, keyFiles, witnessKeys []string
 	var minWitnesses int
+	var maxAge time.Duration
 	cmd := &cobra.Command{
-		Use:   "check [--key KEY]... [--key-file FILE]... [--witness-key VKEY]... [--min-witnesses N] BUNDLE",
+		Use:   "check [--key KEY]... [--key-file FILE]... [--witness-key VKEY]... [--min-witnesses N] [--max-age DURATION] BUNDLE",
 		Short: "Verify a court bundle offline, without the database",
 		Long: "check verifies every rule of docs/custody-format.md: the signed checkpoint, every leaf hash and\n" +
 			"inclusion proof, each entry and transaction on its own, the item's hash chain, its state machine,\n" +
-			"that the transactions are exactly those the entries name, and the item's own record. Pass the\n" +
+			"that the bundle holds every entry and ledger transaction of the item (its head, proved against\n" +
+			"the checkpoint's head commitment) and that they explain its balances, and the item's own record.\n" +
+			"It prints when the checkpoint was signed; --max-age refuses an older one. Pass the\n" +
 			"agency's published key (--key, or --key-file: a file of keys one a line, or the answer of\n" +
 			"GET /v1/custody/key) to prove who signed it; both may be repeated and any of the keys may sign.\n" +
 			"Exit 0 when all holds and a trusted key signed it; 1 naming the first failure (or another\n" +
@@ -131,7 +136,11 @@ func custodyCheckCmd() *cobra.Command {
 				return err
 			}
 			rep, err := chain.CheckBundle(data, service.RecordKinds(), trusted...)
+			if err == nil {
+				err = checkAge(rep, maxAge, time.Now())
+			}
 			out := cmd.OutOrStdout()
+			defer bundleNotes(out, rep, err)
 			if err != nil {
 				fmt.Fprintf(out, "FAIL  %s: %v\n", args[0], err)
 				return exitError{checkFailed}
@@ -154,7 +163,40 @@ func custodyCheckCmd() *cobra.Command {
 	cmd.Flags().StringArrayVar(&keyFiles, "key-file", nil, "a file of trusted public keys, one a line (# comments), or the JSON answer of GET /v1/custody/key; repeatable")
 	cmd.Flags().StringArrayVar(&witnessKeys, "witness-key", nil, "the public key of a witness whose cosignature counts (cosignature/v1); repeatable")
 	cmd.Flags().IntVar(&minWitnesses, "min-witnesses", 0, "how many of the --witness-key witnesses must have cosigned the checkpoint (default 1 when a --witness-key is given)")
+	cmd.Flags().DurationVar(&maxAge, "max-age", 0, "refuse a bundle whose checkpoint was signed longer ago than this (e.g. 24h); 0: any age")
 	return cmd
+}
+
+// checkAge refuses a bundle whose checkpoint is older than maxAge at now, or
+// undated, when maxAge is given.
+func checkAge(rep chain.BundleReport, maxAge time.Duration, now time.Time) error {
+	switch {
+	case maxAge <= 0:
+		return nil
+	case rep.Time.IsZero():
+		return fmt.Errorf("the checkpoint is not dated, so it cannot be shown to be younger than --max-age %s", maxAge)
+	case now.Sub(rep.Time) > maxAge:
+		return fmt.Errorf("the checkpoint was signed at %s, %s ago, longer ago than --max-age %s: export a fresh bundle",
+			rep.Time.Format(time.RFC3339), now.Sub(rep.Time).Truncate(time.Second), maxAge)
+	}
+	return nil
+}
+
+// bundleNotes prints, after the verdict, when the checkpoint was signed and
+// whether the bundle proved it is complete.
+func bundleNotes(out io.Writer, rep chain.BundleReport, err error) {
+	if rep.Item == 0 {
+		return
+	}
+	if !rep.Time.IsZero() {
+		fmt.Fprintf(out, "time  the checkpoint was signed at %s\n", rep.Time.Format(time.RFC3339))
+	}
+	if err == nil && !rep.Complete {
+		fmt.Fprintf(out, "warning  a bundle of format %s: it proves its entries are in the log, not that none is missing; export it again for a bundle that proves it is complete\n", chain.BundleFormatV1)
+	}
+	if err == nil && len(rep.Held) > 0 {
+		fmt.Fprintf(out, "held  custody:item:%d holds %s by its transactions\n", rep.Item, strings.Join(rep.Held, ", "))
+	}
 }
 
 // readKeyFile reads the trusted keys of a file: the JSON answer of

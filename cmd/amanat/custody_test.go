@@ -47,8 +47,15 @@ func custodyStore(t *testing.T) string {
 			Location: chain.Location{Circle: "karachi"}, SealAfter: chain.Seal{Number: "KHI-9", State: chain.SealIntact}, LedgerTxn: txn.ID}); err != nil {
 			return err
 		}
-		_, err = c.Append(tx, chain.Entry{Item: 1, Event: chain.EventTransferred, At: at.Add(time.Minute), RecordedBy: "custodian:asma", From: "SI Bilal", To: "Asif"})
-		return err
+		if _, err = c.Append(tx, chain.Entry{Item: 1, Event: chain.EventTransferred, At: at.Add(time.Minute), RecordedBy: "custodian:asma", From: "SI Bilal", To: "Asif"}); err != nil {
+			return err
+		}
+		// The item's own record, which a bundle must carry.
+		item := append([]byte{1}, `{"id":1,"case_id":1,"kind":"cash","description":"EUR notes"}`...)
+		if err := tx.Put(ledger.EvidenceItems, ledger.BE64(1), item); err != nil {
+			return err
+		}
+		return c.LogRecord(tx, "evidence.item", 1, item)
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -109,7 +116,7 @@ func TestCustodyCommands(t *testing.T) {
 	}
 
 	out, err = runCustody(t, "checkpoint", "--db", db)
-	if err != nil || !strings.Contains(out, "\n3\n") || !strings.Contains(out, "\u2014 "+strings.SplitN(string(pub), "+", 2)[0]) {
+	if err != nil || !strings.Contains(out, "\n4\n") || !strings.Contains(out, "\u2014 "+strings.SplitN(string(pub), "+", 2)[0]) {
 		t.Fatalf("checkpoint: %v\n%s", err, out)
 	}
 
@@ -137,10 +144,10 @@ func TestCustodyCommands(t *testing.T) {
 		copy(h[:], b)
 		hs = append(hs, h)
 	}
-	if err := tlog.CheckRecord(hs, int64(p.Size), root, int64(p.Leaf), tlog.RecordHash([]byte(p.Canonical))); err != nil || p.Size != 3 {
+	if err := tlog.CheckRecord(hs, int64(p.Size), root, int64(p.Leaf), tlog.RecordHash([]byte(p.Canonical))); err != nil || p.Size != 4 {
 		t.Fatalf("proof %s: %v", out, err)
 	}
-	if out, err = runCustody(t, "consistency", "--db", db, "--old", "1"); err != nil || !strings.Contains(out, `"new": 3`) {
+	if out, err = runCustody(t, "consistency", "--db", db, "--old", "1"); err != nil || !strings.Contains(out, `"new": 4`) {
 		t.Fatalf("consistency: %v\n%s", err, out)
 	}
 	if _, err := runCustody(t, "export", "--db", filepath.Join(t.TempDir(), "none.db"), "--item", "1"); err == nil {

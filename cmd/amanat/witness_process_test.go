@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -23,8 +24,27 @@ import (
 // proc is a child process of the test binary run as amanat.
 type proc struct {
 	cmd    *exec.Cmd
-	stderr strings.Builder
+	stderr lockedBuilder
 	lines  chan string
+}
+
+// lockedBuilder is a strings.Builder that the process's stderr copier
+// writes while the test reads it.
+type lockedBuilder struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedBuilder) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuilder) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
 
 // run starts amanat ARGS and waits for a line starting with ready; it

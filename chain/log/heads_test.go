@@ -1,0 +1,219 @@
+package log
+
+import (
+	"context"
+	"crypto/sha256"
+	"math/rand/v2"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	tdlog "github.com/transparency-dev/formats/log"
+	"github.com/transparency-dev/merkle/proof"
+	"github.com/transparency-dev/merkle/rfc6962"
+	"golang.org/x/mod/sumdb/note"
+	"golang.org/x/mod/sumdb/tlog"
+
+	"github.com/amanat-ledger/amanat/ledger"
+)
+
+func openHeadsStore(t testing.TB) (*ledger.Store, *Log) {
+	t.Helper()
+	dir := t.TempDir()
+	now := time.Date(2026, 1, 15, 9, 0, 0, 0, time.UTC)
+	store, err := ledger.Open(filepath.Join(dir, "amanat.db"), ledger.Options{NoSync: true, Now: func() time.Time { return now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	l, err := Open(store, filepath.Join(dir, "amanat.db.key"), nil, Options{WitnessPath: "-"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := store.Write(context.Background(), func(tx *ledger.Tx) error {
+		return BuildHeads(tx, func(uint64) (uint64, error) { return 0, nil })
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return store, l
+}
+
+// naiveRoot is the RFC 6962 root of heads 1..n computed from scratch, the
+// empty head for ids never written.
+func naiveRoot(heads map[uint64]Head, n uint64) tlog.Hash {
+	var level []tlog.Hash
+	for id := uint64(1); id <= n; id++ {
+		data := []byte(EmptyHead)
+		if h, ok := heads[id]; ok {
+			data = h.Bytes()
+		}
+		level = append(level, tlog.RecordHash(data))
+	}
+	var mth func(hs []tlog.Hash) tlog.Hash
+	mth = func(hs []tlog.Hash) tlog.Hash {
+		if len(hs) == 1 {
+			return hs[0]
+		}
+		k := 1
+		for k*2 < len(hs) {
+			k *= 2
+		}
+		return tlog.NodeHash(mth(hs[:k]), mth(hs[k:]))
+	}
+	if n == 0 {
+		return sha256.Sum256(nil)
+	}
+	return mth(level)
+}
+
+// The head commitment, updated in place and grown over gaps of ids, always
+// has the root a from-scratch RFC 6962 tree of the heads has, and every
+// head's proof checks with x/mod's tlog and transparency-dev's verifier.
+func TestHeadCommitmentMatchesATreeBuiltFromScratch(t *testing.T) {
+	store, _ := openHeadsStore(t)
+	rng := rand.New(rand.NewPCG(1, 2))
+	heads := map[uint64]Head{}
+	var max uint64
+	for step := 0; step < 300; step++ {
+		item := uint64(rng.IntN(40) + 1)
+		if step%50 == 49 {
+			item = max + uint64(rng.IntN(70)) + 1 // a gap of ids never logged
+		}
+		var leaf tlog.Hash
+		leaf[0], leaf[1] = byte(step), byte(step>>8)
+		err := store.Write(context.Background(), func(tx *ledger.Tx) error {
+			return noteEntry(tx, item, uint64(step), leaf)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		h := heads[item]
+		h.Item, h.Entries, h.EntryLeaf, h.EntryHash = item, h.Entries+1, uint64(step), leaf
+		heads[item] = h
+		max = maxU(max, item)
+		store.View(func(tx *ledger.Tx) error {
+			n, root, err := HeadsRoot(tx)
+			if err != nil || n != max || root != naiveRoot(heads, max) {
+				t.Fatalf("step %d (item %d): size %d root %x, want %d %x (%v)", step, item, n, root, max, naiveRoot(heads, max), err)
+			}
+			p, err := ProveHead(tx, item)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := tlog.CheckRecord(p.Hashes, int64(n), root, int64(item-1), tlog.RecordHash(h.Bytes())); err != nil {
+				t.Fatalf("step %d: x/mod refuses the head proof: %v", step, err)
+			}
+			var path [][]byte
+			for _, x := range p.Hashes {
+				path = append(path, x[:])
+			}
+			if err := proof.VerifyInclusion(rfc6962.DefaultHasher, item-1, n, p.LeafHash[:], path, root[:]); err != nil {
+				t.Fatalf("step %d: transparency-dev refuses the head proof: %v", step, err)
+			}
+			return nil
+		})
+	}
+}
+
+func maxU(a, b uint64) uint64 {
+	if a > b {
+		return a
+	}
+	return b
+}
+
+// A head has one spelling: ParseHead reads back what Bytes writes and
+// refuses any other.
+func TestHeadHasOneSpelling(t *testing.T) {
+	h := Head{Item: 7, Entries: 3, EntryLeaf: 40, EntryHash: tlog.Hash{1}, Txns: 2, TxnLeaf: 38, TxnHash: tlog.Hash{2}}
+	got, err := ParseHead(h.Bytes())
+	if err != nil || got != h {
+		t.Fatalf("round trip: %+v %v", got, err)
+	}
+	good := string(h.Bytes())
+	for name, bad := range map[string]string{
+		"leading zero":        strings.Replace(good, "item 7", "item 07", 1),
+		"upper-case hex":      strings.Replace(good, "0100000000", "01000000AA", 1),
+		"count 0 with a leaf": "amanat-head/1\nitem 7\nentries 0 1 " + HashHex(tlog.Hash{}) + "\ntxns 0\n",
+		"no final newline":    strings.TrimSuffix(good, "\n"),
+		"item 0":              strings.Replace(good, "item 7", "item 0", 1),
+		"other format":        strings.Replace(good, "amanat-head/1", "amanat-head/2", 1),
+	} {
+		if _, err := ParseHead([]byte(bad)); err == nil {
+			t.Errorf("%s: ParseHead accepted %q", name, bad)
+		}
+	}
+}
+
+// Every checkpoint carries the head commitment and its time as extension
+// lines under the one signature, and the independent readers still accept
+// it: x/mod's note.Open and transparency-dev's log.ParseCheckpoint.
+func TestCheckpointExtensionLinesAreSignedAndReadable(t *testing.T) {
+	store, l := openHeadsStore(t)
+	err := store.Write(context.Background(), func(tx *ledger.Tx) error {
+		l.SignOnCommit(tx)
+		i, h, err := AppendLeaf(tx, KindCustody, 1, []byte("an entry of item 3"))
+		if err != nil {
+			return err
+		}
+		return noteEntry(tx, 3, i, h)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cp, err := l.Checkpoint(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n uint64
+	var root tlog.Hash
+	store.View(func(tx *ledger.Tx) error { n, root, err = HeadsRoot(tx); return err })
+	if !cp.Ext.HasHeads || cp.Ext.HeadsSize != 3 || n != 3 || cp.Ext.HeadsRoot != root || !cp.Ext.Time.Equal(time.Date(2026, 1, 15, 9, 0, 0, 0, time.UTC)) {
+		t.Fatalf("checkpoint extensions %+v, heads %d %x", cp.Ext, n, root)
+	}
+	if !strings.Contains(string(cp.Note), "\nheads 3 ") || !strings.Contains(string(cp.Note), "\ntime 2026-01-15T09:00:00Z\n\n") {
+		t.Fatalf("checkpoint:\n%s", cp.Note)
+	}
+	v, err := note.NewVerifier(l.PublicKey())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := note.Open(cp.Note, note.VerifierList(v)); err != nil {
+		t.Fatalf("x/mod note.Open: %v", err)
+	}
+	got, other, _, err := tdlog.ParseCheckpoint(cp.Note, l.Origin(), v)
+	if err != nil {
+		t.Fatalf("transparency-dev ParseCheckpoint: %v", err)
+	}
+	if got.Size != cp.Size || string(got.Hash) != string(cp.Root[:]) || !strings.HasPrefix(string(other), "heads 3 ") {
+		t.Fatalf("transparency-dev read size %d hash %x other %q", got.Size, got.Hash, other)
+	}
+	// The lines are signed: changing one breaks the signature.
+	forged := strings.Replace(string(cp.Note), "time 2026-01-15T09:00:00Z", "time 2026-01-16T09:00:00Z", 1)
+	if _, err := l.ParseNote([]byte(forged)); err == nil {
+		t.Fatal("a checkpoint with a changed time line passed")
+	}
+}
+
+// Extension lines have one spelling each and come once.
+func TestParseExtensionsRefusesOtherSpellings(t *testing.T) {
+	root := "GnmMAHJedvdgJumh2RGjurWxKksGmmrSYOpFt6l8hF4="
+	body := "o\n3\n" + root + "\n"
+	for name, bad := range map[string]string{
+		"heads twice":       "heads 1 " + root + "\nheads 1 " + root + "\n",
+		"time before heads": "time 2026-01-15T09:00:00Z\nheads 1 " + root + "\n",
+		"fractional time":   "time 2026-01-15T09:00:00.5Z\n",
+		"offset time":       "time 2026-01-15T14:00:00+05:00\n",
+		"bad root":          "heads 1 GnmMAHJedvdg\n",
+		"size leading 0":    "heads 01 " + root + "\n",
+	} {
+		if _, err := ParseExtensions(body + bad); err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+	x, err := ParseExtensions(body + "heads 1 " + root + "\nsomething else\ntime 2026-01-15T09:00:00Z\n")
+	if err != nil || !x.HasHeads || x.HeadsSize != 1 || x.Time.IsZero() {
+		t.Fatalf("%+v %v", x, err)
+	}
+}
