@@ -107,10 +107,11 @@ func (fe formErrors) placeErrors(known func(string) bool) []string {
 		delete(fe, field)
 		to := field
 		for to != "" && !known(to) {
-			to = parentRE.ReplaceAllString(to, "")
-			if !parentRE.MatchString(to) && !known(to) {
-				to = ""
+			parent := parentRE.ReplaceAllString(to, "")
+			if parent == to {
+				parent = ""
 			}
+			to = parent
 		}
 		for _, r := range reasons {
 			if to == "" {
@@ -130,13 +131,6 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	slices.Sort(keys)
 	return keys
-}
-
-// inputID is the HTML id of the input named name: "items[1].address" →
-// "f-items-1-address".
-func inputID(name string) string {
-	r := strings.NewReplacer("[", "-", "]", "", ".", "-")
-	return "f-" + r.Replace(name)
 }
 
 // newFormKey is a fresh key for one filling-in of a form. The form sends it

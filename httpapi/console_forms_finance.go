@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -19,6 +20,7 @@ import (
 
 // ratesPage is the data of forms/rates.html.
 type ratesPage struct {
+	Key      string
 	CanEnter bool
 	Fields   map[string]*input // currency, rate, effective, source
 	Top      []string
@@ -106,7 +108,7 @@ func rateCharts(all []finance.Rate) []rateChart {
 // GET /v1/rates?as_of= answers them, and every rate for the charts.
 func (s *Server) ratesView(a Actor, in finance.RateInput, fe formErrors, msg string) (ratesPage, error) {
 	var ins inputs
-	p := ratesPage{CanEnter: slices.Contains([]string{access.RoleFinance}, a.Role), Message: msg}
+	p := ratesPage{Key: newFormKey(), CanEnter: a.Role == access.RoleFinance, Message: msg}
 	p.Fields = map[string]*input{"currency": ins.field("currency", in.Currency), "rate": ins.field("rate", in.Rate),
 		"effective": ins.field("effective", in.Effective), "source": ins.field("source", in.Source)}
 	for _, cur := range money.All() {
@@ -166,11 +168,14 @@ func (s *Server) consoleRateSubmit(c echo.Context) error {
 	var entered finance.Rate
 	_, err := finance.CheckRate(in)
 	if err == nil {
-		err = s.store.Write(c.Request().Context(), func(tx *ledger.Tx) error {
-			var err error
-			entered, err = s.finance.AddRate(tx, in, a.String())
-			return err
+		var reply []byte
+		_, reply, err = s.writeForm(c.Request().Context(), a, "rate", c.FormValue("key"), in, func(tx *ledger.Tx) (int, any, error) {
+			r, err := s.finance.AddRate(tx, in, a.String())
+			return http.StatusCreated, r, err
 		})
+		if err == nil {
+			err = json.Unmarshal(reply, &entered)
+		}
 	}
 	if err == nil {
 		p, err := s.ratesView(a, finance.RateInput{Effective: in.Effective, Source: in.Source}, nil, "")
@@ -270,6 +275,8 @@ func (s *Server) consoleValuation(c echo.Context) error {
 
 // reconPage is the data of forms/reconciliations.html.
 type reconPage struct {
+	Key      string
+	Methods  []string
 	CanEnter bool
 	Fields   map[string]*input // item_id, location, date, method, explanation
 	Counts   []map[string]*input
@@ -282,7 +289,7 @@ type reconPage struct {
 
 func (s *Server) reconView(a Actor, in finance.ReconciliationInput, fe formErrors, msg string) (reconPage, error) {
 	var ins inputs
-	p := reconPage{CanEnter: a.Role == access.RoleFinance, Message: msg}
+	p := reconPage{Key: newFormKey(), Methods: []string{"count", "chain", "statement"}, CanEnter: a.Role == access.RoleFinance, Message: msg}
 	p.Fields = map[string]*input{"item_id": ins.field("item_id", in.ItemID), "location": ins.field("location", in.Location),
 		"date": ins.field("date", in.Date), "method": ins.field("method", in.Method), "explanation": ins.field("explanation", in.Explanation),
 		"counts": ins.field("counts", "")}
@@ -339,23 +346,32 @@ func (s *Server) consoleReconciliationSubmit(c echo.Context) error {
 	}
 	in := reconInput(vals)
 	var rec finance.Reconciliation
-	var approval uint64
+	var approval struct {
+		ID uint64 `json:"id"`
+	}
 	_, err = finance.CheckReconciliation(in)
 	var variance bool
 	if err == nil {
 		variance, err = s.evidence.ReconciliationNeedsApproval(c.Request().Context(), s.store, in, a.String())
 	}
 	if err == nil {
-		err = s.store.Write(c.Request().Context(), func(tx *ledger.Tx) error {
+		var reply []byte
+		var status int
+		status, reply, err = s.writeForm(c.Request().Context(), a, "reconciliation", vals.Get("key"), in, func(tx *ledger.Tx) (int, any, error) {
 			if variance {
 				ap, err := s.evidence.ProposeReconciliation(tx, in, a.String())
-				approval = ap.ID
-				return err
+				return http.StatusAccepted, ap, err
 			}
-			var err error
-			rec, err = s.evidence.Reconcile(tx, in, a.String())
-			return err
+			r, err := s.evidence.Reconcile(tx, in, a.String())
+			return http.StatusCreated, r, err
 		})
+		switch {
+		case err != nil:
+		case status == http.StatusAccepted:
+			variance, err = true, json.Unmarshal(reply, &approval)
+		default:
+			variance, err = false, json.Unmarshal(reply, &rec)
+		}
 	}
 	if err != nil {
 		return s.refusedPage(c, err, func(fe formErrors, msg string) (any, error) { return s.reconView(a, in, fe, msg) }, "forms/reconciliations.html")
@@ -366,7 +382,7 @@ func (s *Server) consoleReconciliationSubmit(c echo.Context) error {
 	}
 	status := http.StatusCreated
 	if variance {
-		p.Pending, status = approval, http.StatusAccepted
+		p.Pending, status = approval.ID, http.StatusAccepted
 	} else {
 		p.Result = &rec
 	}

@@ -215,9 +215,6 @@ func (s *Server) submitSeizure(ctx context.Context, a Actor, f seizureForm) (evi
 	if err := actorMay(a, "create a case", access.RoleCustodian); f.NewCase && err != nil {
 		return rec, err
 	}
-	if !formKeyRE.MatchString(f.Key) {
-		return rec, ledger.FieldErr("key", "the form is out of date; reload the page and submit again")
-	}
 	req := f.Req
 	var cs evidence.Case
 	var problems formErrors
@@ -240,44 +237,59 @@ func (s *Server) submitSeizure(ctx context.Context, a Actor, f seizureForm) (evi
 	// Idempotency-Key: with one, a refusal may be the retry of a write that
 	// was made, and the write judges it. A form always has its key.
 	reg := s.evidence
-	body, err := json.Marshal(f)
-	if err != nil {
-		return rec, fmt.Errorf("encode seizure form: %w", err)
-	}
-	key := consoleWriteKey(a, "seizure", f.Key)
-	reqHash := ledger.Request{Hash: ledger.RequestHash([]byte(http.MethodPost), []byte("/seizures/new"), canonicalJSON(body))}
-	reqHash.Legacy = reqHash.Hash
 	actor := a.String()
-	reply, _, err := s.store.WriteOnceChecked(ctx, key, reqHash, nil, func(tx *ledger.Tx) (ledger.Reply, error) {
+	_, reply, err := s.writeForm(ctx, a, "seizure", f.Key, f, func(tx *ledger.Tx) (int, any, error) {
 		sz := seizure // a copy: the write may run more than once
 		if f.NewCase {
 			made, err := reg.CreateCase(tx, cs, actor)
 			if err != nil {
-				return ledger.Reply{}, prefixFields(err, "case.")
+				return 0, nil, prefixFields(err, "case.")
 			}
 			sz.CaseID = made.ID
 		}
 		r, err := reg.Register(tx, &sz, actor)
-		if err != nil {
-			return ledger.Reply{}, err
-		}
-		data, err := json.Marshal(r)
-		return ledger.Reply{Code: http.StatusCreated, Body: data}, err
+		return http.StatusCreated, r, err
 	})
 	if err != nil {
-		return rec, formKeyReused(err)
+		return rec, err
 	}
-	if err := json.Unmarshal(reply.Body, &rec); err != nil {
+	if err := json.Unmarshal(reply, &rec); err != nil {
 		return rec, fmt.Errorf("decode seizure receipt: %w", err)
 	}
 	return rec, nil
 }
 
-// consoleWriteKey is the idempotency key of a console form's write, scoped
-// to its user and form so no two users' keys meet, nor an API client's
-// (those begin with a token id).
-func consoleWriteKey(a Actor, form, key string) string {
-	return "console " + form + " " + a.String() + " " + key
+// writeForm makes the write of one filling-in of a form (fn, inside one
+// store transaction) once: a second submit with the same key and values
+// answers the first one's status and body and writes nothing, as a retry
+// with an Idempotency-Key does in the API; the same key with other values is
+// refused. Keys are scoped to the user and the form, so no two users' keys
+// meet, nor an API client's (those begin with a token id).
+func (s *Server) writeForm(ctx context.Context, a Actor, form, key string, values any, fn func(tx *ledger.Tx) (int, any, error)) (int, []byte, error) {
+	if !formKeyRE.MatchString(key) {
+		return 0, nil, ledger.FieldErr("key", "the form is out of date; reload the page and submit again")
+	}
+	body, err := json.Marshal(values)
+	if err != nil {
+		return 0, nil, fmt.Errorf("encode %s form: %w", form, err)
+	}
+	hash := ledger.RequestHash([]byte(http.MethodPost), []byte("console/"+form), canonicalJSON(body))
+	reply, _, err := s.store.WriteOnceChecked(ctx, "console "+form+" "+a.String()+" "+key, ledger.Request{Hash: hash, Legacy: hash}, nil,
+		func(tx *ledger.Tx) (ledger.Reply, error) {
+			status, out, err := fn(tx)
+			if err != nil {
+				return ledger.Reply{}, err
+			}
+			data, err := json.Marshal(out)
+			if err != nil {
+				return ledger.Reply{}, fmt.Errorf("encode answer: %w", err)
+			}
+			return ledger.Reply{Code: status, Body: data}, nil
+		})
+	if err != nil {
+		return 0, nil, formKeyReused(err)
+	}
+	return reply.Code, reply.Body, nil
 }
 
 // formKeyReused says a form key was reused with other values: a page
@@ -360,19 +372,24 @@ func (s *Server) consoleValidateAddress(c echo.Context) error {
 	return c.JSON(http.StatusOK, addressCheck{Valid: true, Type: typ})
 }
 
-// seizureChoices are what the page's selects offer.
+// seizureChoices are what the page's selects and lists offer: the chains
+// and the currencies.
 func seizureChoices() (chains []string, networks []string, currencies []string) {
-	seen := map[string]bool{}
-	for _, ch := range address.Chains() {
-		for _, n := range address.Networks(ch) {
-			if !seen[n] {
-				seen[n] = true
-				networks = append(networks, n)
-			}
-		}
-	}
 	for _, cur := range money.All() {
 		currencies = append(currencies, cur.Code)
 	}
-	return address.Chains(), networks, currencies
+	return address.Chains(), networkChoices(), currencies
+}
+
+// networkChoices is every network of any chain, mainnet first.
+func networkChoices() []string {
+	out := []string{address.Mainnet}
+	for _, ch := range address.Chains() {
+		for _, n := range address.Networks(ch) {
+			if !slices.Contains(out, n) {
+				out = append(out, n)
+			}
+		}
+	}
+	return out
 }

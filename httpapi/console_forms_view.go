@@ -10,6 +10,7 @@ import (
 	"github.com/amanat-ledger/amanat/chain/access"
 	"github.com/amanat-ledger/amanat/chain/evidence"
 	"github.com/amanat-ledger/amanat/ledger"
+	"github.com/amanat-ledger/amanat/ledger/text"
 )
 
 // input is one input of a form as its template draws it: the name is also
@@ -30,6 +31,11 @@ type inputs struct {
 func (in *inputs) field(name, value string) *input {
 	if in.all == nil {
 		in.all = map[string]*input{}
+	}
+	if text.SecretKind(value) != "" {
+		// A seed phrase or a private key typed by mistake is refused; it
+		// is not drawn back into the page either.
+		value = ""
 	}
 	f := &input{Name: name, Value: value}
 	in.all[name] = f
@@ -64,6 +70,12 @@ type seizurePage struct {
 	Currency  []string
 	Top       []string
 	Message   string
+	// The blank rows the page's script copies to add a row; their names
+	// hold __L__ (the list) and __N__ (the row's index).
+	TplWitness map[string]*input
+	TplItem    itemView
+	TplAmount  map[string]*input
+	TplHolding map[string]*input
 }
 
 // itemView is one item of the seizure form.
@@ -77,6 +89,8 @@ type itemView struct {
 	AmountsP string
 	HoldP    string
 	Secrets  bool
+	Chains   []string
+	Networks []string
 }
 
 var seizureFields = []string{"seized_at", "officer", "memo_number", "remarks", "location.circle", "location.building", "location.room",
@@ -115,11 +129,7 @@ func seizureView(f seizureForm, cases []evidence.Case, fe formErrors, msg string
 	}
 	p.Witness = in.field("witnesses", "")
 	for i, w := range append(r.Witnesses, evidence.Witness{}) {
-		pre := fmt.Sprintf("witnesses[%d]", i)
-		in.field(pre, "")
-		p.Witnesses = append(p.Witnesses, map[string]*input{
-			"self": in.all[pre], "name": in.field(pre+".name", w.Name), "father_name": in.field(pre+".father_name", w.FatherName),
-			"address": in.field(pre+".address", w.Address), "id_number": in.field(pre+".id_number", w.IDNumber)})
+		p.Witnesses = append(p.Witnesses, witnessInputs(&in, fmt.Sprintf("witnesses[%d]", i), w))
 	}
 	p.ItemsAll = in.field("items", "")
 	items := r.Items
@@ -130,6 +140,12 @@ func seizureView(f seizureForm, cases []evidence.Case, fe formErrors, msg string
 		p.Items = append(p.Items, itemInputs(&in, fmt.Sprintf("items[%d]", i), it))
 	}
 	p.Top = in.place(fe)
+	var tpl inputs
+	const row = "__L__[__N__]"
+	p.TplWitness = witnessInputs(&tpl, row, evidence.Witness{})
+	p.TplItem = itemInputs(&tpl, row, evidence.ItemRequest{})
+	p.TplAmount = amountInputs(&tpl, row, evidence.CashAmount{})
+	p.TplHolding = holdingInputs(&tpl, row, evidence.Holding{})
 	return p
 }
 
@@ -151,16 +167,28 @@ func itemInputs(in *inputs, pre string, it evidence.ItemRequest) itemView {
 		v.F[name] = in.field(pre+"."+name, val)
 	}
 	for j, a := range append(it.Amounts, evidence.CashAmount{}) {
-		ap := fmt.Sprintf("%s.amounts[%d]", pre, j)
-		v.Amounts = append(v.Amounts, map[string]*input{"self": in.field(ap, ""), "currency": in.field(ap+".currency", a.Currency),
-			"amount": in.field(ap+".amount", a.Amount), "denominations": in.field(ap+".denominations", formatDenominations(a.Denominations))})
+		v.Amounts = append(v.Amounts, amountInputs(in, fmt.Sprintf("%s.amounts[%d]", pre, j), a))
 	}
 	for j, h := range append(it.Holdings, evidence.Holding{}) {
-		hp := fmt.Sprintf("%s.holdings[%d]", pre, j)
-		v.Holdings = append(v.Holdings, map[string]*input{"self": in.field(hp, ""), "currency": in.field(hp+".currency", h.Currency),
-			"amount": in.field(hp+".amount", h.Amount)})
+		v.Holdings = append(v.Holdings, holdingInputs(in, fmt.Sprintf("%s.holdings[%d]", pre, j), h))
 	}
+	v.Chains, _, _ = seizureChoices()
+	v.Networks = networkChoices()
 	return v
+}
+
+func witnessInputs(in *inputs, pre string, w evidence.Witness) map[string]*input {
+	return map[string]*input{"self": in.field(pre, ""), "name": in.field(pre+".name", w.Name), "father_name": in.field(pre+".father_name", w.FatherName),
+		"address": in.field(pre+".address", w.Address), "id_number": in.field(pre+".id_number", w.IDNumber)}
+}
+
+func amountInputs(in *inputs, pre string, a evidence.CashAmount) map[string]*input {
+	return map[string]*input{"self": in.field(pre, ""), "currency": in.field(pre+".currency", a.Currency),
+		"amount": in.field(pre+".amount", a.Amount), "denominations": in.field(pre+".denominations", formatDenominations(a.Denominations))}
+}
+
+func holdingInputs(in *inputs, pre string, h evidence.Holding) map[string]*input {
+	return map[string]*input{"self": in.field(pre, ""), "currency": in.field(pre+".currency", h.Currency), "amount": in.field(pre+".amount", h.Amount)}
 }
 
 // pkt is the time of the officers who type a seizure's time: the form

@@ -1,0 +1,359 @@
+package httpapi
+
+import (
+	"html"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/amanat-ledger/amanat/chain/access"
+)
+
+// formsTestServer is a test server with the console's forms mounted on a
+// group that signs each request in as the role its X-Test-Role header
+// names, as the console's session would.
+func formsTestServer(t testing.TB) *testServer {
+	t.Helper()
+	formsFS = os.DirFS("../web")
+	ts := newTestServer(t)
+	g := ts.s.e.Group("", func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			if role := c.Request().Header.Get("X-Test-Role"); role != "" {
+				c.Set(actorKey, Actor{Name: "console-" + role, Role: role, Scope: access.AllCircles})
+			}
+			return next(c)
+		}
+	})
+	ts.s.routesConsoleForms(g)
+	return ts
+}
+
+// page sends a console request as role: a GET, or a POST of the form vals.
+func (ts *testServer) page(role, method, path string, vals url.Values) *httptest.ResponseRecorder {
+	ts.t.Helper()
+	var req *http.Request
+	if vals != nil {
+		req = httptest.NewRequest(method, path, strings.NewReader(vals.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	} else {
+		req = httptest.NewRequest(method, path, nil)
+	}
+	req.Header.Set("X-Test-Role", role)
+	rec := httptest.NewRecorder()
+	ts.s.Echo().ServeHTTP(rec, req)
+	return rec
+}
+
+// fieldErrorsOf reads, from a page, the reasons shown under the input named
+// name (its <ul id="NAME-err">).
+func fieldErrorsOf(t testing.TB, body, name string) []string {
+	t.Helper()
+	re := regexp.MustCompile(`<ul class="field-errors" id="` + regexp.QuoteMeta(html.EscapeString(name)) + `-err">(.*?)</ul>`)
+	m := re.FindStringSubmatch(body)
+	if m == nil {
+		return nil
+	}
+	var out []string
+	for _, li := range regexp.MustCompile(`<li><strong>Error:</strong> (.*?)</li>`).FindAllStringSubmatch(m[1], -1) {
+		out = append(out, html.UnescapeString(li[1]))
+	}
+	return out
+}
+
+// valueOf reads the value the page gives the input named name.
+func valueOf(t testing.TB, body, name string) string {
+	t.Helper()
+	re := regexp.MustCompile(`value="([^"]*)" id="` + regexp.QuoteMeta(html.EscapeString(name)) + `"`)
+	m := re.FindStringSubmatch(body)
+	if m == nil {
+		t.Fatalf("no input %s with a value on the page", name)
+	}
+	return html.UnescapeString(m[1])
+}
+
+// formKeyOf is the page's form key.
+func formKeyOf(t testing.TB, body string) string {
+	t.Helper()
+	m := regexp.MustCompile(`name="key" value="([0-9a-f]{32})"`).FindStringSubmatch(body)
+	if m == nil {
+		t.Fatalf("no form key on the page: %s", body)
+	}
+	return m[1]
+}
+
+// twoItemForm is the seizure form of a cash bag and a wallet, as typed.
+func twoItemForm(key string, caseID uint64, seal string) url.Values {
+	at := time.Now().UTC().Add(-time.Hour).Format(time.RFC3339)
+	v := url.Values{}
+	v.Set("key", key)
+	v.Set("csrf", "test-csrf")
+	v.Set("case_mode", "existing")
+	v.Set("case_id", itoa(caseID))
+	v.Set("seized_at", at)
+	v.Set("location.building", "House 12, Street 4, F-7/2")
+	v.Set("seized_from.name", "Li Wei")
+	v.Set("officer", "Inspector Ayesha Khan")
+	v.Set("memo_number", "RM-7/2025")
+	v.Set("witnesses[0].name", "Bilal Ahmed")
+	v.Set("witnesses[0].father_name", "Ahmed Ali")
+	v.Set("witnesses[0].address", "House 3, G-9/1, Islamabad")
+	v.Set("witnesses[1].name", "") // the blank row the page always offers
+	v.Set("items[0].kind", "cash")
+	v.Set("items[0].seal", seal+"-1")
+	v.Set("items[0].description", "envelope of banknotes")
+	v.Set("items[0].amounts[0].currency", "USD")
+	v.Set("items[0].amounts[0].amount", "1500.00")
+	v.Set("items[0].amounts[0].denominations", "100x15")
+	v.Set("items[0].amounts[1].currency", "")
+	v.Set("items[0].chain", "bitcoin") // selects send a value whatever the kind
+	v.Set("items[0].network", "mainnet")
+	v.Set("items[1].kind", "wallet")
+	v.Set("items[1].seal", seal+"-2")
+	v.Set("items[1].description", "Trust Wallet on a phone")
+	v.Set("items[1].chain", "bitcoin")
+	v.Set("items[1].network", "mainnet")
+	v.Set("items[1].address", "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4")
+	v.Set("items[1].holdings[0].currency", "BTC")
+	v.Set("items[1].holdings[0].amount", "0.12345678")
+	return v
+}
+
+func itoa(n uint64) string { return strconv.FormatUint(n, 10) }
+
+const seedPhrase = "abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about"
+
+// TestConsoleSeizureRefusesSeedPhraseAsAPI: a seed phrase typed into the
+// seizure's remarks is refused by the form with the field and the reason
+// POST /v1/seizures gives, and nothing is written.
+func TestConsoleSeizureRefusesSeedPhraseAsAPI(t *testing.T) {
+	ts := formsTestServer(t)
+	caseID := mustCreateCase(t, ts, "FIR 1/2025")
+
+	body := strings.Replace(seizureBody(caseID, "API"), `"officer":"Inspector Ayesha Khan",`, `"officer":"Inspector Ayesha Khan","remarks":"`+seedPhrase+`",`, 1)
+	apiProblem := wantProblem(t, ts.do(access.RoleCustodian, http.MethodPost, "/v1/seizures", body), http.StatusUnprocessableEntity, "remarks")
+	var apiReason string
+	for _, e := range apiProblem.Errors {
+		if e.Field == "remarks" {
+			apiReason = e.Reason
+		}
+	}
+
+	page := ts.page(access.RoleCustodian, http.MethodGet, "/seizures/new", nil)
+	if page.Code != http.StatusOK {
+		t.Fatalf("form: %d %s", page.Code, page.Body)
+	}
+	form := twoItemForm(formKeyOf(t, page.Body.String()), caseID, "FORM")
+	form.Set("remarks", seedPhrase)
+	before := snapshot(t, ts.store)
+	rec := ts.page(access.RoleCustodian, http.MethodPost, "/seizures/new", form)
+	if rec.Code != http.StatusUnprocessableEntity {
+		t.Fatalf("status %d, want 422: %s", rec.Code, rec.Body)
+	}
+	got := fieldErrorsOf(t, rec.Body.String(), "remarks")
+	if len(got) != 1 || got[0] != apiReason {
+		t.Fatalf("remarks reasons %q, want the API's %q", got, apiReason)
+	}
+	if snapshot(t, ts.store) != before {
+		t.Fatal("a refused seizure form wrote to the store")
+	}
+	// The phrase is not echoed back into the page.
+	if strings.Contains(rec.Body.String(), "abandon abandon") {
+		t.Fatal("the refused seed phrase was drawn back into the form")
+	}
+}
+
+// TestConsoleSeizureTwoItemsNewCase registers a two-item seizure under a
+// case created in the same submit; a second submit of the same page
+// answers the first and writes nothing; a refused form names the bad
+// address's input, keeps what was typed and leaves no case behind.
+func TestConsoleSeizureTwoItemsNewCase(t *testing.T) {
+	ts := formsTestServer(t)
+	key := formKeyOf(t, ts.page(access.RoleCustodian, http.MethodGet, "/seizures/new", nil).Body.String())
+	form := twoItemForm(key, 0, "NEW")
+	form.Set("case_mode", "new")
+	form.Del("case_id")
+	form.Set("case.fir", "FIR 9/2025")
+	form.Set("case.circle", "lahore")
+	form.Set("items[1].address", "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t5") // a checksum typo
+	before := snapshot(t, ts.store)
+	rec := ts.page(access.RoleCustodian, http.MethodPost, "/seizures/new", form)
+	if rec.Code != http.StatusUnprocessableEntity {
+		t.Fatalf("status %d, want 422: %s", rec.Code, rec.Body)
+	}
+	page := rec.Body.String()
+	if errs := fieldErrorsOf(t, page, "items[1].address"); len(errs) != 1 || !strings.Contains(errs[0], "not a valid bitcoin mainnet address") {
+		t.Fatalf("items[1].address reasons %q", errs)
+	}
+	for name, want := range map[string]string{"case.fir": "FIR 9/2025", "items[0].seal": "NEW-1", "items[1].address": form.Get("items[1].address"),
+		"witnesses[0].father_name": "Ahmed Ali", "items[0].amounts[0].denominations": "100x15"} {
+		if got := valueOf(t, page, name); got != want {
+			t.Errorf("%s re-filled with %q, want %q", name, got, want)
+		}
+	}
+	if snapshot(t, ts.store) != before {
+		t.Fatal("a refused seizure left a case or anything else behind")
+	}
+
+	form.Set("items[1].address", "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4")
+	rec = ts.page(access.RoleCustodian, http.MethodPost, "/seizures/new", form)
+	if rec.Code != http.StatusCreated {
+		t.Fatalf("status %d, want 201: %s", rec.Code, rec.Body)
+	}
+	var cases struct {
+		Data []struct {
+			ID        uint64 `json:"id"`
+			Circle    string `json:"circle"`
+			ItemCount int    `json:"item_count"`
+		} `json:"data"`
+	}
+	decode(t, ts.do(access.RoleAuditor, http.MethodGet, "/v1/cases", ""), &cases)
+	if len(cases.Data) != 1 || cases.Data[0].Circle != "lahore" || cases.Data[0].ItemCount != 2 {
+		t.Fatalf("cases after the submit: %+v", cases.Data)
+	}
+	after := snapshot(t, ts.store)
+	again := ts.page(access.RoleCustodian, http.MethodPost, "/seizures/new", form)
+	if again.Code != http.StatusCreated || again.Body.String() != rec.Body.String() {
+		t.Fatalf("a second submit answered %d, not the first answer: %s", again.Code, again.Body)
+	}
+	if snapshot(t, ts.store) != after {
+		t.Fatal("a second submit of the same form wrote again")
+	}
+	// The same page edited after it was registered is refused.
+	form.Set("items[0].seal", "NEW-9")
+	if rec := ts.page(access.RoleCustodian, http.MethodPost, "/seizures/new", form); rec.Code != http.StatusConflict {
+		t.Fatalf("an edited resubmit answered %d, want 409", rec.Code)
+	}
+}
+
+// TestConsoleSeizureRoles: only a custodian may open or submit the form.
+func TestConsoleSeizureRoles(t *testing.T) {
+	ts := formsTestServer(t)
+	caseID := mustCreateCase(t, ts, "FIR 2/2025")
+	for _, role := range []string{access.RoleAuditor, access.RoleFinance, access.RoleAdmin, access.RoleInvestigator} {
+		if rec := ts.page(role, http.MethodGet, "/seizures/new", nil); rec.Code != http.StatusForbidden {
+			t.Errorf("%s opened the seizure form: %d", role, rec.Code)
+		}
+		before := snapshot(t, ts.store)
+		if rec := ts.page(role, http.MethodPost, "/seizures/new", twoItemForm(newFormKey(), caseID, "R"+role)); rec.Code != http.StatusForbidden {
+			t.Errorf("%s submitted a seizure: %d", role, rec.Code)
+		}
+		if snapshot(t, ts.store) != before {
+			t.Errorf("%s's refused seizure wrote", role)
+		}
+	}
+}
+
+// TestConsoleValidateAddress: the inline check gives the reason the seizure
+// would, and refuses a secret without echoing it.
+func TestConsoleValidateAddress(t *testing.T) {
+	ts := formsTestServer(t)
+	cases := []struct{ chain, addr, want string }{
+		{"bitcoin", "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4", `{"valid":true,"type":"p2wpkh"}`},
+		{"bitcoin", "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t5", `"field":"address","reason":"not a valid bitcoin mainnet address`},
+		{"bitcoin", seedPhrase, `"field":"address","reason":"looks like a seed phrase`},
+		{"dogecoin", "D8vFz4p1L37jdg2jN6XfRQ8dCGq4Yc2fwm", `"field":"chain"`},
+	}
+	for _, c := range cases {
+		rec := ts.page(access.RoleCustodian, http.MethodPost, "/validate-address", url.Values{"chain": {c.chain}, "network": {"mainnet"}, "address": {c.addr}})
+		if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), c.want) {
+			t.Errorf("%s: %d %s, want %s", c.addr, rec.Code, rec.Body, c.want)
+		}
+		if strings.Contains(rec.Body.String(), "abandon") {
+			t.Errorf("the check echoed a seed phrase: %s", rec.Body)
+		}
+	}
+}
+
+// TestConsoleRateChangesValuation: a rate entered through the rates page is
+// in force, drawn on its chart, and changes the valuation page's total; a
+// bad rate is refused next to its input with nothing written.
+func TestConsoleRateChangesValuation(t *testing.T) {
+	ts := formsTestServer(t)
+	caseID := mustCreateCase(t, ts, "FIR 3/2025")
+	if rec := ts.do(access.RoleCustodian, http.MethodPost, "/v1/seizures", seizureBody(caseID, "VAL")); rec.Code != http.StatusCreated {
+		t.Fatalf("seizure: %d %s", rec.Code, rec.Body)
+	}
+	total := func() string {
+		t.Helper()
+		rec := ts.page(access.RoleFinance, http.MethodGet, "/valuation?group_by=currency", nil)
+		if rec.Code != http.StatusOK {
+			t.Fatalf("valuation: %d %s", rec.Code, rec.Body)
+		}
+		m := regexp.MustCompile(`<strong>Total: ([0-9.]+) PKR</strong>`).FindStringSubmatch(rec.Body.String())
+		if m == nil {
+			t.Fatalf("no total on the valuation page: %s", rec.Body)
+		}
+		return m[1]
+	}
+	if got := total(); got != "0.00" {
+		t.Fatalf("total before any rate %s", got)
+	}
+	rates := ts.page(access.RoleFinance, http.MethodGet, "/rates", nil)
+	key := formKeyOf(t, rates.Body.String())
+	today := time.Now().UTC().Format(time.DateOnly)
+	before := snapshot(t, ts.store)
+	bad := ts.page(access.RoleFinance, http.MethodPost, "/rates", url.Values{"key": {key}, "currency": {"USD"}, "rate": {"2.5e2"}, "effective": {today}, "source": {"sbp"}})
+	if bad.Code != http.StatusUnprocessableEntity || len(fieldErrorsOf(t, bad.Body.String(), "rate")) != 1 {
+		t.Fatalf("a rate in exponent form: %d %s", bad.Code, bad.Body)
+	}
+	if snapshot(t, ts.store) != before {
+		t.Fatal("a refused rate wrote")
+	}
+	ok := ts.page(access.RoleFinance, http.MethodPost, "/rates", url.Values{"key": {key}, "currency": {"USD"}, "rate": {"280"}, "effective": {today}, "source": {"sbp"}})
+	if ok.Code != http.StatusCreated || !strings.Contains(ok.Body.String(), `<polyline`) && !strings.Contains(ok.Body.String(), `<circle`) {
+		t.Fatalf("rate entered: %d %s", ok.Code, ok.Body)
+	}
+	if !strings.Contains(ok.Body.String(), `<th scope="row">USD</th><td class="num">280</td>`) {
+		t.Fatalf("the rate is not listed in force: %s", ok.Body)
+	}
+	if got := total(); got != "420000.00" {
+		t.Fatalf("total after USD at 280: %s, want 420000.00 (1500 USD)", got)
+	}
+	// Only finance enters rates.
+	if rec := ts.page(access.RoleCustodian, http.MethodPost, "/rates", url.Values{"key": {newFormKey()}, "currency": {"USD"}, "rate": {"1"}, "effective": {today}, "source": {"sbp"}}); rec.Code != http.StatusForbidden {
+		t.Fatalf("a custodian entered a rate: %d", rec.Code)
+	}
+}
+
+// TestConsoleFormsPagesRender: every page draws for a role that may see it,
+// with a label for each input.
+func TestConsoleFormsPagesRender(t *testing.T) {
+	ts := formsTestServer(t)
+	mustCreateCase(t, ts, "FIR 4/2025")
+	pages := []struct{ role, path string }{
+		{access.RoleCustodian, "/seizures/new"},
+		{access.RoleFinance, "/rates"},
+		{access.RoleAuditor, "/rates"},
+		{access.RoleFinance, "/valuation?group_by=case"},
+		{access.RoleFinance, "/valuation?group_by=location&as_of=2025-01-01"},
+		{access.RoleFinance, "/reconciliations"},
+		{access.RoleAuditor, "/verify"},
+	}
+	idRE := regexp.MustCompile(`<(?:input|select|textarea)[^>]* id="([^"]+)"`)
+	for _, p := range pages {
+		rec := ts.page(p.role, http.MethodGet, p.path, nil)
+		if rec.Code != http.StatusOK {
+			t.Errorf("%s as %s: %d %s", p.path, p.role, rec.Code, rec.Body)
+			continue
+		}
+		body := rec.Body.String()
+		main, _, _ := strings.Cut(body, "<template") // the rows the script copies are drawn again with their labels
+		for _, m := range idRE.FindAllStringSubmatch(main, -1) {
+			if !strings.Contains(body, `for="`+m[1]+`"`) {
+				t.Errorf("%s: input %s has no label", p.path, m[1])
+			}
+		}
+	}
+	if rec := ts.page(access.RoleFinance, http.MethodGet, "/valuation?group_by=colour", nil); rec.Code != http.StatusUnprocessableEntity ||
+		len(fieldErrorsOf(t, rec.Body.String(), "group_by")) != 1 {
+		t.Errorf("a bad group_by: %d %s", rec.Code, rec.Body)
+	}
+}
