@@ -319,12 +319,7 @@ func joinProblems(fe formErrors, err error) error {
 		if de.Code != ledger.EInvalid {
 			return err
 		}
-		for _, f := range de.Fields {
-			if f.Field == "case_id" && fe != nil {
-				continue
-			}
-			out.Fields = append(out.Fields, f)
-		}
+		out.Fields = append(out.Fields, de.Fields...)
 	}
 	return out
 }

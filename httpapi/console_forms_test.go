@@ -357,3 +357,26 @@ func TestConsoleFormsPagesRender(t *testing.T) {
 		t.Errorf("a bad group_by: %d %s", rec.Code, rec.Body)
 	}
 }
+
+// TestConsoleSeizureDenominationsAndRest: denominations that do not read
+// are refused on their input, the rest of the form is checked in the same
+// submit, and nothing is written.
+func TestConsoleSeizureDenominationsAndRest(t *testing.T) {
+	ts := formsTestServer(t)
+	caseID := mustCreateCase(t, ts, "FIR 5/2025")
+	form := twoItemForm(newFormKey(), caseID, "DEN")
+	form.Set("items[0].amounts[0].denominations", "100 notes")
+	form.Set("officer", "")
+	before := snapshot(t, ts.store)
+	rec := ts.page(access.RoleCustodian, http.MethodPost, "/seizures/new", form)
+	if rec.Code != http.StatusUnprocessableEntity {
+		t.Fatalf("status %d: %s", rec.Code, rec.Body)
+	}
+	body := rec.Body.String()
+	if len(fieldErrorsOf(t, body, "items[0].amounts[0].denominations")) != 1 || len(fieldErrorsOf(t, body, "officer")) != 1 {
+		t.Fatalf("want reasons on the denominations and the officer: %s", body)
+	}
+	if snapshot(t, ts.store) != before {
+		t.Fatal("wrote")
+	}
+}

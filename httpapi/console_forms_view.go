@@ -197,20 +197,23 @@ var pkt = time.FixedZone("PKT", 5*60*60)
 
 // readCases is the cases a user may pick, as GET /v1/cases lists them for
 // that user.
-func (s *Server) readCases(c echo.Context) ([]evidence.Case, error) {
-	reg, err := s.registryReader(c)
-	if err != nil {
-		return nil, err
-	}
+func (s *Server) readCases(a Actor) ([]evidence.Case, error) {
+	reg := s.evidence
 	var out []evidence.Case
-	err = s.store.View(func(tx *ledger.Tx) error {
+	err := s.store.View(func(tx *ledger.Tx) error {
 		var after uint64
 		for {
 			cs, next, err := reg.Cases(tx, after, 1000)
 			if err != nil {
 				return err
 			}
-			out = append(out, cs...)
+			for _, one := range cs {
+				// Only the cases of the user's circles are offered; the
+				// register refuses the others anyway.
+				if a.Scope.Allows(one.Circle) {
+					out = append(out, one)
+				}
+			}
 			if next == 0 {
 				return nil
 			}
@@ -225,7 +228,7 @@ func (s *Server) consoleSeizureForm(c echo.Context) error {
 	if err := actorMay(a, "register a seizure", access.RoleCustodian); err != nil {
 		return err
 	}
-	cases, err := s.readCases(c)
+	cases, err := s.readCases(a)
 	if err != nil {
 		return err
 	}
@@ -248,7 +251,14 @@ func (s *Server) consoleSeizureSubmit(c echo.Context) error {
 	if len(parseErrs) == 0 {
 		rec, err = s.submitSeizure(c.Request().Context(), a, f)
 	} else {
-		err = joinProblems(parseErrs, nil)
+		// The denominations that do not read are not sent on; the rest of
+		// the form is still checked, so one submit shows every bad input.
+		req := f.Req
+		if f.NewCase {
+			req.CaseID = newCasePlaceholder
+		}
+		_, cerr := evidence.CheckSeizure(req, time.Now())
+		err = joinProblems(parseErrs, cerr)
 	}
 	if err == nil {
 		return s.formsRender(c, http.StatusCreated, "forms/seizure_done.html", rec)
@@ -260,7 +270,7 @@ func (s *Server) consoleSeizureSubmit(c echo.Context) error {
 	if ledger.ErrorCode(err) == ledger.EForbidden {
 		return err
 	}
-	cases, cerr := s.readCases(c)
+	cases, cerr := s.readCases(a)
 	if cerr != nil {
 		return cerr
 	}
