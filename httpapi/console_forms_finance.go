@@ -146,7 +146,7 @@ func (s *Server) ratesView(a Actor, in finance.RateInput, fe formErrors, msg str
 }
 
 func (s *Server) consoleRates(c echo.Context) error {
-	a := formsActor(c)
+	a := consoleActor(c)
 	if err := actorMay(a, "read rates", access.Readers...); err != nil {
 		return err
 	}
@@ -154,12 +154,12 @@ func (s *Server) consoleRates(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.formsRender(c, http.StatusOK, "forms/rates.html", p)
+	return s.render(c, http.StatusOK, "forms/rates.html", p)
 }
 
 // consoleRateSubmit enters a rate as POST /v1/rates does.
 func (s *Server) consoleRateSubmit(c echo.Context) error {
-	a := formsActor(c)
+	a := consoleActor(c)
 	if err := actorMay(a, "enter a rate", access.RoleFinance); err != nil {
 		return err
 	}
@@ -183,7 +183,7 @@ func (s *Server) consoleRateSubmit(c echo.Context) error {
 			return err
 		}
 		p.Entered = &entered
-		return s.formsRender(c, http.StatusCreated, "forms/rates.html", p)
+		return s.render(c, http.StatusCreated, "forms/rates.html", p)
 	}
 	return s.refusedPage(c, err, func(fe formErrors, msg string) (any, error) { return s.ratesView(a, in, fe, msg) }, "forms/rates.html")
 }
@@ -203,7 +203,7 @@ func (s *Server) refusedPage(c echo.Context, err error, view func(formErrors, st
 	if verr != nil {
 		return verr
 	}
-	return s.formsRender(c, s.toProblem(err).Status, page, data)
+	return s.render(c, s.toProblem(err).Status, page, data)
 }
 
 // valuationPage is the data of forms/valuation.html.
@@ -219,7 +219,7 @@ type valuationPage struct {
 
 // consoleValuation shows GET /v1/valuation's answer for as_of and group_by.
 func (s *Server) consoleValuation(c echo.Context) error {
-	a := formsActor(c)
+	a := consoleActor(c)
 	if err := actorMay(a, "read the valuation", access.Readers...); err != nil {
 		return err
 	}
@@ -259,7 +259,7 @@ func (s *Server) consoleValuation(c echo.Context) error {
 			return ferr
 		}
 		p.Top = append(ins.place(fe), msg)
-		return s.formsRender(c, s.toProblem(err).Status, "forms/valuation.html", p)
+		return s.render(c, s.toProblem(err).Status, "forms/valuation.html", p)
 	}
 	for _, r := range v.Rows {
 		if r.StaleRate {
@@ -270,7 +270,7 @@ func (s *Server) consoleValuation(c echo.Context) error {
 		}
 	}
 	p.V = &v
-	return s.formsRender(c, http.StatusOK, "forms/valuation.html", p)
+	return s.render(c, http.StatusOK, "forms/valuation.html", p)
 }
 
 // reconPage is the data of forms/reconciliations.html.
@@ -308,7 +308,7 @@ func (s *Server) reconView(a Actor, in finance.ReconciliationInput, fe formError
 }
 
 func (s *Server) consoleReconciliations(c echo.Context) error {
-	a := formsActor(c)
+	a := consoleActor(c)
 	if err := actorMay(a, "read reconciliations", access.Readers...); err != nil {
 		return err
 	}
@@ -316,7 +316,7 @@ func (s *Server) consoleReconciliations(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.formsRender(c, http.StatusOK, "forms/reconciliations.html", p)
+	return s.render(c, http.StatusOK, "forms/reconciliations.html", p)
 }
 
 // reconInput reads the count form. Count rows left blank are dropped.
@@ -336,7 +336,7 @@ func reconInput(vals url.Values) finance.ReconciliationInput {
 // does: a count that posts a variance is proposed for a supervisor's
 // approval instead (the two-person rule).
 func (s *Server) consoleReconciliationSubmit(c echo.Context) error {
-	a := formsActor(c)
+	a := consoleActor(c)
 	if err := actorMay(a, "record a count", access.RoleFinance); err != nil {
 		return err
 	}
@@ -386,15 +386,15 @@ func (s *Server) consoleReconciliationSubmit(c echo.Context) error {
 	} else {
 		p.Result = &rec
 	}
-	return s.formsRender(c, status, "forms/reconciliations.html", p)
+	return s.render(c, status, "forms/reconciliations.html", p)
 }
 
 // consoleVerify shows GET /v1/verify's checks.
 func (s *Server) consoleVerify(c echo.Context) error {
-	a := formsActor(c)
+	a := consoleActor(c)
 	if err := actorMay(a, "run verification", access.RoleAuditor, access.RoleFinance, access.RoleAdmin); err != nil {
 		return err
 	}
 	parts, ok := s.svc.RunChecks()
-	return s.formsRender(c, http.StatusOK, "forms/verify.html", map[string]any{"OK": ok, "Checks": parts, "At": time.Now().UTC().Format(time.RFC3339)})
+	return s.render(c, http.StatusOK, "forms/verify.html", map[string]any{"OK": ok, "Checks": parts, "At": time.Now().UTC().Format(time.RFC3339)})
 }

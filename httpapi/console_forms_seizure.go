@@ -352,7 +352,7 @@ type addressCheck struct {
 // shown while typing is the reason the submit would give. A secret (a seed
 // phrase, a private key) is refused with its reason and never echoed.
 func (s *Server) consoleValidateAddress(c echo.Context) error {
-	a := formsActor(c)
+	a := consoleActor(c)
 	if err := actorMay(a, "check an address", access.Roles...); err != nil {
 		return err
 	}

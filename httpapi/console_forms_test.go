@@ -5,51 +5,49 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/labstack/echo/v4"
 
 	"github.com/amanat-ledger/amanat/chain/access"
 )
 
-// formsTestServer is a test server with the console's forms mounted on a
-// group that signs each request in as the role its X-Test-Role header
-// names, as the console's session would.
-func formsTestServer(t testing.TB) *testServer {
-	t.Helper()
-	formsFS = os.DirFS("../web")
-	ts := newTestServer(t)
-	g := ts.s.e.Group("", func(next echo.HandlerFunc) echo.HandlerFunc {
-		return func(c echo.Context) error {
-			if role := c.Request().Header.Get("X-Test-Role"); role != "" {
-				c.Set(actorKey, Actor{Name: "console-" + role, Role: role, Scope: access.AllCircles})
-			}
-			return next(c)
-		}
-	})
-	ts.s.routesConsoleForms(g)
-	return ts
+// formsServer is a test server with a signed-in browser per role, on the
+// console's fake accounts.
+type formsServer struct {
+	*testServer
+	browsers map[string]*browser
+	csrf     map[string]string
 }
 
-// page sends a console request as role: a GET, or a POST of the form vals.
-func (ts *testServer) page(role, method, path string, vals url.Values) *httptest.ResponseRecorder {
-	ts.t.Helper()
-	var req *http.Request
-	if vals != nil {
-		req = httptest.NewRequest(method, path, strings.NewReader(vals.Encode()))
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	} else {
-		req = httptest.NewRequest(method, path, nil)
+func formsTestServer(t testing.TB) *formsServer {
+	t.Helper()
+	ts, _ := consoleServer(t)
+	return &formsServer{testServer: ts, browsers: map[string]*browser{}, csrf: map[string]string{}}
+}
+
+// page sends a console request as the test user of role: a GET, or a POST
+// of the form vals with the session's CSRF token.
+func (fs *formsServer) page(role, method, path string, vals url.Values) *httptest.ResponseRecorder {
+	fs.t.Helper()
+	b := fs.browsers[role]
+	if b == nil {
+		b = consoleAs(fs.testServer, role)
+		fs.browsers[role] = b
+		fs.csrf[role] = b.csrf("/")
 	}
-	req.Header.Set("X-Test-Role", role)
-	rec := httptest.NewRecorder()
-	ts.s.Echo().ServeHTTP(rec, req)
-	return rec
+	if method == http.MethodGet {
+		return b.get(path)
+	}
+	form := url.Values{}
+	for k, v := range vals {
+		form[k] = v
+	}
+	form.Set("csrf", fs.csrf[role])
+	return b.post(path, form)
 }
 
 // fieldErrorsOf reads, from a page, the reasons shown under the input named
@@ -135,7 +133,7 @@ const seedPhrase = "abandon abandon abandon abandon abandon abandon abandon aban
 // POST /v1/seizures gives, and nothing is written.
 func TestConsoleSeizureRefusesSeedPhraseAsAPI(t *testing.T) {
 	ts := formsTestServer(t)
-	caseID := mustCreateCase(t, ts, "FIR 1/2025")
+	caseID := mustCreateCase(t, ts.testServer, "FIR 1/2025")
 
 	body := strings.Replace(seizureBody(caseID, "API"), `"officer":"Inspector Ayesha Khan",`, `"officer":"Inspector Ayesha Khan","remarks":"`+seedPhrase+`",`, 1)
 	apiProblem := wantProblem(t, ts.do(access.RoleCustodian, http.MethodPost, "/v1/seizures", body), http.StatusUnprocessableEntity, "remarks")
@@ -236,7 +234,7 @@ func TestConsoleSeizureTwoItemsNewCase(t *testing.T) {
 // TestConsoleSeizureRoles: only a custodian may open or submit the form.
 func TestConsoleSeizureRoles(t *testing.T) {
 	ts := formsTestServer(t)
-	caseID := mustCreateCase(t, ts, "FIR 2/2025")
+	caseID := mustCreateCase(t, ts.testServer, "FIR 2/2025")
 	for _, role := range []string{access.RoleAuditor, access.RoleFinance, access.RoleAdmin, access.RoleInvestigator} {
 		if rec := ts.page(role, http.MethodGet, "/seizures/new", nil); rec.Code != http.StatusForbidden {
 			t.Errorf("%s opened the seizure form: %d", role, rec.Code)
@@ -277,7 +275,7 @@ func TestConsoleValidateAddress(t *testing.T) {
 // bad rate is refused next to its input with nothing written.
 func TestConsoleRateChangesValuation(t *testing.T) {
 	ts := formsTestServer(t)
-	caseID := mustCreateCase(t, ts, "FIR 3/2025")
+	caseID := mustCreateCase(t, ts.testServer, "FIR 3/2025")
 	if rec := ts.do(access.RoleCustodian, http.MethodPost, "/v1/seizures", seizureBody(caseID, "VAL")); rec.Code != http.StatusCreated {
 		t.Fatalf("seizure: %d %s", rec.Code, rec.Body)
 	}
@@ -327,7 +325,7 @@ func TestConsoleRateChangesValuation(t *testing.T) {
 // with a label for each input.
 func TestConsoleFormsPagesRender(t *testing.T) {
 	ts := formsTestServer(t)
-	mustCreateCase(t, ts, "FIR 4/2025")
+	mustCreateCase(t, ts.testServer, "FIR 4/2025")
 	pages := []struct{ role, path string }{
 		{access.RoleCustodian, "/seizures/new"},
 		{access.RoleFinance, "/rates"},
@@ -363,7 +361,7 @@ func TestConsoleFormsPagesRender(t *testing.T) {
 // submit, and nothing is written.
 func TestConsoleSeizureDenominationsAndRest(t *testing.T) {
 	ts := formsTestServer(t)
-	caseID := mustCreateCase(t, ts, "FIR 5/2025")
+	caseID := mustCreateCase(t, ts.testServer, "FIR 5/2025")
 	form := twoItemForm(newFormKey(), caseID, "DEN")
 	form.Set("items[0].amounts[0].denominations", "100 notes")
 	form.Set("officer", "")

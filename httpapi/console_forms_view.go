@@ -224,7 +224,7 @@ func (s *Server) readCases(a Actor) ([]evidence.Case, error) {
 }
 
 func (s *Server) consoleSeizureForm(c echo.Context) error {
-	a := formsActor(c)
+	a := consoleActor(c)
 	if err := actorMay(a, "register a seizure", access.RoleCustodian); err != nil {
 		return err
 	}
@@ -237,11 +237,11 @@ func (s *Server) consoleSeizureForm(c echo.Context) error {
 	if len(cases) == 0 {
 		f.NewCase = true
 	}
-	return s.formsRender(c, http.StatusOK, "forms/seizure.html", seizureView(f, cases, nil, ""))
+	return s.render(c, http.StatusOK, "forms/seizure.html", seizureView(f, cases, nil, ""))
 }
 
 func (s *Server) consoleSeizureSubmit(c echo.Context) error {
-	a := formsActor(c)
+	a := consoleActor(c)
 	vals, err := c.FormParams()
 	if err != nil {
 		return ledger.Errorf(ledger.EMalformed, "read form: %v", err)
@@ -261,7 +261,7 @@ func (s *Server) consoleSeizureSubmit(c echo.Context) error {
 		err = joinProblems(parseErrs, cerr)
 	}
 	if err == nil {
-		return s.formsRender(c, http.StatusCreated, "forms/seizure_done.html", rec)
+		return s.render(c, http.StatusCreated, "forms/seizure_done.html", rec)
 	}
 	fe, msg, ferr := fieldProblems(err)
 	if ferr != nil {
@@ -275,5 +275,5 @@ func (s *Server) consoleSeizureSubmit(c echo.Context) error {
 		return cerr
 	}
 	status := s.toProblem(err).Status
-	return s.formsRender(c, status, "forms/seizure.html", seizureView(f, cases, fe, msg))
+	return s.render(c, status, "forms/seizure.html", seizureView(f, cases, fe, msg))
 }
