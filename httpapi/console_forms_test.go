@@ -11,7 +11,6 @@ import (
 	"testing"
 	"time"
 
-
 	"github.com/amanat-ledger/amanat/chain/access"
 )
 
