@@ -30,15 +30,6 @@ func (s *Server) routesConsoleForms(g *echo.Group) {
 	g.GET("/verify", s.consoleVerify)
 }
 
-// actorMay refuses a console action unless the signed-in user holds one of
-// roles: the roles the matching API operation admits.
-func actorMay(a Actor, what string, roles ...string) error {
-	if slices.Contains(roles, a.Role) {
-		return nil
-	}
-	return ledger.Errorf(ledger.EForbidden, "role %s may not %s (allowed: %s)", a.Role, what, strings.Join(roles, ", "))
-}
-
 // formErrors is a domain refusal as the forms show it: each reason under the
 // input its field names. Fields that no input has (a whole item, the list of
 // witnesses) are placed on the nearest enclosing name the form knows

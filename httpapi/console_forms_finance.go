@@ -146,10 +146,11 @@ func (s *Server) ratesView(a Actor, in finance.RateInput, fe formErrors, msg str
 }
 
 func (s *Server) consoleRates(c echo.Context) error {
-	a := consoleActor(c)
-	if err := actorMay(a, "read rates", access.Readers...); err != nil {
+	// The API operation's roles, checked as the API checks them.
+	if err := requireRole(c, access.Readers...); err != nil {
 		return err
 	}
+	a := actorOf(c)
 	p, err := s.ratesView(a, finance.RateInput{Effective: finance.FormatDate(finance.Today(time.Now()))}, nil, "")
 	if err != nil {
 		return err
@@ -159,10 +160,11 @@ func (s *Server) consoleRates(c echo.Context) error {
 
 // consoleRateSubmit enters a rate as POST /v1/rates does.
 func (s *Server) consoleRateSubmit(c echo.Context) error {
-	a := consoleActor(c)
-	if err := actorMay(a, "enter a rate", access.RoleFinance); err != nil {
+	// The API operation's roles, checked as the API checks them.
+	if err := requireRole(c, access.RoleFinance); err != nil {
 		return err
 	}
+	a := actorOf(c)
 	in := finance.RateInput{Currency: strings.TrimSpace(c.FormValue("currency")), Rate: strings.TrimSpace(c.FormValue("rate")),
 		Effective: strings.TrimSpace(c.FormValue("effective")), Source: strings.TrimSpace(c.FormValue("source"))}
 	var entered finance.Rate
@@ -219,8 +221,8 @@ type valuationPage struct {
 
 // consoleValuation shows GET /v1/valuation's answer for as_of and group_by.
 func (s *Server) consoleValuation(c echo.Context) error {
-	a := consoleActor(c)
-	if err := actorMay(a, "read the valuation", access.Readers...); err != nil {
+	// The API operation's roles, checked as the API checks them.
+	if err := requireRole(c, access.Readers...); err != nil {
 		return err
 	}
 	q := c.QueryParams()
@@ -308,10 +310,11 @@ func (s *Server) reconView(a Actor, in finance.ReconciliationInput, fe formError
 }
 
 func (s *Server) consoleReconciliations(c echo.Context) error {
-	a := consoleActor(c)
-	if err := actorMay(a, "read reconciliations", access.Readers...); err != nil {
+	// The API operation's roles, checked as the API checks them.
+	if err := requireRole(c, access.Readers...); err != nil {
 		return err
 	}
+	a := actorOf(c)
 	p, err := s.reconView(a, finance.ReconciliationInput{Date: finance.FormatDate(finance.Today(time.Now())), Method: "count"}, nil, "")
 	if err != nil {
 		return err
@@ -336,10 +339,11 @@ func reconInput(vals url.Values) finance.ReconciliationInput {
 // does: a count that posts a variance is proposed for a supervisor's
 // approval instead (the two-person rule).
 func (s *Server) consoleReconciliationSubmit(c echo.Context) error {
-	a := consoleActor(c)
-	if err := actorMay(a, "record a count", access.RoleFinance); err != nil {
+	// The API operation's roles, checked as the API checks them.
+	if err := requireRole(c, access.RoleFinance); err != nil {
 		return err
 	}
+	a := actorOf(c)
 	vals, err := c.FormParams()
 	if err != nil {
 		return ledger.Errorf(ledger.EMalformed, "read form: %v", err)
@@ -391,8 +395,8 @@ func (s *Server) consoleReconciliationSubmit(c echo.Context) error {
 
 // consoleVerify shows GET /v1/verify's checks.
 func (s *Server) consoleVerify(c echo.Context) error {
-	a := consoleActor(c)
-	if err := actorMay(a, "run verification", access.RoleAuditor, access.RoleFinance, access.RoleAdmin); err != nil {
+	// The API operation's roles, checked as the API checks them.
+	if err := requireRole(c, access.RoleAuditor, access.RoleFinance, access.RoleAdmin); err != nil {
 		return err
 	}
 	parts, ok := s.svc.RunChecks()

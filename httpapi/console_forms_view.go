@@ -224,10 +224,11 @@ func (s *Server) readCases(a Actor) ([]evidence.Case, error) {
 }
 
 func (s *Server) consoleSeizureForm(c echo.Context) error {
-	a := consoleActor(c)
-	if err := actorMay(a, "register a seizure", access.RoleCustodian); err != nil {
+	// The API operation's roles, checked as the API checks them.
+	if err := requireRole(c, access.RoleCustodian); err != nil {
 		return err
 	}
+	a := actorOf(c)
 	cases, err := s.readCases(a)
 	if err != nil {
 		return err
@@ -240,8 +241,14 @@ func (s *Server) consoleSeizureForm(c echo.Context) error {
 	return s.render(c, http.StatusOK, "forms/seizure.html", seizureView(f, cases, nil, ""))
 }
 
+// consoleSeizureSubmit registers the seizure the form describes, as POST
+// /v1/seizures does (custodian), or draws the form again with the
+// refusal's reasons on their inputs.
 func (s *Server) consoleSeizureSubmit(c echo.Context) error {
-	a := consoleActor(c)
+	if err := requireRole(c, access.RoleCustodian); err != nil {
+		return err
+	}
+	a := actorOf(c)
 	vals, err := c.FormParams()
 	if err != nil {
 		return ledger.Errorf(ledger.EMalformed, "read form: %v", err)
