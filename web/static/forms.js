@@ -65,6 +65,18 @@
     }).catch(function () { out.textContent = ""; });
   }
 
+  // showCaseMode shows the new case's fields only when a new case is
+  // chosen, and the list of cases only when an existing one is.
+  function showCaseMode(form) {
+    var mode = form.querySelector("input[name=case_mode]:checked");
+    var fresh = form.querySelector(".new-case"), pick = form.elements["case_id"];
+    if (!mode || !fresh || !pick) { return; }
+    var isNew = mode.value === "new";
+    fresh.hidden = !isNew;
+    fresh.querySelectorAll("input").forEach(function (el) { el.disabled = !isNew; });
+    pick.disabled = isNew;
+  }
+
   function setUp(root) {
     if (root.matches && root.matches("[data-item]")) { showKind(root); }
     root.querySelectorAll("[data-item]").forEach(showKind);
@@ -79,6 +91,7 @@
   });
   document.addEventListener("change", function (ev) {
     if (ev.target.matches("select[data-kind]")) { showKind(ev.target.closest("[data-item]")); }
+    if (ev.target.matches("input[name=case_mode]")) { showCaseMode(ev.target.form); }
     if (ev.target.matches("select") && ev.target.name && /\.(chain|network)$/.test(ev.target.name)) {
       var addr = ev.target.form.elements[ev.target.name.replace(/\.(chain|network)$/, ".address")];
       if (addr) { checkAddress(addr); }
@@ -91,4 +104,5 @@
     timers[el.id] = setTimeout(function () { checkAddress(el); }, 300);
   });
   setUp(document);
+  document.querySelectorAll("form.seizure").forEach(showCaseMode);
 })();
