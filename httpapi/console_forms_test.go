@@ -377,3 +377,20 @@ func TestConsoleSeizureDenominationsAndRest(t *testing.T) {
 		t.Fatal("wrote")
 	}
 }
+
+// TestConsoleSeizureKeepsOtherKindsFields: without the page's script both
+// kinds' fields are shown; an address typed on a cash item is refused on
+// its input, not dropped.
+func TestConsoleSeizureKeepsOtherKindsFields(t *testing.T) {
+	ts := formsTestServer(t)
+	caseID := mustCreateCase(t, ts.testServer, "FIR 6/2025")
+	form := twoItemForm(newFormKey(), caseID, "KIND")
+	form.Set("items[0].address", "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4")
+	rec := ts.page(access.RoleCustodian, http.MethodPost, "/seizures/new", form)
+	if rec.Code != http.StatusUnprocessableEntity {
+		t.Fatalf("status %d", rec.Code)
+	}
+	if errs := fieldErrorsOf(t, rec.Body.String(), "items[0].address"); len(errs) != 1 || errs[0] != "is not a field of a cash item" {
+		t.Fatalf("items[0].address reasons %q", errs)
+	}
+}
