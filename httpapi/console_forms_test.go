@@ -394,3 +394,48 @@ func TestConsoleSeizureKeepsOtherKindsFields(t *testing.T) {
 		t.Fatalf("items[0].address reasons %q", errs)
 	}
 }
+
+// TestConsoleReconciliation: a count that agrees with the books is
+// recorded; one that differs is proposed for a supervisor's approval and
+// changes nothing until then; a bad amount is refused next to its input.
+func TestConsoleReconciliation(t *testing.T) {
+	ts := formsTestServer(t)
+	caseID := mustCreateCase(t, ts.testServer, "FIR 7/2025")
+	rec := ts.do(access.RoleCustodian, http.MethodPost, "/v1/seizures", seizureBody(caseID, "REC"))
+	var r receipt
+	decode(t, rec, &r)
+	today := time.Now().UTC().Format(time.DateOnly)
+	count := func(key, amount, explanation string) *httptest.ResponseRecorder {
+		return ts.page(access.RoleFinance, http.MethodPost, "/reconciliations", url.Values{"key": {key}, "item_id": {itoa(r.ItemIDs[0])},
+			"date": {today}, "method": {"count"}, "counts[0].currency": {"USD"}, "counts[0].amount": {amount},
+			"counts[1].currency": {"VND"}, "counts[1].amount": {"500000"}, "explanation": {explanation}})
+	}
+	before := snapshot(t, ts.store)
+	bad := count(newFormKey(), "15OO", "")
+	if bad.Code != http.StatusUnprocessableEntity || len(fieldErrorsOf(t, bad.Body.String(), "counts[0].amount")) != 1 {
+		t.Fatalf("a count of 15OO: %d %s", bad.Code, bad.Body)
+	}
+	if snapshot(t, ts.store) != before {
+		t.Fatal("a refused count wrote")
+	}
+	if ok := count(newFormKey(), "1500.00", ""); ok.Code != http.StatusCreated || !strings.Contains(ok.Body.String(), ": matched.") {
+		t.Fatalf("a matching count: %d %s", ok.Code, ok.Body)
+	}
+	short := count(newFormKey(), "1400.00", "one note of 100 missing from the bag")
+	if short.Code != http.StatusAccepted || !strings.Contains(short.Body.String(), "Waiting for approval") {
+		t.Fatalf("a short count: %d %s", short.Code, short.Body)
+	}
+	var bal struct {
+		Data []struct {
+			Currency string `json:"currency"`
+			Amount   string `json:"amount"`
+		} `json:"data"`
+	}
+	decode(t, ts.do(access.RoleAuditor, http.MethodGet, "/v1/balances?account=custody:item:"+itoa(r.ItemIDs[0])+"&currency=USD", ""), &bal)
+	if len(bal.Data) != 1 || bal.Data[0].Amount != "1500.00" {
+		t.Fatalf("the books moved before the variance was approved: %+v", bal.Data)
+	}
+	if rec := ts.page(access.RoleCustodian, http.MethodPost, "/reconciliations", url.Values{"key": {newFormKey()}}); rec.Code != http.StatusForbidden {
+		t.Fatalf("a custodian recorded a count: %d", rec.Code)
+	}
+}
