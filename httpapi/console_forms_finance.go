@@ -106,7 +106,7 @@ func rateCharts(all []finance.Rate) []rateChart {
 
 // ratesView reads what the rates page shows: the rates in force today, as
 // GET /v1/rates?as_of= answers them, and every rate for the charts.
-func (s *Server) ratesView(a Actor, in finance.RateInput, fe formErrors, msg string) (ratesPage, error) {
+func (s *Server) ratesView(c echo.Context, a Actor, in finance.RateInput, fe formErrors, msg string) (ratesPage, error) {
 	var ins inputs
 	p := ratesPage{Key: newFormKey(), CanEnter: a.Role == access.RoleFinance, Message: msg}
 	p.Fields = map[string]*input{"currency": ins.field("currency", in.Currency), "rate": ins.field("rate", in.Rate),
@@ -130,7 +130,7 @@ func (s *Server) ratesView(a Actor, in finance.RateInput, fe formErrors, msg str
 				continue
 			}
 			seen[r.Currency] = true
-			cur, ok, err := s.finance.RateInForce(tx, r.Currency, today, "")
+			cur, ok, err := s.formsFin(c).RateInForce(tx, r.Currency, today, "")
 			if err != nil {
 				return err
 			}
@@ -151,7 +151,7 @@ func (s *Server) consoleRates(c echo.Context) error {
 		return err
 	}
 	a := actorOf(c)
-	p, err := s.ratesView(a, finance.RateInput{Effective: finance.FormatDate(finance.Today(time.Now()))}, nil, "")
+	p, err := s.ratesView(c, a, finance.RateInput{Effective: finance.FormatDate(finance.Today(time.Now()))}, nil, "")
 	if err != nil {
 		return err
 	}
@@ -172,7 +172,7 @@ func (s *Server) consoleRateSubmit(c echo.Context) error {
 	if err == nil {
 		var reply []byte
 		_, reply, err = s.writeForm(c.Request().Context(), a, "rate", c.FormValue("key"), in, func(tx *ledger.Tx) (int, any, error) {
-			r, err := s.finance.AddRate(tx, in, a.String())
+			r, err := s.formsFin(c).AddRate(tx, in, a.String())
 			return http.StatusCreated, r, err
 		})
 		if err == nil {
@@ -180,14 +180,14 @@ func (s *Server) consoleRateSubmit(c echo.Context) error {
 		}
 	}
 	if err == nil {
-		p, err := s.ratesView(a, finance.RateInput{Effective: in.Effective, Source: in.Source}, nil, "")
+		p, err := s.ratesView(c, a, finance.RateInput{Effective: in.Effective, Source: in.Source}, nil, "")
 		if err != nil {
 			return err
 		}
 		p.Entered = &entered
 		return s.render(c, http.StatusCreated, "forms/rates.html", p)
 	}
-	return s.refusedPage(c, err, func(fe formErrors, msg string) (any, error) { return s.ratesView(a, in, fe, msg) }, "forms/rates.html")
+	return s.refusedPage(c, err, func(fe formErrors, msg string) (any, error) { return s.ratesView(c, a, in, fe, msg) }, "forms/rates.html")
 }
 
 // refusedPage draws a form again with a domain refusal's reasons on its
@@ -251,7 +251,7 @@ func (s *Server) consoleValuation(c echo.Context) error {
 				p.AsOf.Value = finance.FormatDate(asOf)
 			}
 			var err error
-			v, err = s.finance.Value(tx, asOf, group)
+			v, err = s.formsFin(c).Value(tx, asOf, group)
 			return err
 		})
 	}
@@ -289,7 +289,7 @@ type reconPage struct {
 	Open     []finance.Reconciliation
 }
 
-func (s *Server) reconView(a Actor, in finance.ReconciliationInput, fe formErrors, msg string) (reconPage, error) {
+func (s *Server) reconView(c echo.Context, a Actor, in finance.ReconciliationInput, fe formErrors, msg string) (reconPage, error) {
 	var ins inputs
 	p := reconPage{Key: newFormKey(), Methods: []string{"count", "chain", "statement"}, CanEnter: a.Role == access.RoleFinance, Message: msg}
 	p.Fields = map[string]*input{"item_id": ins.field("item_id", in.ItemID), "location": ins.field("location", in.Location),
@@ -303,7 +303,7 @@ func (s *Server) reconView(a Actor, in finance.ReconciliationInput, fe formError
 	p.Top = ins.place(fe)
 	err := s.store.View(func(tx *ledger.Tx) error {
 		var err error
-		p.Open, _, err = s.finance.Discrepancies(tx, 0, 1000)
+		p.Open, _, err = s.formsFin(c).Discrepancies(tx, 0, 1000)
 		return err
 	})
 	return p, err
@@ -315,7 +315,7 @@ func (s *Server) consoleReconciliations(c echo.Context) error {
 		return err
 	}
 	a := actorOf(c)
-	p, err := s.reconView(a, finance.ReconciliationInput{Date: finance.FormatDate(finance.Today(time.Now())), Method: "count"}, nil, "")
+	p, err := s.reconView(c, a, finance.ReconciliationInput{Date: finance.FormatDate(finance.Today(time.Now())), Method: "count"}, nil, "")
 	if err != nil {
 		return err
 	}
@@ -356,17 +356,17 @@ func (s *Server) consoleReconciliationSubmit(c echo.Context) error {
 	_, err = finance.CheckReconciliation(in)
 	var variance bool
 	if err == nil {
-		variance, err = s.evidence.ReconciliationNeedsApproval(c.Request().Context(), s.store, in, a.String())
+		variance, err = s.formsReg(c).ReconciliationNeedsApproval(c.Request().Context(), s.store, in, a.String())
 	}
 	if err == nil {
 		var reply []byte
 		var status int
 		status, reply, err = s.writeForm(c.Request().Context(), a, "reconciliation", vals.Get("key"), in, func(tx *ledger.Tx) (int, any, error) {
 			if variance {
-				ap, err := s.evidence.ProposeReconciliation(tx, in, a.String())
+				ap, err := s.formsReg(c).ProposeReconciliation(tx, in, a.String())
 				return http.StatusAccepted, ap, err
 			}
-			r, err := s.evidence.Reconcile(tx, in, a.String())
+			r, err := s.formsReg(c).Reconcile(tx, in, a.String())
 			return http.StatusCreated, r, err
 		})
 		switch {
@@ -378,9 +378,9 @@ func (s *Server) consoleReconciliationSubmit(c echo.Context) error {
 		}
 	}
 	if err != nil {
-		return s.refusedPage(c, err, func(fe formErrors, msg string) (any, error) { return s.reconView(a, in, fe, msg) }, "forms/reconciliations.html")
+		return s.refusedPage(c, err, func(fe formErrors, msg string) (any, error) { return s.reconView(c, a, in, fe, msg) }, "forms/reconciliations.html")
 	}
-	p, err := s.reconView(a, finance.ReconciliationInput{Date: in.Date, Method: in.Method}, nil, "")
+	p, err := s.reconView(c, a, finance.ReconciliationInput{Date: in.Date, Method: in.Method}, nil, "")
 	if err != nil {
 		return err
 	}

@@ -208,7 +208,7 @@ func formatDenominations(ds []evidence.Denomination) string {
 // seizure leaves no case behind): the same checks, in the same order, and
 // one write, made once per form key. The caller has checked a's role as
 // the API does (custodian, who may also create the case).
-func (s *Server) submitSeizure(ctx context.Context, a Actor, f seizureForm) (evidence.Receipt, error) {
+func (s *Server) submitSeizure(ctx context.Context, reg *evidence.Registry, a Actor, f seizureForm) (evidence.Receipt, error) {
 	var rec evidence.Receipt
 	req := f.Req
 	var cs evidence.Case
@@ -231,7 +231,6 @@ func (s *Server) submitSeizure(ctx context.Context, a Actor, f seizureForm) (evi
 	// The API runs reg.Precheck here only when the request has no
 	// Idempotency-Key: with one, a refusal may be the retry of a write that
 	// was made, and the write judges it. A form always has its key.
-	reg := s.evidence
 	actor := a.String()
 	_, reply, err := s.writeForm(ctx, a, "seizure", f.Key, f, func(tx *ledger.Tx) (int, any, error) {
 		sz := seizure // a copy: the write may run more than once

@@ -197,8 +197,8 @@ var pkt = time.FixedZone("PKT", 5*60*60)
 
 // readCases is the cases a user may pick, as GET /v1/cases lists them for
 // that user.
-func (s *Server) readCases(a Actor) ([]evidence.Case, error) {
-	reg := s.evidence
+func (s *Server) readCases(c echo.Context, a Actor) ([]evidence.Case, error) {
+	reg := s.formsReg(c)
 	var out []evidence.Case
 	err := s.store.View(func(tx *ledger.Tx) error {
 		var after uint64
@@ -229,7 +229,7 @@ func (s *Server) consoleSeizureForm(c echo.Context) error {
 		return err
 	}
 	a := actorOf(c)
-	cases, err := s.readCases(a)
+	cases, err := s.readCases(c, a)
 	if err != nil {
 		return err
 	}
@@ -256,7 +256,7 @@ func (s *Server) consoleSeizureSubmit(c echo.Context) error {
 	f, parseErrs := parseSeizureForm(vals)
 	var rec evidence.Receipt
 	if len(parseErrs) == 0 {
-		rec, err = s.submitSeizure(c.Request().Context(), a, f)
+		rec, err = s.submitSeizure(c.Request().Context(), s.formsReg(c), a, f)
 	} else {
 		// The denominations that do not read are not sent on; the rest of
 		// the form is still checked, so one submit shows every bad input.
@@ -277,7 +277,7 @@ func (s *Server) consoleSeizureSubmit(c echo.Context) error {
 	if ledger.ErrorCode(err) == ledger.EForbidden {
 		return err
 	}
-	cases, cerr := s.readCases(a)
+	cases, cerr := s.readCases(c, a)
 	if cerr != nil {
 		return cerr
 	}
