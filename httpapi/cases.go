@@ -88,9 +88,14 @@ func (s *Server) listCases(c echo.Context) error {
 	if !ok {
 		return ledger.FieldErr("cursor", cursorForeign)
 	}
+	f, err := evidence.CheckCaseQuery(c.QueryParam("circle"), c.QueryParam("from"), c.QueryParam("to"))
+	if err != nil {
+		return err
+	}
+	f.After, f.Limit = after, page.Limit
 	var out []caseJSON
 	if err := s.store.View(func(tx *ledger.Tx) error {
-		cases, next, err := reg.Cases(tx, after, page.Limit)
+		cases, next, err := reg.FilterCases(tx, f)
 		if err != nil {
 			return err
 		}

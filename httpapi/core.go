@@ -176,6 +176,8 @@ type tokenJSON struct {
 	Created   string  `json:"created"`
 	CreatedBy string  `json:"created_by"`
 	Revoked   *string `json:"revoked"`
+	User      *string `json:"user"`    // null for a role token
+	Expires   *string `json:"expires"` // null for a token that never expires
 	Token     string  `json:"token,omitempty"`
 }
 
@@ -184,6 +186,13 @@ func tokenOut(r access.TokenRecord) tokenJSON {
 	if r.Revoked != nil {
 		s := r.Revoked.UTC().Format(time.RFC3339Nano)
 		j.Revoked = &s
+	}
+	if r.User != "" {
+		j.User = &r.User
+	}
+	if !r.Expires.IsZero() {
+		e := stamp(r.Expires)
+		j.Expires = &e
 	}
 	return j
 }

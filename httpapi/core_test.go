@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -371,7 +372,7 @@ func TestTokenIssueIsIdempotentWithoutStoringTheSecret(t *testing.T) {
 	decode(t, again, &rec)
 	want := issued
 	want.Token = ""
-	if rec != want {
+	if !reflect.DeepEqual(rec, want) {
 		t.Fatalf("replayed record %+v, want %+v", rec, want)
 	}
 

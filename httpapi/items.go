@@ -148,8 +148,9 @@ func (s *Server) getItem(c echo.Context) error {
 	return c.JSON(http.StatusOK, out)
 }
 
-// listItems answers GET /v1/items?case_id=&kind=&holder=&location=, in item
-// id order.
+// listItems answers GET /v1/items?case_id=&kind=&holder=&location=&status=
+// &circle=&currency=&seized_from=&seized_after=&seized_before=, in item id
+// order.
 func (s *Server) listItems(c echo.Context) error {
 	reg, err := s.registryReader(c)
 	if err != nil {
@@ -169,6 +170,9 @@ func (s *Server) listItems(c echo.Context) error {
 	if f.Kind != "" && f.Kind != evidence.KindCash && f.Kind != evidence.KindWallet {
 		probs.Add("kind", "must be cash or wallet")
 	}
+	q := evidence.ItemQuery{Status: c.QueryParam("status"), Circle: c.QueryParam("circle"), Currency: c.QueryParam("currency"),
+		SeizedFrom: c.QueryParam("seized_from"), SeizedAfter: c.QueryParam("seized_after"), SeizedBefore: c.QueryParam("seized_before")}
+	evidence.CheckItemQuery(q, &f, &probs)
 	var ok bool
 	if f.After, ok = page.After(); !ok {
 		probs.Add("cursor", cursorForeign)

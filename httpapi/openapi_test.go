@@ -394,6 +394,7 @@ var mayCall = map[string][]string{
 	"GET /v1/register":                      access.Readers,
 	"GET /v1/verify":                        {access.RoleAuditor, access.RoleFinance, access.RoleAdmin},
 	"GET /v1/backup":                        {access.RoleAdmin},
+	"GET /v1/audit":                         {access.RoleAuditor, access.RoleAdmin},
 	"POST /v1/tokens":                       {access.RoleAdmin},
 	"GET /v1/tokens":                        {access.RoleAdmin},
 	"POST /v1/tokens/{id}/revoke":           {access.RoleAdmin},
@@ -427,6 +428,12 @@ var mayCall = map[string][]string{
 	"GET /v1/approvals/{id}":                access.Readers,
 	"POST /v1/approvals/{id}/approve":       {access.RoleSupervisor},
 	"POST /v1/approvals/{id}/reject":        {access.RoleSupervisor},
+	"POST /v1/users":                        {access.RoleAdmin},
+	"GET /v1/users":                         {access.RoleAdmin},
+	"GET /v1/users/{login}":                 {access.RoleAdmin},
+	"POST /v1/users/{login}/disable":        {access.RoleAdmin},
+	"POST /v1/users/{login}/password":       {access.RoleAdmin},
+	"POST /v1/users/{login}/tokens":         {access.RoleAdmin},
 }
 
 // describedOperations lists "METHOD /path" of every /v1 operation, sorted.
@@ -484,7 +491,7 @@ func TestEveryOperationAnswersAsDescribed(t *testing.T) {
 			if method == http.MethodGet && describesParam(t, path, method, "limit") {
 				wantProblem(t, ts.do(role, method, target+"?limit=0", ""), http.StatusUnprocessableEntity, "limit")
 			}
-			if method != http.MethodPost || path == "/v1/tokens/{id}/revoke" || path == "/v1/approvals/{id}/approve" { // no body
+			if method != http.MethodPost || path == "/v1/tokens/{id}/revoke" || path == "/v1/approvals/{id}/approve" || path == "/v1/users/{login}/disable" { // no body
 				return
 			}
 			target = strings.Replace(target, "999", "1", 1)

@@ -363,6 +363,10 @@ func idempotency(c echo.Context) (key string, req ledger.Request, err error) {
 			return "", req, ledger.FieldErr("Idempotency-Key", r)
 		}
 		key = strconv.FormatUint(actorOf(c).TokenID, 10) + " " + k
+		if a := actorOf(c); a.TokenID == 0 && a.SessionID != 0 {
+			// A console session has no token: its keys are its own.
+			key = "s" + strconv.FormatUint(a.SessionID, 10) + " " + k
+		}
 	}
 	raw, _ := c.Get(rawBodyKey).([]byte)
 	method, path := []byte(c.Request().Method), []byte(c.Request().URL.Path)

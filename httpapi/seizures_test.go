@@ -46,6 +46,9 @@ func snapshot(t testing.TB, store *ledger.Store) string {
 	h := sha256.New()
 	err := store.DB().View(func(btx *bolt.Tx) error {
 		return btx.ForEach(func(name []byte, b *bolt.Bucket) error {
+			if strings.HasPrefix(string(name), "audit.") {
+				return nil // every request, a refused one too, is audited
+			}
 			fmt.Fprintf(h, "bucket %q seq %d\n", name, b.Sequence())
 			return b.ForEach(func(k, v []byte) error { fmt.Fprintf(h, "%x=%x\n", k, v); return nil })
 		})

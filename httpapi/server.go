@@ -69,7 +69,7 @@ func New(cfg Config) (*Server, error) {
 		cfg.BodyLimit = "1M"
 	}
 	svc := cfg.Service
-	if svc == nil || svc.Evidence == nil || svc.Tokens == nil {
+	if svc == nil || svc.Evidence == nil || svc.Tokens == nil || svc.Audit == nil {
 		return nil, errors.New("the API serves a store opened for writing")
 	}
 	s := &Server{e: echo.New(), svc: svc, store: svc.Store, log: cfg.Logger, tokens: svc.Tokens,
@@ -83,6 +83,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	s.e.Use(middleware.RequestID())
 	s.e.Use(s.accessLog)
+	// Inside the access log, outside recovery and authentication: every
+	// answer, a refusal or a recovered panic included, is recorded.
+	s.e.Use(s.auditTrail)
 	s.e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{DisablePrintStack: true}))
 	s.e.Use(middleware.BodyLimit(cfg.BodyLimit))
 	doc, err := openAPI()
@@ -168,6 +171,8 @@ func (s *Server) routes(query map[string]map[string]bool) {
 	s.routesAlerts(v1)
 	s.routesSearch(v1)
 	s.routesRegister(v1)
+	s.routesAudit(v1)
+	s.routesUsers(v1)
 	s.routesConsole()
 	s.routesConsoleForms(s.console)
 }

@@ -88,6 +88,25 @@ var (
 	AuthSessions = bucket("auth.sessions", "chain/access", "hex SHA-256 of the session token -> session record (JSON, version 1)")
 )
 
+// The audit log of reads and writes (package chain/audit): its own Merkle
+// tree, apart from the custody log's, so that reading never changes the
+// custody log or a court bundle; the indexes are written in the same
+// transaction as the record.
+var (
+	AuditMeta    = bucket("audit.meta", "chain/audit", `"checkpoint" -> the signed checkpoint of the audit tree`)
+	AuditRecords = bucket("audit.records", "chain/audit", "BE(seq) -> version 1, JSON record; Sequence() is the tree size")
+	AuditHashes  = bucket("audit.hashes", "chain/audit", "BE(tlog stored hash index) -> 32-byte hash")
+	AuditActors  = bucket("audit.by_actor", "chain/audit", "actor 0 BE(seq) -> empty")
+	AuditItems   = bucket("audit.by_item", "chain/audit", "BE(item id) BE(seq) -> empty")
+	AuditTimes   = bucket("audit.by_time", "chain/audit", "BE(unix ns) BE(seq) -> empty")
+)
+
+// The cosignatures witnesses in other circles gave the custody log's
+// checkpoints (package chain/witness).
+var (
+	WitnessCosigs = bucket("witness.cosignatures", "chain/witness", "BE(tree size) 0 witness public key -> version 1, JSON {checkpoint, witness, lines, time}")
+)
+
 // Schema lists every bucket of a store, in the order Create makes them.
 var Schema = []Bucket{
 	LedgerMeta, LedgerTxns, LedgerBalances, LedgerHistory, LedgerReversals, LedgerIdem,
@@ -99,4 +118,6 @@ var Schema = []Bucket{
 	FinanceRates, FinanceConversions, FinanceRecons, FinanceReconLatest,
 	AuthTokens,
 	AuthUsers, AuthSessions,
+	AuditMeta, AuditRecords, AuditHashes, AuditActors, AuditItems, AuditTimes,
+	WitnessCosigs,
 }

@@ -50,7 +50,7 @@ func (u *Users) Authenticate(ctx context.Context, login, password, remoteAddr st
 		u.opt.Log.WarnContext(ctx, "login refused: locked", "login", login, "address", addr, "until", until)
 		return User{}, u.lockedErr(until)
 	}
-	user, reason, err := u.check(login, password)
+	user, reason, err := u.check(ctx, login, password)
 	if err != nil {
 		return User{}, err
 	}
@@ -71,7 +71,7 @@ func (u *Users) lockedErr(until time.Time) error {
 // check verifies the password, hashing against a dummy when the user has
 // none to check, so every failure costs the same. It returns why the login
 // fails ("" when it does not); err is a broken store or record.
-func (u *Users) check(login, password string) (User, string, error) {
+func (u *Users) check(ctx context.Context, login, password string) (User, string, error) {
 	var rec userRecord
 	var ok bool
 	err := u.store.View(func(tx *ledger.Tx) error {
@@ -86,7 +86,7 @@ func (u *Users) check(login, password string) (User, string, error) {
 	if !ok || hash == "" {
 		hash = u.dummyHash()
 	}
-	match, err := VerifyPassword(hash, password)
+	match, err := u.verify(ctx, hash, password)
 	if err != nil {
 		return User{}, "", fmt.Errorf("check password of %s: %w", login, err)
 	}
@@ -105,7 +105,7 @@ func (u *Users) check(login, password string) (User, string, error) {
 
 func (u *Users) dummyHash() string {
 	u.dummyOnce.Do(func() {
-		h, err := HashPassword("not a password of anyone", u.opt.Password)
+		h, err := u.hash("not a password of anyone")
 		if err != nil {
 			panic(fmt.Sprintf("dummy password hash: %v", err))
 		}

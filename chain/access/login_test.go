@@ -1,6 +1,7 @@
 package access
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"testing"
@@ -128,4 +129,19 @@ func TestAGoodLoginDoesNotClearTheAddress(t *testing.T) {
 	}
 	_, err := e.users.Authenticate(t.Context(), "ayesha", ayesha().Password, "10.0.0.1:1")
 	wantCode(t, err, ledger.ERateLimited)
+}
+
+func TestPasswordChecksWaitForAHashSlot(t *testing.T) {
+	e := mustUsers(t, UsersOptions{HashSlots: 1, MaxFailures: 100})
+	e.create(t, ayesha())
+	e.users.slots <- struct{}{} // every slot taken
+	ctx, cancel := context.WithTimeout(t.Context(), 50*time.Millisecond)
+	defer cancel()
+	if _, err := e.users.Authenticate(ctx, "ayesha", ayesha().Password, "10.0.0.1:1"); ledger.ErrorCode(err) != ledger.EUnavailable {
+		t.Fatalf("a check ran without a slot: %v", err)
+	}
+	<-e.users.slots
+	if _, err := e.users.Authenticate(t.Context(), "ayesha", ayesha().Password, "10.0.0.1:1"); err != nil {
+		t.Fatalf("with the slot free: %v", err)
+	}
 }

@@ -53,13 +53,58 @@ type TokenRecord struct {
 	Created   time.Time  `json:"created"`
 	CreatedBy string     `json:"created_by"`
 	Revoked   *time.Time `json:"revoked,omitempty"`
-	Hash      string     `json:"-"`
+	// User is the login the token belongs to; empty for a role token, as
+	// every token made before user accounts is. A user's token acts with
+	// the user's roles and scope as they are when it is used; Role is only
+	// the user's first role when the token was made.
+	User string `json:"user,omitempty"`
+	// Expires is when the token stops working; zero (tokens made before
+	// expiry) never.
+	Expires time.Time `json:"expires,omitzero"`
+	Hash    string    `json:"-"`
+}
+
+// Token lifetimes: the default, and the longest a token may be made for.
+const (
+	DefaultTokenTTL = 90 * 24 * time.Hour
+	MaxTokenTTL     = 366 * 24 * time.Hour
+)
+
+// TokenRequest asks for a token: of a user (User, a login: the token acts
+// as that user) or, without a user, of one role with scope all circles.
+// Name is who holds it (default: the login); TTL zero takes the Tokens'
+// default.
+type TokenRequest struct {
+	User string
+	Role string
+	Name string
+	TTL  time.Duration
 }
 
 // Tokens issues and checks API tokens kept as SHA-256 hashes in the store. A
 // token has 256 random bits, so a plain hash (not a slow password hash) is
 // enough: nobody can guess a preimage.
-type Tokens struct{ store *ledger.Store }
+type Tokens struct {
+	store *ledger.Store
+	// TTL is how long a new token lives when its request names no
+	// lifetime; zero means DefaultTokenTTL.
+	TTL time.Duration
+}
+
+// TokensOf is the tokens of a store opened read-only, where NewTokens
+// cannot make buckets.
+func TokensOf(store *ledger.Store) *Tokens { return &Tokens{store: store} }
+
+// CheckTTL says why ttl is not a token lifetime (zero is the default).
+func CheckTTL(ttl time.Duration) error {
+	if ttl < 0 || ttl > MaxTokenTTL {
+		return ledger.FieldErr("ttl", fmt.Sprintf("must be between 1 second and %d days", MaxTokenTTL/(24*time.Hour)))
+	}
+	if ttl > 0 && ttl < time.Second {
+		return ledger.FieldErr("ttl", "must be at least 1 second")
+	}
+	return nil
+}
 
 // NewTokens makes the store's buckets (the token bucket among them) if the
 // store lacks them.
@@ -105,9 +150,35 @@ func CheckRequest(role, name string) error {
 	return p.Err()
 }
 
-// Create issues a new token inside tx and returns it; only its hash is stored.
+// Create issues a new role token inside tx and returns it; only its hash
+// is stored.
 func (t *Tokens) Create(tx *ledger.Tx, role, name, createdBy string) (string, TokenRecord, error) {
-	if err := CheckRequest(role, name); err != nil {
+	return t.Issue(tx, TokenRequest{Role: role, Name: name}, createdBy)
+}
+
+// Issue makes the token req asks for inside tx and returns it; only its
+// hash is stored. A user's token needs the user enabled; its role is the
+// user's first.
+func (t *Tokens) Issue(tx *ledger.Tx, req TokenRequest, createdBy string) (string, TokenRecord, error) {
+	if err := CheckTTL(req.TTL); err != nil {
+		return "", TokenRecord{}, err
+	}
+	user := ""
+	if req.User != "" {
+		rec, ok, err := getUser(tx, req.User)
+		if err != nil {
+			return "", TokenRecord{}, err
+		}
+		if !ok {
+			return "", TokenRecord{}, ledger.Errorf(ledger.ENotFound, "user %q not found", req.User)
+		}
+		if rec.Disabled != nil {
+			return "", TokenRecord{}, ledger.Errorf(ledger.EConflict, "user %q is disabled", rec.Login)
+		}
+		user, req.Role = rec.Login, rec.Roles[0]
+		req.Name = cmp.Or(req.Name, rec.Login)
+	}
+	if err := CheckRequest(req.Role, req.Name); err != nil {
 		return "", TokenRecord{}, err
 	}
 	var raw [32]byte
@@ -119,16 +190,25 @@ func (t *Tokens) Create(tx *ledger.Tx, role, name, createdBy string) (string, To
 	if err != nil {
 		return "", TokenRecord{}, fmt.Errorf("token id: %w", err)
 	}
-	rec := TokenRecord{Version: 1, ID: id, Name: name, Role: role, Created: tx.Now, CreatedBy: createdBy}
-	data, err := json.Marshal(rec)
-	if err != nil {
-		return "", TokenRecord{}, fmt.Errorf("encode token: %w", err)
-	}
+	ttl := cmp.Or(req.TTL, t.TTL, DefaultTokenTTL)
+	rec := TokenRecord{Version: 1, ID: id, Name: req.Name, Role: req.Role, User: user, Created: tx.Now, CreatedBy: createdBy,
+		Expires: tx.Now.Add(ttl)}
 	rec.Hash = HashToken(token)
-	if err := tx.Put(ledger.AuthTokens, []byte(rec.Hash), data); err != nil {
-		return "", TokenRecord{}, fmt.Errorf("store token: %w", err)
+	if err := putToken(tx, rec); err != nil {
+		return "", TokenRecord{}, err
 	}
 	return token, rec, nil
+}
+
+func putToken(tx *ledger.Tx, rec TokenRecord) error {
+	data, err := json.Marshal(rec)
+	if err != nil {
+		return fmt.Errorf("encode token: %w", err)
+	}
+	if err := tx.Put(ledger.AuthTokens, []byte(rec.Hash), data); err != nil {
+		return fmt.Errorf("store token: %w", err)
+	}
+	return nil
 }
 
 // CreateToken issues a token in its own write (the CLI's `token create`).
@@ -143,13 +223,37 @@ func CreateToken(store *ledger.Store, role, name, createdBy string) (string, err
 	return token, err
 }
 
-// Lookup finds the live token record for a presented token.
+// IssueToken makes a token in its own write (the CLI's `token create` and
+// `user create`).
+func IssueToken(store *ledger.Store, req TokenRequest, createdBy string) (string, TokenRecord, error) {
+	t := &Tokens{store: store}
+	var token string
+	var rec TokenRecord
+	err := store.Write(context.Background(), func(tx *ledger.Tx) error {
+		var err error
+		token, rec, err = t.Issue(tx, req, createdBy)
+		return err
+	})
+	return token, rec, err
+}
+
+// Lookup finds the live token record for a presented token: not revoked,
+// not expired, and, for a user's token, of a user enabled now.
 func (t *Tokens) Lookup(token string) (TokenRecord, bool, error) {
+	rec, _, ok, err := t.LookupUser(token)
+	return rec, ok, err
+}
+
+// LookupUser is Lookup, with the token's user as stored now (the zero User
+// for a role token): a token acts with its user's roles and scope of the
+// moment, so a change or a disable applies to the very next request.
+func (t *Tokens) LookupUser(token string) (TokenRecord, User, bool, error) {
 	if !strings.HasPrefix(token, TokenPrefix) || len(token) > 128 {
-		return TokenRecord{}, false, nil
+		return TokenRecord{}, User{}, false, nil
 	}
 	want := HashToken(token)
 	var rec TokenRecord
+	var user User
 	found := false
 	err := t.store.View(func(tx *ledger.Tx) error {
 		k, v := tx.Cursor(ledger.AuthTokens).Seek([]byte(want))
@@ -162,10 +266,24 @@ func (t *Tokens) Lookup(token string) (TokenRecord, bool, error) {
 			return fmt.Errorf("decode token record: %w", err)
 		}
 		rec.Hash = want
-		found = rec.Revoked == nil
+		if rec.Revoked != nil || !rec.Expires.IsZero() && !tx.Now.Before(rec.Expires) {
+			return nil
+		}
+		if rec.User == "" {
+			found = true
+			return nil
+		}
+		u, ok, err := getUser(tx, rec.User)
+		if err != nil {
+			return fmt.Errorf("user of token %d: %w", rec.ID, err)
+		}
+		user, found = u.User, ok && u.Disabled == nil
 		return nil
 	})
-	return rec, found, err
+	if !found {
+		return TokenRecord{}, User{}, false, err
+	}
+	return rec, user, true, err
 }
 
 // List returns the token records (never the tokens), by id.
@@ -212,15 +330,29 @@ func (t *Tokens) Revoke(tx *ledger.Tx, id uint64) (TokenRecord, error) {
 		if rec.Revoked == nil {
 			now := tx.Now
 			rec.Revoked = &now
-			data, err := json.Marshal(rec)
-			if err != nil {
-				return TokenRecord{}, fmt.Errorf("encode token: %w", err)
-			}
-			if err := tx.Put(ledger.AuthTokens, []byte(rec.Hash), data); err != nil {
-				return TokenRecord{}, fmt.Errorf("store token: %w", err)
+			if err := putToken(tx, rec); err != nil {
+				return TokenRecord{}, err
 			}
 		}
 		return rec, nil
 	}
 	return TokenRecord{}, ledger.Errorf(ledger.ENotFound, "token %d not found", id)
+}
+
+// revokeUserTokens revokes every live token of login inside tx.
+func revokeUserTokens(tx *ledger.Tx, login string) error {
+	recs, err := (&Tokens{}).List(tx)
+	if err != nil {
+		return err
+	}
+	for _, rec := range recs {
+		if rec.Revoked == nil && strings.EqualFold(rec.User, login) {
+			now := tx.Now
+			rec.Revoked = &now
+			if err := putToken(tx, rec); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }

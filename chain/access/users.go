@@ -80,6 +80,10 @@ type UsersOptions struct {
 	// Log receives every failed login (login and address, never the
 	// password); default slog.Default().
 	Log *slog.Logger
+	// HashSlots bounds how many password hashes run at once (default 4):
+	// each takes the Argon2id memory, so a flood of logins waits for a
+	// slot instead of taking the server's memory.
+	HashSlots int
 }
 
 func (o UsersOptions) withDefaults() UsersOptions {
@@ -97,6 +101,7 @@ func (o UsersOptions) withDefaults() UsersOptions {
 	if o.Log == nil {
 		o.Log = slog.Default()
 	}
+	o.HashSlots = cmp.Or(o.HashSlots, 4)
 	return o
 }
 
@@ -106,6 +111,7 @@ type Users struct {
 	store   *ledger.Store
 	opt     UsersOptions
 	limiter *limiter
+	slots   chan struct{} // one per password hash allowed to run
 
 	dummyOnce sync.Once
 	dummy     string // a hash an unknown login is checked against, so it costs what a known one does
@@ -118,12 +124,24 @@ func NewUsers(store *ledger.Store, opt UsersOptions) (*Users, error) {
 		return nil, fmt.Errorf("open user store: %w", err)
 	}
 	opt = opt.withDefaults()
-	return &Users{store: store, opt: opt, limiter: newLimiter(opt)}, nil
+	return &Users{store: store, opt: opt, limiter: newLimiter(opt), slots: make(chan struct{}, opt.HashSlots)}, nil
+}
+
+// SetLogger sends the failed-login log to l (the server's own log). Call it
+// before the Users are in use.
+func (u *Users) SetLogger(l *slog.Logger) {
+	if l != nil {
+		u.opt.Log = l
+	}
 }
 
 // loginKey is a login's key in the store: logins differ by more than case,
 // so "Ayesha" can never pass for "ayesha".
 func loginKey(login string) []byte { return []byte(strings.ToLower(login)) }
+
+// SameLogin reports whether a and b name one user (logins differ by more
+// than case).
+func SameLogin(a, b string) bool { return strings.EqualFold(a, b) }
 
 // CheckLogin says why login is not a login (the token-name rule), or "".
 func CheckLogin(login string) string {
@@ -198,7 +216,7 @@ func (u *Users) prepare(req UserRequest, createdBy string) (userRecord, error) {
 	rec := userRecord{Version: 1, User: User{Login: req.Login, Display: req.Display, Roles: slices.Clone(req.Roles),
 		Scope: scope, CreatedBy: createdBy}}
 	if req.Password != "" {
-		if rec.Password, err = HashPassword(req.Password, u.opt.Password); err != nil {
+		if rec.Password, err = u.hash(req.Password); err != nil {
 			return userRecord{}, err
 		}
 	}
@@ -250,6 +268,52 @@ func (u *Users) CreateUser(ctx context.Context, req UserRequest, createdBy strin
 	return out, err
 }
 
+// CreateWithToken is CreateUser that also issues the new user's first API
+// token (lifetime ttl; zero: the default), in the same write: the user and
+// the token exist together or not at all.
+func (u *Users) CreateWithToken(ctx context.Context, req UserRequest, ttl time.Duration, createdBy string) (User, string, TokenRecord, error) {
+	rec, err := u.prepare(req, createdBy)
+	if err != nil {
+		return User{}, "", TokenRecord{}, err
+	}
+	if err := CheckTTL(ttl); err != nil {
+		return User{}, "", TokenRecord{}, err
+	}
+	var out User
+	var token string
+	var tok TokenRecord
+	err = u.store.Write(ctx, func(tx *ledger.Tx) error {
+		var err error
+		if out, err = u.insert(tx, rec); err != nil {
+			return err
+		}
+		token, tok, err = (&Tokens{store: u.store}).Issue(tx, TokenRequest{User: out.Login, TTL: ttl}, createdBy)
+		return err
+	})
+	if err != nil {
+		return User{}, "", TokenRecord{}, err
+	}
+	return out, token, tok, nil
+}
+
+// hash is HashPassword with the Users' costs, in a hash slot.
+func (u *Users) hash(pw string) (string, error) {
+	u.slots <- struct{}{}
+	defer func() { <-u.slots }()
+	return HashPassword(pw, u.opt.Password)
+}
+
+// verify is VerifyPassword in a hash slot, waiting at most as long as ctx.
+func (u *Users) verify(ctx context.Context, phc, pw string) (bool, error) {
+	select {
+	case u.slots <- struct{}{}:
+	case <-ctx.Done():
+		return false, ledger.Errorf(ledger.EUnavailable, "too many password checks at once; try again (%v)", ctx.Err())
+	}
+	defer func() { <-u.slots }()
+	return VerifyPassword(phc, pw)
+}
+
 func putUser(tx *ledger.Tx, rec userRecord) error {
 	data, err := json.Marshal(rec)
 	if err != nil {
@@ -298,8 +362,8 @@ func (u *Users) List(tx *ledger.Tx) ([]User, error) {
 }
 
 // Disable disables login inside tx: from this transaction on, its
-// password, sessions and tokens are refused. Disabling twice keeps the
-// first time.
+// password and sessions are refused and its tokens are revoked. Disabling
+// twice keeps the first time.
 func (u *Users) Disable(tx *ledger.Tx, login string) (User, error) {
 	rec, ok, err := getUser(tx, login)
 	if err != nil {
@@ -315,6 +379,9 @@ func (u *Users) Disable(tx *ledger.Tx, login string) (User, error) {
 			return User{}, err
 		}
 	}
+	if err := revokeUserTokens(tx, rec.Login); err != nil {
+		return User{}, fmt.Errorf("revoke the tokens of %s: %w", rec.Login, err)
+	}
 	return rec.User, nil
 }
 
@@ -324,7 +391,7 @@ func (u *Users) SetPassword(ctx context.Context, login, pw string) error {
 	if r := CheckPassword(pw); r != "" || pw == "" {
 		return ledger.FieldErr("password", cmp.Or(r, "is required"))
 	}
-	hash, err := HashPassword(pw, u.opt.Password)
+	hash, err := u.hash(pw)
 	if err != nil {
 		return err
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
+	"time"
 
 	"github.com/amanat-ledger/amanat/chain"
 	"github.com/amanat-ledger/amanat/ledger"
@@ -150,6 +151,14 @@ type ItemFilter struct {
 	Location string // matches the current location's circle, building, room or wallet exactly
 	After    uint64 // resume after this item id
 	Limit    int
+
+	// The structured filter (CheckItemQuery fills these).
+	Status       string    // the item's status now (ItemStatuses)
+	Circle       string    // the circle it is in now (ItemCircle)
+	Currency     string    // holds a non-zero amount of it now
+	SeizedFrom   string    // Normalise'd prefix of the name it was seized from
+	SeizedAfter  time.Time // seized at or after
+	SeizedBefore time.Time // seized before
 }
 
 // Items lists the items matching f in id order; next is the id to resume
@@ -171,6 +180,9 @@ func (r *Registry) Items(tx *ledger.Tx, f ItemFilter) (out []ItemView, next uint
 		}
 		if f.Location != "" && !atLocation(v.Custody.Location, f.Location) {
 			return true, nil
+		}
+		if ok, err := r.matchQuery(tx, &f, v); err != nil || !ok {
+			return err == nil, err
 		}
 		if len(out) == f.Limit {
 			next = out[len(out)-1].ID

@@ -170,14 +170,24 @@ func (r *Registry) Case(tx *ledger.Tx, id uint64) (Case, error) {
 // Cases lists up to limit cases with id > after, in id order; next is the
 // last id of a full page (resume after it), 0 on the last page.
 func (r *Registry) Cases(tx *ledger.Tx, after uint64, limit int) (out []Case, next uint64, err error) {
+	return r.FilterCases(tx, CaseFilter{After: after, Limit: limit})
+}
+
+// FilterCases lists up to f.Limit cases f selects with id > f.After, in id
+// order; next is the last id of a full page after which another case
+// matches (resume after it), 0 on the last page.
+func (r *Registry) FilterCases(tx *ledger.Tx, f CaseFilter) (out []Case, next uint64, err error) {
 	c := tx.Cursor(ledger.EvidenceCases)
-	for k, v := c.Seek(be64(after + 1)); k != nil; k, v = c.Next() {
-		if len(out) == limit {
-			return out, out[len(out)-1].ID, nil
-		}
+	for k, v := c.Seek(be64(f.After + 1)); k != nil; k, v = c.Next() {
 		var cs Case
 		if err := decodeRecord(v, &cs); err != nil {
 			return nil, 0, fmt.Errorf("decode case %d: %w", binary.BigEndian.Uint64(k), err)
+		}
+		if !f.match(cs) {
+			continue
+		}
+		if len(out) == f.Limit {
+			return out, out[len(out)-1].ID, nil
 		}
 		out = append(out, cs)
 	}

@@ -2,6 +2,7 @@ package service
 
 import (
 	"github.com/amanat-ledger/amanat/chain"
+	"github.com/amanat-ledger/amanat/chain/audit"
 	"github.com/amanat-ledger/amanat/ledger"
 )
 
@@ -9,6 +10,12 @@ import (
 // one part of the store's self-check, after the books' own.
 func CustodyChecker(cl *chain.Custody) ledger.Checker {
 	return ledger.Checker{Name: "custody", Run: func(tx *ledger.Tx) (any, error) { return cl.Verify(tx) }}
+}
+
+// AuditChecker recomputes the audit log's tree and checks its signed
+// checkpoint (audit.Log.Verify), after the custody log.
+func AuditChecker(a *audit.Log) ledger.Checker {
+	return ledger.Checker{Name: "audit", Run: func(tx *ledger.Tx) (any, error) { return a.Verify(tx) }}
 }
 
 // RunChecks runs the service's checks in order on one consistent snapshot,

@@ -9,7 +9,9 @@ import (
 	"github.com/amanat-ledger/amanat/chain"
 	"github.com/amanat-ledger/amanat/chain/access"
 	"github.com/amanat-ledger/amanat/chain/alerts"
+	"github.com/amanat-ledger/amanat/chain/audit"
 	"github.com/amanat-ledger/amanat/chain/evidence"
+	"github.com/amanat-ledger/amanat/chain/witness"
 	"github.com/amanat-ledger/amanat/ledger"
 	"github.com/amanat-ledger/amanat/ledger/finance"
 )
@@ -49,10 +51,16 @@ type Service struct {
 	Tokens   *access.Tokens  // nil when read-only
 	Users    *access.Users   // nil when read-only
 	Alerts   *alerts.Service // nil when read-only
+	// Audit is the log of the API's reads and writes, signed with the
+	// custody log's key.
+	Audit *audit.Log
 	// KeyPath is the custody log's signing key file.
 	KeyPath string
+	// Witnesses send the log's checkpoints to witnesses in other circles
+	// (StartWitnesses); nil without.
+	Witnesses *witness.Client
 	// Checks are what verification runs, in order: the ledger's
-	// invariants, then the whole custody log.
+	// invariants, then the whole custody log, then the audit log.
 	Checks []ledger.Checker
 }
 
@@ -99,7 +107,8 @@ func wire(store *ledger.Store, key string, opt Options) (*Service, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open custody log: %w", err)
 	}
-	s.Checks = []ledger.Checker{ledger.BooksChecker, CustodyChecker(s.Custody)}
+	s.Audit = audit.New(store, s.Custody, auditOptions(key, opt))
+	s.Checks = []ledger.Checker{ledger.BooksChecker, CustodyChecker(s.Custody), AuditChecker(s.Audit)}
 	limits := opt.Limits.WithDefaults()
 	if opt.ReadOnly {
 		s.Finance = finance.New(finance.Config{Custody: evidence.FinanceCustody(s.Custody, nil), StaleRateDays: limits.StaleRateDays})
@@ -122,9 +131,30 @@ func wire(store *ledger.Store, key string, opt Options) (*Service, error) {
 	return s, nil
 }
 
-// Close signs a last checkpoint (custody), then closes the store.
+// auditOptions keeps the audit tree's witness beside the custody log's,
+// and none when the custody log keeps none.
+func auditOptions(key string, opt Options) audit.Options {
+	ao := audit.Options{WitnessEvery: opt.Custody.WitnessEvery, ReadOnly: opt.ReadOnly}
+	switch w := opt.Custody.WitnessPath; w {
+	case "-":
+	case "":
+		ao.WitnessPath = audit.WitnessPath(chain.WitnessPath(key))
+	default:
+		ao.WitnessPath = audit.WitnessPath(w)
+	}
+	return ao
+}
+
+// Close signs a last checkpoint (custody), keeps the audit log's latest in
+// its witness file, then closes the store.
 func (s *Service) Close() error {
 	var errs []error
+	if err := s.Audit.Close(); err != nil {
+		errs = append(errs, fmt.Errorf("close audit log: %w", err))
+	}
+	if s.Witnesses != nil {
+		s.Witnesses.Stop()
+	}
 	if err := s.Custody.Close(); err != nil {
 		errs = append(errs, fmt.Errorf("close custody log: %w", err))
 	}

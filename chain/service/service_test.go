@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/amanat-ledger/amanat/chain/witness"
 )
 
 func TestOpenWiresEveryServiceAndReadOnlyCreatesNothing(t *testing.T) {
@@ -20,7 +22,7 @@ func TestOpenWiresEveryServiceAndReadOnlyCreatesNothing(t *testing.T) {
 	if svc.KeyPath != db+".key" {
 		t.Fatalf("key %s, want the store file plus .key", svc.KeyPath)
 	}
-	if parts, ok := svc.RunChecks(); !ok || len(parts) != 2 || parts[0].Name != "ledger" || parts[1].Name != "custody" {
+	if parts, ok := svc.RunChecks(); !ok || len(parts) != 3 || parts[0].Name != "ledger" || parts[1].Name != "custody" || parts[2].Name != "audit" {
 		t.Fatalf("checks of a new store: %+v", parts)
 	}
 	if err := svc.Close(); err != nil {
@@ -41,5 +43,33 @@ func TestOpenWiresEveryServiceAndReadOnlyCreatesNothing(t *testing.T) {
 	}
 	if _, ok := ro.RunChecks(); !ok {
 		t.Fatal("a read-only open fails its checks")
+	}
+}
+
+func TestStartWitnessesOnceAndOnlyWritable(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "amanat.db")
+	svc, err := Open(db, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.StartWitnesses(nil, witness.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(svc.Checks); n != 4 || svc.Checks[n-1].Name != "witnesses" {
+		t.Fatalf("checks with witnesses: %+v", svc.Checks)
+	}
+	if err := svc.StartWitnesses(nil, witness.Options{}); err == nil {
+		t.Fatal("the witnesses were started twice")
+	}
+	if err := svc.Close(); err != nil {
+		t.Fatal(err)
+	}
+	ro, err := Open(db, Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ro.Close()
+	if err := ro.StartWitnesses(nil, witness.Options{}); err == nil {
+		t.Fatal("a read-only store started witnesses")
 	}
 }

@@ -69,7 +69,7 @@ func custodyExportCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			b, err := svc.Custody.ExportItem(context.Background(), item)
+			b, err := svc.ExportItem(context.Background(), item) // with the cosignatures the store holds
 			if cerr := svc.Close(); err == nil {
 				err = cerr
 			}
@@ -101,9 +101,10 @@ const (
 )
 
 func custodyCheckCmd() *cobra.Command {
-	var keys, keyFiles []string
+	var keys, keyFiles, witnessKeys []string
+	var minWitnesses int
 	cmd := &cobra.Command{
-		Use:   "check [--key KEY]... [--key-file FILE]... BUNDLE",
+		Use:   "check [--key KEY]... [--key-file FILE]... [--witness-key VKEY]... [--min-witnesses N] BUNDLE",
 		Short: "Verify a court bundle offline, without the database",
 		Long: "check verifies every rule of docs/custody-format.md: the signed checkpoint, every leaf hash and\n" +
 			"inclusion proof, each entry and transaction on its own, the item's hash chain, its state machine,\n" +
@@ -135,6 +136,9 @@ func custodyCheckCmd() *cobra.Command {
 				fmt.Fprintf(out, "FAIL  %s: %v\n", args[0], err)
 				return exitError{checkFailed}
 			}
+			if err := checkWitnesses(out, args[0], data, witnessKeys, minWitnesses); err != nil {
+				return err
+			}
 			if !rep.Trusted {
 				// A bundle is only as good as the key that signed it: anyone
 				// can make a key and sign a self-consistent bundle with it.
@@ -148,6 +152,8 @@ func custodyCheckCmd() *cobra.Command {
 	}
 	cmd.Flags().StringArrayVar(&keys, "key", nil, "a trusted public key (name+hash+base64), as GET /v1/custody/key gives it; repeatable")
 	cmd.Flags().StringArrayVar(&keyFiles, "key-file", nil, "a file of trusted public keys, one a line (# comments), or the JSON answer of GET /v1/custody/key; repeatable")
+	cmd.Flags().StringArrayVar(&witnessKeys, "witness-key", nil, "the public key of a witness whose cosignature counts (cosignature/v1); repeatable")
+	cmd.Flags().IntVar(&minWitnesses, "min-witnesses", 0, "how many of the --witness-key witnesses must have cosigned the checkpoint (default 1 when a --witness-key is given)")
 	return cmd
 }
 

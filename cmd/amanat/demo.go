@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/base64"
 	"fmt"
 	"io"
 	"log/slog"
@@ -9,6 +11,7 @@ import (
 
 	"github.com/amanat-ledger/amanat/chain"
 	"github.com/amanat-ledger/amanat/chain/access"
+	"github.com/amanat-ledger/amanat/chain/audit"
 	"github.com/amanat-ledger/amanat/chain/service"
 	"github.com/amanat-ledger/amanat/fixtures"
 	"github.com/amanat-ledger/amanat/ledger"
@@ -19,8 +22,9 @@ import (
 const demoTokenBy = "demo"
 
 // loadDemo loads the Operation Grey demo (package fixtures) into a store
-// without seizures, through the API in-process, then prints one new token
-// per role and three commands to try.
+// without seizures, through the API in-process, then gives each demo user
+// (fixtures.DemoUsers) a new token and password, prints them once, and
+// prints three commands to try.
 //
 // On a store that already holds seizures it loads nothing and mints no
 // tokens: tokens are stored only as hashes, so the first run's cannot be
@@ -52,21 +56,16 @@ func loadDemo(ctx context.Context, a *service.Service, out io.Writer, db, base s
 			fmt.Fprintf(out, "demo: not loaded: %s; no tokens were made.\n", sum.Reason)
 		}
 		fmt.Fprintf(out, "demo: for a new token, stop the server and run: amanat token create --db %s --role ROLE --name NAME\n", db)
-		fmt.Fprintf(out, "demo: to start over, stop the server, delete %s, %s, %s.pub and %s, and serve --demo again\n", db, a.KeyPath, a.KeyPath, chain.WitnessPath(a.KeyPath))
+		witness := chain.WitnessPath(a.KeyPath)
+		fmt.Fprintf(out, "demo: to start over, stop the server, delete %s, %s, %s.pub, %s and %s, and serve --demo again\n", db, a.KeyPath, a.KeyPath, witness, audit.WitnessPath(witness))
 		fmt.Fprintf(out, "export AMANAT=%s\n", base)
 		return nil
 	}
 	fmt.Fprintf(out, "demo: Operation Grey loaded: %d cases, %d items, %d rates, %d custody events, %d conversion, %d reconciliations (%d API calls)\n",
 		sum.Cases, sum.Items, sum.Rates, sum.CustodyEvents, sum.Conversions, sum.Reconciliations, sum.Requests)
 
-	fmt.Fprintln(out, "demo: new API tokens, one per role, shown once (only their hashes are stored); paste these lines into the shell you run the examples from:")
-	fmt.Fprintf(out, "export AMANAT=%s\n", base)
-	for _, role := range access.Roles {
-		token, err := access.CreateToken(a.Store, role, "demo-"+role, demoTokenBy)
-		if err != nil {
-			return fmt.Errorf("demo token for %s: %w", role, err)
-		}
-		fmt.Fprintf(out, "export %s=%s\n", tokenVar(role), token)
+	if err := printDemoUsers(ctx, a, out, base); err != nil {
+		return err
 	}
 
 	item := sum.Saved["nhq_btc_taproot"] // the organiser's bitcoin: the longest custody story
@@ -101,6 +100,71 @@ func demoTokensExist(svc *service.Service) (bool, error) {
 	}
 	return found, nil
 }
+
+// printDemoUsers gives every demo user a new random console password and a
+// new API token, and prints both once as shell lines: the role variables
+// (CUSTODIAN_TOKEN, ...) hold the HQ users' tokens, then each user has
+// <LOGIN>_TOKEN and <LOGIN>_PASSWORD (docs/demo.md fixes the format).
+func printDemoUsers(ctx context.Context, a *service.Service, out io.Writer, base string) error {
+	demo := fixtures.DemoUsers()
+	passwords := make([]string, len(demo))
+	for i, d := range demo {
+		pw, err := demoPassword()
+		if err != nil {
+			return err
+		}
+		if err := a.Users.SetPassword(ctx, d.Login, pw); err != nil {
+			return fmt.Errorf("demo password of %s: %w", d.Login, err)
+		}
+		passwords[i] = pw
+	}
+	tokens := make([]string, len(demo))
+	err := a.Store.Write(ctx, func(tx *ledger.Tx) error {
+		for i, d := range demo {
+			tok, _, err := a.Tokens.Issue(tx, access.TokenRequest{User: d.Login, Name: "demo-" + d.Login}, demoTokenBy)
+			if err != nil {
+				return fmt.Errorf("demo token of %s: %w", d.Login, err)
+			}
+			tokens[i] = tok
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(out, "demo: users, each with a new API token and console password, shown once (only their hashes are stored); paste these lines into the shell you run the examples from:")
+	fmt.Fprintf(out, "export AMANAT=%s\n", base)
+	for _, role := range access.Roles {
+		for i, d := range demo {
+			if d.Login == fixtures.HQUser(role) {
+				fmt.Fprintf(out, "export %s=%s\n", tokenVar(role), tokens[i])
+			}
+		}
+	}
+	for i, d := range demo {
+		fmt.Fprintf(out, "export %s_TOKEN=%s\n", loginVar(d.Login), tokens[i])
+		fmt.Fprintf(out, "export %s_PASSWORD=%s\n", loginVar(d.Login), passwords[i])
+	}
+	return nil
+}
+
+// demoPassword is a random password of 20 URL-safe characters (120 bits),
+// which a shell takes unquoted.
+func demoPassword() (string, error) {
+	for {
+		var raw [15]byte
+		if _, err := rand.Read(raw[:]); err != nil {
+			return "", fmt.Errorf("demo password: %w", err)
+		}
+		if pw := base64.RawURLEncoding.EncodeToString(raw[:]); access.CheckPassword(pw) == "" {
+			return pw, nil
+		}
+	}
+}
+
+// loginVar is a login as the prefix of its shell variables: upper-cased,
+// with '-' as '_' (LAHORE_CUSTODIAN).
+func loginVar(login string) string { return strings.ToUpper(strings.ReplaceAll(login, "-", "_")) }
 
 // tokenVar is the shell variable the demo and the README use for a role's
 // token: CUSTODIAN_TOKEN, FINANCE_TOKEN, ...

@@ -14,6 +14,7 @@ import (
 
 	"github.com/amanat-ledger/amanat/chain/access"
 	"github.com/amanat-ledger/amanat/chain/service"
+	"github.com/amanat-ledger/amanat/fixtures"
 	"github.com/amanat-ledger/amanat/httpapi"
 	"github.com/amanat-ledger/amanat/ledger"
 )
@@ -81,10 +82,11 @@ func TestServeDemoOutput(t *testing.T) {
 		t.Errorf("no export of AMANAT:\n%s", text)
 	}
 	for _, role := range access.Roles {
-		if !strings.HasPrefix(vars[tokenVar(role)], "amt_") {
-			t.Errorf("no token line for %s:\n%s", role, text)
+		if !strings.HasPrefix(vars[tokenVar(role)], "amt_") || vars[tokenVar(role)] != vars["HQ_"+tokenVar(role)] {
+			t.Errorf("no token line for %s, or not hq-%s's:\n%s", role, role, text)
 		}
 	}
+	checkDemoUsers(t, a, vars)
 	curls := 0
 	for _, line := range strings.Split(text, "\n") {
 		m := curlRE.FindStringSubmatch(line)
@@ -116,8 +118,8 @@ func TestServeDemoAgainMintsNoTokens(t *testing.T) {
 		t.Fatal(err)
 	}
 	tokens := liveTokens(t, a.Store)
-	if tokens != len(access.Roles) {
-		t.Fatalf("%d live tokens after the first load, want %d", tokens, len(access.Roles))
+	if tokens != len(fixtures.DemoUsers()) {
+		t.Fatalf("%d live tokens after the first load, want %d", tokens, len(fixtures.DemoUsers()))
 	}
 	var again bytes.Buffer
 	if err := loadDemo(context.Background(), a, &again, db, "http://127.0.0.1:8080"); err != nil {
@@ -136,7 +138,7 @@ func TestServeDemoAgainMintsNoTokens(t *testing.T) {
 		"demo: Operation Grey is already loaded in " + db,
 		"cannot be shown again",
 		"amanat token create --db " + db + " --role ROLE --name NAME",
-		"delete " + db + ", " + db + ".key, " + db + ".key.pub and " + db + ".checkpoint",
+		"delete " + db + ", " + db + ".key, " + db + ".key.pub, " + db + ".checkpoint and " + db + ".audit.checkpoint",
 		"export AMANAT=http://127.0.0.1:8080",
 	} {
 		if !strings.Contains(text, want) {
@@ -164,5 +166,30 @@ func TestServeDemoOnAnotherStoreMintsNoTokens(t *testing.T) {
 	if !strings.Contains(text, "demo: not loaded: the store already holds seizures") || !strings.Contains(text, "no tokens were made") ||
 		strings.Contains(text, "_TOKEN=") || strings.Contains(text, "already loaded in") {
 		t.Errorf("output on a store of other seizures:\n%s", text)
+	}
+}
+
+// checkDemoUsers: every demo user has a token and a password line; the
+// password logs in, the token acts as the user with the user's circles.
+func checkDemoUsers(t *testing.T, a *service.Service, vars map[string]string) {
+	t.Helper()
+	for _, d := range fixtures.DemoUsers() {
+		prefix := loginVar(d.Login)
+		tok, pw := vars[prefix+"_TOKEN"], vars[prefix+"_PASSWORD"]
+		if !strings.HasPrefix(tok, access.TokenPrefix) || len(pw) != 20 {
+			t.Errorf("%s: token %q, password of %d characters", d.Login, tok, len(pw))
+			continue
+		}
+		u, err := a.Users.Authenticate(context.Background(), d.Login, pw, "127.0.0.1")
+		if err != nil || u.Display != d.Display {
+			t.Errorf("%s cannot log in with the printed password: %v", d.Login, err)
+		}
+		rec, user, ok, err := a.Tokens.LookupUser(tok)
+		if err != nil || !ok || rec.User != d.Login || user.Scope.All != (len(d.Circles) == 0) || strings.Join(user.Scope.Circles, ",") != strings.Join(d.Circles, ",") {
+			t.Errorf("%s's token: %+v %+v %v %v", d.Login, rec, user, ok, err)
+		}
+	}
+	if _, ok := vars["LAHORE_CUSTODIAN_TOKEN"]; !ok {
+		t.Error("no LAHORE_CUSTODIAN_TOKEN line")
 	}
 }

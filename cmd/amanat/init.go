@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/amanat-ledger/amanat/chain"
+	"github.com/amanat-ledger/amanat/chain/audit"
 )
 
 func init() { rootCmd.AddCommand(newInitCmd()) }
@@ -53,6 +54,7 @@ func newInitCmd() *cobra.Command {
 				fmt.Fprintf(out, "public key  %s.pub (publish it: court bundles are checked against it)\n", key)
 			}
 			fmt.Fprintf(out, "checkpoint  %s (written once the log has a signed checkpoint: the latest one, kept outside the store)\n", chain.WitnessPath(key))
+			fmt.Fprintf(out, "audit       %s (the audit log's latest signed checkpoint, kept the same way)\n", audit.WitnessPath(chain.WitnessPath(key)))
 			return nil
 		},
 	}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/amanat-ledger/amanat/chain/access"
 	"github.com/amanat-ledger/amanat/chain/alerts"
 	"github.com/amanat-ledger/amanat/chain/evidence"
 	"github.com/amanat-ledger/amanat/httpapi"
@@ -30,8 +31,9 @@ func newServeCmd() *cobra.Command {
 	var db, addr, keyPath string
 	var files serveTLS
 	var demo bool
-	var grace, approvalTTL time.Duration
+	var grace, approvalTTL, tokenTTL time.Duration
 	var limits alerts.Limits
+	var wf *witnessFlags
 	cmd := &cobra.Command{
 		Use:   "serve [--db FILE] [--addr HOST:PORT] [--key FILE] [--demo] [--tls-cert FILE --tls-key FILE]",
 		Short: "Serve the API",
@@ -40,7 +42,10 @@ func newServeCmd() *cobra.Command {
 			if keyPath == "" {
 				keyPath = db + ".key"
 			}
-			return serve(cmd, db, addr, keyPath, demo, grace, approvalTTL, limits, files)
+			if err := access.CheckTTL(tokenTTL); err != nil || tokenTTL == 0 {
+				return fmt.Errorf("--token-ttl %s: must be between 1 second and %d days", tokenTTL, access.MaxTokenTTL/(24*time.Hour))
+			}
+			return serve(cmd, db, addr, keyPath, demo, grace, approvalTTL, tokenTTL, limits, files, wf)
 		},
 	}
 	cmd.Flags().StringVar(&db, "db", "amanat.db", "store file (created if missing)")
@@ -56,7 +61,9 @@ func newServeCmd() *cobra.Command {
 	cmd.Flags().IntVar(&limits.NotCountedDays, "count-every-days", alerts.DefaultNotCountedDays, "alert (not-counted) when an item or its location has not been counted for this many days")
 	cmd.Flags().IntVar(&limits.ProductionNoticeDays, "production-notice-days", alerts.DefaultProductionNoticeDays, "alert (production-due) this many days before a court order's produce-by date")
 	cmd.Flags().IntVar(&limits.StaleRateDays, "stale-rate-days", finance.DefaultStaleRateDays, "a rate older than this many days is stale (valuation rows, the stale-rate alert)")
+	cmd.Flags().DurationVar(&tokenTTL, "token-ttl", access.DefaultTokenTTL, "how long a token made by the API or the demo lives unless its request says")
 	cmd.Flags().DurationVar(&approvalTTL, "approval-ttl", evidence.DefaultApprovalTTL, "how long a proposal of the two-person rule waits for a supervisor before it expires")
+	wf = addWitnessFlags(cmd)
 	return cmd
 }
 
@@ -78,7 +85,7 @@ func tlsConfig(f serveTLS) (*tls.Config, error) {
 	return &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{pair}}, nil
 }
 
-func serve(cmd *cobra.Command, db, addr, keyPath string, demo bool, grace, approvalTTL time.Duration, limits alerts.Limits, files serveTLS) error {
+func serve(cmd *cobra.Command, db, addr, keyPath string, demo bool, grace, approvalTTL, tokenTTL time.Duration, limits alerts.Limits, files serveTLS, wf *witnessFlags) error {
 	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
 	if approvalTTL <= 0 {
 		return fmt.Errorf("--approval-ttl must be positive, not %s", approvalTTL)
@@ -96,11 +103,18 @@ func serve(cmd *cobra.Command, db, addr, keyPath string, demo bool, grace, appro
 		return err
 	}
 	a.Evidence.ApprovalTTL = approvalTTL
+	a.Tokens.TTL = tokenTTL
+	a.Users.SetLogger(log)
 	defer func() {
 		if err := a.Close(); err != nil {
 			log.Error("close store", "error", err.Error())
 		}
 	}()
+	stopWitness, err := startWitnesses(cmd.OutOrStdout(), a, db, demo, wf, log)
+	if err != nil {
+		return err
+	}
+	defer stopWitness()
 	srv, err := httpapi.New(httpapi.Config{Service: a, Logger: log, TLS: tlsCfg != nil})
 	if err != nil {
 		return err

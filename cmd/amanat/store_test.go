@@ -21,6 +21,12 @@ func runRoot(t *testing.T, args ...string) (string, error) {
 
 func resetFlags(cmd *cobra.Command) {
 	cmd.Flags().VisitAll(func(f *pflag.Flag) {
+		if sv, ok := f.Value.(pflag.SliceValue); ok {
+			// Set would append to the last run's list.
+			_ = sv.Replace(nil)
+			f.Changed = false
+			return
+		}
 		_ = f.Value.Set(f.DefValue) // the default was accepted when the flag was made
 		f.Changed = false
 	})
@@ -53,6 +59,7 @@ func TestCommandsRefuseAMissingStore(t *testing.T) {
 	// The arguments each command needs besides --db, so that only the
 	// missing store can be what it refuses.
 	rest := map[string][]string{
+		"amanat audit export":        nil,
 		"amanat backup":              {"--out", "OUT"},
 		"amanat custody checkpoint":  nil,
 		"amanat custody consistency": {"--old", "1"},
@@ -61,6 +68,10 @@ func TestCommandsRefuseAMissingStore(t *testing.T) {
 		"amanat export":              {"--format", "journal"},
 		"amanat rates import":        {sheet},
 		"amanat token create":        {"--role", "admin", "--name", "asma"},
+		"amanat user create":         {"--role", "admin", "--name", "asma"},
+		"amanat user list":           nil,
+		"amanat user disable":        {"--name", "asma"},
+		"amanat user passwd":         {"--name", "asma"},
 		"amanat verify":              nil,
 	}
 	var withDB []string
@@ -113,7 +124,7 @@ func TestInitCreatesAStoreOthersOpen(t *testing.T) {
 	if err != nil {
 		t.Fatalf("init: %v\n%s", err, out)
 	}
-	for _, want := range []string{"created store " + db, "signing key " + db + ".key", db + ".key.pub", db + ".checkpoint"} {
+	for _, want := range []string{"created store " + db, "signing key " + db + ".key", db + ".key.pub", db + ".checkpoint", db + ".audit.checkpoint"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("init does not say %q:\n%s", want, out)
 		}

@@ -10,10 +10,11 @@ func init() {
 	var db, keyPath string
 	cmd := &cobra.Command{
 		Use:   "verify --db FILE [--key FILE]",
-		Short: "Check every ledger invariant and the whole custody log",
+		Short: "Check every ledger invariant, the whole custody log and the audit log",
 		Long: "verify proves from the stored records alone that every transaction balances per currency,\n" +
 			"every balance and history entry equals the sum of its postings, and the custody log and its\n" +
-			"signed checkpoint hold. Exit 0 when all holds; exit 1 naming the first bad record.",
+			"signed checkpoint hold, and so do the audit log of the API's requests and its own signed checkpoint.\n" +
+			"Exit 0 when all holds; exit 1 naming the first bad record.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if keyPath == "" {
