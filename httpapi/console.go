@@ -98,6 +98,8 @@ var consoleNav = []navLink{
 	{Href: "/valuation", Label: "Valuation", Roles: access.Readers},
 	{Href: "/reconciliations", Label: "Reconciliations", Roles: access.Readers},
 	{Href: "/verify", Label: "Verify", Roles: []string{access.RoleAuditor, access.RoleFinance, access.RoleAdmin}},
+	{Href: "/users", Label: "Users", Roles: []string{access.RoleAdmin}},
+	{Href: "/audit", Label: "Audit", Roles: []string{access.RoleAuditor, access.RoleAdmin}},
 }
 
 // shownLink is a menu entry as the layout draws it.

@@ -30,6 +30,8 @@ func (s *Server) routesConsoleForms(g *echo.Group) {
 	g.GET("/reconciliations", s.consoleReconciliations)
 	g.POST("/reconciliations", s.consoleReconciliationSubmit)
 	g.GET("/verify", s.consoleVerify)
+	g.GET("/audit", s.consoleAudit)
+	s.routesConsoleUsers(g)
 }
 
 // formsReg is the register as the signed-in user sees it, and formsFin

@@ -333,6 +333,9 @@ func TestConsoleFormsPagesRender(t *testing.T) {
 		{access.RoleFinance, "/valuation?group_by=location&as_of=2025-01-01"},
 		{access.RoleFinance, "/reconciliations"},
 		{access.RoleAuditor, "/verify"},
+		{access.RoleAdmin, "/users"},
+		{access.RoleAuditor, "/audit"},
+		{access.RoleAdmin, "/audit?actor=admin:test-admin&from=2025-01-01"},
 	}
 	idRE := regexp.MustCompile(`<(?:input|select|textarea)[^>]* id="([^"]+)"`)
 	for _, p := range pages {
