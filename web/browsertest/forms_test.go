@@ -187,6 +187,8 @@ func TestFormsPagesPassAxe(t *testing.T) {
 		{"hq-finance", "/valuation?group_by=location"},
 		{"hq-finance", "/reconciliations"},
 		{"hq-auditor", "/verify"},
+		{"hq-admin", "/users"},
+		{"hq-auditor", "/audit"},
 	}
 	for _, p := range pages {
 		t.Run(strings.NewReplacer("/", "_", "?", "_", "=", "_").Replace(p.path), func(t *testing.T) {
