@@ -25,7 +25,7 @@ func (s *Server) getAlerts(c echo.Context) error {
 	var out []alerts.Alert
 	var next string
 	if err := s.store.View(func(tx *ledger.Tx) (err error) {
-		out, next, err = s.svc.Alerts.List(tx, string(page.Cursor), page.Limit)
+		out, next, err = s.svc.Alerts.In(s.reg(c)).List(tx, string(page.Cursor), page.Limit)
 		return err
 	}); err != nil {
 		return err

@@ -92,7 +92,7 @@ func (s *Server) listApprovals(c echo.Context) error {
 	}
 	var out []approvalJSON
 	err = s.store.View(func(tx *ledger.Tx) error {
-		as, more, err := s.evidence.Approvals(tx, status, after, page.Limit)
+		as, more, err := s.reg(c).Approvals(tx, status, after, page.Limit)
 		if err != nil {
 			return err
 		}
@@ -119,7 +119,7 @@ func (s *Server) getApproval(c echo.Context) error {
 		return err
 	}
 	var a evidence.Approval
-	if err := s.store.View(func(tx *ledger.Tx) error { a, err = s.evidence.Approval(tx, id); return err }); err != nil {
+	if err := s.store.View(func(tx *ledger.Tx) error { a, err = s.reg(c).Approval(tx, id); return err }); err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, toApprovalJSON(a))
@@ -138,7 +138,7 @@ func (s *Server) approve(c echo.Context) error {
 	}
 	by := actorOf(c).String()
 	return s.writeOnce(c, func(tx *ledger.Tx) (int, any, error) {
-		got, err := s.evidence.Approve(tx, id, by)
+		got, err := s.reg(c).Approve(tx, id, by)
 		if err != nil {
 			return 0, nil, err
 		}
@@ -172,7 +172,7 @@ func (s *Server) reject(c echo.Context) error {
 	}
 	by := actorOf(c).String()
 	return s.writeOnce(c, func(tx *ledger.Tx) (int, any, error) {
-		a, err := s.evidence.Reject(tx, id, by, req.Reason)
+		a, err := s.reg(c).Reject(tx, id, by, req.Reason)
 		if err != nil {
 			return 0, nil, err
 		}

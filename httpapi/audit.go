@@ -250,7 +250,11 @@ func nonZero(n uint64) *uint64 {
 
 // getAudit answers GET /v1/audit?actor=&item=&from=&to= (auditor, admin).
 func (s *Server) getAudit(c echo.Context) error {
+	// The log names every circle's items and people: it is HQ's to read.
 	if err := requireRole(c, access.RoleAuditor, access.RoleAdmin); err != nil {
+		return err
+	}
+	if err := requireAllCircles(c); err != nil {
 		return err
 	}
 	page, err := pageParams(c)

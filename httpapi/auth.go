@@ -95,7 +95,7 @@ func (s *Server) authenticate(next echo.HandlerFunc) echo.HandlerFunc {
 		if rec.User != "" {
 			setActor(c, actorForUser(user, rec.ID, 0))
 		} else {
-			setActor(c, Actor{TokenID: rec.ID, Name: rec.Name, Role: rec.Role, Roles: []string{rec.Role}, Scope: access.AllCircles})
+			setActor(c, Actor{TokenID: rec.ID, Name: rec.Name, Role: rec.Role, Roles: []string{rec.Role}, Scope: rec.CircleScope()})
 		}
 		return next(c)
 	}
@@ -139,4 +139,14 @@ func requireRole(c echo.Context, roles ...string) error {
 		}
 	}
 	return ledger.Errorf(ledger.EForbidden, "role %s may not %s %s (allowed: %s)", strings.Join(held, ", "), c.Request().Method, c.Path(), strings.Join(roles, ", "))
+}
+
+// requireAllCircles refuses a caller limited to some circles: a backup holds
+// every circle's books, and a token a scoped admin made or revoked could
+// reach beyond the admin's own circles.
+func requireAllCircles(c echo.Context) error {
+	if a := actorOf(c); !a.Scope.All {
+		return ledger.Errorf(ledger.EForbidden, "%s %s needs a caller of every circle; this token sees only %s", c.Request().Method, c.Path(), a.Scope)
+	}
+	return nil
 }

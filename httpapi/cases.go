@@ -48,7 +48,7 @@ func (s *Server) postCase(c echo.Context) error {
 	if err := requireRole(c, access.RoleCustodian); err != nil {
 		return err
 	}
-	reg := s.evidence
+	reg := s.reg(c)
 	var req evidence.CaseRequest
 	if err := decodeJSON(c, &req); err != nil {
 		return err

@@ -60,9 +60,9 @@ func (s *Server) postConversion(c echo.Context) error {
 	actor := actorOf(c).String()
 	// The two-person rule: checked in full now (a write that is rolled
 	// back), recorded only when a supervisor approves.
-	check := func() error { return s.evidence.CheckConversion(c.Request().Context(), s.store, in, actor) }
+	check := func() error { return s.reg(c).CheckConversion(c.Request().Context(), s.store, in, actor) }
 	return s.writeOnceChecked(c, check, func(tx *ledger.Tx) (int, any, error) {
-		a, err := s.evidence.ProposeConversion(tx, in, actor)
+		a, err := s.reg(c).ProposeConversion(tx, in, actor)
 		if err != nil {
 			return 0, nil, err
 		}
@@ -82,7 +82,7 @@ func (s *Server) getConversions(c echo.Context) error {
 	var out []finance.Conversion
 	var more bool
 	if err := s.store.View(func(tx *ledger.Tx) (err error) {
-		out, more, err = s.finance.Conversions(tx, after, page.Limit)
+		out, more, err = s.fin(c).Conversions(tx, after, page.Limit)
 		return err
 	}); err != nil {
 		return err

@@ -14,6 +14,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/amanat-ledger/amanat/chain/access"
+	"github.com/amanat-ledger/amanat/chain/service"
 	"github.com/amanat-ledger/amanat/ledger"
 	"github.com/amanat-ledger/amanat/ledger/money"
 )
@@ -56,6 +57,9 @@ func (s *Server) getBalances(c echo.Context) error {
 	}
 	var res ledger.BalancePage
 	if err := s.store.View(func(tx *ledger.Tx) error {
+		if reg := s.reg(c); reg.Scoped() {
+			f.Sees = func(account string) (bool, error) { return reg.SeesAccount(tx, account) }
+		}
 		res, err = tx.Balances(f)
 		return err
 	}); err != nil {
@@ -85,6 +89,9 @@ func (s *Server) getVerify(c echo.Context) error {
 		return err
 	}
 	parts, ok := s.svc.RunChecks()
+	if !actorOf(c).Scope.All {
+		parts = service.Outline(parts)
+	}
 	return c.JSON(http.StatusOK, map[string]any{"ok": ok, "checks": parts})
 }
 
@@ -96,6 +103,9 @@ func (s *Server) getVerify(c echo.Context) error {
 // for that client.
 func (s *Server) getBackup(c echo.Context) error {
 	if err := requireRole(c, access.RoleAdmin); err != nil {
+		return err
+	}
+	if err := requireAllCircles(c); err != nil {
 		return err
 	}
 	// Beside the store: on its file system, which has room for a copy,
@@ -206,6 +216,9 @@ func (s *Server) postToken(c echo.Context) error {
 	if err := requireRole(c, access.RoleAdmin); err != nil {
 		return err
 	}
+	if err := requireAllCircles(c); err != nil {
+		return err
+	}
 	var req struct {
 		Role string `json:"role"`
 		Name string `json:"name"`
@@ -253,6 +266,9 @@ func (s *Server) listTokens(c echo.Context) error {
 	if err := requireRole(c, access.RoleAdmin); err != nil {
 		return err
 	}
+	if err := requireAllCircles(c); err != nil {
+		return err
+	}
 	page, err := pageParams(c)
 	if err != nil {
 		return err
@@ -284,6 +300,9 @@ func (s *Server) listTokens(c echo.Context) error {
 
 func (s *Server) revokeToken(c echo.Context) error {
 	if err := requireRole(c, access.RoleAdmin); err != nil {
+		return err
+	}
+	if err := requireAllCircles(c); err != nil {
 		return err
 	}
 	id, err := pathID(c, "id")

@@ -38,10 +38,24 @@ func (s *Server) custodyReader(c echo.Context) (*chain.Custody, error) {
 	return s.custody, nil
 }
 
-// requireItem answers ENotFound for an item that is not registered.
-func (s *Server) requireItem(tx *ledger.Tx, id uint64) error {
-	_, err := s.evidence.Item(tx, id)
+// requireItem answers ENotFound for an item that is not registered or that
+// the caller's circles do not cover.
+func (s *Server) requireItem(c echo.Context, tx *ledger.Tx, id uint64) error {
+	_, err := s.reg(c).Item(tx, id)
 	return err
+}
+
+// requireEntry answers for entry seq of item what a missing entry is
+// answered when the caller's circles do not cover the item.
+func (s *Server) requireEntry(c echo.Context, tx *ledger.Tx, seq, item uint64) error {
+	ok, err := s.reg(c).SeesItem(tx, item)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return ledger.Errorf(ledger.ENotFound, "custody entry %d not found", seq)
+	}
+	return nil
 }
 
 // Wire shapes. Ids are JSON numbers; times RFC 3339 UTC; dates YYYY-MM-DD.
@@ -250,7 +264,7 @@ func (s *Server) postCustody(c echo.Context) error {
 		// The two-person rule: checked in full now, recorded only when a
 		// supervisor approves.
 		return s.writeOnce(c, func(tx *ledger.Tx) (int, any, error) {
-			a, err := s.evidence.Propose(tx, e)
+			a, err := s.reg(c).Propose(tx, e)
 			if err != nil {
 				return 0, nil, err
 			}
@@ -258,7 +272,7 @@ func (s *Server) postCustody(c echo.Context) error {
 		})
 	}
 	return s.writeOnce(c, func(tx *ledger.Tx) (int, any, error) {
-		got, err := s.evidence.Record(tx, e)
+		got, err := s.reg(c).Record(tx, e)
 		if err != nil {
 			return 0, nil, err
 		}
@@ -284,7 +298,7 @@ func (s *Server) listCustody(c echo.Context) error {
 	}
 	var out []entryJSON
 	err = s.store.View(func(tx *ledger.Tx) error {
-		es, more, err := s.evidence.Entries(tx, item, after, page.Limit)
+		es, more, err := s.reg(c).Entries(tx, item, after, page.Limit)
 		if err != nil {
 			return err
 		}
@@ -312,7 +326,12 @@ func (s *Server) getCustodyEntry(c echo.Context) error {
 		return err
 	}
 	var e chain.Entry
-	if err := s.store.View(func(tx *ledger.Tx) error { e, err = cl.Entry(tx, seq); return err }); err != nil {
+	if err := s.store.View(func(tx *ledger.Tx) error {
+		if e, err = cl.Entry(tx, seq); err != nil {
+			return err
+		}
+		return s.requireEntry(c, tx, seq, e.Item)
+	}); err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, toEntryJSON(e))
@@ -327,7 +346,7 @@ func (s *Server) getCustodyBundle(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := s.store.View(func(tx *ledger.Tx) error { return s.requireItem(tx, item) }); err != nil {
+	if err := s.store.View(func(tx *ledger.Tx) error { return s.requireItem(c, tx, item) }); err != nil {
 		return err
 	}
 	b, err := s.svc.ExportItem(c.Request().Context(), item)
@@ -427,6 +446,9 @@ func (s *Server) getEntryProof(c echo.Context) error {
 		}
 		e, err := chain.DecodeEntry(p.Canonical)
 		if err != nil {
+			return err
+		}
+		if err := s.requireEntry(c, tx, seq, e.Item); err != nil {
 			return err
 		}
 		out = proofJSON{Seq: seq, Item: e.Item, LeafIndex: p.LeafIndex, TreeSize: p.TreeSize, LeafHash: hexOf(p.LeafHash),

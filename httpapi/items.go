@@ -11,6 +11,7 @@ import (
 	"github.com/amanat-ledger/amanat/chain/access"
 	"github.com/amanat-ledger/amanat/chain/evidence"
 	"github.com/amanat-ledger/amanat/ledger"
+	"github.com/amanat-ledger/amanat/ledger/finance"
 	"github.com/amanat-ledger/amanat/ledger/money"
 )
 
@@ -31,7 +32,23 @@ func (s *Server) registryReader(c echo.Context) (*evidence.Registry, error) {
 	if err := requireRole(c, access.Readers...); err != nil {
 		return nil, err
 	}
-	return s.evidence, nil
+	return s.reg(c), nil
+}
+
+// reg is the register as the caller sees it: limited to the circles of
+// its scope (evidence.Registry.In). Every handler reads and writes cases,
+// items, custody, orders and approvals through it.
+func (s *Server) reg(c echo.Context) *evidence.Registry {
+	return s.evidence.In(actorOf(c).Scope)
+}
+
+// fin is finance as the caller sees it (evidence.Registry.FinanceDesk); of
+// a caller of every circle, the whole desk.
+func (s *Server) fin(c echo.Context) *finance.Service {
+	if actorOf(c).Scope.All {
+		return s.finance
+	}
+	return s.reg(c).FinanceDesk()
 }
 
 type holdingJSON struct {

@@ -54,7 +54,7 @@ func (s *Server) postCourtOrder(c echo.Context) error {
 	}
 	actor := actorOf(c).String()
 	return s.writeOnce(c, func(tx *ledger.Tx) (int, any, error) {
-		made, err := s.evidence.CreateCourtOrder(tx, o, actor)
+		made, err := s.reg(c).CreateCourtOrder(tx, o, actor)
 		if err != nil {
 			return 0, nil, err
 		}

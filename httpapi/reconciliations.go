@@ -68,15 +68,15 @@ func (s *Server) postReconciliation(c echo.Context) error {
 	// and posted only when a supervisor approves it.
 	var variance bool
 	check := func() (err error) {
-		variance, err = s.evidence.ReconciliationNeedsApproval(c.Request().Context(), s.store, in, actor)
+		variance, err = s.reg(c).ReconciliationNeedsApproval(c.Request().Context(), s.store, in, actor)
 		return err
 	}
 	return s.writeOnceChecked(c, check, func(tx *ledger.Tx) (int, any, error) {
 		if variance {
-			a, err := s.evidence.ProposeReconciliation(tx, in, actor)
+			a, err := s.reg(c).ProposeReconciliation(tx, in, actor)
 			return http.StatusAccepted, toApprovalJSON(a), err
 		}
-		r, err := s.evidence.Reconcile(tx, in, actor)
+		r, err := s.reg(c).Reconcile(tx, in, actor)
 		if err != nil {
 			return 0, nil, err
 		}
@@ -110,7 +110,7 @@ func (s *Server) getReconciliations(c echo.Context) error {
 	var out []finance.Reconciliation
 	var more bool
 	if err := s.store.View(func(tx *ledger.Tx) (err error) {
-		out, more, err = s.finance.Reconciliations(tx, f)
+		out, more, err = s.fin(c).Reconciliations(tx, f)
 		return err
 	}); err != nil {
 		return err
@@ -132,7 +132,7 @@ func (s *Server) getDiscrepancies(c echo.Context) error {
 	var out []finance.Reconciliation
 	var more bool
 	if err := s.store.View(func(tx *ledger.Tx) (err error) {
-		out, more, err = s.finance.Discrepancies(tx, after, page.Limit)
+		out, more, err = s.fin(c).Discrepancies(tx, after, page.Limit)
 		return err
 	}); err != nil {
 		return err

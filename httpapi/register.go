@@ -23,7 +23,7 @@ func (s *Server) getRegister(c echo.Context) error {
 	if !ok {
 		return ledger.FieldErr("cursor", cursorUnknown)
 	}
-	reg := register.Register{Items: s.svc.Evidence, Custody: s.svc.Custody, Finance: s.svc.Finance}
+	reg := register.Register{Items: s.reg(c), Custody: s.svc.Custody, Finance: s.fin(c)}
 	var rows []register.Row
 	var next uint64
 	if err := s.store.View(func(tx *ledger.Tx) error {

@@ -20,7 +20,7 @@ func (s *Server) postSeizure(c echo.Context) error {
 	if err := requireRole(c, access.RoleCustodian); err != nil {
 		return err
 	}
-	reg := s.evidence
+	reg := s.reg(c)
 	var req evidence.SeizureRequest
 	if err := decodeJSON(c, &req); err != nil {
 		return err

@@ -70,7 +70,7 @@ func noIdempotencyKey(c echo.Context) error {
 
 // postUser makes a user (admin).
 func (s *Server) postUser(c echo.Context) error {
-	if err := requireRole(c, access.RoleAdmin); err != nil {
+	if err := requireUserAdmin(c); err != nil {
 		return err
 	}
 	if err := noIdempotencyKey(c); err != nil {
@@ -93,7 +93,7 @@ func (s *Server) postUser(c echo.Context) error {
 
 // listUsers answers GET /v1/users (admin): every user by id, paged.
 func (s *Server) listUsers(c echo.Context) error {
-	if err := requireRole(c, access.RoleAdmin); err != nil {
+	if err := requireUserAdmin(c); err != nil {
 		return err
 	}
 	users, err := s.users()
@@ -142,7 +142,7 @@ func lookUser(tx *ledger.Tx, users *access.Users, login string) (access.User, er
 }
 
 func (s *Server) getUser(c echo.Context) error {
-	if err := requireRole(c, access.RoleAdmin); err != nil {
+	if err := requireUserAdmin(c); err != nil {
 		return err
 	}
 	users, err := s.users()
@@ -164,7 +164,7 @@ func (s *Server) getUser(c echo.Context) error {
 // stop working with this write. An admin may not disable themselves, so
 // the last admin cannot lock the API out by a slip.
 func (s *Server) disableUser(c echo.Context) error {
-	if err := requireRole(c, access.RoleAdmin); err != nil {
+	if err := requireUserAdmin(c); err != nil {
 		return err
 	}
 	users, err := s.users()
@@ -188,7 +188,7 @@ func (s *Server) disableUser(c echo.Context) error {
 
 // setPassword sets a user's console password (admin).
 func (s *Server) setPassword(c echo.Context) error {
-	if err := requireRole(c, access.RoleAdmin); err != nil {
+	if err := requireUserAdmin(c); err != nil {
 		return err
 	}
 	if err := noIdempotencyKey(c); err != nil {
@@ -222,7 +222,7 @@ func (s *Server) setPassword(c echo.Context) error {
 // postUserToken issues a token of the user (admin): it acts as the user,
 // with the user's roles and scope. The token is in this answer only.
 func (s *Server) postUserToken(c echo.Context) error {
-	if err := requireRole(c, access.RoleAdmin); err != nil {
+	if err := requireUserAdmin(c); err != nil {
 		return err
 	}
 	var req struct {
@@ -247,4 +247,13 @@ func (s *Server) postUserToken(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusCreated, out)
+}
+
+// requireUserAdmin admits an admin of every circle: an admin limited to some
+// circles could otherwise make a user, or a token, that sees every circle.
+func requireUserAdmin(c echo.Context) error {
+	if err := requireRole(c, access.RoleAdmin); err != nil {
+		return err
+	}
+	return requireAllCircles(c)
 }

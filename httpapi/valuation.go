@@ -40,7 +40,7 @@ func (s *Server) getValuation(c echo.Context) error {
 		if err != nil {
 			return err
 		}
-		v, err = s.finance.Value(tx, asOf, group)
+		v, err = s.fin(c).Value(tx, asOf, group)
 		return err
 	})
 	if err != nil {
@@ -147,7 +147,7 @@ func (s *Server) getSeizureValuation(c echo.Context) error {
 		if err != nil {
 			return err
 		}
-		out, err = s.finance.CompareSeizure(tx, asOf, caseID)
+		out, err = s.fin(c).CompareSeizure(tx, asOf, caseID)
 		return err
 	})
 	if err != nil {

@@ -237,6 +237,9 @@ type BalanceFilter struct {
 	AsOf     *time.Time // nil for current balances
 	After    []byte     // resume after this key (from a previous page's Next)
 	Limit    int
+	// Sees, when set, says whether the caller may see an account; the
+	// others are left out of the page (a caller limited to some circles).
+	Sees func(account string) (bool, error)
 }
 
 // BalancePage is one page of balances, in account then currency order.
@@ -280,6 +283,15 @@ func (tx *Tx) Balances(f BalanceFilter) (BalancePage, error) {
 		}
 		if f.Currency != "" && code != f.Currency {
 			continue
+		}
+		if f.Sees != nil {
+			ok, err := f.Sees(account)
+			if err != nil {
+				return page, fmt.Errorf("balance of %s: %w", account, err)
+			}
+			if !ok {
+				continue
+			}
 		}
 		cur, err := money.Lookup(code)
 		if err != nil {

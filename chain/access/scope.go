@@ -48,3 +48,7 @@ func (s Scope) String() string {
 	}
 	return strings.Join(s.Circles, ",")
 }
+
+// EveryCircle reports whether the scope is every circle's (HQ): the
+// register then reads nothing to decide what the caller sees.
+func (s Scope) EveryCircle() bool { return s.All }

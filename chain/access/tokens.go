@@ -61,7 +61,20 @@ type TokenRecord struct {
 	// Expires is when the token stops working; zero (tokens made before
 	// expiry) never.
 	Expires time.Time `json:"expires,omitzero"`
-	Hash    string    `json:"-"`
+	// Circles is a role token's scope when it is limited to some circles;
+	// nil (every token made before scopes, and every HQ token) is every
+	// circle. CircleScope reads it. A user's token takes the user's scope
+	// instead.
+	Circles []string `json:"circles,omitempty"`
+	Hash    string   `json:"-"`
+}
+
+// CircleScope is the circles a role token may see and act in.
+func (r TokenRecord) CircleScope() Scope {
+	if len(r.Circles) == 0 {
+		return AllCircles
+	}
+	return Scope{Circles: slices.Clone(r.Circles)}
 }
 
 // Token lifetimes: the default, and the longest a token may be made for.
@@ -79,6 +92,8 @@ type TokenRequest struct {
 	Role string
 	Name string
 	TTL  time.Duration
+	// Circles limits a role token to some circles; nil is every circle.
+	Circles []string
 }
 
 // Tokens issues and checks API tokens kept as SHA-256 hashes in the store. A
@@ -156,6 +171,20 @@ func (t *Tokens) Create(tx *ledger.Tx, role, name, createdBy string) (string, To
 	return t.Issue(tx, TokenRequest{Role: role, Name: name}, createdBy)
 }
 
+// CreateIn issues a new role token limited to scope inside tx. An empty
+// scope (no circle at all) is refused: a token that sees nothing is a
+// mistake.
+func (t *Tokens) CreateIn(tx *ledger.Tx, role, name, createdBy string, scope Scope) (string, TokenRecord, error) {
+	if !scope.All && len(scope.Circles) == 0 {
+		return "", TokenRecord{}, ledger.FieldErr("circles", "a token sees at least one circle, or every circle")
+	}
+	req := TokenRequest{Role: role, Name: name}
+	if !scope.All {
+		req.Circles = slices.Clone(scope.Circles)
+	}
+	return t.Issue(tx, req, createdBy)
+}
+
 // Issue makes the token req asks for inside tx and returns it; only its
 // hash is stored. A user's token needs the user enabled; its role is the
 // user's first.
@@ -193,6 +222,10 @@ func (t *Tokens) Issue(tx *ledger.Tx, req TokenRequest, createdBy string) (strin
 	ttl := cmp.Or(req.TTL, t.TTL, DefaultTokenTTL)
 	rec := TokenRecord{Version: 1, ID: id, Name: req.Name, Role: req.Role, User: user, Created: tx.Now, CreatedBy: createdBy,
 		Expires: tx.Now.Add(ttl)}
+	if user == "" {
+		rec.Circles = slices.Clone(req.Circles)
+	}
+
 	rec.Hash = HashToken(token)
 	if err := putToken(tx, rec); err != nil {
 		return "", TokenRecord{}, err

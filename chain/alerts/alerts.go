@@ -116,6 +116,16 @@ func New(limits Limits, reg *evidence.Registry, custody *chain.Custody, fin *fin
 	return &Service{limits: limits.WithDefaults(), reg: reg, custody: custody, fin: fin, sources: sources}
 }
 
+// In is the alerts a caller sees who sees the register reg (a register
+// limited to the caller's circles, evidence.Registry.In): those about items
+// it sees, and the alerts about no item (a currency's rate), which name no
+// case, item or amount.
+func (s *Service) In(reg *evidence.Registry) *Service {
+	c := *s
+	c.reg = reg
+	return &c
+}
+
 // Limits are the limits the service holds the store to.
 func (s *Service) Limits() Limits { return s.limits }
 
@@ -169,6 +179,32 @@ func (s *Service) All(tx *ledger.Tx) ([]Alert, error) {
 		}
 		out = append(out, more...)
 	}
+	if out, err = s.visible(tx, out); err != nil {
+		return nil, err
+	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].key() < out[j].key() })
+	return out, nil
+}
+
+// visible keeps the alerts the caller sees (In): whatever rule or source
+// raised an alert about an item, it is dropped unless the caller sees the
+// item.
+func (s *Service) visible(tx *ledger.Tx, all []Alert) ([]Alert, error) {
+	if !s.reg.Scoped() {
+		return all, nil
+	}
+	out := all[:0]
+	for _, a := range all {
+		if a.ItemID != 0 {
+			ok, err := s.reg.SeesItem(tx, a.ItemID)
+			if err != nil {
+				return nil, err
+			}
+			if !ok {
+				continue
+			}
+		}
+		out = append(out, a)
+	}
 	return out, nil
 }

@@ -120,6 +120,12 @@ func (r *Registry) Propose(tx *ledger.Tx, e chain.Entry) (Approval, error) {
 
 // propose stores p, with its id, time and expiry, inside tx.
 func (r *Registry) propose(tx *ledger.Tx, p Proposal) (Approval, error) {
+	if ok, err := r.seesProposal(tx, p); err != nil || !ok {
+		if err != nil {
+			return Approval{}, err
+		}
+		return Approval{}, ledger.Errorf(ledger.ENotFound, "item %d not found", p.Entry.Item)
+	}
 	id, err := tx.NextSequence(ledger.ApprovalProposals)
 	if err != nil {
 		return Approval{}, fmt.Errorf("next approval id: %w", err)
@@ -147,7 +153,7 @@ func (r *Registry) CheckConversion(ctx context.Context, store *ledger.Store, in 
 		return ledger.Errorf(ledger.EInternal, "conversions need finance, which is not configured")
 	}
 	err := store.Write(ctx, func(tx *ledger.Tx) error {
-		if _, err := r.Finance.Convert(tx, in, actor); err != nil {
+		if _, err := r.FinanceDesk().Convert(tx, in, actor); err != nil {
 			return err
 		}
 		return errDryRun
@@ -168,7 +174,7 @@ func (r *Registry) ReconciliationNeedsApproval(ctx context.Context, store *ledge
 	}
 	var variance bool
 	err := store.Write(ctx, func(tx *ledger.Tx) error {
-		rec, err := r.Finance.Reconcile(tx, in, actor)
+		rec, err := r.FinanceDesk().Reconcile(tx, in, actor)
 		if err != nil {
 			return err
 		}
@@ -186,7 +192,7 @@ func (r *Registry) ReconciliationNeedsApproval(ctx context.Context, store *ledge
 // ReconciliationNeedsApproval said otherwise) is refused, so no variance is
 // ever posted by one person.
 func (r *Registry) Reconcile(tx *ledger.Tx, in finance.ReconciliationInput, actor string) (finance.Reconciliation, error) {
-	rec, err := r.Finance.Reconcile(tx, in, actor)
+	rec, err := r.FinanceDesk().Reconcile(tx, in, actor)
 	if err == nil && rec.TxnID != 0 {
 		return finance.Reconciliation{}, ledger.Errorf(ledger.EConflict, "the count now differs from the books and would post a variance, which needs a supervisor's approval: send it again")
 	}
@@ -246,14 +252,14 @@ func (r *Registry) Approve(tx *ledger.Tx, id uint64, by string) (Approved, error
 	var seq uint64
 	switch {
 	case a.Kind == ProposalConversion && a.Conversion != nil && r.Finance != nil:
-		conv, err := r.Finance.ConvertApproved(tx, *a.Conversion, a.ProposedBy, by)
+		conv, err := r.FinanceDesk().ConvertApproved(tx, *a.Conversion, a.ProposedBy, by)
 		if err != nil {
 			return Approved{}, err
 		}
 		out.Conversion = &conv
 		seq, _ = strconv.ParseUint(conv.CustodyEntry, 10, 64)
 	case a.Kind == ProposalReconciliation && a.Reconciliation != nil && r.Finance != nil:
-		rec, err := r.Finance.ReconcileApproved(tx, *a.Reconciliation, a.ProposedBy, by)
+		rec, err := r.FinanceDesk().ReconcileApproved(tx, *a.Reconciliation, a.ProposedBy, by)
 		if err != nil {
 			return Approved{}, err
 		}
@@ -325,7 +331,36 @@ func (r *Registry) Approval(tx *ledger.Tx, id uint64) (Approval, error) {
 	if v == nil {
 		return Approval{}, ledger.Errorf(ledger.ENotFound, "approval %d not found", id)
 	}
-	return readApproval(tx, v)
+	a, err := readApproval(tx, v)
+	if err != nil {
+		return Approval{}, err
+	}
+	ok, err := r.seesProposal(tx, a.Proposal)
+	if err != nil {
+		return Approval{}, err
+	}
+	if !ok {
+		return Approval{}, ledger.Errorf(ledger.ENotFound, "approval %d not found", id)
+	}
+	return a, nil
+}
+
+// seesProposal reports whether the caller sees the item a proposal is
+// about; a count of a whole location is about no one item, and only a
+// caller of every circle sees it.
+func (r *Registry) seesProposal(tx *ledger.Tx, p Proposal) (bool, error) {
+	if r.scope == nil {
+		return true, nil
+	}
+	item := p.Entry.Item
+	if p.Reconciliation != nil {
+		n, err := strconv.ParseUint(p.Reconciliation.ItemID, 10, 64)
+		if err != nil {
+			return r.allows(locationCircle(p.Reconciliation.Location)), nil
+		}
+		item = n
+	}
+	return r.SeesItem(tx, item)
 }
 
 func readApproval(tx *ledger.Tx, stored []byte) (Approval, error) {
@@ -356,6 +391,12 @@ func (r *Registry) Approvals(tx *ledger.Tx, status string, after uint64, limit i
 			return nil, false, err
 		}
 		if status != "" && a.Status != status {
+			continue
+		}
+		if ok, err := r.seesProposal(tx, a.Proposal); err != nil || !ok {
+			if err != nil {
+				return nil, false, err
+			}
 			continue
 		}
 		if len(out) == limit {

@@ -56,8 +56,32 @@ func (r *Registry) prepare(tx *ledger.Tx, e *chain.Entry) (Item, error) {
 	if err != nil {
 		return Item{}, err
 	}
+	if c := e.Location.Circle; c != "" && e.Event != chain.EventTransferred && e.Event != chain.EventMovedOnChain && !r.allows(c) {
+		// Only a transfer hands an item to another circle, and only that
+		// circle's custodian receives it there: a caller may not put an
+		// item out of its own circle's sight by naming another place.
+		return Item{}, chain.RuleErr(RuleOwnCircle, "location.circle",
+			fmt.Sprintf("circle %q is not one of the caller's circles: only a transfer hands an item to another circle, whose custodian records the receipt", c))
+	}
+	if e.Event == chain.EventReceived && r.scope != nil && e.Location.Circle == "" {
+		// A receipt naming no place takes the transfer's: of an item on
+		// its way to another circle, only that circle receives it.
+		c, err := r.ItemCircles(tx, it)
+		if err != nil {
+			return Item{}, err
+		}
+		if c.Incoming != "" && !r.allows(c.Incoming) {
+			return Item{}, chain.RuleErr(RuleOwnCircle, "event",
+				fmt.Sprintf("item %d is on its way to circle %q, not one of the caller's circles: its custodian there records the receipt", it.ID, c.Incoming))
+		}
+	}
 	return it, r.applyOrder(tx, e)
 }
+
+// RuleOwnCircle is the rule that a caller limited to some circles names a
+// place in another circle only in a transfer (or in an on-chain move, which
+// never changes the item's circle: replayCircles).
+const RuleOwnCircle = "own-circle-locations"
 
 // Record records custody event e of a registered item inside tx: it posts
 // the release of an event that ends custody, appends the entry (naming that

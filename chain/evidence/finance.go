@@ -66,17 +66,14 @@ func FinanceItems(reg *Registry, custody custodyState) finance.ItemDirectory {
 	return itemDirectory{reg: reg, custody: custody}
 }
 
-func (d itemDirectory) ref(tx *ledger.Tx, it Item, circles map[uint64]string) (finance.ItemRef, error) {
-	circle, ok := circles[it.CaseID]
-	if !ok {
-		cs, err := d.reg.Case(tx, it.CaseID)
-		if err != nil {
-			return finance.ItemRef{}, err
-		}
-		circle = cs.Circle
-		circles[it.CaseID] = circle
+// ref is what finance knows of it. Its circle is the item's (In), which is
+// its case's until it is received in another circle.
+func (d itemDirectory) ref(tx *ledger.Tx, it Item) (finance.ItemRef, error) {
+	circles, err := d.reg.ItemCircles(tx, it)
+	if err != nil {
+		return finance.ItemRef{}, err
 	}
-	ref := finance.ItemRef{ID: strconv.FormatUint(it.ID, 10), CaseID: strconv.FormatUint(it.CaseID, 10), Circle: circle, SeizedAt: it.SeizedAt, Kind: it.Kind}
+	ref := finance.ItemRef{ID: strconv.FormatUint(it.ID, 10), CaseID: strconv.FormatUint(it.CaseID, 10), Circle: circles.Circle, SeizedAt: it.SeizedAt, Kind: it.Kind}
 	if d.custody != nil {
 		st, err := d.custody.State(tx, it.ID)
 		if err != nil && ledger.ErrorCode(err) != ledger.ENotFound {
@@ -99,7 +96,7 @@ func (d itemDirectory) Item(tx *ledger.Tx, id string) (finance.ItemRef, error) {
 	if err != nil {
 		return finance.ItemRef{}, err
 	}
-	return d.ref(tx, it, map[uint64]string{})
+	return d.ref(tx, it)
 }
 
 // LocationAt is where the custody log put item at the instant at.
@@ -117,9 +114,8 @@ func (d itemDirectory) LocationAt(tx *ledger.Tx, id string, at time.Time) (strin
 
 func (d itemDirectory) Items(tx *ledger.Tx) ([]finance.ItemRef, error) {
 	var out []finance.ItemRef
-	circles := map[uint64]string{}
 	err := d.reg.ForEachItem(tx, func(it Item) (bool, error) {
-		ref, err := d.ref(tx, it, circles)
+		ref, err := d.ref(tx, it)
 		if err != nil {
 			return false, err
 		}
@@ -202,4 +198,16 @@ func (cc conversionCustody) RecordConversion(tx *ledger.Tx, ev finance.Conversio
 		return "", err
 	}
 	return strconv.FormatUint(e.Seq, 10), nil
+}
+
+// LocationCircle is the circle a location text (LocationText) names: its
+// first part; "" for an agency wallet or a superdar, which lie in no circle.
+func LocationCircle(loc string) string { return locationCircle(loc) }
+
+func locationCircle(loc string) string {
+	if strings.HasPrefix(loc, "wallet:") || strings.HasPrefix(loc, "superdari:") {
+		return ""
+	}
+	circle, _, _ := strings.Cut(loc, "/")
+	return circle
 }

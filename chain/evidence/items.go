@@ -11,15 +11,19 @@ import (
 	"github.com/amanat-ledger/amanat/ledger/money"
 )
 
-// Item reads item id; ENotFound when there is none.
+// Item reads item id; ENotFound when there is none or the caller's scope
+// does not cover it (In).
 func (r *Registry) Item(tx *ledger.Tx, id uint64) (Item, error) {
-	var it Item
-	v := tx.Get(ledger.EvidenceItems, be64(id))
-	if v == nil {
-		return it, ledger.Errorf(ledger.ENotFound, "item %d not found", id)
+	it, err := r.itemRecord(tx, id)
+	if err != nil {
+		return Item{}, err
 	}
-	if err := decodeRecord(v, &it); err != nil {
-		return it, fmt.Errorf("decode item %d: %w", id, err)
+	ok, err := r.visibleItem(tx, it)
+	if err != nil {
+		return Item{}, err
+	}
+	if !ok {
+		return Item{}, ledger.Errorf(ledger.ENotFound, "item %d not found", id)
 	}
 	return it, nil
 }
@@ -38,28 +42,17 @@ func (r *Registry) ItemInfo(tx *ledger.Tx, id uint64) (ItemInfo, error) {
 	if err != nil {
 		return ItemInfo{}, err
 	}
-	cs, err := r.Case(tx, it.CaseID)
+	cs, err := r.caseRecord(tx, it.CaseID)
 	if err != nil {
 		return ItemInfo{}, fmt.Errorf("item %d: %w", id, err)
 	}
 	return ItemInfo{ID: id, CaseID: it.CaseID, Circle: cs.Circle, Kind: it.Kind}, nil
 }
 
-// ForEachItem calls fn for every item in id order until fn returns false or
-// an error.
+// ForEachItem calls fn for every item the caller sees, in id order, until
+// fn returns false or an error.
 func (r *Registry) ForEachItem(tx *ledger.Tx, fn func(it Item) (bool, error)) error {
-	c := tx.Cursor(ledger.EvidenceItems)
-	for k, v := c.First(); k != nil; k, v = c.Next() {
-		var it Item
-		if err := decodeRecord(v, &it); err != nil {
-			return fmt.Errorf("decode item %d: %w", binary.BigEndian.Uint64(k), err)
-		}
-		more, err := fn(it)
-		if err != nil || !more {
-			return err
-		}
-	}
-	return nil
+	return r.forEachItemAfter(tx, 0, fn)
 }
 
 // ItemView is an item with what the books and the custody log say of it now.
@@ -213,6 +206,12 @@ func (r *Registry) forEachItemAfter(tx *ledger.Tx, after uint64, fn func(Item) (
 		if err := decodeRecord(v, &it); err != nil {
 			return fmt.Errorf("decode item %d: %w", binary.BigEndian.Uint64(k), err)
 		}
+		if ok, err := r.visibleItem(tx, it); err != nil || !ok {
+			if err != nil {
+				return err
+			}
+			continue
+		}
 		if more, err := fn(it); err != nil || !more {
 			return err
 		}
@@ -225,9 +224,15 @@ func (r *Registry) forEachCaseItem(tx *ledger.Tx, caseID, after uint64, fn func(
 	prefix := be64(caseID)
 	c := tx.Cursor(ledger.EvidenceCaseItems)
 	for k, _ := c.Seek(append(be64(caseID), be64(after+1)...)); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
-		it, err := r.Item(tx, binary.BigEndian.Uint64(k[8:]))
+		it, err := r.itemRecord(tx, binary.BigEndian.Uint64(k[8:]))
 		if err != nil {
 			return err
+		}
+		if ok, err := r.visibleItem(tx, it); err != nil || !ok {
+			if err != nil {
+				return err
+			}
+			continue
 		}
 		if more, err := fn(it); err != nil || !more {
 			return err

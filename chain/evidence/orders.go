@@ -221,6 +221,14 @@ func (r *Registry) CreateCourtOrder(tx *ledger.Tx, o CourtOrder, actor string) (
 			p.Addf(field, "court order %d was already ended by order %d", earlier, prev.EndedBy)
 		case prev.Date > o.Date:
 			p.Addf(field, "court order %d is dated %s, after this order (%s)", earlier, prev.Date, o.Date)
+		case r.scope != nil:
+			// Ending an order ends it for every item it covers: only a
+			// caller who sees them all may.
+			if whole, err := r.courtOrder(tx, earlier); err != nil {
+				return CourtOrder{}, err
+			} else if len(whole.Items) != len(prev.Items) {
+				p.Addf(field, "court order %d also covers items of circles outside the caller's: only a caller who sees every item it covers may end it", earlier)
+			}
 		}
 	}
 	if err := p.Err(); err != nil {
@@ -262,8 +270,32 @@ type OrderView struct {
 	EndedBy uint64
 }
 
-// CourtOrder reads order id; ENotFound when there is none.
+// CourtOrder reads order id; ENotFound when there is none or when the
+// caller sees none of the items it covers. A caller limited to some
+// circles reads only the items it sees among those the order covers.
 func (r *Registry) CourtOrder(tx *ledger.Tx, id uint64) (OrderView, error) {
+	o, err := r.courtOrder(tx, id)
+	if err != nil || r.scope == nil {
+		return o, err
+	}
+	var seen []uint64
+	for _, item := range o.Items {
+		ok, err := r.SeesItem(tx, item)
+		if err != nil {
+			return OrderView{}, err
+		}
+		if ok {
+			seen = append(seen, item)
+		}
+	}
+	if len(seen) == 0 {
+		return OrderView{}, ledger.Errorf(ledger.ENotFound, "court order %d not found", id)
+	}
+	o.Items = seen
+	return o, nil
+}
+
+func (r *Registry) courtOrder(tx *ledger.Tx, id uint64) (OrderView, error) {
 	v := tx.Get(ledger.EvidenceOrders, be64(id))
 	if v == nil {
 		return OrderView{}, ledger.Errorf(ledger.ENotFound, "court order %d not found", id)
@@ -299,6 +331,9 @@ func (r *Registry) CourtOrders(tx *ledger.Tx, f OrderFilter) (out []OrderView, n
 	}
 	for _, id := range ids {
 		o, err := r.CourtOrder(tx, id)
+		if ledger.ErrorCode(err) == ledger.ENotFound {
+			continue // outside the caller's circles
+		}
 		if err != nil {
 			return nil, 0, err
 		}

@@ -97,6 +97,9 @@ type ValueFunc func(tx *ledger.Tx, holdings []money.Amount, asOf time.Time) (Val
 // Registry registers seizures and reads cases and items.
 type Registry struct {
 	custody CustodyLog
+	// scope limits what the register reads and writes (In); nil is every
+	// circle.
+	scope Scope
 	// Value, when set, prices holdings in PKR for case and item reads.
 	Value ValueFunc
 	// ApprovalTTL is how long a proposal of the two-person rule waits for
@@ -126,6 +129,10 @@ func be64(n uint64) []byte { return ledger.BE64(n) }
 // CreateCase stores a checked case inside tx. An FIR is unique within its
 // circle: a second case with the same FIR and circle is a conflict.
 func (r *Registry) CreateCase(tx *ledger.Tx, c Case, actor string) (Case, error) {
+	if !r.allows(c.Circle) {
+		return Case{}, &ledger.Error{Code: ledger.EForbidden, Msg: "outside the caller's circles",
+			Fields: []ledger.FieldError{{Field: "circle", Reason: fmt.Sprintf("circle %q is not one of the caller's circles", c.Circle)}}}
+	}
 	firKey := append([]byte(c.Circle+"\x00"), c.FIR...)
 	if v := tx.Get(ledger.EvidenceFIRs, firKey); v != nil {
 		return Case{}, ledger.Errorf(ledger.EConflict, "FIR %q of circle %s is already case %d", c.FIR, c.Circle, binary.BigEndian.Uint64(v))
@@ -154,17 +161,14 @@ func (r *Registry) CreateCase(tx *ledger.Tx, c Case, actor string) (Case, error)
 	return c, nil
 }
 
-// Case reads case id; ENotFound when there is none.
+// Case reads case id; ENotFound when there is none or the caller's scope
+// does not cover its circle.
 func (r *Registry) Case(tx *ledger.Tx, id uint64) (Case, error) {
-	var c Case
-	v := tx.Get(ledger.EvidenceCases, be64(id))
-	if v == nil {
-		return c, ledger.Errorf(ledger.ENotFound, "case %d not found", id)
+	c, err := r.caseRecord(tx, id)
+	if err == nil && !r.allows(c.Circle) {
+		return Case{}, ledger.Errorf(ledger.ENotFound, "case %d not found", id)
 	}
-	if err := decodeRecord(v, &c); err != nil {
-		return c, fmt.Errorf("decode case %d: %w", id, err)
-	}
-	return c, nil
+	return c, err
 }
 
 // Cases lists up to limit cases with id > after, in id order; next is the
@@ -183,7 +187,7 @@ func (r *Registry) FilterCases(tx *ledger.Tx, f CaseFilter) (out []Case, next ui
 		if err := decodeRecord(v, &cs); err != nil {
 			return nil, 0, fmt.Errorf("decode case %d: %w", binary.BigEndian.Uint64(k), err)
 		}
-		if !f.match(cs) {
+		if !f.match(cs) || !r.allows(cs.Circle) {
 			continue
 		}
 		if len(out) == f.Limit {

@@ -206,6 +206,9 @@ func (r *Registry) Search(tx *ledger.Tx, q string, after []byte, limit int) (hit
 		found = append(found, owner{cur, h})
 	}
 	slices.SortFunc(found, func(a, b owner) int { return cmp.Compare(a.cursor, b.cursor) })
+	if found, err = visibleHits(r, tx, found, func(o owner) Hit { return o.hit }); err != nil {
+		return nil, nil, err
+	}
 	for i, f := range found {
 		if i == limit {
 			return hits, []byte(found[i-1].cursor), nil
@@ -271,4 +274,27 @@ func (r *Registry) backfillSearch(tx *ledger.Tx) error {
 			after = es[len(es)-1].ItemSeq
 		}
 	})
+}
+
+// visibleHits keeps the hits on cases and items the caller sees.
+func visibleHits[T any](r *Registry, tx *ledger.Tx, in []T, hit func(T) Hit) ([]T, error) {
+	if r.scope == nil {
+		return in, nil
+	}
+	out := in[:0]
+	for _, x := range in {
+		h := hit(x)
+		sees := r.SeesItem
+		if h.Kind == HitCase {
+			sees = r.SeesCase
+		}
+		ok, err := sees(tx, h.ID)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			out = append(out, x)
+		}
+	}
+	return out, nil
 }

@@ -100,7 +100,7 @@ func (r *Register) Rows(tx *ledger.Tx, asOf time.Time, after uint64, limit int) 
 		}
 		cs, ok := cases[it.CaseID]
 		if !ok {
-			if cs, err = r.Items.Case(tx, it.CaseID); err != nil {
+			if cs, err = r.Items.ItemCase(tx, it); err != nil {
 				return false, fmt.Errorf("item %d: %w", it.ID, err)
 			}
 			cases[it.CaseID] = cs

@@ -395,6 +395,10 @@ func (s *Service) Conversions(tx *ledger.Tx, after uint64, limit int) (out []Con
 		limit = 100
 	}
 	out = []Conversion{}
+	visible, err := s.visible(tx)
+	if err != nil {
+		return nil, false, err
+	}
 	c := tx.Cursor(ledger.FinanceConversions)
 	for k, v := c.Seek(ledger.BE64(after + 1)); k != nil; k, v = c.Next() {
 		if len(out) == limit {
@@ -403,6 +407,9 @@ func (s *Service) Conversions(tx *ledger.Tx, after uint64, limit int) (out []Con
 		var conv Conversion
 		if err := ledger.DecodeRecord(v, recordVersion, &conv); err != nil {
 			return nil, false, fmt.Errorf("conversion %d: %w", binary.BigEndian.Uint64(k), err)
+		}
+		if visible != nil && !visible[conv.ItemID] {
+			continue
 		}
 		out = append(out, conv)
 	}

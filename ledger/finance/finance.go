@@ -121,6 +121,8 @@ type Service struct {
 	records RecordLog
 	// staleDays is Config.StaleRateDays.
 	staleDays int
+	// scoped says the desk sees only the items of items (Within).
+	scoped bool
 }
 
 // New makes a Service.

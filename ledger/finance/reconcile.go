@@ -243,6 +243,10 @@ func (s *Service) countedItems(tx *ledger.Tx, r reconInput, at time.Time) ([]str
 		if s.items == nil {
 			return nil, ledger.Errorf(ledger.EInternal, "a location count needs the item directory, which is not configured")
 		}
+		if !s.seesLocation(r.location) {
+			return nil, &ledger.Error{Code: ledger.EForbidden, Msg: "outside the caller's circles",
+				Fields: []ledger.FieldError{{Field: "location", Reason: fmt.Sprintf("location %q is not in one of the caller's circles", r.location)}}}
+		}
 		refs, err := s.items.Items(tx)
 		if err != nil {
 			return nil, fmt.Errorf("list items: %w", err)
@@ -376,6 +380,10 @@ func (s *Service) Reconciliations(tx *ledger.Tx, f ReconFilter) (out []Reconcili
 		f.Limit = 100
 	}
 	out = []Reconciliation{}
+	visible, err := s.visible(tx)
+	if err != nil {
+		return nil, false, err
+	}
 	c := tx.Cursor(ledger.FinanceRecons)
 	for k, v := c.Seek(ledger.BE64(f.After + 1)); k != nil; k, v = c.Next() {
 		var r Reconciliation
@@ -383,6 +391,9 @@ func (s *Service) Reconciliations(tx *ledger.Tx, f ReconFilter) (out []Reconcili
 			return nil, false, fmt.Errorf("reconciliation %d: %w", binary.BigEndian.Uint64(k), err)
 		}
 		if f.ItemID != "" && r.ItemID != f.ItemID || f.Location != "" && r.Location != f.Location || f.Status != "" && r.Status != f.Status {
+			continue
+		}
+		if !s.seesRecon(r, visible) {
 			continue
 		}
 		if len(out) == f.Limit {
@@ -411,12 +422,16 @@ func (s *Service) Discrepancies(tx *ledger.Tx, after uint64, limit int) (out []R
 		return nil, false, err
 	}
 	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
+	visible, err := s.visible(tx)
+	if err != nil {
+		return nil, false, err
+	}
 	for _, id := range ids {
 		r, err := s.reconciliation(tx, id)
 		if err != nil {
 			return nil, false, err
 		}
-		if r.Status != Difference {
+		if r.Status != Difference || !s.seesRecon(r, visible) {
 			continue
 		}
 		if len(out) == limit {

@@ -262,7 +262,7 @@ type valueSum struct {
 // itemDirectory is every item by id, when groupBy needs the register (nil
 // by currency).
 func (s *Service) itemDirectory(tx *ledger.Tx, groupBy string) (map[string]ItemRef, error) {
-	if groupBy == ByCurrency {
+	if groupBy == ByCurrency && !s.scoped {
 		return nil, nil
 	}
 	if s.items == nil {
@@ -294,6 +294,9 @@ func (s *Service) sumHoldings(tx *ledger.Tx, asOf time.Time, groupBy string, dir
 		if dir != nil {
 			ref, ok := dir[item]
 			switch {
+			case !ok && s.scoped:
+				return nil // an item the caller does not see
+			case groupBy == ByCurrency:
 			case !ok:
 				k.group = Unknown
 			case groupBy == ByCase:
@@ -309,7 +312,7 @@ func (s *Service) sumHoldings(tx *ledger.Tx, asOf time.Time, groupBy string, dir
 			case groupBy == ByLocation:
 				k.group = ref.Location
 			}
-			if k.group == "" {
+			if k.group == "" && groupBy != ByCurrency {
 				k.group = Unknown
 			}
 		}
