@@ -11,9 +11,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/amanat-ledger/amanat/chain/evidence"
 	"github.com/amanat-ledger/amanat/ledger"
-	"github.com/amanat-ledger/amanat/ledger/finance"
 )
 
 // routesConsoleForms registers the console's entry forms and its finance and
@@ -33,12 +31,6 @@ func (s *Server) routesConsoleForms(g *echo.Group) {
 	g.GET("/audit", s.consoleAudit)
 	s.routesConsoleUsers(g)
 }
-
-// formsReg is the register as the signed-in user sees it, and formsFin
-// finance: the ones the API's handlers call for the same caller.
-func (s *Server) formsReg(echo.Context) *evidence.Registry { return s.evidence }
-
-func (s *Server) formsFin(echo.Context) *finance.Service { return s.finance }
 
 // formErrors is a domain refusal as the forms show it: each reason under the
 // input its field names. Fields that no input has (a whole item, the list of

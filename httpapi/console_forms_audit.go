@@ -33,6 +33,10 @@ func (s *Server) consoleAudit(c echo.Context) error {
 	if err := requireRole(c, access.RoleAuditor, access.RoleAdmin); err != nil {
 		return err
 	}
+	// As the API: the log names every circle's items and people.
+	if err := requireAllCircles(c); err != nil {
+		return err
+	}
 	q := c.QueryParams()
 	p := auditPage{}
 	labels := [][2]string{{"actor", "Actor (e.g. custodian:hq-custodian)"}, {"item", "Item id"}, {"from", "From (YYYY-MM-DD or RFC 3339)"}, {"to", "To (YYYY-MM-DD or RFC 3339)"}}

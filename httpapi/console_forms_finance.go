@@ -13,6 +13,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/amanat-ledger/amanat/chain/access"
+	"github.com/amanat-ledger/amanat/chain/service"
 	"github.com/amanat-ledger/amanat/ledger"
 	"github.com/amanat-ledger/amanat/ledger/finance"
 	"github.com/amanat-ledger/amanat/ledger/money"
@@ -130,7 +131,7 @@ func (s *Server) ratesView(c echo.Context, a Actor, in finance.RateInput, fe for
 				continue
 			}
 			seen[r.Currency] = true
-			cur, ok, err := s.formsFin(c).RateInForce(tx, r.Currency, today, "")
+			cur, ok, err := s.fin(c).RateInForce(tx, r.Currency, today, "")
 			if err != nil {
 				return err
 			}
@@ -172,7 +173,7 @@ func (s *Server) consoleRateSubmit(c echo.Context) error {
 	if err == nil {
 		var reply []byte
 		_, reply, err = s.writeForm(c.Request().Context(), a, "rate", c.FormValue("key"), in, func(tx *ledger.Tx) (int, any, error) {
-			r, err := s.formsFin(c).AddRate(tx, in, a.String())
+			r, err := s.fin(c).AddRate(tx, in, a.String())
 			return http.StatusCreated, r, err
 		})
 		if err == nil {
@@ -251,7 +252,7 @@ func (s *Server) consoleValuation(c echo.Context) error {
 				p.AsOf.Value = finance.FormatDate(asOf)
 			}
 			var err error
-			v, err = s.formsFin(c).Value(tx, asOf, group)
+			v, err = s.fin(c).Value(tx, asOf, group)
 			return err
 		})
 	}
@@ -303,7 +304,7 @@ func (s *Server) reconView(c echo.Context, a Actor, in finance.ReconciliationInp
 	p.Top = ins.place(fe)
 	err := s.store.View(func(tx *ledger.Tx) error {
 		var err error
-		p.Open, _, err = s.formsFin(c).Discrepancies(tx, 0, 1000)
+		p.Open, _, err = s.fin(c).Discrepancies(tx, 0, 1000)
 		return err
 	})
 	return p, err
@@ -356,17 +357,17 @@ func (s *Server) consoleReconciliationSubmit(c echo.Context) error {
 	_, err = finance.CheckReconciliation(in)
 	var variance bool
 	if err == nil {
-		variance, err = s.formsReg(c).ReconciliationNeedsApproval(c.Request().Context(), s.store, in, a.String())
+		variance, err = s.reg(c).ReconciliationNeedsApproval(c.Request().Context(), s.store, in, a.String())
 	}
 	if err == nil {
 		var reply []byte
 		var status int
 		status, reply, err = s.writeForm(c.Request().Context(), a, "reconciliation", vals.Get("key"), in, func(tx *ledger.Tx) (int, any, error) {
 			if variance {
-				ap, err := s.formsReg(c).ProposeReconciliation(tx, in, a.String())
+				ap, err := s.reg(c).ProposeReconciliation(tx, in, a.String())
 				return http.StatusAccepted, ap, err
 			}
-			r, err := s.formsReg(c).Reconcile(tx, in, a.String())
+			r, err := s.reg(c).Reconcile(tx, in, a.String())
 			return http.StatusCreated, r, err
 		})
 		switch {
@@ -400,5 +401,10 @@ func (s *Server) consoleVerify(c echo.Context) error {
 		return err
 	}
 	parts, ok := s.svc.RunChecks()
+	if !actorOf(c).Scope.All {
+		// As the API answers a caller of some circles: each check's
+		// outcome, not the counts and errors that describe every circle.
+		parts = service.Outline(parts)
+	}
 	return s.render(c, http.StatusOK, "forms/verify.html", map[string]any{"OK": ok, "Checks": parts, "At": time.Now().UTC().Format(time.RFC3339)})
 }

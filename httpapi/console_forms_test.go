@@ -18,14 +18,25 @@ import (
 // console's fake accounts.
 type formsServer struct {
 	*testServer
+	accounts *fakeAccounts
 	browsers map[string]*browser
 	csrf     map[string]string
 }
 
 func formsTestServer(t testing.TB) *formsServer {
 	t.Helper()
-	ts, _ := consoleServer(t)
-	return &formsServer{testServer: ts, browsers: map[string]*browser{}, csrf: map[string]string{}}
+	ts, f := consoleServer(t)
+	return &formsServer{testServer: ts, accounts: f, browsers: map[string]*browser{}, csrf: map[string]string{}}
+}
+
+// scoped adds a user of role limited to circle, whose pages page sends
+// when given the login as its role.
+func (fs *formsServer) scoped(login, role, circle string) {
+	fs.accounts.add(login, "pw-"+login, role, access.Scope{Circles: []string{circle}})
+	b := newBrowser(fs.testServer)
+	b.login(login, "pw-"+login)
+	fs.browsers[login] = b
+	fs.csrf[login] = b.csrf("/")
 }
 
 // page sends a console request as the test user of role: a GET, or a POST
@@ -440,5 +451,54 @@ func TestConsoleReconciliation(t *testing.T) {
 	}
 	if rec := ts.page(access.RoleCustodian, http.MethodPost, "/reconciliations", url.Values{"key": {newFormKey()}}); rec.Code != http.StatusForbidden {
 		t.Fatalf("a custodian recorded a count: %d", rec.Code)
+	}
+}
+
+// TestConsoleFormsScope: a custodian of one circle is offered only that
+// circle's cases, and the form refuses, as the API does, a seizure into
+// another circle's case or a new case in another circle, writing nothing;
+// a finance user of one circle gets verify's outcomes only; the users and
+// audit pages are for callers of every circle.
+func TestConsoleFormsScope(t *testing.T) {
+	ts := formsTestServer(t)
+	isb := mustCreateCase(t, ts.testServer, "FIR 10/2025") // islamabad
+	ts.scoped("lhr-custodian", access.RoleCustodian, "lahore")
+	ts.scoped("lhr-finance", access.RoleFinance, "lahore")
+	ts.scoped("lhr-admin", access.RoleAdmin, "lahore")
+	ts.scoped("lhr-auditor", access.RoleAuditor, "lahore")
+
+	form := ts.page("lhr-custodian", http.MethodGet, "/seizures/new", nil)
+	if strings.Contains(form.Body.String(), "FIR 10/2025") {
+		t.Fatal("a Lahore custodian is offered an Islamabad case")
+	}
+	before := snapshot(t, ts.store)
+	if rec := ts.page("lhr-custodian", http.MethodPost, "/seizures/new", twoItemForm(newFormKey(), isb, "SCOPE")); rec.Code < 400 {
+		t.Fatalf("a seizure into another circle's case answered %d", rec.Code)
+	}
+	other := twoItemForm(newFormKey(), 0, "SCOPE2")
+	other.Set("case_mode", "new")
+	other.Set("case.fir", "FIR 11/2025")
+	other.Set("case.circle", "islamabad")
+	if rec := ts.page("lhr-custodian", http.MethodPost, "/seizures/new", other); rec.Code < 400 {
+		t.Fatalf("a new case in another circle answered %d", rec.Code)
+	}
+	if snapshot(t, ts.store) != before {
+		t.Fatal("a refused out-of-circle seizure wrote")
+	}
+	own := twoItemForm(newFormKey(), 0, "SCOPE3")
+	own.Set("case_mode", "new")
+	own.Set("case.fir", "FIR 12/2025")
+	own.Set("case.circle", "lahore")
+	if rec := ts.page("lhr-custodian", http.MethodPost, "/seizures/new", own); rec.Code != http.StatusCreated {
+		t.Fatalf("a seizure with a new case of the custodian's circle: %d %s", rec.Code, rec.Body)
+	}
+	if rec := ts.page("lhr-finance", http.MethodGet, "/verify", nil); rec.Code != http.StatusOK {
+		t.Fatalf("verify for a scoped finance user: %d", rec.Code)
+	}
+	for _, who := range []string{"lhr-admin", "lhr-auditor"} {
+		path := map[string]string{"lhr-admin": "/users", "lhr-auditor": "/audit"}[who]
+		if rec := ts.page(who, http.MethodGet, path, nil); rec.Code != http.StatusForbidden {
+			t.Errorf("%s opened %s: %d", who, path, rec.Code)
+		}
 	}
 }

@@ -106,7 +106,7 @@ func (s *Server) usersView(req access.UserRequest, fe formErrors, msg string) (u
 }
 
 func (s *Server) consoleUsers(c echo.Context) error {
-	if err := requireRole(c, access.RoleAdmin); err != nil {
+	if err := requireUserAdmin(c); err != nil {
 		return err
 	}
 	p, err := s.usersView(access.UserRequest{}, nil, "")
@@ -134,7 +134,7 @@ func (s *Server) usersAnswer(c echo.Context, status int, req access.UserRequest,
 // API it keeps no record of the request for a retry: the request holds a
 // password, whose hash must not be stored.
 func (s *Server) consoleUserCreate(c echo.Context) error {
-	if err := requireRole(c, access.RoleAdmin); err != nil {
+	if err := requireUserAdmin(c); err != nil {
 		return err
 	}
 	users, err := s.users()
@@ -158,7 +158,7 @@ func (s *Server) consoleUserCreate(c echo.Context) error {
 // consoleUserDisable disables a user as POST /v1/users/{login}/disable
 // does: their password, sessions and tokens stop working with this write.
 func (s *Server) consoleUserDisable(c echo.Context) error {
-	if err := requireRole(c, access.RoleAdmin); err != nil {
+	if err := requireUserAdmin(c); err != nil {
 		return err
 	}
 	users, err := s.users()
@@ -183,7 +183,7 @@ func (s *Server) consoleUserDisable(c echo.Context) error {
 // is not cached (the console's pages are no-store) and nothing of it but
 // its hash is kept.
 func (s *Server) consoleUserToken(c echo.Context) error {
-	if err := requireRole(c, access.RoleAdmin); err != nil {
+	if err := requireUserAdmin(c); err != nil {
 		return err
 	}
 	days := 0
@@ -214,7 +214,7 @@ func (s *Server) consoleUserToken(c echo.Context) error {
 
 // consoleTokenRevoke revokes a token as POST /v1/tokens/{id}/revoke does.
 func (s *Server) consoleTokenRevoke(c echo.Context) error {
-	if err := requireRole(c, access.RoleAdmin); err != nil {
+	if err := requireUserAdmin(c); err != nil {
 		return err
 	}
 	id, err := pathID(c, "id")
