@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"fmt"
 	"html"
 	"net/http"
 	"net/http/httptest"
@@ -12,6 +13,7 @@ import (
 	"time"
 
 	"github.com/amanat-ledger/amanat/chain/access"
+	"github.com/amanat-ledger/amanat/ledger/finance"
 )
 
 // formsServer is a test server with a signed-in browser per role, on the
@@ -500,5 +502,33 @@ func TestConsoleFormsScope(t *testing.T) {
 		if rec := ts.page(who, http.MethodGet, path, nil); rec.Code != http.StatusForbidden {
 			t.Errorf("%s opened %s: %d", who, path, rec.Code)
 		}
+	}
+}
+
+// TestRateCharts: each currency's rates are drawn in date order inside the
+// box, the lowest at the bottom and the highest at the top; the figures
+// named are the rates as entered; one rate is a dot, not a line.
+func TestRateCharts(t *testing.T) {
+	rs := []finance.Rate{
+		{Currency: "USD", Text: "281.50", Effective: "2025-03-01", Source: "sbp-interbank"},
+		{Currency: "USD", Text: "280", Effective: "2025-01-01", Source: "sbp-interbank"},
+		{Currency: "USD", Text: "279.0001", Effective: "2025-02-01", Source: "sbp-interbank"},
+		{Currency: "EUR", Text: "300", Effective: "2025-01-01", Source: "sbp-interbank"},
+	}
+	charts := rateCharts(rs)
+	if len(charts) != 2 || charts[0].Currency != "EUR" || charts[1].Currency != "USD" {
+		t.Fatalf("charts %+v", charts)
+	}
+	eur, usd := charts[0], charts[1]
+	if !eur.SinglePoint || len(eur.Dots) != 1 {
+		t.Errorf("one EUR rate: %+v", eur)
+	}
+	if usd.Min != "279.0001" || usd.Max != "281.50" || usd.From != "2025-01-01" || usd.To != "2025-03-01" || usd.LastRate != "281.50" {
+		t.Errorf("USD figures %+v", usd)
+	}
+	want := []string{fmt.Sprintf("%d.0,", chartPad), "", fmt.Sprintf("%d.0,%d.0", chartW-chartPad, chartPad)}
+	pts := strings.Fields(usd.Points)
+	if len(pts) != 3 || !strings.HasPrefix(pts[0], want[0]) || pts[2] != want[2] || !strings.HasSuffix(pts[1], fmt.Sprintf(",%d.0", chartH-chartPad)) {
+		t.Errorf("USD points %q", usd.Points)
 	}
 }
