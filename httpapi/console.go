@@ -43,11 +43,16 @@ const consoleKey = "amanat.console"
 type consoleUser struct {
 	Login   string
 	Display string
-	// Role is the role the console acts in (the user's first); Roles all
+	// Role is the role the console shows (the user's first); Roles all
 	// of them.
 	Role  string
 	Roles []string
 	Scope access.Scope
+	// SessionID is the console session's id, for the Actor.
+	SessionID uint64
+	// act is the Actor the API makes of the account (actorForUser), when
+	// the user is an account of the store.
+	act *Actor
 }
 
 // consoleSession is the request's live session.
@@ -131,7 +136,7 @@ var consoleFuncs = template.FuncMap{
 }
 
 // parsePages parses every page of web.FS's templates/ into its own set with
-// the layout and the partials, keyed by its path under templates/
+// the layout and the partials (templates/partials/*.html), keyed by its path under templates/
 // ("login.html", "forms/seizure.html").
 func parsePages(fsys fs.FS) (map[string]*template.Template, error) {
 	var pages, partials []string
@@ -144,7 +149,7 @@ func parsePages(fsys fs.FS) (map[string]*template.Template, error) {
 		case name == "layout.html":
 		case name == "docs/layout.html":
 			hasDocsLayout = true
-		case strings.HasPrefix(path.Base(name), "_"):
+		case strings.HasPrefix(name, "partials/"):
 			partials = append(partials, p)
 		default:
 			pages = append(pages, name)
@@ -284,17 +289,26 @@ func (s *Server) toLogin(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, target)
 }
 
+// actor is the user as the API's Actor, as actorForUser makes it for a
+// console session: the same name, roles and scope the API's calls carry.
 func (u consoleUser) actor() Actor {
-	return Actor{Name: u.Login, Role: u.Role, Scope: u.Scope}
+	if u.act != nil {
+		a := *u.act
+		a.Roles = slices.Clone(a.Roles)
+		return a
+	}
+	return Actor{SessionID: u.SessionID, Name: u.Login, User: u.Login, Role: u.Role,
+		Roles: slices.Clone(u.Roles), Scope: u.Scope}
 }
 
 // consoleActor is the signed-in user of a console request as the API's
-// Actor: the same role, name and scope the domain calls take.
-func consoleActor(c echo.Context) Actor {
-	if sess, ok := c.Get(consoleKey).(consoleSession); ok {
-		return sess.user.actor()
-	}
-	return Actor{}
+// Actor: the same role, name and scope the domain calls take (after
+// requireRole, the role the operation allows).
+func consoleActor(c echo.Context) Actor { return actorOf(c) }
+
+// consoleHolds reports whether the signed-in user holds role.
+func consoleHolds(c echo.Context, role string) bool {
+	return slices.Contains(actorOf(c).Roles, role)
 }
 
 // sessionCSRF is the CSRF token of a session: an HMAC of a fixed label under

@@ -4,13 +4,16 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"errors"
-	"net"
+	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/amanat-ledger/amanat/chain/access"
 	"github.com/amanat-ledger/amanat/ledger"
 )
 
@@ -64,8 +67,11 @@ func (s *Server) postLogin(c echo.Context) error {
 	if err != nil {
 		s.loginCSRF(c)
 		status, msg := http.StatusUnauthorized, loginFailed
-		if retry, locked := loginLocked(err); locked {
-			status, msg = http.StatusTooManyRequests, "Too many failed sign-ins. "+retry
+		if wait, locked := access.IsLocked(err); locked {
+			secs := int(wait.Round(time.Second) / time.Second)
+			c.Response().Header().Set("Retry-After", strconv.Itoa(secs))
+			status, msg = http.StatusTooManyRequests, fmt.Sprintf("Too many failed sign-ins: try again in %s (at %s UTC).",
+				wait.Round(time.Second), time.Now().Add(wait).UTC().Format("15:04:05"))
 		} else if !isRefusal(err) {
 			return err
 		}
@@ -80,19 +86,6 @@ func (s *Server) postLogin(c echo.Context) error {
 	c.SetCookie(s.cookie(sessionCookie, token, 0))
 	return c.Redirect(http.StatusSeeOther, next)
 }
-
-// loginLocked reports whether a refused sign-in is the lock after too many
-// failures, with when to try again.
-func loginLocked(err error) (string, bool) {
-	var de *ledger.Error
-	if errors.As(err, &de) && de.Code == ledgerTooMany {
-		return de.Msg, true
-	}
-	return "", false
-}
-
-// ledgerTooMany is the code of a sign-in refused by the rate limit.
-const ledgerTooMany ledger.Code = "too_many_requests"
 
 // isRefusal reports whether err is a refused sign-in rather than a failure
 // of the server.
@@ -125,14 +118,4 @@ func localPath(next string) string {
 		return "/"
 	}
 	return u.RequestURI()
-}
-
-// remoteHost is the client's address as the connection gives it (never a
-// forwarded-for header a client can write), for the sign-in rate limit.
-func remoteHost(c echo.Context) string {
-	host, _, err := net.SplitHostPort(c.Request().RemoteAddr)
-	if err != nil {
-		return c.Request().RemoteAddr
-	}
-	return host
 }

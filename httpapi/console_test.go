@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"testing/fstest"
 
 	"github.com/amanat-ledger/amanat/chain/access"
 )
@@ -190,5 +191,30 @@ func TestConsoleLeavesTheAPIAlone(t *testing.T) {
 	}
 	if rec := b.get("/static/console.css"); rec.Code != http.StatusOK {
 		t.Errorf("stylesheet: %d", rec.Code)
+	}
+}
+
+// A page under docs/ is drawn in docs/layout.html when there is one, every
+// other page in layout.html; partials reach every page.
+func TestParsePagesLayouts(t *testing.T) {
+	fsys := fstest.MapFS{
+		"templates/layout.html":        {Data: []byte(`{{define "layout"}}MAIN {{template "content" .}}{{end}}`)},
+		"templates/docs/layout.html":   {Data: []byte(`{{define "layout"}}PRINT {{template "content" .}}{{end}}`)},
+		"templates/partials/x.html":    {Data: []byte(`{{define "x"}}partial{{end}}`)},
+		"templates/page.html":          {Data: []byte(`{{define "title"}}t{{end}}{{define "content"}}page {{template "x"}}{{end}}`)},
+		"templates/docs/register.html": {Data: []byte(`{{define "title"}}t{{end}}{{define "content"}}doc {{template "x"}}{{end}}`)},
+	}
+	pages, err := parsePages(fsys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, want := range map[string]string{"page.html": "MAIN page partial", "docs/register.html": "PRINT doc partial"} {
+		var b strings.Builder
+		if err := pages[name].ExecuteTemplate(&b, "layout", nil); err != nil || b.String() != want {
+			t.Errorf("%s: %q %v, want %q", name, b.String(), err, want)
+		}
+	}
+	if _, ok := pages["partials/x.html"]; ok {
+		t.Error("a partial is a page")
 	}
 }

@@ -251,33 +251,44 @@ func (s *Server) postCustody(c echo.Context) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	e, err := req.entry(item, actorOf(c).String())
+	write, err := s.custodyWrite(c, item, req)
 	if err != nil {
 		return err
 	}
-	// Refused before the write, so a refusal never joins a commit group
-	// and is not mistaken for a reused Idempotency-Key.
+	return s.writeOnce(c, write)
+}
+
+// custodyWrite is the write of a custody event, for the API and the
+// console alike: the entry is checked before the write, so a refusal never
+// joins a commit group and is not mistaken for a reused Idempotency-Key;
+// the write records it, or proposes it when the two-person rule holds it
+// (202 with the approval).
+func (s *Server) custodyWrite(c echo.Context, item uint64, req custodyRequest) (func(tx *ledger.Tx) (int, any, error), error) {
+	e, err := req.entry(item, actorOf(c).String())
+	if err != nil {
+		return nil, err
+	}
 	if err := evidence.CheckEvent(e); err != nil {
-		return err
+		return nil, err
 	}
 	if evidence.NeedsApproval[e.Event] {
 		// The two-person rule: checked in full now, recorded only when a
 		// supervisor approves.
-		return s.writeOnce(c, func(tx *ledger.Tx) (int, any, error) {
+		return func(tx *ledger.Tx) (int, any, error) {
 			a, err := s.reg(c).Propose(tx, e)
 			if err != nil {
 				return 0, nil, err
 			}
 			return http.StatusAccepted, toApprovalJSON(a), nil
-		})
+		}, nil
 	}
-	return s.writeOnce(c, func(tx *ledger.Tx) (int, any, error) {
+	return func(tx *ledger.Tx) (int, any, error) {
 		got, err := s.reg(c).Record(tx, e)
 		if err != nil {
 			return 0, nil, err
 		}
 		return http.StatusCreated, toEntryJSON(got), nil
-	})
+	}, nil
 }
 
 func (s *Server) listCustody(c echo.Context) error {

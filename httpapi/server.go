@@ -96,6 +96,9 @@ func New(cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s.accounts = noAccounts{}
+	if svc.Users != nil {
+		s.accounts = usersAccounts{users: svc.Users}
+	}
 	s.routes(queryParams(doc))
 	s.markConsoleRoutes()
 	return s, nil

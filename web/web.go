@@ -4,7 +4,8 @@
 //
 // Layout of templates/: layout.html is the page frame every page is drawn
 // in; each other .html file is one page and defines "title" and "content";
-// a file whose name starts with "_" is a partial parsed into every page.
+// the files of partials/ define templates every page may call (Go's embed
+// leaves out files whose names start with "_" or ".").
 // Pages under docs/ use docs/layout.html when it exists (documents meant
 // for print).
 package web

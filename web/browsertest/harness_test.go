@@ -98,13 +98,20 @@ func startDemo(dir string) (stop func(), err error) {
 	if out, err := build.CombinedOutput(); err != nil {
 		return nil, fmt.Errorf("build amanat: %v\n%s", err, out)
 	}
-	cmd := exec.Command(bin, "serve", "--demo", "--db", filepath.Join(dir, "demo.db"), "--addr", "127.0.0.1:0")
+	return serve(bin, dir, "--demo", "--db", filepath.Join(dir, "demo.db"))
+}
+
+// serve starts `amanat serve ARGS` on a free port and reads what it prints
+// up to the line that says where it listens: the export lines into
+// demoEnv, the address into baseURL.
+func serve(bin, dir string, args ...string) (stop func(), err error) {
+	cmd := exec.Command(bin, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...)
 	cmd.Dir = dir
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		return nil, err
 	}
-	logf, err := os.Create(filepath.Join(dir, "serve.log"))
+	logf, err := os.OpenFile(filepath.Join(dir, "serve.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
 	if err != nil {
 		return nil, err
 	}
@@ -120,14 +127,16 @@ func startDemo(dir string) (stop func(), err error) {
 		case <-done:
 		case <-time.After(10 * time.Second):
 			cmd.Process.Kill()
+			<-done
 		}
 		logf.Close()
 	}
 	export := regexp.MustCompile(`^export ([A-Z0-9_]+)=(\S+)$`)
 	lines := bufio.NewScanner(stdout)
+	baseURL = ""
 	for lines.Scan() {
 		line := lines.Text()
-		if m := export.FindStringSubmatch(line); m != nil {
+		if m := export.FindStringSubmatch(line); m != nil && m[1] != "AMANAT" {
 			demoEnv[m[1]] = m[2]
 		}
 		if _, addr, ok := strings.Cut(line, " on http://"); ok && strings.HasPrefix(line, "amanat serving ") {
@@ -138,7 +147,7 @@ func startDemo(dir string) (stop func(), err error) {
 	if baseURL == "" {
 		stop()
 		log, _ := os.ReadFile(logf.Name())
-		return nil, fmt.Errorf("amanat serve --demo never said where it listens\n%s", log)
+		return nil, fmt.Errorf("amanat serve %s never said where it listens\n%s", strings.Join(args, " "), log)
 	}
 	go io.Copy(io.Discard, stdout)
 	return stop, nil
