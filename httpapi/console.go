@@ -97,6 +97,14 @@ var consoleNav = []navLink{
 	{Href: "/cases", Label: "Cases", Roles: access.Readers},
 	{Href: "/search", Label: "Search", Roles: access.Readers},
 	{Href: "/approvals", Label: "Approvals", Roles: access.Readers},
+	// The entry forms and the finance and admin pages (console_forms*.go).
+	{Href: "/seizures/new", Label: "Register a seizure", Roles: []string{access.RoleCustodian}},
+	{Href: "/rates", Label: "Rates", Roles: access.Readers},
+	{Href: "/valuation", Label: "Valuation", Roles: access.Readers},
+	{Href: "/reconciliations", Label: "Reconciliations", Roles: access.Readers},
+	{Href: "/verify", Label: "Verify", Roles: []string{access.RoleAuditor, access.RoleFinance, access.RoleAdmin}},
+	{Href: "/users", Label: "Users", Roles: []string{access.RoleAdmin}},
+	{Href: "/audit", Label: "Audit", Roles: []string{access.RoleAuditor, access.RoleAdmin}},
 }
 
 // shownLink is a menu entry as the layout draws it.

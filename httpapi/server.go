@@ -177,6 +177,7 @@ func (s *Server) routes(query map[string]map[string]bool) {
 	s.routesAudit(v1)
 	s.routesUsers(v1)
 	s.routesConsole()
+	s.routesConsoleForms(s.console)
 }
 
 func (s *Server) routesCore(g *echo.Group) {

@@ -473,24 +473,20 @@ func (c *checker) walletAddresses(f string, in ItemRequest, network string, chai
 	}
 	seen := map[string]string{}
 	for _, a := range addrs {
-		if k := text.SecretKind(a.addr); k != "" {
-			c.p.Add(a.field, text.SecretReason(k))
-			continue
-		}
 		if !chainOK {
+			if k := text.SecretKind(a.addr); k != "" {
+				c.p.Add(a.field, text.SecretReason(k))
+			}
 			continue
 		}
-		res, err := address.Validate(in.Chain, network, a.addr)
-		var pe *address.ParamError
-		switch {
-		case errors.As(err, &pe):
-			c.p.Add(f+"."+pe.Field, pe.Reason)
+		typ, field, reason := CheckWalletAddress(in.Chain, network, a.addr)
+		switch field {
+		case "":
+		case "address":
+			c.p.Add(a.field, reason)
 			continue
-		case err != nil:
-			c.p.Add(a.field, err.Error())
-			continue
-		case !res.Valid:
-			c.p.Addf(a.field, "not a valid %s %s address: %s", in.Chain, network, res.Reason)
+		default:
+			c.p.Add(f+"."+field, reason)
 			continue
 		}
 		key := a.addr
@@ -502,8 +498,37 @@ func (c *checker) walletAddresses(f string, in ItemRequest, network string, chai
 			continue
 		}
 		seen[key] = a.field
-		it.Addresses = append(it.Addresses, Address{Address: a.addr, Type: res.Type})
+		it.Addresses = append(it.Addresses, Address{Address: a.addr, Type: typ})
 	}
+}
+
+// CheckWalletAddress checks one address of a wallet item as a seizure
+// does: not a secret, then valid on chain's network (mainnet when network
+// is empty). It returns the address's type, or the field at fault
+// ("address", or "chain" or "network" when those are unknown) and why. The
+// console checks an address with it as it is typed, so that the reason
+// shown then is the one the seizure would give.
+func CheckWalletAddress(chainName, network, addr string) (typ, field, reason string) {
+	if k := text.SecretKind(addr); k != "" {
+		return "", "address", text.SecretReason(k)
+	}
+	if chainName == "" {
+		return "", "chain", "is required: one of " + strings.Join(address.Chains(), ", ")
+	}
+	if network == "" {
+		network = address.Mainnet
+	}
+	res, err := address.Validate(chainName, network, addr)
+	var pe *address.ParamError
+	switch {
+	case errors.As(err, &pe):
+		return "", pe.Field, pe.Reason
+	case err != nil:
+		return "", "address", err.Error()
+	case !res.Valid:
+		return "", "address", fmt.Sprintf("not a valid %s %s address: %s", chainName, network, res.Reason)
+	}
+	return res.Type, "", ""
 }
 
 // walletHoldings checks what the wallet held at seizure: each a crypto
