@@ -19,7 +19,11 @@ func (s *Server) render(c echo.Context, status int, page string, data any) error
 	}
 	c.Response().Header().Set(echo.HeaderContentType, echo.MIMETextHTMLCharsetUTF8)
 	c.Response().WriteHeader(status)
-	return t.Execute(c.Response(), map[string]any{"Data": data, "CSRF": "stub"})
+	return t.ExecuteTemplate(c.Response(), "layout", struct {
+		Data any
+		CSRF string
+		User struct{ Display string }
+	}{Data: data})
 }
 
 func consoleActor(c echo.Context) Actor { return actorOf(c) }
