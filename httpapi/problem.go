@@ -4,10 +4,13 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/amanat-ledger/amanat/chain/access"
 	"github.com/amanat-ledger/amanat/chain/evidence"
 	"github.com/amanat-ledger/amanat/ledger"
 )
@@ -36,6 +39,7 @@ var problemTypes = map[ledger.Code]struct {
 	ledger.EInvalid:      {http.StatusUnprocessableEntity, "Invalid input"},
 	ledger.EInternal:     {http.StatusInternalServerError, "Internal error"},
 	ledger.EUnavailable:  {http.StatusServiceUnavailable, "Service unavailable"},
+	ledger.ERateLimited:  {http.StatusTooManyRequests, "Too many attempts"},
 }
 
 // endpointAdvice says where, in this API, to do what the domain advises in
@@ -60,6 +64,13 @@ func (s *Server) handleError(err error, c echo.Context) {
 	p.RequestID = c.Response().Header().Get(echo.HeaderXRequestID)
 	if p.Status >= 500 {
 		s.log.Error("request failed", "path", c.Request().URL.Path, "request_id", p.RequestID, "error", err.Error())
+	}
+	if wait, ok := access.IsLocked(err); ok {
+		c.Response().Header().Set("Retry-After", strconv.Itoa(int(wait/time.Second)))
+	}
+	if isConsoleRequest(c) {
+		s.handleConsoleError(c, p)
+		return
 	}
 	if p.Status == http.StatusUnauthorized {
 		c.Response().Header().Set("WWW-Authenticate", `Bearer realm="amanat"`)

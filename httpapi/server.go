@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"errors"
+	"html/template"
 	"log/slog"
 	"net/http"
 	"time"
@@ -15,6 +16,7 @@ import (
 	"github.com/amanat-ledger/amanat/chain/service"
 	"github.com/amanat-ledger/amanat/ledger"
 	"github.com/amanat-ledger/amanat/ledger/finance"
+	"github.com/amanat-ledger/amanat/web"
 )
 
 // Config is what the server is built from.
@@ -48,6 +50,14 @@ type Server struct {
 	finance  *finance.Service
 	custody  *chain.Custody
 	tls      bool
+	// The web console (console.go): its page templates, the accounts it
+	// signs users in with, and the group of pages behind a session.
+	pages    map[string]*template.Template
+	accounts consoleAccounts
+	console  *echo.Group
+	// consoleRoutes are the paths of the console's routes (Echo's
+	// patterns, "/items/:id").
+	consoleRoutes map[string]bool
 }
 
 // New builds the server and its routes.
@@ -79,7 +89,12 @@ func New(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	if s.pages, err = parsePages(web.FS); err != nil {
+		return nil, err
+	}
+	s.accounts = noAccounts{}
 	s.routes(queryParams(doc))
+	s.markConsoleRoutes()
 	return s, nil
 }
 
@@ -153,6 +168,7 @@ func (s *Server) routes(query map[string]map[string]bool) {
 	s.routesAlerts(v1)
 	s.routesSearch(v1)
 	s.routesRegister(v1)
+	s.routesConsole()
 }
 
 func (s *Server) routesCore(g *echo.Group) {

@@ -19,6 +19,7 @@ const (
 	EForbidden    Code = "forbidden"    // 403
 	EInternal     Code = "internal"     // 500: a bug or a broken store
 	EUnavailable  Code = "unavailable"  // 503: the store is closed or shutting down
+	ERateLimited  Code = "rate_limited" // 429: too many failed attempts; try again later
 )
 
 // FieldError names one bad field of a request and why it is bad.

@@ -82,6 +82,12 @@ var (
 	AuthTokens = bucket("auth.tokens", "auth", "hex SHA-256 of the token -> token record (JSON, version 1)")
 )
 
+// Access's buckets (user accounts and their console sessions).
+var (
+	AuthUsers    = bucket("auth.users", "chain/access", "lower-cased login -> user record (JSON, version 1, with the Argon2id PHC hash of the password)")
+	AuthSessions = bucket("auth.sessions", "chain/access", "hex SHA-256 of the session token -> session record (JSON, version 1)")
+)
+
 // Schema lists every bucket of a store, in the order Create makes them.
 var Schema = []Bucket{
 	LedgerMeta, LedgerTxns, LedgerBalances, LedgerHistory, LedgerReversals, LedgerIdem,
@@ -92,4 +98,5 @@ var Schema = []Bucket{
 	SearchTerms,
 	FinanceRates, FinanceConversions, FinanceRecons, FinanceReconLatest,
 	AuthTokens,
+	AuthUsers, AuthSessions,
 }

@@ -35,6 +35,9 @@ type Options struct {
 	// ApprovalTTL is how long a proposal of the two-person rule waits for
 	// a supervisor; zero means evidence.DefaultApprovalTTL (72 hours).
 	ApprovalTTL time.Duration
+	// Users are the user accounts' options: password costs, session
+	// limits, the failed-login limits.
+	Users access.UsersOptions
 }
 
 // Service is every part of one open store, wired together.
@@ -44,6 +47,7 @@ type Service struct {
 	Evidence *evidence.Registry // nil when read-only
 	Finance  *finance.Service
 	Tokens   *access.Tokens  // nil when read-only
+	Users    *access.Users   // nil when read-only
 	Alerts   *alerts.Service // nil when read-only
 	// KeyPath is the custody log's signing key file.
 	KeyPath string
@@ -110,6 +114,9 @@ func wire(store *ledger.Store, key string, opt Options) (*Service, error) {
 	s.Evidence.Value = evidence.FinanceValue(s.Finance)
 	s.Evidence.ApprovalTTL, s.Evidence.Finance = opt.ApprovalTTL, s.Finance
 	if s.Tokens, err = access.NewTokens(store); err != nil {
+		return nil, err
+	}
+	if s.Users, err = access.NewUsers(store, opt.Users); err != nil {
 		return nil, err
 	}
 	return s, nil
