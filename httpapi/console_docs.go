@@ -240,7 +240,7 @@ func (s *Server) docCustody(c echo.Context) error {
 		return err
 	}
 	doc.Origin, doc.PublicKey = s.custody.Origin(), s.custody.PublicKey()
-	if parts := strings.Split(doc.PublicKey, "+"); len(parts) == 3 {
+	if parts := strings.SplitN(doc.PublicKey, "+", 3); len(parts) == 3 {
 		doc.KeyID = parts[1]
 	}
 	doc.Check = checkBundle(b, doc.PublicKey)

@@ -22,6 +22,8 @@ type docsServer struct {
 	txn    uint64
 	items  []uint64
 	caseID uint64
+	// browsers are signed in, one per role.
+	browsers map[string]*browser
 }
 
 const docsWitnesses = `[{"name":"محمد اسلم","father_name":"غلام رسول","address":"مکان 3، گلی 4، ایف سیون ٹو"},
@@ -29,9 +31,8 @@ const docsWitnesses = `[{"name":"محمد اسلم","father_name":"غلام رس
 
 func newDocsServer(t *testing.T) *docsServer {
 	t.Helper()
-	ts := newTestServer(t)
-	ds := &docsServer{testServer: ts, caseID: mustCreateCase(t, ts, "88/2025")}
-	ts.s.routesConsoleDocs(ts.s.e.Group("", ts.s.authenticate)) // TEMPORARY: until the console's sessions
+	ts, _ := consoleServer(t)
+	ds := &docsServer{testServer: ts, caseID: mustCreateCase(t, ts, "88/2025"), browsers: map[string]*browser{}}
 	body := strings.Replace(witnessedBody(ds.caseID, "DOC", docsWitnesses), `"name":"Li Wei"`, `"name":"李伟"`, 1)
 	rec := ts.do(access.RoleCustodian, http.MethodPost, "/v1/seizures", body)
 	if rec.Code != http.StatusCreated {
@@ -61,7 +62,7 @@ func newDocsServer(t *testing.T) *docsServer {
 	return ds
 }
 
-// page gets a document as role, as a signed-in user of that role would.
+// page gets a document as a signed-in user of role ("" for no session).
 func (ds *docsServer) page(t *testing.T, role, path string) *httptest.ResponseRecorder {
 	t.Helper()
 	return ds.consoleDo(t, role, httptest.NewRequest(http.MethodGet, path, nil))
@@ -69,12 +70,18 @@ func (ds *docsServer) page(t *testing.T, role, path string) *httptest.ResponseRe
 
 func (ds *docsServer) consoleDo(t *testing.T, role string, req *http.Request) *httptest.ResponseRecorder {
 	t.Helper()
-	if role != "" {
-		req.Header.Set("Authorization", "Bearer "+ds.tokens[role])
+	if role == "" {
+		rec := httptest.NewRecorder()
+		ds.s.Echo().ServeHTTP(rec, req)
+		return rec
 	}
-	rec := httptest.NewRecorder()
-	ds.s.Echo().ServeHTTP(rec, req)
-	return rec
+	b, ok := ds.browsers[role]
+	if !ok {
+		b = newBrowser(ds.testServer)
+		b.login("test-"+role, "pw-"+role)
+		ds.browsers[role] = b
+	}
+	return b.send(req)
 }
 
 func wantHTML(t *testing.T, rec *httptest.ResponseRecorder, status int, texts ...string) string {
@@ -111,6 +118,12 @@ func TestSeizureMemo(t *testing.T) {
 			}
 		}
 	})
+	t.Run("no session is sent to sign in", func(t *testing.T) {
+		rec := ds.page(t, "", fmt.Sprintf("/docs/seizures/%d", ds.txn))
+		if rec.Code != http.StatusSeeOther || !strings.HasPrefix(rec.Header().Get("Location"), "/login?next=") {
+			t.Fatalf("without a session: %d %s", rec.Code, rec.Header().Get("Location"))
+		}
+	})
 	t.Run("admin may not read it", func(t *testing.T) {
 		if rec := ds.page(t, access.RoleAdmin, fmt.Sprintf("/docs/seizures/%d", ds.txn)); rec.Code != http.StatusForbidden {
 			t.Fatalf("admin: %d", rec.Code)
@@ -129,7 +142,8 @@ func TestCustodyReport(t *testing.T) {
 	}
 	var cp checkpointJSON
 	decode(t, ds.do(access.RoleAuditor, http.MethodGet, "/v1/custody/checkpoint", ""), &cp)
-	for _, want := range []string{cp.Origin, fmt.Sprintf(`id="tree-size">%d<`, cp.TreeSize)} {
+	keyID := strings.SplitN(ds.s.custody.PublicKey(), "+", 3)[1]
+	for _, want := range []string{cp.Origin, fmt.Sprintf(`id="tree-size">%d<`, cp.TreeSize), `id="key-id">` + keyID + `<`} {
 		if !strings.Contains(body, want) {
 			t.Errorf("the report lacks the checkpoint's %q", want)
 		}

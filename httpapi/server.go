@@ -169,6 +169,7 @@ func (s *Server) routes(query map[string]map[string]bool) {
 	s.routesSearch(v1)
 	s.routesRegister(v1)
 	s.routesConsole()
+	s.routesConsoleDocs(s.console)
 }
 
 func (s *Server) routesCore(g *echo.Group) {
