@@ -277,7 +277,17 @@ func TestCheckPage(t *testing.T) {
 	if strings.Count(body, `<li class="pass"`) != 2 || strings.Count(body, `<li class="not-reached"`) != 2 {
 		t.Errorf("want two checks passed before the entries and two not reached:\n%s", body)
 	}
+	// What the file says is shown as text, never as markup.
+	hostile := bytes.Replace(b, []byte(`"format": "amanat-custody-bundle/1"`), []byte(`"format": "<script>alert(1)</script>"`), 1)
+	body = wantHTML(t, ds.postBundle(t, hostile, key), http.StatusOK, `class="fail" data-check="readable"`, "&lt;script&gt;alert(1)&lt;/script&gt;")
+	if strings.Contains(body, "<script>alert") {
+		t.Error("the bundle's text is written into the page as markup")
+	}
+	if rec := ds.postBundle(t, bytes.Repeat([]byte(" "), checkMaxBytes+1), key); rec.Code != http.StatusRequestEntityTooLarge {
+		t.Errorf("a file over 1 MB: %d", rec.Code)
+	}
 	wantHTML(t, ds.postBundle(t, nil, key), http.StatusUnprocessableEntity, `id="bundle-error"`)
+	wantHTML(t, ds.postBundle(t, []byte{}, key), http.StatusUnprocessableEntity, `id="bundle-error"`)
 	wantHTML(t, ds.postBundle(t, b, "not-a-key"), http.StatusUnprocessableEntity, `id="trusted-error"`)
 	wantHTML(t, ds.postBundle(t, b, "amanat.other+01234567+AAAA"), http.StatusUnprocessableEntity, `id="trusted-error"`)
 }
