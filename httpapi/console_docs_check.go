@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -43,7 +44,6 @@ type bundleCheckDoc struct {
 	Summary string // the report's text when every check passed
 	Trusted bool   // the signing key is one of those given
 	Keys    string // the trusted keys as entered
-	Errors  map[string]string
 }
 
 // checkBundle runs the command line's custody check on data and lists its
@@ -81,19 +81,18 @@ func (s *Server) getCheck(c echo.Context) error {
 // "bundle" and the trusted keys, one a line, as "trusted".
 func (s *Server) postCheck(c echo.Context) error {
 	keys := strings.Fields(c.FormValue("trusted"))
-	doc := bundleCheckDoc{Keys: strings.Join(keys, "\n"), Errors: map[string]string{}}
+	var probs ledger.Problems
 	if _, err := chain.TrustedKeys(keys...); err != nil {
-		doc.Errors["trusted"] = err.Error()
+		probs.Add("trusted", err.Error())
 	}
 	data, err := uploaded(c, "bundle")
 	if err != nil {
-		doc.Errors["bundle"] = err.Error()
+		probs.Add("bundle", err.Error())
 	}
-	if len(doc.Errors) > 0 {
-		return s.render(c, http.StatusUnprocessableEntity, "docs/check.html", doc)
+	if err := probs.Err(); err != nil {
+		return s.renderProblem(c, "docs/check.html", bundleCheckDoc{Keys: strings.Join(keys, "\n")}, err)
 	}
-	doc = checkBundle(data, keys...)
-	return s.render(c, http.StatusOK, "docs/check.html", doc)
+	return s.render(c, http.StatusOK, "docs/check.html", checkBundle(data, keys...))
 }
 
 // uploaded reads the file field of a multipart form, at most checkMaxBytes.
@@ -103,7 +102,7 @@ func uploaded(c echo.Context, field string) ([]byte, error) {
 		return nil, errors.New("choose the court bundle file (custody-item-N.json)")
 	}
 	if err != nil {
-		return nil, ledger.Errorf(ledger.EInvalid, "read the upload: %v", err)
+		return nil, fmt.Errorf("read the upload: %w", err)
 	}
 	if fh.Size > checkMaxBytes {
 		return nil, errors.New("the file is larger than 1 MB; a court bundle is a few kilobytes per custody entry")

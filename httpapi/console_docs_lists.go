@@ -24,7 +24,7 @@ type registerDoc struct {
 	Rows     []register.Row
 	TotalPKR string // the exact sum of the rows' values
 	Unvalued int    // rows without a value (a holding without a rate)
-	Errors   map[string]string
+	Refused  bool   // a field was refused: the page shows the form alone
 }
 
 // atRegisterLocation: a location is the register's location column
@@ -63,9 +63,9 @@ func (s *Server) docRegister(c echo.Context) error {
 		doc.To = finance.FormatDate(to)
 		return s.registerRows(tx, reg, from, to, &doc)
 	})
-	if fields := problemFields(err); fields != nil {
-		doc.Errors = fields
-		return s.render(c, http.StatusUnprocessableEntity, "docs/register.html", doc)
+	if namesField(err) {
+		doc.Refused = true
+		return s.renderProblem(c, "docs/register.html", doc, err)
 	}
 	if err != nil {
 		return err
@@ -116,18 +116,12 @@ func fieldProblem(probs *ledger.Problems, err error) {
 	}
 }
 
-// problemFields is err's field errors as field → reason, nil when err
-// names no field.
-func problemFields(err error) map[string]string {
+// namesField reports whether err refuses a field of the page's form,
+// which the page then shows next to the field (renderProblem); any other
+// error is the console's error page.
+func namesField(err error) bool {
 	var le *ledger.Error
-	if !errors.As(err, &le) || len(le.Fields) == 0 {
-		return nil
-	}
-	out := map[string]string{}
-	for _, f := range le.Fields {
-		out[f.Field] = f.Reason
-	}
-	return out
+	return errors.As(err, &le) && len(le.Fields) > 0
 }
 
 // valuationDoc is the valuation statement as of a date, by currency, with
@@ -135,7 +129,7 @@ func problemFields(err error) map[string]string {
 type valuationDoc struct {
 	AsOf      string
 	Valuation finance.Valuation
-	Errors    map[string]string
+	Refused   bool
 }
 
 // docValuation is GET /docs/valuation?as_of=DATE: GET /v1/valuation by
@@ -154,9 +148,9 @@ func (s *Server) docValuation(c echo.Context) error {
 		doc.AsOf = finance.FormatDate(asOf)
 		return err
 	})
-	if fields := problemFields(err); fields != nil {
-		doc.Errors = fields
-		return s.render(c, http.StatusUnprocessableEntity, "docs/valuation.html", doc)
+	if namesField(err) {
+		doc.Refused = true
+		return s.renderProblem(c, "docs/valuation.html", doc, err)
 	}
 	if err != nil {
 		return err
