@@ -52,15 +52,21 @@ func checkBundle(data []byte, trusted ...string) bundleCheckDoc {
 	doc := bundleCheckDoc{Done: true, Keys: strings.Join(trusted, "\n")}
 	rep, err := chain.CheckBundle(data, service.RecordKinds(), trusted...)
 	failed := chain.FailedCheck(err)
-	if err != nil && failed == "" {
-		failed = chain.CheckReadable
-	}
 	status := "pass"
+	if err != nil && failed == "" {
+		// A failure that names no check: which passed is unknown, so
+		// none is said to have.
+		status = "not-reached"
+		doc.Checks = append(doc.Checks, checkLine{Check: "bundle", Title: "The bundle", Status: "fail", Reason: err.Error()})
+	}
 	for _, name := range chain.BundleChecks {
 		line := checkLine{Check: name, Title: checkTitles[name], Status: status}
 		if name == failed {
 			line.Status, line.Reason = "fail", err.Error()
 			status = "not-reached"
+		}
+		if line.Title == "" {
+			line.Title = name
 		}
 		doc.Checks = append(doc.Checks, line)
 	}

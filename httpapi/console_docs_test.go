@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/amanat-ledger/amanat/chain"
 	"github.com/amanat-ledger/amanat/chain/access"
 )
 
@@ -290,4 +291,23 @@ func TestCheckPage(t *testing.T) {
 	wantHTML(t, ds.postBundle(t, []byte{}, key), http.StatusUnprocessableEntity, `id="bundle-error"`)
 	wantHTML(t, ds.postBundle(t, b, "not-a-key"), http.StatusUnprocessableEntity, `id="trusted-error"`)
 	wantHTML(t, ds.postBundle(t, b, "amanat.other+01234567+AAAA"), http.StatusUnprocessableEntity, `id="trusted-error"`)
+}
+
+// Every check of chain.CheckBundle has words for the clerk, and none after
+// the failed one is said to have passed.
+func TestCheckLines(t *testing.T) {
+	for _, name := range chain.BundleChecks {
+		if checkTitles[name] == "" {
+			t.Errorf("check %q has no title", name)
+		}
+	}
+	doc := checkBundle([]byte("{}"))
+	if doc.OK || doc.Checks[0].Check != chain.CheckReadable || doc.Checks[0].Status != "fail" {
+		t.Fatalf("an empty object: %+v", doc.Checks)
+	}
+	for _, l := range doc.Checks[1:] {
+		if l.Status != "not-reached" {
+			t.Errorf("%s is %s after the first check failed", l.Check, l.Status)
+		}
+	}
 }
