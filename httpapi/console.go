@@ -92,6 +92,9 @@ var consoleNav = []navLink{
 	{Href: "/cases", Label: "Cases", Roles: access.Readers},
 	{Href: "/search", Label: "Search", Roles: access.Readers},
 	{Href: "/approvals", Label: "Approvals", Roles: access.Readers},
+	{Href: "/docs/register", Label: "Register", Roles: access.Readers},
+	{Href: "/docs/valuation", Label: "Valuation", Roles: access.Readers},
+	{Href: "/check", Label: "Check a bundle"},
 }
 
 // shownLink is a menu entry as the layout draws it.
