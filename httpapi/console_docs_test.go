@@ -135,9 +135,11 @@ func TestSeizureMemo(t *testing.T) {
 func TestCustodyReport(t *testing.T) {
 	ds := newDocsServer(t)
 	item := ds.items[0]
+	day := time.Now().UTC().Format("2006-01-02")
+	postOrder(t, ds.testServer, orderBody("production", day, fmt.Sprintf("[%d]", item), `,"conditions":{"produce_by":"`+day+`"}`))
 	rec := ds.page(t, access.RoleAuditor, fmt.Sprintf("/docs/items/%d/custody", item))
 	body := wantHTML(t, rec, http.StatusOK, "Item custody report for court", "DOC-1", "transferred", "محرر مال خانہ",
-		"✔ Verified:", "<svg", `class="qr"`, "amanat custody check --key", fmt.Sprintf("/docs/items/%d/bundle", item), "1500.00 USD")
+		"✔ Verified:", "<svg", `class="qr"`, "ORD-production", "Judicial Magistrate, Islamabad", "amanat custody check --key", fmt.Sprintf("/docs/items/%d/bundle", item), "1500.00 USD")
 	if strings.Contains(body, `class="fail"`) {
 		t.Error("a check failed on an untouched store")
 	}
