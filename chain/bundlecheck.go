@@ -34,23 +34,23 @@ func CheckBundle(data []byte, kinds []ledger.RecordKind, trusted ...string) (Bun
 	var rep BundleReport
 	b, err := decodeBundle(data)
 	if err != nil {
-		return rep, err
+		return rep, checkFailed(CheckReadable, err)
 	}
 	tree, err := checkBundleCheckpoint(b, trusted)
 	if err != nil {
-		return rep, err
+		return rep, checkFailed(CheckCheckpoint, err)
 	}
 	rep = BundleReport{Item: b.Item, TreeSize: tree.size, Origin: tree.origin, PublicKey: b.PublicKey, Trusted: tree.trusted}
 	ents, err := checkBundleEntries(b, tree)
 	if err != nil {
-		return rep, err
+		return rep, checkFailed(CheckEntries, err)
 	}
 	if err := checkBundleTransactions(b, tree, ents); err != nil {
-		return rep, err
+		return rep, checkFailed(CheckTransactions, err)
 	}
 	rep.Orders = len(ents.orders)
 	if err := checkBundleRecords(b, tree, kinds, ents.orders); err != nil {
-		return rep, err
+		return rep, checkFailed(CheckRecords, err)
 	}
 	rep.Entries, rep.Transactions, rep.Records, rep.State = len(b.Entries), len(b.Transactions), len(b.Records)-rep.Orders, *ents.state
 	rep.Time = tree.ext.Time

@@ -178,6 +178,7 @@ func (s *Server) routes(query map[string]map[string]bool) {
 	s.routesUsers(v1)
 	s.routesConsole()
 	s.routesConsoleForms(s.console)
+	s.routesConsoleDocs(s.console)
 }
 
 func (s *Server) routesCore(g *echo.Group) {
