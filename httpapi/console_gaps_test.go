@@ -1,0 +1,96 @@
+package httpapi
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/amanat-ledger/amanat/chain/access"
+)
+
+// consoleWalletServer is consoleItemServer with a second item, a Bitcoin
+// wallet (item 2) held by Inspector Ayesha Khan.
+func consoleWalletServer(t *testing.T) (*testServer, *fakeAccounts) {
+	t.Helper()
+	ts, f := consoleItemServer(t)
+	at := time.Now().UTC().Add(-2 * time.Hour).Format(time.RFC3339)
+	rec := ts.do(access.RoleCustodian, http.MethodPost, "/v1/seizures", fmt.Sprintf(`{"case_id":1,"seized_at":%q,"location":{"building":"Plot 3, G-11 Markaz"},
+	"seized_from":"Nguyen Van An","officer":"Inspector Ayesha Khan",
+	"items":[{"kind":"wallet","seal":"CUS-2","description":"Trust Wallet on a phone","chain":"bitcoin","network":"mainnet","address":"bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4","holdings":[{"currency":"BTC","amount":"0.12345678"}]}]}`, at))
+	if rec.Code != http.StatusCreated {
+		t.Fatalf("wallet seizure: %d %s", rec.Code, rec.Body)
+	}
+	return ts, f
+}
+
+const (
+	agencyWallet = "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq"
+)
+
+// The on-chain move is offered for a wallet only, and is a proposal: the
+// form answers with the approval and moves nothing until a supervisor
+// approves.
+func TestConsoleOnChainMoveIsAProposal(t *testing.T) {
+	ts, _ := consoleWalletServer(t)
+	b := consoleAs(ts, access.RoleCustodian)
+	if strings.Contains(b.get("/items/1").Body.String(), `id="form-moved_on_chain"`) {
+		t.Error("a cash bag is offered an on-chain move")
+	}
+	form := formOf(t, b.get("/items/2").Body.String(), "moved_on_chain")
+	for _, field := range []string{`name="location.wallet"`, `name="location.network"`, `name="location.txid"`, "(proposal)"} {
+		if !strings.Contains(form, field) {
+			t.Errorf("the on-chain move form has no %s: %s", field, form)
+		}
+	}
+	txid := strings.Repeat("0f", 32)
+	// Refusals: each next to its own field, nothing written.
+	before := digest(t, ts.store)
+	for _, tc := range []struct{ wallet, network, txid, field, says string }{
+		{"bc1qnotanaddress", "bitcoin:mainnet", txid, "location.wallet", ""},
+		{agencyWallet, "bitcoin:mainnet", "xyz", "location.txid", "64 hex digits"},
+		{agencyWallet, "dogecoin", txid, "location.network", "chain:network"},
+	} {
+		rec := b.postForm("/items/2", "/items/2/custody", custodyForm("moved_on_chain",
+			"location.wallet", tc.wallet, "location.network", tc.network, "location.txid", tc.txid))
+		if rec.Code != http.StatusUnprocessableEntity {
+			t.Fatalf("%s refused: %d %s", tc.field, rec.Code, rec.Body.String())
+		}
+		form := formOf(t, rec.Body.String(), "moved_on_chain")
+		if !strings.Contains(form, `name="`+tc.field+`" aria-invalid="true"`) || !strings.Contains(pageText(form), tc.says) {
+			t.Errorf("the refusal of %s is not next to its field: %s", tc.field, form)
+		}
+		if !strings.Contains(form, `value="`+tc.wallet+`"`) {
+			t.Errorf("the refused form lost the address typed: %s", form)
+		}
+	}
+	if digest(t, ts.store) != before {
+		t.Fatal("a refused move wrote something")
+	}
+	rec := b.postForm("/items/2", "/items/2/custody", custodyForm("moved_on_chain",
+		"location.wallet", agencyWallet, "location.network", "bitcoin:mainnet", "location.txid", txid, "remarks", "sweep to the agency wallet"))
+	if rec.Code != http.StatusSeeOther {
+		t.Fatalf("move: %d %s", rec.Code, rec.Body.String())
+	}
+	page := pageText(b.get("/items/2").Body.String())
+	if !strings.Contains(page, "Proposed: moved_on_chain, as approval 1") {
+		t.Errorf("the item page does not show the proposal: %s", page)
+	}
+	if strings.Contains(page, agencyWallet) {
+		t.Error("the proposed move shows as done on the item page")
+	}
+	var entries struct {
+		Data []struct{ Event string } `json:"data"`
+	}
+	decode(t, ts.do(access.RoleAuditor, http.MethodGet, "/v1/items/2/custody", ""), &entries)
+	for _, e := range entries.Data {
+		if e.Event == "moved_on_chain" {
+			t.Fatal("the proposal recorded the move")
+		}
+	}
+	queue := pageText(consoleAs(ts, access.RoleSupervisor).get("/approvals").Body.String())
+	if !strings.Contains(queue, "moved_on_chain") {
+		t.Errorf("the supervisor's queue does not show the move: %s", queue)
+	}
+}
