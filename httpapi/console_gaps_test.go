@@ -3,6 +3,8 @@ package httpapi
 import (
 	"fmt"
 	"net/http"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -92,5 +94,62 @@ func TestConsoleOnChainMoveIsAProposal(t *testing.T) {
 	queue := pageText(consoleAs(ts, access.RoleSupervisor).get("/approvals").Body.String())
 	if !strings.Contains(queue, "moved_on_chain") {
 		t.Errorf("the supervisor's queue does not show the move: %s", queue)
+	}
+}
+
+// navHrefs are the menu entries a page draws.
+func navHrefs(page string) []string {
+	nav := page[strings.Index(page, "<nav"):]
+	nav = nav[:strings.Index(nav, "</nav>")]
+	var out []string
+	for _, m := range regexp.MustCompile(`<li><a href="([^"]+)"`).FindAllStringSubmatch(nav, -1) {
+		out = append(out, m[1])
+	}
+	return out
+}
+
+// The menu shows an entry only to a caller its page admits: an admin or an
+// auditor limited to some circles sees no Users or Audit entry (the pages
+// are HQ's), one of every circle does, and no entry shown answers 403.
+func TestConsoleMenuShowsOnlyWhatTheCallerMayOpen(t *testing.T) {
+	ts, f := consoleItemServer(t)
+	lahore, err := access.CirclesScope("lahore")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		role  string
+		scope access.Scope
+		want  map[string]bool // entry → shown
+	}{
+		{access.RoleAdmin, access.AllCircles, map[string]bool{"/users": true, "/audit": true}},
+		{access.RoleAdmin, lahore, map[string]bool{"/users": false, "/audit": false}},
+		{access.RoleAuditor, access.AllCircles, map[string]bool{"/users": false, "/audit": true}},
+		{access.RoleAuditor, lahore, map[string]bool{"/users": false, "/audit": false}},
+		{access.RoleCustodian, lahore, map[string]bool{"/users": false, "/audit": false, "/seizures/new": true}},
+	} {
+		name := tc.role + " of " + tc.scope.String()
+		t.Run(name, func(t *testing.T) {
+			login := strings.ReplaceAll(tc.role+"-"+tc.scope.String(), " ", "")
+			f.add(login, "pw-"+login, tc.role, tc.scope)
+			b := newBrowser(ts)
+			b.login(login, "pw-"+login)
+			shown := navHrefs(b.get("/").Body.String())
+			for href, want := range tc.want {
+				if slices.Contains(shown, href) != want {
+					t.Errorf("menu %v: %s shown = %v, want %v", shown, href, !want, want)
+				}
+			}
+			for _, href := range shown {
+				if rec := b.get(href); rec.Code != http.StatusOK {
+					t.Errorf("the menu offers %s, which answers %d", href, rec.Code)
+				}
+			}
+			for href, want := range tc.want {
+				if rec := b.get(href); !want && rec.Code != http.StatusForbidden {
+					t.Errorf("%s, not in the menu, answers %d", href, rec.Code)
+				}
+			}
+		})
 	}
 }
