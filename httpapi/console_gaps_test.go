@@ -3,6 +3,7 @@ package httpapi
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"regexp"
 	"slices"
 	"strings"
@@ -151,5 +152,75 @@ func TestConsoleMenuShowsOnlyWhatTheCallerMayOpen(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// A wallet of several addresses and an item seized from someone other than
+// the seizure's person, through the seizure form: the API's addresses[] and
+// per-item seized_from, refused as the API refuses them.
+func TestConsoleSeizureSeveralAddressesAndItemSeizedFrom(t *testing.T) {
+	ts := formsTestServer(t)
+	caseID := mustCreateCase(t, ts.testServer, "FIR 3/2025")
+	const second, third = "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq", "1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN2"
+	newForm := func() url.Values {
+		page := ts.page(access.RoleCustodian, http.MethodGet, "/seizures/new", nil).Body.String()
+		for _, name := range []string{"items[0].addresses", "items[0].seized_from.name"} {
+			if !strings.Contains(page, `<label for="`+name+`">`) {
+				t.Fatalf("the seizure form has no labelled %s", name)
+			}
+		}
+		return twoItemForm(formKeyOf(t, page), caseID, "MA")
+	}
+
+	bad := newForm()
+	bad.Set("items[1].addresses", second+"\r\nbc1qnotanaddress\n")
+	before := snapshot(t, ts.store)
+	rec := ts.page(access.RoleCustodian, http.MethodPost, "/seizures/new", bad)
+	if rec.Code != http.StatusUnprocessableEntity {
+		t.Fatalf("a bad second address: %d %s", rec.Code, rec.Body)
+	}
+	if got := fieldErrorsOf(t, rec.Body.String(), "items[1].addresses"); len(got) != 1 || !strings.Contains(got[0], "items[1].addresses[1]") {
+		t.Errorf("the bad address's refusal: %q", got)
+	}
+	if !strings.Contains(rec.Body.String(), second+"\nbc1qnotanaddress</textarea>") {
+		t.Error("the refused form lost the addresses typed")
+	}
+	if snapshot(t, ts.store) != before {
+		t.Fatal("a refused seizure wrote")
+	}
+
+	good := newForm()
+	good.Set("items[1].addresses", second+"\n\n"+third)
+	good.Set("items[0].seized_from.name", "محمد عمران")
+	good.Set("items[0].seized_from.nationality", "PK")
+	rec = ts.page(access.RoleCustodian, http.MethodPost, "/seizures/new", good)
+	if rec.Code != http.StatusSeeOther && rec.Code != http.StatusCreated {
+		t.Fatalf("seizure: %d %s", rec.Code, rec.Body)
+	}
+	var items struct {
+		Data []struct {
+			Kind       string `json:"kind"`
+			SeizedFrom struct {
+				Name string `json:"name"`
+			} `json:"seized_from"`
+			Addresses []struct {
+				Address string `json:"address"`
+			} `json:"addresses"`
+		} `json:"data"`
+	}
+	decode(t, ts.do(access.RoleAuditor, http.MethodGet, fmt.Sprintf("/v1/items?case_id=%d", caseID), ""), &items)
+	if len(items.Data) != 2 {
+		t.Fatalf("%d items", len(items.Data))
+	}
+	cash, wallet := items.Data[0], items.Data[1]
+	if cash.SeizedFrom.Name != "محمد عمران" || wallet.SeizedFrom.Name != "Li Wei" {
+		t.Errorf("seized from: cash %q, wallet %q", cash.SeizedFrom.Name, wallet.SeizedFrom.Name)
+	}
+	var addrs []string
+	for _, a := range wallet.Addresses {
+		addrs = append(addrs, a.Address)
+	}
+	if want := []string{"bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4", second, third}; !slices.Equal(addrs, want) {
+		t.Errorf("wallet addresses %v, want %v", addrs, want)
 	}
 }
