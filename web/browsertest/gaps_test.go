@@ -1,12 +1,14 @@
 package browsertest
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 )
 
@@ -83,5 +85,121 @@ func TestNamesInAnyScript(t *testing.T) {
 	}
 	if !strings.Contains(tb.text("main"), names[2]) {
 		t.Error("the Vietnamese name is not in the page's text")
+	}
+}
+
+// TestSessionIdleExpirySendsToLogin signs in to a demo whose sessions end
+// after a few seconds without use, opens an item's transfer form, and once
+// the server says the session has ended submits it: the browser lands on
+// the login page, which says the session ended, and nothing is recorded.
+func TestSessionIdleExpirySendsToLogin(t *testing.T) {
+	srv := serveDemo(t, "--session-idle", "6s")
+	item, entries := inCustodyItem(t, srv)
+	tb := newTab(t)
+	tb.base = srv.url
+	tb.signIn("hq-custodian", srv.env["HQ_CUSTODIAN_PASSWORD"])
+	if p := tb.path(); strings.HasPrefix(p, "/login") {
+		t.Fatalf("sign in: still on %s: %s", p, tb.text("main"))
+	}
+	if st := tb.open(fmt.Sprintf("/items/%d", item)); st != http.StatusOK || !tb.has("#form-transferred") {
+		t.Fatalf("item %d: %d, or no transfer form", item, st)
+	}
+	waitSessionEnded(t, tb)
+	tb.fill(map[string]string{"#transferred-to": "SI Kamran"})
+	tb.submit("#form-transferred button[type=submit]")
+	if p := tb.path(); !strings.HasPrefix(p, "/login") {
+		t.Fatalf("the form of an ended session went on to %s", p)
+	}
+	if msg := tb.text(".flash"); !strings.Contains(msg, "Your session has ended. Sign in again.") {
+		t.Errorf("the login page says %q", msg)
+	}
+	screenshot(t, "session-ended")
+	if _, n := itemEntries(t, srv, item); n != entries {
+		t.Fatalf("item %d has %d custody entries after the ended session's form, %d before", item, n, entries)
+	}
+}
+
+// waitSessionEnded polls the server, with the tab's session cookie, until
+// it answers a page with the way to the login page: the session is no
+// longer live. The browser's own cookie is left as it is.
+func waitSessionEnded(t *testing.T, tb *tab) {
+	t.Helper()
+	res, err := chromedp.Call(tb.ctx, network.GetCookies, network.GetCookiesParams{URLs: []string{tb.base}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var session string
+	for _, c := range res.Cookies {
+		if c.Name == "amanat_session" {
+			session = c.Value
+		}
+	}
+	if session == "" {
+		t.Fatal("the tab has no session cookie")
+	}
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		req, _ := http.NewRequest(http.MethodGet, tb.base+"/cases", nil)
+		req.AddCookie(&http.Cookie{Name: "amanat_session", Value: session})
+		r, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.Body.Close()
+		if r.StatusCode == http.StatusSeeOther && strings.HasPrefix(r.Header.Get("Location"), "/login") {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the session is still live after 30s: %d", r.StatusCode)
+		}
+		time.Sleep(200 * time.Millisecond) // the poll's interval
+	}
+}
+
+// inCustodyItem is an item of srv's demo that is in custody, and how many
+// custody entries it has.
+func inCustodyItem(t *testing.T, srv server) (uint64, int) {
+	t.Helper()
+	var list struct {
+		Data []struct {
+			ID     uint64 `json:"id"`
+			Status string `json:"status"`
+		} `json:"data"`
+	}
+	srvAPI(t, srv, "/v1/items?status=in_custody", &list)
+	if len(list.Data) == 0 {
+		t.Fatal("the demo has no item in custody")
+	}
+	id := list.Data[0].ID
+	_, n := itemEntries(t, srv, id)
+	return id, n
+}
+
+// itemEntries is item's custody entries' count, read through the API.
+func itemEntries(t *testing.T, srv server, item uint64) (uint64, int) {
+	t.Helper()
+	var v struct {
+		CustodyEntries int `json:"custody_entries"`
+	}
+	srvAPI(t, srv, fmt.Sprintf("/v1/items/%d", item), &v)
+	return item, v.CustodyEntries
+}
+
+// srvAPI GETs path of srv with its demo auditor's token into out.
+func srvAPI(t *testing.T, srv server, path string, out any) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, srv.url+path, nil)
+	req.Header.Set("Authorization", "Bearer "+srv.env["HQ_AUDITOR_TOKEN"])
+	r, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Body.Close()
+	if r.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s: %d", path, r.StatusCode)
+	}
+	if err := json.NewDecoder(r.Body).Decode(out); err != nil {
+		t.Fatalf("GET %s: %v", path, err)
 	}
 }
