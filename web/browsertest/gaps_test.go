@@ -203,3 +203,56 @@ func srvAPI(t *testing.T, srv server, path string, out any) {
 		t.Fatalf("GET %s: %v", path, err)
 	}
 }
+
+// TestOnChainMoveIsProposed proposes an on-chain move of a wallet through
+// its item page: a mistyped transaction id is refused next to its field,
+// then the move is proposed (the two-person rule), shown as the approval
+// it is, and nothing is recorded until a supervisor approves.
+func TestOnChainMoveIsProposed(t *testing.T) {
+	var it demoItem
+	for _, c := range demoItems(t) {
+		if c.Kind == "wallet" && c.Status == "in_custody" && !freeItems[c.ID] {
+			it = c
+			freeItems[c.ID] = true
+			break
+		}
+	}
+	if it.ID == 0 {
+		t.Fatal("the demo has no free wallet in custody")
+	}
+	entries := func() int {
+		_, body := api(t, "hq-auditor", http.MethodGet, fmt.Sprintf("/v1/items/%d", it.ID), "")
+		var v struct {
+			CustodyEntries int `json:"custody_entries"`
+		}
+		json.Unmarshal(body, &v)
+		return v.CustodyEntries
+	}
+	before := entries()
+	tb := login(t, "hq-custodian")
+	tb.open(fmt.Sprintf("/items/%d", it.ID))
+	if !tb.has("#form-moved_on_chain") {
+		t.Fatalf("wallet %d in custody offers no on-chain move", it.ID)
+	}
+	axe(t)
+	const wallet = "bc1qar0srrr7xfkvy5l643lydnw9re59gtzzwf5mdq"
+	tb.fill(map[string]string{"#moved_on_chain-wallet": wallet, "#moved_on_chain-network": "bitcoin:mainnet",
+		"#moved_on_chain-txid": "not-a-txid", "#moved_on_chain-remarks": "sweep to the agency wallet"})
+	tb.submit("#form-moved_on_chain button[type=submit]")
+	if msg := tb.text("#form-moved_on_chain #moved_on_chain-txid + .field-error"); !strings.Contains(msg, "64 hex digits") {
+		t.Fatalf("the mistyped txid's refusal reads %q", msg)
+	}
+	if got := tb.value("#moved_on_chain-wallet"); got != wallet {
+		t.Errorf("the refused form's address came back as %q", got)
+	}
+	screenshot(t, "refused")
+	tb.fill(map[string]string{"#moved_on_chain-txid": strings.Repeat("ab", 32)})
+	tb.submit("#form-moved_on_chain button[type=submit]")
+	if msg := tb.text(".flash"); !strings.Contains(msg, "Proposed: moved_on_chain, as approval") {
+		t.Fatalf("after the proposal: %q", msg)
+	}
+	screenshot(t, "proposed")
+	if n := entries(); n != before {
+		t.Fatalf("the proposal recorded something: %d custody entries, %d before", n, before)
+	}
+}
