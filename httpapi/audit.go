@@ -252,11 +252,7 @@ func nonZero(n uint64) *uint64 {
 
 // getAudit answers GET /v1/audit?actor=&item=&from=&to= (auditor, admin).
 func (s *Server) getAudit(c echo.Context) error {
-	// The log names every circle's items and people: it is HQ's to read.
-	if err := requireRole(c, access.RoleAuditor, access.RoleAdmin); err != nil {
-		return err
-	}
-	if err := requireAllCircles(c); err != nil {
+	if err := requireAuditReader(c); err != nil {
 		return err
 	}
 	page, err := pageParams(c)
@@ -311,4 +307,13 @@ func auditFilter(c echo.Context) (audit.Filter, error) {
 		probs.Add("to", "must be after from")
 	}
 	return f, probs.Err()
+}
+
+// requireAuditReader admits an auditor or admin of every circle: the log
+// names every circle's items and people, so it is HQ's to read.
+func requireAuditReader(c echo.Context) error {
+	if err := requireRole(c, access.RoleAuditor, access.RoleAdmin); err != nil {
+		return err
+	}
+	return requireAllCircles(c)
 }

@@ -83,11 +83,14 @@ func (noAccounts) session(echo.Context, string) (consoleUser, bool, error) {
 func (noAccounts) signOut(echo.Context, string) error { return nil }
 
 // navLink is one entry of the console's menu, shown to the roles listed
-// (every signed-in user when Roles is empty).
+// (every signed-in user when Roles is empty) and, when Allow is set, only
+// to a caller Allow admits: Allow is the check the page's handler makes
+// itself, so the menu and the page cannot disagree.
 type navLink struct {
 	Href  string
 	Label string
 	Roles []string
+	Allow func(echo.Context) error
 }
 
 // consoleNav is the menu, in order. Each area of the console adds its
@@ -103,8 +106,8 @@ var consoleNav = []navLink{
 	{Href: "/valuation", Label: "Valuation", Roles: access.Readers},
 	{Href: "/reconciliations", Label: "Reconciliations", Roles: access.Readers},
 	{Href: "/verify", Label: "Verify", Roles: []string{access.RoleAuditor, access.RoleFinance, access.RoleAdmin}},
-	{Href: "/users", Label: "Users", Roles: []string{access.RoleAdmin}},
-	{Href: "/audit", Label: "Audit", Roles: []string{access.RoleAuditor, access.RoleAdmin}},
+	{Href: "/users", Label: "Users", Roles: []string{access.RoleAdmin}, Allow: requireUserAdmin},
+	{Href: "/audit", Label: "Audit", Roles: []string{access.RoleAuditor, access.RoleAdmin}, Allow: requireAuditReader},
 	{Href: "/docs/register", Label: "Malkhana register", Roles: access.Readers},
 	{Href: "/docs/valuation", Label: "Valuation statement", Roles: access.Readers},
 	{Href: "/check", Label: "Check a bundle"},
@@ -418,7 +421,7 @@ func (s *Server) renderPage(c echo.Context, status int, page string, pd pageData
 	if sess, ok := c.Get(consoleKey).(consoleSession); ok {
 		pd.User = sess.user
 		pd.CSRF = sess.csrf
-		pd.Nav = navFor(sess.user, c.Request().URL.Path)
+		pd.Nav = navFor(c, sess.user, c.Request().URL.Path)
 	} else if pd.CSRF == "" {
 		pd.CSRF, _ = c.Get(csrfCookie).(string)
 	}
@@ -430,12 +433,23 @@ func (s *Server) renderPage(c echo.Context, status int, page string, pd pageData
 	return c.HTMLBlob(status, buf.Bytes())
 }
 
-// navFor is the menu of a user's roles, with the entry of the current page
-// marked.
-func navFor(u consoleUser, current string) []shownLink {
+// navFor is the menu of a user's roles and scope, with the entry of the
+// current page marked.
+func navFor(c echo.Context, u consoleUser, current string) []shownLink {
 	var out []shownLink
+	// A check may pick the role the caller acts in (requireRole): the
+	// menu must not change the page's actor.
+	actor, hasActor := c.Get(actorKey).(Actor)
+	defer func() {
+		if hasActor {
+			setActor(c, actor)
+		}
+	}()
 	for _, l := range consoleNav {
 		if len(l.Roles) > 0 && !slices.ContainsFunc(u.Roles, func(r string) bool { return slices.Contains(l.Roles, r) }) {
+			continue
+		}
+		if l.Allow != nil && (!hasActor || l.Allow(c) != nil) {
 			continue
 		}
 		here := l.Href == current || (l.Href != "/" && strings.HasPrefix(current, l.Href+"/"))

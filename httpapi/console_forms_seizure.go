@@ -164,6 +164,18 @@ func parseItemRow(p string, row url.Values) (evidence.ItemRequest, formErrors) {
 	if d := (evidence.Device{Make: row.Get("device.make"), Model: row.Get("device.model"), Serial: row.Get("device.serial")}); d != (evidence.Device{}) {
 		it.Device = &d
 	}
+	// Further addresses, one a line: the API's addresses[], in order.
+	for line := range strings.Lines(row.Get("addresses")) {
+		if a := strings.TrimSpace(line); a != "" {
+			it.Addresses = append(it.Addresses, a)
+		}
+	}
+	// The item's own "seized from", when it was taken from someone other
+	// than the seizure's person; left blank, the seizure's.
+	if p := (evidence.PersonInput{Name: row.Get("seized_from.name"), Nationality: row.Get("seized_from.nationality"),
+		IDType: row.Get("seized_from.id_type"), IDNumber: row.Get("seized_from.id_number")}); p != (evidence.PersonInput{}) {
+		it.SeizedFrom = &p
+	}
 	return it, fe
 }
 

@@ -3,6 +3,7 @@ package httpapi
 import (
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -159,8 +160,15 @@ func itemInputs(in *inputs, pre string, it evidence.ItemRequest) itemView {
 	if it.Device != nil {
 		dev = *it.Device
 	}
+	from := evidence.PersonInput{}
+	if it.SeizedFrom != nil {
+		from = *it.SeizedFrom
+	}
 	v.F = map[string]*input{}
-	for name, val := range map[string]string{"seal": it.Seal, "description": it.Description, "remarks": it.Remarks,
+	for name, val := range map[string]string{"addresses": strings.Join(it.Addresses, "\n"),
+		"seized_from": "", "seized_from.name": from.Name, "seized_from.nationality": from.Nationality,
+		"seized_from.id_type": from.IDType, "seized_from.id_number": from.IDNumber,
+		"seal": it.Seal, "description": it.Description, "remarks": it.Remarks,
 		"chain": it.Chain, "network": it.Network, "address": it.Address, "secrets_location": it.SecretsLocation,
 		"device.make": dev.Make, "device.model": dev.Model, "device.serial": dev.Serial, "secrets_sealed": "", "amounts": "", "holdings": "",
 		"device": ""} {

@@ -43,7 +43,7 @@ func (a actionForm) Has(name string) bool {
 // Which events may follow is the state machine's to decide: a form offered
 // here is still refused, next to its field, when the machine says no; the
 // table only spares the custodian forms that cannot succeed.
-func custodyForms(st chain.ItemState) []actionForm {
+func custodyForms(st chain.ItemState, kind string) []actionForm {
 	sealIntact := st.Seal.State == chain.SealIntact
 	var out []actionForm
 	add := func(event, label string, fields ...string) {
@@ -67,6 +67,9 @@ func custodyForms(st chain.ItemState) []actionForm {
 		add(chain.EventTransferred, "Transfer", "from", "to", "remarks")
 		add(chain.EventStored, "Store", "location", "remarks")
 		add(chain.EventCheckedOut, "Check out", "to", "purpose", "remarks")
+		if kind == evidence.KindWallet {
+			add(chain.EventMovedOnChain, "Propose on-chain move", "wallet", "remarks")
+		}
 		seals()
 		add(chain.EventForfeited, "Propose forfeiture", "court_order", "remarks")
 		add(chain.EventReturned, "Propose return to owner", "to", "court_order", "remarks")
@@ -146,7 +149,7 @@ func (s *Server) itemPageData(c echo.Context, id uint64) (consoleItemPage, error
 			d.Orders = append(d.Orders, o)
 		}
 		if consoleHolds(c, access.RoleCustodian) {
-			d.Forms = custodyForms(v.Custody)
+			d.Forms = custodyForms(v.Custody, v.Item.Kind)
 		}
 		d.Now = tx.Now.UTC().Format("2006-01-02T15:04:05")
 		return nil
@@ -161,7 +164,8 @@ func custodyFromForm(c echo.Context) (custodyRequest, error) {
 	f := func(name string) string { return strings.TrimSpace(c.FormValue(name)) }
 	req := custodyRequest{
 		Event: f("event"), At: formInstant(f("at")), From: f("from"), To: f("to"),
-		Location:  custodyLocationJSON{Circle: f("location.circle"), Building: f("location.building"), Room: f("location.room")},
+		Location: custodyLocationJSON{Circle: f("location.circle"), Building: f("location.building"), Room: f("location.room"),
+			Wallet: f("location.wallet"), Network: f("location.network"), TxID: f("location.txid")},
 		Purpose:   f("purpose"),
 		Condition: f("condition"),
 		Remarks:   c.FormValue("remarks"),
@@ -264,6 +268,11 @@ func (s *Server) custodyRefused(c echo.Context, item uint64, event string, err e
 		group, _, _ = strings.Cut(group, "[")
 		if group == "court_order_id" {
 			group = "court_order" // the form's choice of a registered order
+		}
+		if group == "location" && hasGroup(shown, "wallet") {
+			// The on-chain move's form has a field for each part.
+			grouped[field] = joinReason(grouped[field], reason)
+			continue
 		}
 		if hasGroup(shown, group) {
 			if field != group && field != "court_order_id" {

@@ -18,6 +18,7 @@ import (
 	"github.com/amanat-ledger/amanat/chain/access"
 	"github.com/amanat-ledger/amanat/chain/alerts"
 	"github.com/amanat-ledger/amanat/chain/evidence"
+	"github.com/amanat-ledger/amanat/chain/service"
 	"github.com/amanat-ledger/amanat/httpapi"
 	"github.com/amanat-ledger/amanat/ledger/finance"
 )
@@ -31,7 +32,7 @@ func newServeCmd() *cobra.Command {
 	var db, addr, keyPath string
 	var files serveTLS
 	var demo bool
-	var grace, approvalTTL, tokenTTL time.Duration
+	var grace, approvalTTL, tokenTTL, sessionIdle time.Duration
 	var limits alerts.Limits
 	var wf *witnessFlags
 	cmd := &cobra.Command{
@@ -45,7 +46,10 @@ func newServeCmd() *cobra.Command {
 			if err := access.CheckTTL(tokenTTL); err != nil || tokenTTL == 0 {
 				return fmt.Errorf("--token-ttl %s: must be between 1 second and %d days", tokenTTL, access.MaxTokenTTL/(24*time.Hour))
 			}
-			return serve(cmd, db, addr, keyPath, demo, grace, approvalTTL, tokenTTL, limits, files, wf)
+			if sessionIdle < time.Second {
+				return fmt.Errorf("--session-idle %s: must be at least 1s", sessionIdle)
+			}
+			return serve(cmd, db, addr, keyPath, demo, grace, approvalTTL, tokenTTL, sessionIdle, limits, files, wf)
 		},
 	}
 	cmd.Flags().StringVar(&db, "db", "amanat.db", "store file (created if missing)")
@@ -62,6 +66,7 @@ func newServeCmd() *cobra.Command {
 	cmd.Flags().IntVar(&limits.ProductionNoticeDays, "production-notice-days", alerts.DefaultProductionNoticeDays, "alert (production-due) this many days before a court order's produce-by date")
 	cmd.Flags().IntVar(&limits.StaleRateDays, "stale-rate-days", finance.DefaultStaleRateDays, "a rate older than this many days is stale (valuation rows, the stale-rate alert)")
 	cmd.Flags().DurationVar(&tokenTTL, "token-ttl", access.DefaultTokenTTL, "how long a token made by the API or the demo lives unless its request says")
+	cmd.Flags().DurationVar(&sessionIdle, "session-idle", 30*time.Minute, "a console session ends this long after its last use")
 	cmd.Flags().DurationVar(&approvalTTL, "approval-ttl", evidence.DefaultApprovalTTL, "how long a proposal of the two-person rule waits for a supervisor before it expires")
 	wf = addWitnessFlags(cmd)
 	return cmd
@@ -85,7 +90,7 @@ func tlsConfig(f serveTLS) (*tls.Config, error) {
 	return &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{pair}}, nil
 }
 
-func serve(cmd *cobra.Command, db, addr, keyPath string, demo bool, grace, approvalTTL, tokenTTL time.Duration, limits alerts.Limits, files serveTLS, wf *witnessFlags) error {
+func serve(cmd *cobra.Command, db, addr, keyPath string, demo bool, grace, approvalTTL, tokenTTL, sessionIdle time.Duration, limits alerts.Limits, files serveTLS, wf *witnessFlags) error {
 	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
 	if approvalTTL <= 0 {
 		return fmt.Errorf("--approval-ttl must be positive, not %s", approvalTTL)
@@ -98,7 +103,10 @@ func serve(cmd *cobra.Command, db, addr, keyPath string, demo bool, grace, appro
 	if tlsCfg != nil {
 		scheme = "https"
 	}
-	a, err := createServiceWith(db, keyPath, limits)
+	if err := storePath(db); err != nil {
+		return err
+	}
+	a, err := service.Open(db, service.Options{Key: keyPath, Limits: limits, Users: access.UsersOptions{SessionIdle: sessionIdle}})
 	if err != nil {
 		return err
 	}

@@ -190,3 +190,23 @@ func TestServeTLS(t *testing.T) {
 		t.Errorf("serve after SIGTERM: %v", err)
 	}
 }
+
+// TestServeRefusesAShortSessionIdle: a console session that ends before
+// anyone could use it is a typo, refused before the store is made.
+func TestServeRefusesAShortSessionIdle(t *testing.T) {
+	for _, v := range []string{"0s", "500ms", "-1m"} {
+		db := filepath.Join(t.TempDir(), "idle.db")
+		cmd := newServeCmd()
+		var out bytes.Buffer
+		cmd.SetOut(&out)
+		cmd.SetErr(&out)
+		cmd.SetArgs([]string{"--db", db, "--addr", "127.0.0.1:0", "--session-idle", v})
+		cmd.SilenceUsage, cmd.SilenceErrors = true, true
+		if err := cmd.Execute(); err == nil || !strings.Contains(err.Error(), "--session-idle") {
+			t.Fatalf("serve --session-idle %s: %v", v, err)
+		}
+		if _, err := os.Stat(db); !os.IsNotExist(err) {
+			t.Errorf("a refused serve created the store: %v", err)
+		}
+	}
+}

@@ -48,6 +48,9 @@ var (
 	// demoEnv is what the demo printed as export NAME=VALUE lines.
 	demoEnv    = map[string]string{}
 	browserCtx context.Context
+	// amanatBin is the binary TestMain built, for a test that serves
+	// a demo of its own (serveDemo).
+	amanatBin string
 )
 
 //go:embed testdata/axe-core/axe.min.js
@@ -93,33 +96,63 @@ func run(m *testing.M) int {
 // startDemo builds amanat into dir and serves the demo from a new store
 // there on a free port, until stop.
 func startDemo(dir string) (stop func(), err error) {
-	bin := filepath.Join(dir, "amanat")
-	build := exec.Command("go", "build", "-o", bin, "github.com/amanat-ledger/amanat/cmd/amanat")
+	amanatBin = filepath.Join(dir, "amanat")
+	build := exec.Command("go", "build", "-o", amanatBin, "github.com/amanat-ledger/amanat/cmd/amanat")
 	if out, err := build.CombinedOutput(); err != nil {
 		return nil, fmt.Errorf("build amanat: %v\n%s", err, out)
 	}
-	return serve(bin, dir, "--demo", "--db", filepath.Join(dir, "demo.db"))
+	srv, err := serve(amanatBin, dir, "--demo", "--db", filepath.Join(dir, "demo.db"))
+	if err != nil {
+		return nil, err
+	}
+	baseURL, demoEnv = srv.url, srv.env
+	return srv.stop, nil
+}
+
+// server is one running `amanat serve`: where it listens, the export
+// lines it printed (NAME → VALUE), and how to stop it.
+type server struct {
+	url  string
+	env  map[string]string
+	stop func()
+}
+
+// serveDemo serves a demo of t's own, from a new store in t's temporary
+// folder, with the extra serve flags args; it stops when t ends.
+func serveDemo(t testing.TB, args ...string) server {
+	t.Helper()
+	if skipReason != "" {
+		t.Skip(skipReason)
+	}
+	dir := t.TempDir()
+	srv, err := serve(amanatBin, dir, append([]string{"--demo", "--db", filepath.Join(dir, "demo.db")}, args...)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.stop)
+	return srv
 }
 
 // serve starts `amanat serve ARGS` on a free port and reads what it prints
-// up to the line that says where it listens: the export lines into
-// demoEnv, the address into baseURL.
-func serve(bin, dir string, args ...string) (stop func(), err error) {
+// up to the line that says where it listens: the export lines and the
+// address.
+func serve(bin, dir string, args ...string) (srv server, err error) {
 	cmd := exec.Command(bin, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...)
 	cmd.Dir = dir
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
-		return nil, err
+		return srv, err
 	}
 	logf, err := os.OpenFile(filepath.Join(dir, "serve.log"), os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
 	if err != nil {
-		return nil, err
+		return srv, err
 	}
 	cmd.Stderr = logf
 	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("start amanat serve: %w", err)
+		return srv, fmt.Errorf("start amanat serve: %w", err)
 	}
-	stop = func() {
+	srv.env = map[string]string{}
+	srv.stop = func() {
 		cmd.Process.Signal(syscall.SIGTERM)
 		done := make(chan struct{})
 		go func() { cmd.Wait(); close(done) }()
@@ -133,24 +166,23 @@ func serve(bin, dir string, args ...string) (stop func(), err error) {
 	}
 	export := regexp.MustCompile(`^export ([A-Z0-9_]+)=(\S+)$`)
 	lines := bufio.NewScanner(stdout)
-	baseURL = ""
 	for lines.Scan() {
 		line := lines.Text()
 		if m := export.FindStringSubmatch(line); m != nil && m[1] != "AMANAT" {
-			demoEnv[m[1]] = m[2]
+			srv.env[m[1]] = m[2]
 		}
 		if _, addr, ok := strings.Cut(line, " on http://"); ok && strings.HasPrefix(line, "amanat serving ") {
-			baseURL = "http://" + addr
+			srv.url = "http://" + addr
 			break
 		}
 	}
-	if baseURL == "" {
-		stop()
+	if srv.url == "" {
+		srv.stop()
 		log, _ := os.ReadFile(logf.Name())
-		return nil, fmt.Errorf("amanat serve %s never said where it listens\n%s", strings.Join(args, " "), log)
+		return srv, fmt.Errorf("amanat serve %s never said where it listens\n%s", strings.Join(args, " "), log)
 	}
 	go io.Copy(io.Discard, stdout)
-	return stop, nil
+	return srv, nil
 }
 
 // envName is the demo's variable prefix of a user: hq-auditor → HQ_AUDITOR.
@@ -184,6 +216,9 @@ func token(t testing.TB, who string) string {
 type tab struct {
 	t   testing.TB
 	ctx context.Context
+	// base is the server the tab's paths are of: the shared demo's
+	// unless a test points it at its own.
+	base string
 }
 
 var (
@@ -210,7 +245,7 @@ func newTab(t testing.TB) *tab {
 	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1366, 768)); err != nil {
 		t.Fatalf("open a tab: %v", err)
 	}
-	tb := &tab{t: t, ctx: ctx}
+	tb := &tab{t: t, ctx: ctx, base: baseURL}
 	tabsMu.Lock()
 	tabs[t] = tb
 	tabsMu.Unlock()
@@ -240,7 +275,7 @@ func (tb *tab) do(what string, steps ...chromedp.Action[chromedp.Void]) {
 // open loads path of the demo server and answers the status of the page.
 func (tb *tab) open(path string) int64 {
 	tb.t.Helper()
-	res, err := chromedp.RunResponse(tb.ctx, chromedp.Navigate(baseURL+path))
+	res, err := chromedp.RunResponse(tb.ctx, chromedp.Navigate(tb.base+path))
 	if err != nil {
 		tb.t.Fatalf("open %s: %v", path, err)
 	}
