@@ -110,7 +110,7 @@ func TestDisablingAUserRevokesItsTokens(t *testing.T) {
 	mine, _ := e.issue(t, TokenRequest{User: "ayesha", Name: "ayesha-laptop"})
 	theirs, _ := e.issue(t, TokenRequest{User: "bilal"})
 	tokens, _ := NewTokens(e.store)
-	err := e.store.Write(t.Context(), func(tx *ledger.Tx) error { _, err := e.users.Disable(tx, "AYESHA"); return err })
+	err := e.store.Write(t.Context(), func(tx *ledger.Tx) error { _, err := e.users.Disable(tx, "AYESHA", ""); return err })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,7 +136,7 @@ func TestIssueRefuses(t *testing.T) {
 	e := mustUsers(t, UsersOptions{})
 	e.create(t, ayesha())
 	gone := e.create(t, UserRequest{Login: "gone", Roles: []string{RoleAuditor}})
-	if err := e.store.Write(t.Context(), func(tx *ledger.Tx) error { _, err := e.users.Disable(tx, gone.Login); return err }); err != nil {
+	if err := e.store.Write(t.Context(), func(tx *ledger.Tx) error { _, err := e.users.Disable(tx, gone.Login, ""); return err }); err != nil {
 		t.Fatal(err)
 	}
 	tokens, _ := NewTokens(e.store)
