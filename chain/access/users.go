@@ -230,6 +230,13 @@ func (u *Users) insert(tx *ledger.Tx, rec userRecord) (User, error) {
 		return User{}, &ledger.Error{Code: ledger.EConflict, Msg: fmt.Sprintf("login %q is taken", rec.Login),
 			Fields: []ledger.FieldError{{Field: "login", Reason: "is taken"}}}
 	}
+	if named, err := roleTokenNamed(tx, rec.Login); err != nil || named {
+		if err != nil {
+			return User{}, err
+		}
+		return User{}, &ledger.Error{Code: ledger.EConflict, Msg: fmt.Sprintf("login %q is the name of a role token", rec.Login),
+			Fields: []ledger.FieldError{{Field: "login", Reason: "is the name of a role token, which the books record as who acted: choose another login"}}}
+	}
 	id, err := tx.NextSequence(ledger.AuthUsers)
 	if err != nil {
 		return User{}, fmt.Errorf("user id: %w", err)
