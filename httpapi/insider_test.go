@@ -256,3 +256,17 @@ func TestInsiderTransferToACircleNobodyHas(t *testing.T) {
 		t.Fatalf("a transfer to a circle a user holds: %d %s", rec.Code, rec.Body)
 	}
 }
+
+// An admin who makes a role token named as a supervisor's login would sign
+// as that supervisor in the books (supervisor:tariq), approvals included:
+// refused, and so is a user named as an existing role token.
+func TestInsiderRoleTokenCannotSignAsAPerson(t *testing.T) {
+	ts, _, _ := newUsersServer(t)
+	ts.addUser("tariq", []string{access.RoleSupervisor})
+	before := snapshot(t, ts.store)
+	wantProblem(t, ts.do(access.RoleAdmin, http.MethodPost, "/v1/tokens", `{"role":"supervisor","name":"Tariq"}`), http.StatusUnprocessableEntity, "name")
+	wantProblem(t, ts.do(access.RoleAdmin, http.MethodPost, "/v1/users", `{"login":"test-custodian","roles":["custodian"]}`), http.StatusConflict, "login")
+	if snapshot(t, ts.store) != before {
+		t.Fatal("a refused write wrote")
+	}
+}
