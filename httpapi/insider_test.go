@@ -270,3 +270,26 @@ func TestInsiderRoleTokenCannotSignAsAPerson(t *testing.T) {
 		t.Fatal("a refused write wrote")
 	}
 }
+
+// The console's disable is the API's: an admin signed in to the console
+// cannot disable their own account either (access.Users.Disable's rule).
+func TestInsiderConsoleAdminCannotDisableThemselves(t *testing.T) {
+	ts := accountsServer(t)
+	if _, err := ts.s.svc.Users.CreateUser(context.Background(), access.UserRequest{Login: "asma", Roles: []string{access.RoleAdmin},
+		Password: "Asma's long passphrase"}, "test"); err != nil {
+		t.Fatal(err)
+	}
+	b := newBrowser(ts)
+	b.login("asma", "Asma's long passphrase")
+	before := snapshot(t, ts.store)
+	rec := b.postForm("/users", "/users/ASMA/disable", nil)
+	if rec.Code != http.StatusConflict || !strings.Contains(rec.Body.String(), "your own account") {
+		t.Fatalf("the console disabled its own admin: %d %s", rec.Code, rec.Body)
+	}
+	if snapshot(t, ts.store) != before {
+		t.Fatal("a refused disable wrote")
+	}
+	if rec := b.postForm("/users", "/users/lahore-custodian/disable", nil); rec.Code != http.StatusOK {
+		t.Fatalf("disable another user: %d %s", rec.Code, rec.Body)
+	}
+}
