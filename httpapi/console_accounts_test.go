@@ -58,7 +58,7 @@ func TestConsoleDisabledUserIsSentToLogin(t *testing.T) {
 	b := newBrowser(ts)
 	b.login("lahore-custodian", "correct horse battery")
 	if err := ts.store.Write(context.Background(), func(tx *ledger.Tx) error {
-		_, err := ts.s.svc.Users.Disable(tx, "lahore-custodian")
+		_, err := ts.s.svc.Users.Disable(tx, "lahore-custodian", "")
 		return err
 	}); err != nil {
 		t.Fatal(err)

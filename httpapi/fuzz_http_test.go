@@ -151,7 +151,9 @@ type fuzzServer struct {
 func openFuzzServer(dir string, tokens map[string]string) (*fuzzServer, error) {
 	// NoSync: a fuzz store is thrown away, and an fsync per write would
 	// cost most of the run.
-	svc, err := service.Open(filepath.Join(dir, "api.db"), service.Options{Store: ledger.Options{NoSync: true}})
+	// Cheap password hashes: the user seeds hash one or two per input.
+	svc, err := service.Open(filepath.Join(dir, "api.db"), service.Options{Store: ledger.Options{NoSync: true},
+		Users: access.UsersOptions{Password: access.PasswordParams{Time: 1, MemoryKiB: 64, Threads: 1, SaltLen: 16, KeyLen: 32}}})
 	if err != nil {
 		return nil, err
 	}
@@ -381,7 +383,7 @@ var idempotentRoutes = map[string]bool{
 	"/v1/conversions": true, "/v1/reconciliations": true, "/v1/tokens": true, "/v1/court-orders": true,
 }
 
-var pathIDRE = regexp.MustCompile(`^(/v1/(?:items|tokens))/[^/?]+`)
+var pathIDRE = regexp.MustCompile(`^(/v1/(?:items|tokens|users))/[^/?]+`)
 
 // routeOf names the route of a path, so failures of one endpoint group
 // together whatever id the mutator put in.

@@ -58,6 +58,8 @@ func fuzzSeeds(fx *fuzzFixture) []fuzzSeed {
 		  "secrets_sealed":true,"secrets_location":"envelope FZS-1, malkhana safe 2"}
 		]}`, caseID, fx.at(-30), officer, sealPrefix, sealPrefix)
 	}
+	newUser := step(access.RoleAdmin, http.MethodPost, "/v1/users",
+		`{"login":"fuzz-ayesha","display":"عائشہ خان","roles":["custodian","investigator"],"circles":["lahore"],"password":"Malkhana key 2026, first"}`)
 	return []fuzzSeed{
 		{name: "case", steps: []fuzzStep{step(access.RoleCustodian, http.MethodPost, "/v1/cases",
 			`{"fir":"44/2026","fir_date":"2026-01-05","circle":"lahore","operation":"Blue","title":"Crypto exchange, Gulberg",
@@ -127,6 +129,12 @@ func fuzzSeeds(fx *fuzzFixture) []fuzzSeed {
 				"items":[%d],"to":"Nguyen Van An","conditions":{"bond":{"amount":"500000","currency":"PKR"},"surety":"Tran Thi B","produce_by":"2099-01-01"},"scan_sha256":"%s"}`,
 				fx.now.Add(-180*time.Minute).UTC().Format(time.DateOnly), cash, strings.Repeat("5e", 32))),
 			custody(cash, fmt.Sprintf(`{"event":"superdari","at":%q,"to":"Nguyen Van An","court_order_id":5}`, ev(1)))}},
+		{name: "user", steps: []fuzzStep{newUser}},
+		{name: "user then disable", steps: []fuzzStep{newUser, step(access.RoleAdmin, http.MethodPost, "/v1/users/fuzz-ayesha/disable", "")}},
+		{name: "user then password", steps: []fuzzStep{newUser, step(access.RoleAdmin, http.MethodPost, "/v1/users/fuzz-ayesha/password",
+			`{"password":"Malkhana key 2026, second"}`)}},
+		{name: "user then token", steps: []fuzzStep{newUser, step(access.RoleAdmin, http.MethodPost, "/v1/users/fuzz-ayesha/tokens",
+			`{"name":"fuzz-ayesha-laptop","expires_in_days":30}`)}},
 	}
 }
 

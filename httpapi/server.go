@@ -81,13 +81,14 @@ func New(cfg Config) (*Server, error) {
 		// it too.
 		s.e.Use(strictTransportSecurity)
 	}
-	s.e.Use(middleware.RequestID())
+	s.e.Use(serverRequestID, middleware.RequestID())
 	s.e.Use(s.accessLog)
 	// Inside the access log, outside recovery and authentication: every
 	// answer, a refusal or a recovered panic included, is recorded.
 	s.e.Use(s.auditTrail)
 	s.e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{DisablePrintStack: true}))
 	s.e.Use(middleware.BodyLimit(cfg.BodyLimit))
+	s.e.Use(refuseSecretQuery)
 	doc, err := openAPI()
 	if err != nil {
 		return nil, err

@@ -59,7 +59,7 @@ func TestDisablingAUserRefusesItsTokenAtOnce(t *testing.T) {
 		t.Fatalf("before the disable: %d %s", rec.Code, rec.Body.String())
 	}
 	users, _ := access.NewUsers(ts.store, access.UsersOptions{})
-	err := ts.store.Write(t.Context(), func(tx *ledger.Tx) error { _, err := users.Disable(tx, "ayesha"); return err })
+	err := ts.store.Write(t.Context(), func(tx *ledger.Tx) error { _, err := users.Disable(tx, "ayesha", ""); return err })
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,7 +15,7 @@ func TestAuthenticateFailuresReadTheSame(t *testing.T) {
 	e.create(t, ayesha())
 	e.create(t, UserRequest{Login: "tokens-only", Roles: []string{RoleAuditor}})
 	gone := e.create(t, UserRequest{Login: "gone", Roles: []string{RoleAuditor}, Password: "gone's long password"})
-	if err := e.store.Write(t.Context(), func(tx *ledger.Tx) error { _, err := e.users.Disable(tx, gone.Login); return err }); err != nil {
+	if err := e.store.Write(t.Context(), func(tx *ledger.Tx) error { _, err := e.users.Disable(tx, gone.Login, ""); return err }); err != nil {
 		t.Fatal(err)
 	}
 	u, err := e.users.Authenticate(t.Context(), "Ayesha", ayesha().Password, "10.0.0.1:5000")

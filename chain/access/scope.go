@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/amanat-ledger/amanat/ledger"
 	"github.com/amanat-ledger/amanat/ledger/text"
 )
 
@@ -52,3 +53,33 @@ func (s Scope) String() string {
 // EveryCircle reports whether the scope is every circle's (HQ): the
 // register then reads nothing to decide what the caller sees.
 func (s Scope) EveryCircle() bool { return s.All }
+
+// HeldCircles are the circles some caller holds as stored in tx: those
+// named by the scope of an enabled user or of a role token neither revoked
+// nor expired, sorted, without repeats. A circle of no case and none of
+// these has nobody to see an item placed in it but HQ; the register refuses
+// to place one there (evidence.Registry.HeldCircles, wired to this).
+func HeldCircles(tx *ledger.Tx) ([]string, error) {
+	var out []string
+	users, err := (&Users{}).List(tx)
+	if err != nil {
+		return nil, err
+	}
+	for _, u := range users {
+		if u.Disabled == nil && !u.Scope.All {
+			out = append(out, u.Scope.Circles...)
+		}
+	}
+	tokens, err := (&Tokens{}).List(tx)
+	if err != nil {
+		return nil, err
+	}
+	for _, t := range tokens {
+		live := t.Revoked == nil && (t.Expires.IsZero() || tx.Now.Before(t.Expires))
+		if live && t.User == "" {
+			out = append(out, t.Circles...)
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out), nil
+}

@@ -89,7 +89,7 @@ func TestLogoutAndDisableEndSessions(t *testing.T) {
 	var u User
 	err := e.store.Write(t.Context(), func(tx *ledger.Tx) error {
 		var err error
-		u, err = e.users.Disable(tx, "ayesha")
+		u, err = e.users.Disable(tx, "ayesha", "")
 		return err
 	})
 	if err != nil {

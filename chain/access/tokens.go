@@ -210,6 +210,11 @@ func (t *Tokens) Issue(tx *ledger.Tx, req TokenRequest, createdBy string) (strin
 	if err := CheckRequest(req.Role, req.Name); err != nil {
 		return "", TokenRecord{}, err
 	}
+	if user == "" {
+		if err := checkRoleTokenName(tx, req.Name); err != nil {
+			return "", TokenRecord{}, err
+		}
+	}
 	var raw [32]byte
 	if _, err := rand.Read(raw[:]); err != nil {
 		return "", TokenRecord{}, fmt.Errorf("make token: %w", err)
@@ -388,4 +393,28 @@ func revokeUserTokens(tx *ledger.Tx, login string) error {
 		}
 	}
 	return nil
+}
+
+// checkRoleTokenName refuses a role token named as a user's login (in any
+// case, disabled users included): the books record a role token's writes
+// as "role:name", a user's as "role:login", so such a token would pass for
+// the person in every record it made, and in the two-person rule.
+func checkRoleTokenName(tx *ledger.Tx, name string) error {
+	if _, ok, err := getUser(tx, name); err != nil || !ok {
+		return err
+	}
+	return ledger.FieldErr("name", "is the login of a user: a role token's name is recorded as who acted, so it may not pass for a person; issue a token of the user instead")
+}
+
+// roleTokenNamed reports whether some role token, revoked or not, is named
+// login (in any case): the books may already record its writes as that
+// name.
+func roleTokenNamed(tx *ledger.Tx, login string) (bool, error) {
+	recs, err := (&Tokens{}).List(tx)
+	for _, rec := range recs {
+		if rec.User == "" && strings.EqualFold(rec.Name, login) {
+			return true, nil
+		}
+	}
+	return false, err
 }

@@ -110,7 +110,7 @@ func TestDisablingAUserRevokesItsTokens(t *testing.T) {
 	mine, _ := e.issue(t, TokenRequest{User: "ayesha", Name: "ayesha-laptop"})
 	theirs, _ := e.issue(t, TokenRequest{User: "bilal"})
 	tokens, _ := NewTokens(e.store)
-	err := e.store.Write(t.Context(), func(tx *ledger.Tx) error { _, err := e.users.Disable(tx, "AYESHA"); return err })
+	err := e.store.Write(t.Context(), func(tx *ledger.Tx) error { _, err := e.users.Disable(tx, "AYESHA", ""); return err })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,7 +136,7 @@ func TestIssueRefuses(t *testing.T) {
 	e := mustUsers(t, UsersOptions{})
 	e.create(t, ayesha())
 	gone := e.create(t, UserRequest{Login: "gone", Roles: []string{RoleAuditor}})
-	if err := e.store.Write(t.Context(), func(tx *ledger.Tx) error { _, err := e.users.Disable(tx, gone.Login); return err }); err != nil {
+	if err := e.store.Write(t.Context(), func(tx *ledger.Tx) error { _, err := e.users.Disable(tx, gone.Login, ""); return err }); err != nil {
 		t.Fatal(err)
 	}
 	tokens, _ := NewTokens(e.store)
@@ -167,5 +167,52 @@ func TestIssueRefuses(t *testing.T) {
 	}
 	if e.digest(t) != before {
 		t.Fatal("a refused token was written")
+	}
+}
+
+// TestRoleTokenCannotPassForAUser: the books record a role token's writes
+// as role:name and a user's as role:login, so the two names never meet: a
+// role token may not take a user's login (disabled or not, in any case),
+// nor a new user the name of a role token (revoked or not).
+func TestRoleTokenCannotPassForAUser(t *testing.T) {
+	e := mustUsers(t, UsersOptions{})
+	e.create(t, UserRequest{Login: "tariq", Roles: []string{RoleSupervisor}})
+	tokens := &Tokens{store: e.store}
+	before := e.digest(t)
+	for _, name := range []string{"tariq", "TARIQ"} {
+		err := e.store.Write(t.Context(), func(tx *ledger.Tx) error {
+			_, _, err := tokens.Create(tx, RoleSupervisor, name, "admin:asma")
+			return err
+		})
+		if le := wantCode(t, err, ledger.EInvalid); le.Fields[0].Field != "name" {
+			t.Fatalf("role token %q: %+v", name, le)
+		}
+	}
+	if e.digest(t) != before {
+		t.Fatal("a refused token wrote")
+	}
+	var id uint64
+	err := e.store.Write(t.Context(), func(tx *ledger.Tx) error {
+		_, rec, err := tokens.Create(tx, RoleCustodian, "night-desk", "admin:asma")
+		if err == nil {
+			_, err = tokens.Revoke(tx, rec.ID)
+		}
+		id = rec.ID
+		return err
+	})
+	if err != nil || id == 0 {
+		t.Fatal(err)
+	}
+	before = e.digest(t)
+	_, err = e.users.CreateUser(t.Context(), UserRequest{Login: "Night-Desk", Roles: []string{RoleCustodian}}, "admin:asma")
+	if le := wantCode(t, err, ledger.EConflict); le.Fields[0].Field != "login" {
+		t.Fatalf("a user named as a revoked role token: %+v", le)
+	}
+	if e.digest(t) != before {
+		t.Fatal("a refused user wrote")
+	}
+	// A user's own token may bear their login: it records the user.
+	if _, _, err := IssueToken(e.store, TokenRequest{User: "tariq", Name: "tariq"}, "admin:asma"); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -230,6 +230,13 @@ func (u *Users) insert(tx *ledger.Tx, rec userRecord) (User, error) {
 		return User{}, &ledger.Error{Code: ledger.EConflict, Msg: fmt.Sprintf("login %q is taken", rec.Login),
 			Fields: []ledger.FieldError{{Field: "login", Reason: "is taken"}}}
 	}
+	if named, err := roleTokenNamed(tx, rec.Login); err != nil || named {
+		if err != nil {
+			return User{}, err
+		}
+		return User{}, &ledger.Error{Code: ledger.EConflict, Msg: fmt.Sprintf("login %q is the name of a role token", rec.Login),
+			Fields: []ledger.FieldError{{Field: "login", Reason: "is the name of a role token, which the books record as who acted: choose another login"}}}
+	}
 	id, err := tx.NextSequence(ledger.AuthUsers)
 	if err != nil {
 		return User{}, fmt.Errorf("user id: %w", err)
@@ -361,10 +368,16 @@ func (u *Users) List(tx *ledger.Tx) ([]User, error) {
 	return out, err
 }
 
-// Disable disables login inside tx: from this transaction on, its
-// password and sessions are refused and its tokens are revoked. Disabling
-// twice keeps the first time.
-func (u *Users) Disable(tx *ledger.Tx, login string) (User, error) {
+// Disable disables login inside tx on behalf of by, the login of the user
+// who acts ("" when no user does: the command line, a role token): from
+// this transaction on, its password and sessions are refused and its tokens
+// are revoked. Disabling twice keeps the first time. A user may not disable
+// their own account, so that the last admin cannot lock everyone out by a
+// slip; another admin may.
+func (u *Users) Disable(tx *ledger.Tx, login, by string) (User, error) {
+	if by != "" && SameLogin(by, login) {
+		return User{}, ledger.Errorf(ledger.EConflict, "you may not disable your own account; another admin may")
+	}
 	rec, ok, err := getUser(tx, login)
 	if err != nil {
 		return User{}, err

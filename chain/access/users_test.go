@@ -150,11 +150,11 @@ func TestDisableAndSetPassword(t *testing.T) {
 		t.Fatal(err)
 	}
 	err := e.store.Write(t.Context(), func(tx *ledger.Tx) error {
-		u, err := e.users.Disable(tx, "ayesha")
+		u, err := e.users.Disable(tx, "ayesha", "")
 		if err != nil || u.Disabled == nil {
 			t.Errorf("Disable = %+v, %v", u, err)
 		}
-		_, err = e.users.Disable(tx, "nobody")
+		_, err = e.users.Disable(tx, "nobody", "")
 		wantCode(t, err, ledger.ENotFound)
 		return nil
 	})
@@ -163,4 +163,35 @@ func TestDisableAndSetPassword(t *testing.T) {
 	}
 	_, err = e.users.Authenticate(t.Context(), "ayesha", "a new long password", "10.0.0.1:1")
 	wantCode(t, err, ledger.EUnauthorized)
+}
+
+// TestUserMayNotDisableThemselves: the rule both the API and the console
+// call. A user who acts may not disable their own account, in any case of
+// its login; another user may, and so may the command line (no user).
+func TestUserMayNotDisableThemselves(t *testing.T) {
+	e := mustUsers(t, UsersOptions{})
+	e.create(t, ayesha())
+	before := e.digest(t)
+	err := e.store.Write(t.Context(), func(tx *ledger.Tx) error {
+		for _, by := range []string{"ayesha", "AYESHA", "Ayesha"} {
+			_, err := e.users.Disable(tx, "ayesha", by)
+			wantCode(t, err, ledger.EConflict)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.digest(t) != before {
+		t.Fatal("a refused disable wrote")
+	}
+	err = e.store.Write(t.Context(), func(tx *ledger.Tx) error {
+		if u, err := e.users.Disable(tx, "ayesha", "asma"); err != nil || u.Disabled == nil {
+			t.Errorf("another admin's disable = %+v, %v", u, err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 }

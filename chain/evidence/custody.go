@@ -63,6 +63,11 @@ func (r *Registry) prepare(tx *ledger.Tx, e *chain.Entry) (Item, error) {
 		return Item{}, chain.RuleErr(RuleOwnCircle, "location.circle",
 			fmt.Sprintf("circle %q is not one of the caller's circles: only a transfer hands an item to another circle, whose custodian records the receipt", c))
 	}
+	if c := e.Location.Circle; c != "" {
+		if err := r.checkKnownCircle(tx, c); err != nil {
+			return Item{}, err
+		}
+	}
 	if e.Event == chain.EventReceived && r.scope != nil && e.Location.Circle == "" {
 		// A receipt naming no place takes the transfer's: of an item on
 		// its way to another circle, only that circle receives it.

@@ -107,6 +107,10 @@ type Registry struct {
 	ApprovalTTL time.Duration
 	// Finance records an approved conversion; service.Open wires it.
 	Finance *finance.Service
+	// HeldCircles, when set, lists the circles users and tokens hold, which
+	// are known (RuleKnownCircle) with those of cases; service.Open wires
+	// access.HeldCircles.
+	HeldCircles HeldCircleFunc
 }
 
 // New makes the store's buckets (if missing) and returns the registry.

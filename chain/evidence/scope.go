@@ -1,7 +1,9 @@
 package evidence
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -300,4 +302,56 @@ func (r *Registry) SeesAccount(tx *ledger.Tx, account string) (bool, error) {
 		}
 	}
 	return false, nil
+}
+
+// RuleKnownCircle is the rule that a custody event names only a circle
+// known to the store: one some case is in, or one some user or token holds
+// (Registry.HeldCircles). A place in a circle nobody has would hide the item
+// from every caller but HQ, its own circle's custodian included.
+const RuleKnownCircle = "known-circle"
+
+// HeldCircleFunc lists the circles callers hold beyond those of cases.
+type HeldCircleFunc func(tx *ledger.Tx) ([]string, error)
+
+// checkKnownCircle refuses circle unless it is known (RuleKnownCircle),
+// naming every known circle. A circle of some case costs one Seek.
+func (r *Registry) checkKnownCircle(tx *ledger.Tx, circle string) error {
+	prefix := []byte(circle + "\x00")
+	if k, _ := tx.Cursor(ledger.EvidenceFIRs).Seek(prefix); k != nil && strings.HasPrefix(string(k), string(prefix)) {
+		return nil
+	}
+	known, err := r.KnownCircles(tx)
+	if err != nil {
+		return err
+	}
+	if slices.Contains(known, circle) {
+		return nil
+	}
+	return chain.RuleErr(RuleKnownCircle, "location.circle", fmt.Sprintf("circle %q is not a known circle of this store (one with a case, or held by a user or token): known circles are %s",
+		circle, cmp.Or(strings.Join(known, ", "), "none")))
+}
+
+// KnownCircles are the circles of every case and those callers hold
+// (HeldCircles), sorted, without repeats.
+func (r *Registry) KnownCircles(tx *ledger.Tx) ([]string, error) {
+	var out []string
+	c := tx.Cursor(ledger.EvidenceFIRs)
+	for k, _ := c.First(); k != nil; {
+		i := strings.IndexByte(string(k), 0)
+		if i < 0 {
+			return nil, fmt.Errorf("bucket %s holds a malformed key %q", ledger.EvidenceFIRs.Name(), k)
+		}
+		circle := string(k[:i])
+		out = append(out, circle)
+		k, _ = c.Seek([]byte(circle + "\x01"))
+	}
+	if r.HeldCircles != nil {
+		held, err := r.HeldCircles(tx)
+		if err != nil {
+			return nil, fmt.Errorf("circles held by callers: %w", err)
+		}
+		out = append(out, held...)
+	}
+	slices.Sort(out)
+	return slices.Compact(out), nil
 }

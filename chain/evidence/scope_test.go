@@ -1,9 +1,13 @@
 package evidence
 
 import (
+	"context"
+	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/amanat-ledger/amanat/chain"
 	"github.com/amanat-ledger/amanat/ledger"
@@ -115,5 +119,59 @@ func TestRegistryIn(t *testing.T) {
 	})
 	if ledger.ErrorCode(err) != ledger.EForbidden {
 		t.Fatalf("a case in another circle: %v", err)
+	}
+}
+
+// TestCustodyNamesOnlyAKnownCircle: a place in a circle of no case, that no
+// user or token holds, would hide the item from everyone but HQ, so any
+// event naming one is refused (422 naming location.circle and listing the
+// known circles), HQ's included, and nothing is written. A circle of a case,
+// or one a caller holds, is taken.
+func TestCustodyNamesOnlyAKnownCircle(t *testing.T) {
+	f := raided(t) // a case of islamabad
+	f.reg.HeldCircles = func(*ledger.Tx) ([]string, error) { return []string{"lahore", "karachi"}, nil }
+	transfer := func(circle string) chain.Entry {
+		return chain.Entry{Item: 1, Event: chain.EventTransferred, At: testNow.Add(-time.Hour), RecordedBy: "custodian:ayesha",
+			From: "Inspector Ayesha Khan", To: "Malkhana In-charge Asif", Purpose: "deposit",
+			Location: chain.Location{Circle: circle, Building: "malkhana"}}
+	}
+	record := func(reg *Registry, e chain.Entry) error {
+		return f.store.Write(context.Background(), func(tx *ledger.Tx) error { _, err := reg.Record(tx, e); return err })
+	}
+	for _, reg := range []*Registry{f.reg, f.reg.In(hq{}), f.reg.In(circles{"islamabad"})} {
+		for _, circle := range []string{"lahroe", "quetta"} {
+			before := f.snapshot(t)
+			err := record(reg, transfer(circle))
+			var le *ledger.Error
+			if !errors.As(err, &le) || le.Code != ledger.EInvalid || len(le.Fields) != 1 || le.Fields[0].Field != "location.circle" ||
+				!strings.Contains(le.Fields[0].Reason, "known circles are islamabad, karachi, lahore") || !strings.Contains(le.Msg, RuleKnownCircle) {
+				t.Fatalf("transfer to %q: %v (%+v)", circle, err, le)
+			}
+			if f.snapshot(t) != before {
+				t.Fatalf("a refused transfer to %q wrote", circle)
+			}
+		}
+	}
+	// A proposal is checked as its record will be.
+	err := f.store.View(func(tx *ledger.Tx) error { return f.reg.CheckRecord(tx, transfer("lahroe")) })
+	if ledger.ErrorCode(err) != ledger.EInvalid {
+		t.Fatalf("check of a transfer to an unknown circle: %v", err)
+	}
+	if err := f.store.View(func(tx *ledger.Tx) error { return f.reg.CheckRecord(tx, transfer("islamabad")) }); err != nil {
+		t.Fatalf("transfer within the case's circle: %v", err)
+	}
+	if err := record(f.reg, transfer("lahore")); err != nil {
+		t.Fatalf("transfer to a circle a user holds: %v", err)
+	}
+	f.reg.HeldCircles = nil
+	err = f.store.View(func(tx *ledger.Tx) error {
+		known, err := f.reg.KnownCircles(tx)
+		if err == nil && !slices.Equal(known, []string{"islamabad"}) {
+			t.Errorf("known circles without callers' = %v", known)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }

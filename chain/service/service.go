@@ -122,6 +122,7 @@ func wire(store *ledger.Store, key string, opt Options) (*Service, error) {
 	s.Alerts = alerts.New(limits, s.Evidence, s.Custody, s.Finance)
 	s.Evidence.Value = evidence.FinanceValue(s.Finance)
 	s.Evidence.ApprovalTTL, s.Evidence.Finance = opt.ApprovalTTL, s.Finance
+	s.Evidence.HeldCircles = access.HeldCircles
 	if s.Tokens, err = access.NewTokens(store); err != nil {
 		return nil, err
 	}

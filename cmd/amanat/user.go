@@ -171,7 +171,7 @@ func userDisable(cmd *cobra.Command, db, login string) error {
 	var u access.User
 	err = store.Write(context.Background(), func(tx *ledger.Tx) error {
 		var err error
-		u, err = users.Disable(tx, login)
+		u, err = users.Disable(tx, login, "")
 		return err
 	})
 	if err != nil {
