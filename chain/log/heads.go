@@ -190,8 +190,15 @@ func HeadsRoot(tx *ledger.Tx) (uint64, tlog.Hash, error) {
 	return n, root, nil
 }
 
-// ReadHead is item's head: an empty head when nothing of it is logged.
+// ReadHead is item's head: an empty head when nothing of it is logged. A
+// head written by the open transaction is read as written, before it is
+// stored (flushHeads).
 func ReadHead(tx *ledger.Tx, item uint64) (Head, error) {
+	if p := openHeads(tx); p != nil {
+		if h, ok := p.heads[item]; ok {
+			return h, nil
+		}
+	}
 	v := tx.Get(ledger.ChainHeads, BE64(item))
 	if v == nil {
 		return Head{Item: item}, nil
@@ -203,6 +210,16 @@ func ReadHead(tx *ledger.Tx, item uint64) (Head, error) {
 	copy(h.EntryHash[:], v[33:65])
 	copy(h.TxnHash[:], v[65:97])
 	return h, nil
+}
+
+// hasHead says whether anything of item is logged.
+func hasHead(tx *ledger.Tx, item uint64) bool {
+	if p := openHeads(tx); p != nil {
+		if _, ok := p.heads[item]; ok {
+			return true
+		}
+	}
+	return tx.Get(ledger.ChainHeads, BE64(item)) != nil
 }
 
 // A stored head is a version byte, then big-endian entries, entry leaf,
@@ -223,21 +240,29 @@ func headValue(h Head) []byte {
 	return append(v, h.TxnHash[:]...)
 }
 
-// writeHead stores h, grows the commitment to h.Item leaves when it is
-// smaller, and marks h's leaf for hashing before the transaction commits
-// (flushHeads): a commit that writes many entries of a few items hashes
-// each path of the tree once, not once per entry.
+// pendingHeads are the heads the open transaction wrote, kept in memory
+// (ledger.Tx.Local) until flushHeads stores them and hashes them into the
+// tree before it commits: an item with several entries in one commit is
+// stored and hashed once, and nothing marks the changed heads in the store.
+type pendingHeads struct{ heads map[uint64]Head }
+
+// openHeads is the open transaction's pending heads, nil when it wrote none.
+func openHeads(tx *ledger.Tx) *pendingHeads {
+	p, _ := tx.Local(headsHookKey, nil).(*pendingHeads)
+	return p
+}
+
+// writeHead keeps h as item's head, grows the commitment to h.Item leaves
+// when it is smaller, and stores and hashes h before the transaction
+// commits (flushHeads): a commit that writes many entries of a few items
+// hashes each path of the tree once, not once per entry.
 func writeHead(tx *ledger.Tx, h Head) error {
-	if err := tx.Put(ledger.ChainHeads, BE64(h.Item), headValue(h)); err != nil {
-		return fmt.Errorf("store head of item %d: %w", h.Item, err)
-	}
+	p := tx.Local(headsHookKey, func() any { return &pendingHeads{heads: map[uint64]Head{}} }).(*pendingHeads)
+	p.heads[h.Item] = h
 	if h.Item > HeadsSize(tx) {
 		if err := tx.SetSequence(ledger.ChainHeads, h.Item); err != nil {
 			return fmt.Errorf("grow the head commitment: %w", err)
 		}
-	}
-	if err := tx.Put(ledger.ChainHeadsDirty, BE64(h.Item), nil); err != nil {
-		return fmt.Errorf("mark head of item %d: %w", h.Item, err)
 	}
 	tx.BeforeCommit(headsHookKey, flushHeads)
 	return nil
@@ -245,58 +270,85 @@ func writeHead(tx *ledger.Tx, h Head) error {
 
 const headsHookKey = "chain.heads"
 
-// flushHeads hashes the heads written in this transaction into the tree:
-// each one's leaf and every complete subtree above it, level by level,
-// each once; and, when the tree grew, the subtrees that straddle its old
-// last leaf. The ones wholly past it hold only heads written now, or
-// none, and read as empty (headHashes). It runs before the checkpoint is
-// signed (signHook) and before commit.
+// flushHeads stores the heads written in this transaction, in item order,
+// and hashes them into the tree: each one's leaf and every complete
+// subtree above it, level by level, each once, a child hashed in the same
+// pass taken from memory rather than read back; and, when the tree grew,
+// the subtrees that straddle its old last leaf. The ones wholly past it
+// hold only heads written now, or none, and read as empty (headHashes). It
+// runs before the checkpoint is signed (signHook) and before commit.
 func flushHeads(tx *ledger.Tx) error {
-	var changed []int64
-	c := tx.Cursor(ledger.ChainHeadsDirty)
-	for k, _ := c.First(); k != nil; k, _ = c.Next() {
-		changed = append(changed, int64(Uint64(k)-1))
-	}
-	if len(changed) == 0 {
+	p := openHeads(tx)
+	if p == nil || len(p.heads) == 0 {
 		return nil
 	}
-	for _, i := range changed {
-		if err := tx.Delete(ledger.ChainHeadsDirty, BE64(uint64(i+1))); err != nil {
-			return fmt.Errorf("head marks: %w", err)
+	changed := slices.Sorted(maps.Keys(p.heads))
+	fresh := map[int64]tlog.Hash{} // this pass's hashes of the level below
+	for j, item := range changed {
+		h := p.heads[item]
+		if err := tx.Put(ledger.ChainHeads, BE64(item), headValue(h)); err != nil {
+			return fmt.Errorf("store head of item %d: %w", item, err)
 		}
-		h, err := ReadHead(tx, uint64(i+1))
-		if err != nil {
+		k := int64(item - 1)
+		x := tlog.RecordHash(h.Bytes())
+		if err := putHeadHash(tx, 0, k, x); err != nil {
 			return err
 		}
-		if err := putHeadHash(tx, 0, i, tlog.RecordHash(h.Bytes())); err != nil {
-			return err
-		}
+		changed[j], fresh[k] = uint64(k), x
 	}
+	clear(p.heads)
 	n0, n := int64(tx.Sequence(ledger.ChainHeadHashes)), int64(HeadsSize(tx))
-	if n > n0 && n0 > 0 {
-		changed = append(changed, n0-1)
+	if n > n0 && n0 > 0 && !slices.Contains(changed, uint64(n0-1)) {
+		changed = append(changed, uint64(n0-1))
 		slices.Sort(changed)
 	}
+	if err := hashUp(tx, changed, fresh, n); err != nil {
+		return err
+	}
+	return tx.SetSequence(ledger.ChainHeadHashes, uint64(n))
+}
+
+// hashUp stores, level by level, the hash of every complete subtree of a
+// tree of n leaves above the changed subtrees of level 0 (in increasing
+// order); fresh holds the hashes of level 0 written by this pass.
+func hashUp(tx *ledger.Tx, changed []uint64, fresh map[int64]tlog.Hash, n int64) error {
 	r := headHashes{tx}
+	child := func(level int, k int64) (tlog.Hash, error) {
+		if x, ok := fresh[k]; ok {
+			return x, nil
+		}
+		hs, err := r.ReadHashes([]int64{tlog.StoredHashIndex(level, k)})
+		if err != nil {
+			return tlog.Hash{}, err
+		}
+		return hs[0], nil
+	}
 	for level := 1; len(changed) > 0; level++ {
-		var up []int64
+		up := changed[:0]
+		next := make(map[int64]tlog.Hash, len(changed)/2+1)
 		for _, k := range changed {
-			p := k >> 1
-			if (p+1)<<level > n || len(up) > 0 && up[len(up)-1] == p {
+			p := int64(k >> 1)
+			if (p+1)<<level > n || len(up) > 0 && up[len(up)-1] == uint64(p) {
 				continue
 			}
-			up = append(up, p)
-			hs, err := r.ReadHashes([]int64{tlog.StoredHashIndex(level-1, 2*p), tlog.StoredHashIndex(level-1, 2*p+1)})
+			up = append(up, uint64(p))
+			left, err := child(level-1, 2*p)
 			if err != nil {
 				return err
 			}
-			if err := putHeadHash(tx, level, p, tlog.NodeHash(hs[0], hs[1])); err != nil {
+			right, err := child(level-1, 2*p+1)
+			if err != nil {
 				return err
 			}
+			x := tlog.NodeHash(left, right)
+			if err := putHeadHash(tx, level, p, x); err != nil {
+				return err
+			}
+			next[p] = x
 		}
-		changed = up
+		changed, fresh = up, next
 	}
-	return tx.SetSequence(ledger.ChainHeadHashes, uint64(n))
+	return nil
 }
 
 // headHashKey is the key of the hash of subtree k of level: the level
@@ -452,7 +504,7 @@ func ProveHead(tx *ledger.Tx, item uint64) (HeadProof, error) {
 	if item == 0 || item > n {
 		return HeadProof{}, ledger.Errorf(ledger.ENotFound, "item %d has nothing in the log", item)
 	}
-	if tx.Get(ledger.ChainHeads, BE64(item)) == nil {
+	if !hasHead(tx, item) {
 		return HeadProof{}, ledger.Errorf(ledger.ENotFound, "item %d has nothing in the log", item)
 	}
 	h, err := ReadHead(tx, item)
