@@ -129,15 +129,25 @@ func decimal(s string, ok bool) (uint64, bool) {
 	return n, ok && err == nil && strconv.FormatUint(n, 10) == s
 }
 
-// headHashes reads the head tree's stored hashes. A hash that was never
-// stored is that of an empty subtree of its level: the leaves no item has
-// reached cost nothing (emptyHash).
+// headHashes reads the head tree's hashes. Those of the subtrees below
+// level blockLevel are not stored: each is hashed from the heads it covers,
+// which one cursor reads from the store. A hash of a higher level that was
+// never stored is that of an empty subtree of its level: the leaves no item
+// has reached cost nothing (emptyHash).
 type headHashes struct{ tx *ledger.Tx }
 
 func (r headHashes) ReadHashes(indexes []int64) ([]tlog.Hash, error) {
 	out := make([]tlog.Hash, len(indexes))
 	for i, x := range indexes {
 		level, k := tlog.SplitStoredHashIndex(x)
+		if level < blockLevel {
+			hs, err := blockHashes(r.tx, uint64(k)<<level, 1<<level)
+			if err != nil {
+				return nil, err
+			}
+			out[i] = subtreeHash(hs)
+			continue
+		}
 		v := r.tx.Get(ledger.ChainHeadHashes, headHashKey(level, k))
 		switch {
 		case v == nil:
@@ -149,6 +159,50 @@ func (r headHashes) ReadHashes(indexes []int64) ([]tlog.Hash, error) {
 		}
 	}
 	return out, nil
+}
+
+// blockLevel is the lowest level of the head tree whose hashes the store
+// keeps: one stored hash covers 2^blockLevel heads, and an update rewrites
+// one hash per level from there up, not one per level from the leaf.
+const blockLevel = 4
+
+// blockHashes are the leaf hashes of the n heads of leaves [lo, lo+n): the
+// heads the open transaction wrote as written, the others as stored, an id
+// never logged the empty head.
+func blockHashes(tx *ledger.Tx, lo, n uint64) ([]tlog.Hash, error) {
+	hs := make([]tlog.Hash, n)
+	for i := range hs {
+		hs[i] = emptyHash(0)
+	}
+	c := tx.Cursor(ledger.ChainHeads)
+	for k, v := c.Seek(BE64(lo + 1)); k != nil && Uint64(k) <= lo+n; k, v = c.Next() {
+		h, err := parseHeadValue(Uint64(k), v)
+		if err != nil {
+			return nil, err
+		}
+		hs[Uint64(k)-1-lo] = tlog.RecordHash(h.Bytes())
+	}
+	if p := openHeads(tx); p != nil {
+		for item := lo + 1; item <= lo+n && len(p.heads) > 0; item++ {
+			if h, ok := p.heads[item]; ok {
+				hs[item-1-lo] = tlog.RecordHash(h.Bytes())
+			}
+		}
+	}
+	return hs, nil
+}
+
+// subtreeHash is the hash of the complete subtree whose leaf hashes are hs
+// (a power of two of them).
+func subtreeHash(hs []tlog.Hash) tlog.Hash {
+	for len(hs) > 1 {
+		next := make([]tlog.Hash, len(hs)/2)
+		for i := range next {
+			next[i] = tlog.NodeHash(hs[2*i], hs[2*i+1])
+		}
+		hs = next
+	}
+	return hs[0]
 }
 
 // EmptyHead is the leaf of an item id with nothing logged.
@@ -203,6 +257,10 @@ func ReadHead(tx *ledger.Tx, item uint64) (Head, error) {
 	if v == nil {
 		return Head{Item: item}, nil
 	}
+	return parseHeadValue(item, v)
+}
+
+func parseHeadValue(item uint64, v []byte) (Head, error) {
 	if len(v) != headValueSize || v[0] != headValueVersion {
 		return Head{}, fmt.Errorf("stored head of item %d is not a version %d head", item, headValueVersion)
 	}
@@ -271,46 +329,58 @@ func writeHead(tx *ledger.Tx, h Head) error {
 const headsHookKey = "chain.heads"
 
 // flushHeads stores the heads written in this transaction, in item order,
-// and hashes them into the tree: each one's leaf and every complete
-// subtree above it, level by level, each once, a child hashed in the same
-// pass taken from memory rather than read back; and, when the tree grew,
-// the subtrees that straddle its old last leaf. The ones wholly past it
-// hold only heads written now, or none, and read as empty (headHashes). It
-// runs before the checkpoint is signed (signHook) and before commit.
+// and hashes them into the tree: the subtree of 2^blockLevel heads each is
+// in, hashed from its heads, and every complete subtree above it, level by
+// level, each once, a child hashed in the same pass taken from memory
+// rather than read back; and, when the tree grew, the subtrees that
+// straddle its old last leaf. The ones wholly past it hold only heads
+// written now, or none, and read as empty (headHashes). It runs before the
+// checkpoint is signed (signHook) and before commit.
 func flushHeads(tx *ledger.Tx) error {
 	p := openHeads(tx)
 	if p == nil || len(p.heads) == 0 {
 		return nil
 	}
-	changed := slices.Sorted(maps.Keys(p.heads))
-	fresh := map[int64]tlog.Hash{} // this pass's hashes of the level below
-	for j, item := range changed {
-		h := p.heads[item]
-		if err := tx.Put(ledger.ChainHeads, BE64(item), headValue(h)); err != nil {
+	items := slices.Sorted(maps.Keys(p.heads))
+	var blocks []uint64
+	for _, item := range items {
+		if err := tx.Put(ledger.ChainHeads, BE64(item), headValue(p.heads[item])); err != nil {
 			return fmt.Errorf("store head of item %d: %w", item, err)
 		}
-		k := int64(item - 1)
-		x := tlog.RecordHash(h.Bytes())
-		if err := putHeadHash(tx, 0, k, x); err != nil {
-			return err
+		if b := (item - 1) >> blockLevel; len(blocks) == 0 || blocks[len(blocks)-1] != b {
+			blocks = append(blocks, b)
 		}
-		changed[j], fresh[k] = uint64(k), x
 	}
 	clear(p.heads)
-	n0, n := int64(tx.Sequence(ledger.ChainHeadHashes)), int64(HeadsSize(tx))
-	if n > n0 && n0 > 0 && !slices.Contains(changed, uint64(n0-1)) {
-		changed = append(changed, uint64(n0-1))
-		slices.Sort(changed)
+	n0, n := tx.Sequence(ledger.ChainHeadHashes), HeadsSize(tx)
+	if b := (n0 - 1) >> blockLevel; n > n0 && n0 > 0 && !slices.Contains(blocks, b) {
+		blocks = append(blocks, b)
+		slices.Sort(blocks)
 	}
-	if err := hashUp(tx, changed, fresh, n); err != nil {
+	changed, fresh := blocks[:0], map[int64]tlog.Hash{}
+	for _, b := range blocks {
+		if (b+1)<<blockLevel > n {
+			continue // not complete: never read from the store
+		}
+		hs, err := blockHashes(tx, b<<blockLevel, 1<<blockLevel)
+		if err != nil {
+			return err
+		}
+		x := subtreeHash(hs)
+		if err := putHeadHash(tx, blockLevel, int64(b), x); err != nil {
+			return err
+		}
+		changed, fresh[int64(b)] = append(changed, b), x
+	}
+	if err := hashUp(tx, changed, fresh, int64(n)); err != nil {
 		return err
 	}
-	return tx.SetSequence(ledger.ChainHeadHashes, uint64(n))
+	return tx.SetSequence(ledger.ChainHeadHashes, n)
 }
 
 // hashUp stores, level by level, the hash of every complete subtree of a
-// tree of n leaves above the changed subtrees of level 0 (in increasing
-// order); fresh holds the hashes of level 0 written by this pass.
+// tree of n leaves above the changed subtrees of blockLevel (in increasing
+// order); fresh holds their hashes.
 func hashUp(tx *ledger.Tx, changed []uint64, fresh map[int64]tlog.Hash, n int64) error {
 	r := headHashes{tx}
 	child := func(level int, k int64) (tlog.Hash, error) {
@@ -323,7 +393,7 @@ func hashUp(tx *ledger.Tx, changed []uint64, fresh map[int64]tlog.Hash, n int64)
 		}
 		return hs[0], nil
 	}
-	for level := 1; len(changed) > 0; level++ {
+	for level := blockLevel + 1; len(changed) > 0; level++ {
 		up := changed[:0]
 		next := make(map[int64]tlog.Hash, len(changed)/2+1)
 		for _, k := range changed {
@@ -444,7 +514,7 @@ func ItemTxns(tx *ledger.Tx, item uint64) []uint64 {
 // entry seq (the log does not read entries).
 func BuildHeads(tx *ledger.Tx, entryItem func(seq uint64) (uint64, error)) error {
 	if HeadsBuilt(tx) {
-		return nil
+		return dropLowHeadHashes(tx)
 	}
 	n := Size(tx)
 	for i := uint64(0); i < n; i++ {
@@ -478,6 +548,31 @@ func BuildHeads(tx *ledger.Tx, entryItem func(seq uint64) (uint64, error)) error
 		}
 	}
 	return tx.Put(ledger.ChainMeta, []byte(headsMarker), []byte(HeadFormat))
+}
+
+// HeadsCurrent says whether the store keeps the head commitment as this
+// version writes it: built, and without the hashes below blockLevel that
+// earlier versions stored (BuildHeads drops them).
+func HeadsCurrent(tx *ledger.Tx) bool {
+	k, _ := tx.Cursor(ledger.ChainHeadHashes).First()
+	return HeadsBuilt(tx) && (k == nil || int(k[0]) >= blockLevel)
+}
+
+// dropLowHeadHashes deletes the hashes below blockLevel a store written by
+// an earlier version keeps: nothing reads them (headHashes hashes those
+// subtrees from their heads), and they would go stale.
+func dropLowHeadHashes(tx *ledger.Tx) error {
+	var keys [][]byte
+	c := tx.Cursor(ledger.ChainHeadHashes)
+	for k, _ := c.First(); k != nil && int(k[0]) < blockLevel; k, _ = c.Next() {
+		keys = append(keys, bytes.Clone(k))
+	}
+	for _, k := range keys {
+		if err := tx.Delete(ledger.ChainHeadHashes, k); err != nil {
+			return fmt.Errorf("drop a head hash below level %d: %w", blockLevel, err)
+		}
+	}
+	return nil
 }
 
 // HeadProof is item's head with its inclusion proof in the head commitment
@@ -738,8 +833,8 @@ func checkHeadHashes(tx *ledger.Tx, size uint64) error {
 	c := tx.Cursor(ledger.ChainHeadHashes)
 	for key, v := c.First(); key != nil; key, v = c.Next() {
 		level, k := int(key[0]), int64(Uint64(key[1:]))
-		if uint64(k+1)<<level > size {
-			continue // not complete yet: never read
+		if uint64(k+1)<<level > size || level < blockLevel {
+			continue // not complete yet, or of a store not yet opened for writing since hashes below blockLevel were stored: never read
 		}
 		var want tlog.Hash
 		if level == 0 {

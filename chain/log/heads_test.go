@@ -291,3 +291,57 @@ func TestBatchedHeadUpdatesMatchATreeBuiltFromScratch(t *testing.T) {
 		})
 	}
 }
+
+// A store written when the hashes below blockLevel were stored keeps its
+// root (nothing reads them), passes its check, and drops them on its next
+// read-write open (BuildHeads).
+func TestHashesBelowTheBlockLevelAreDroppedAndNeverRead(t *testing.T) {
+	store, _ := openHeadsStore(t)
+	err := store.Write(context.Background(), func(tx *ledger.Tx) error {
+		for item := uint64(1); item <= 40; item++ {
+			if err := noteEntry(tx, item, item, tlog.Hash{byte(item)}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var root tlog.Hash
+	err = store.Write(context.Background(), func(tx *ledger.Tx) error {
+		_, root, err = HeadsRoot(tx)
+		for level := 0; level < blockLevel; level++ {
+			if err := putHeadHash(tx, level, 1, tlog.Hash{0xee}); err != nil { // stale, as an older store's
+				return err
+			}
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	check := func(current bool) {
+		t.Helper()
+		store.View(func(tx *ledger.Tx) error {
+			_, got, err := HeadsRoot(tx)
+			if err != nil || got != root {
+				t.Fatalf("root %x, want %x (%v)", got, root, err)
+			}
+			if err := checkHeadHashes(tx, 40); err != nil {
+				t.Fatal(err)
+			}
+			if HeadsCurrent(tx) != current {
+				t.Fatalf("HeadsCurrent is %v", !current)
+			}
+			return nil
+		})
+	}
+	check(false)
+	if err := store.Write(context.Background(), func(tx *ledger.Tx) error {
+		return BuildHeads(tx, func(uint64) (uint64, error) { return 0, nil })
+	}); err != nil {
+		t.Fatal(err)
+	}
+	check(true)
+}
