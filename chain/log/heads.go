@@ -33,8 +33,10 @@ import (
 // dense tree is as small as a sparse one, and its proofs are the log's own
 // (section 6 of docs/custody-format.md), checked by the same code. Its
 // hashes are those tlog stores for a log, so TreeHash and ProveRecord read
-// it as they read the log; an item's new entry rewrites
-// its leaf and the complete subtrees above it, one hash per level. An id
+// it as they read the log. The store keeps the hashes of the complete
+// subtrees of 2^blockLevel heads and up; a lower one is hashed from its
+// heads when it is read. A commit's new heads are kept in memory, then
+// stored, and each changed subtree hashed, once, before it commits. An id
 // never logged is the empty head, and a stored hash never written is the
 // hash of an empty subtree of its level, so a run of ids that nothing
 // reached (the log accepts any item id) costs no writes. The hashes are
