@@ -66,19 +66,29 @@ type Head struct {
 //	amanat-head/1\nitem N\nentries C[ LEAF HASH]\ntxns C[ LEAF HASH]\n
 //
 // with the latest leaf's index and hex hash after a count that is not 0.
-func (h Head) Bytes() []byte {
-	var b strings.Builder
-	b.WriteString(HeadFormat + "\nitem " + strconv.FormatUint(h.Item, 10) + "\n")
+func (h Head) Bytes() []byte { return h.appendBytes(nil) }
+
+func (h Head) appendBytes(b []byte) []byte {
+	b = append(b, HeadFormat+"\nitem "...)
+	b = append(strconv.AppendUint(b, h.Item, 10), '\n')
 	line := func(key string, n, leaf uint64, hash tlog.Hash) {
-		b.WriteString(key + " " + strconv.FormatUint(n, 10))
+		b = strconv.AppendUint(append(b, key+" "...), n, 10)
 		if n > 0 {
-			b.WriteString(" " + strconv.FormatUint(leaf, 10) + " " + HashHex(hash))
+			b = strconv.AppendUint(append(b, ' '), leaf, 10)
+			b = hex.AppendEncode(append(b, ' '), hash[:])
 		}
-		b.WriteString("\n")
+		b = append(b, '\n')
 	}
 	line("entries", h.Entries, h.EntryLeaf, h.EntryHash)
 	line("txns", h.Txns, h.TxnLeaf, h.TxnHash)
-	return []byte(b.String())
+	return b
+}
+
+// leafHash is the head's leaf hash, tlog.RecordHash of Bytes, without
+// keeping the bytes.
+func (h Head) leafHash() tlog.Hash {
+	var buf [256]byte
+	return sha256.Sum256(h.appendBytes(append(buf[:0], 0)))
 }
 
 // ParseHead reads a head leaf, refusing any other spelling of it.
@@ -182,12 +192,12 @@ func blockHashes(tx *ledger.Tx, lo, n uint64) ([]tlog.Hash, error) {
 		if err != nil {
 			return nil, err
 		}
-		hs[Uint64(k)-1-lo] = tlog.RecordHash(h.Bytes())
+		hs[Uint64(k)-1-lo] = h.leafHash()
 	}
 	if p := openHeads(tx); p != nil {
 		for item := lo + 1; item <= lo+n && len(p.heads) > 0; item++ {
 			if h, ok := p.heads[item]; ok {
-				hs[item-1-lo] = tlog.RecordHash(h.Bytes())
+				hs[item-1-lo] = h.leafHash()
 			}
 		}
 	}
@@ -728,7 +738,7 @@ func headsRootOf(heads map[uint64]*Head, items []uint64, lo, n uint64) tlog.Hash
 		}
 	}
 	if n == 1 {
-		return tlog.RecordHash(heads[lo+1].Bytes())
+		return heads[lo+1].leafHash()
 	}
 	k := uint64(1) << (bits.Len64(n-1) - 1)
 	return tlog.NodeHash(headsRootOf(heads, items, lo, k), headsRootOf(heads, items, lo+k, n-k))

@@ -345,3 +345,20 @@ func TestHashesBelowTheBlockLevelAreDroppedAndNeverRead(t *testing.T) {
 	}
 	check(true)
 }
+
+// A head's leaf hash is tlog's record hash of its bytes.
+func TestHeadLeafHashIsTheRecordHashOfItsBytes(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for i := 0; i < 200; i++ {
+		h := Head{Item: rng.Uint64() | 1, Entries: uint64(rng.IntN(3)), Txns: uint64(rng.IntN(3))}
+		if h.Entries > 0 {
+			h.EntryLeaf, h.EntryHash = rng.Uint64(), tlog.Hash{byte(i), 1}
+		}
+		if h.Txns > 0 {
+			h.TxnLeaf, h.TxnHash = rng.Uint64(), tlog.Hash{byte(i), 2}
+		}
+		if h.leafHash() != tlog.RecordHash(h.Bytes()) {
+			t.Fatalf("%+v: leaf hash differs from the record hash of %q", h, h.Bytes())
+		}
+	}
+}
