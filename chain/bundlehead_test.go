@@ -203,8 +203,13 @@ func TestVerifyFindsATamperedHead(t *testing.T) {
 			return b.Put(log.BE64(1), v)
 		},
 		"a tree hash": func(btx *bolt.Tx) error {
+			// the store keeps the hashes of subtrees of 16 heads and up: item
+			// 16 (seized below) completes the first
 			b := btx.Bucket([]byte(ledger.ChainHeadHashes.Name()))
 			k, v := b.Cursor().First()
+			if k == nil {
+				return fmt.Errorf("no stored tree hash to change")
+			}
 			v = append([]byte(nil), v...)
 			v[0] ^= 1
 			return b.Put(append([]byte(nil), k...), v)
@@ -212,10 +217,46 @@ func TestVerifyFindsATamperedHead(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			l := busyLog(t)
+			l.seize(t, 16, "10.00")
 			l.mustVerify(t)
 			if err := tamper(t, l, change); err == nil || !strings.Contains(err.Error(), "head") {
 				t.Fatalf("verify: %v", err)
 			}
 		})
 	}
+}
+
+// A store whose head tree was kept with the hashes of its lowest levels
+// stored verifies as it is (nothing reads them) and drops them on its next
+// read-write open, its root unchanged.
+func TestLowHeadHashesOfAnOlderStoreAreDroppedOnOpen(t *testing.T) {
+	l := busyLog(t)
+	l.seize(t, 16, "10.00")
+	want := headsOf(t, l)
+	err := tamper(t, l, func(btx *bolt.Tx) error {
+		b := btx.Bucket([]byte(ledger.ChainHeadHashes.Name()))
+		for level := byte(0); level < 4; level++ {
+			if err := b.Put(append([]byte{level}, log.BE64(0)...), make([]byte, 32)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("verify of the older layout: %v", err)
+	}
+	l.open(t)
+	if got := headsOf(t, l); got != want {
+		t.Fatalf("head commitment %s after the open, %s before", got, want)
+	}
+	err = l.store.View(func(tx *ledger.Tx) error {
+		if k, _ := tx.Cursor(ledger.ChainHeadHashes).First(); k == nil || k[0] < 4 || !log.HeadsCurrent(tx) {
+			t.Fatalf("first stored head hash after the open: %x", k)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l.mustVerify(t)
 }

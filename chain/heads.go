@@ -10,11 +10,11 @@ import (
 
 // buildHeads builds the head commitment of a store whose log was written
 // before it (chain/log/heads.go), once, and signs a checkpoint that carries
-// it.
+// it; or brings a store's commitment to the layout of this version.
 func (c *Custody) buildHeads() error {
 	built := false
 	if err := c.store.View(func(tx *ledger.Tx) error {
-		built = log.HeadsBuilt(tx)
+		built = log.HeadsCurrent(tx)
 		return nil
 	}); err != nil || built {
 		return err

@@ -43,8 +43,8 @@ var (
 	// The head commitment (chain/log/heads.go): a Merkle tree over each
 	// item's latest entry and transaction, its root in every checkpoint.
 	ChainHeads      = bucket("chain.heads", "chain", "BE(item) -> version 1, BE(entries, entry leaf, txns, txn leaf), the two leaf hashes; Sequence() is the commitment's size")
-	ChainHeadHashes = bucket("chain.headhashes", "chain", "level byte, BE(subtree index) -> 32-byte hash of the head commitment; Sequence() is the size the hashes are of")
-	ChainHeadsDirty = bucket("chain.headsdirty", "chain", "BE(item) -> empty: heads written by the open transaction, hashed before it commits; empty between transactions")
+	ChainHeadHashes = bucket("chain.headhashes", "chain", "level byte (4 and up), BE(subtree index) -> 32-byte hash of the head commitment; Sequence() is the size the hashes are of")
+	ChainHeadsDirty = bucket("chain.headsdirty", "chain", "always empty: once the marks of the heads an open transaction wrote, now kept in memory")
 	ChainItemTxns   = bucket("chain.itemtxns", "chain", "BE(item) BE(ledger transaction id) -> empty: the transactions that post to custody:item:<item>")
 )
 

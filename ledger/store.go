@@ -136,6 +136,24 @@ type Tx struct {
 	Now    time.Time // the recorded time of everything this transaction writes
 	notary Notary
 	hooks  []hook
+	locals map[string]any
+}
+
+// Local is the value kept under key for the life of this transaction,
+// made by init on first use (nil, without init, when there is none yet):
+// state a package keeps until its BeforeCommit hook (a set of rows to
+// finish once per commit) that needs no bucket. A transaction that rolls
+// back takes it with it; the next attempt starts afresh.
+func (tx *Tx) Local(key string, init func() any) any {
+	if v, ok := tx.locals[key]; ok || init == nil {
+		return v
+	}
+	if tx.locals == nil {
+		tx.locals = map[string]any{}
+	}
+	v := init()
+	tx.locals[key] = v
+	return v
 }
 
 type hook struct {

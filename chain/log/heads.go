@@ -33,8 +33,10 @@ import (
 // dense tree is as small as a sparse one, and its proofs are the log's own
 // (section 6 of docs/custody-format.md), checked by the same code. Its
 // hashes are those tlog stores for a log, so TreeHash and ProveRecord read
-// it as they read the log; an item's new entry rewrites
-// its leaf and the complete subtrees above it, one hash per level. An id
+// it as they read the log. The store keeps the hashes of the complete
+// subtrees of 2^blockLevel heads and up; a lower one is hashed from its
+// heads when it is read. A commit's new heads are kept in memory, then
+// stored, and each changed subtree hashed, once, before it commits. An id
 // never logged is the empty head, and a stored hash never written is the
 // hash of an empty subtree of its level, so a run of ids that nothing
 // reached (the log accepts any item id) costs no writes. The hashes are
@@ -64,19 +66,29 @@ type Head struct {
 //	amanat-head/1\nitem N\nentries C[ LEAF HASH]\ntxns C[ LEAF HASH]\n
 //
 // with the latest leaf's index and hex hash after a count that is not 0.
-func (h Head) Bytes() []byte {
-	var b strings.Builder
-	b.WriteString(HeadFormat + "\nitem " + strconv.FormatUint(h.Item, 10) + "\n")
+func (h Head) Bytes() []byte { return h.appendBytes(nil) }
+
+func (h Head) appendBytes(b []byte) []byte {
+	b = append(b, HeadFormat+"\nitem "...)
+	b = append(strconv.AppendUint(b, h.Item, 10), '\n')
 	line := func(key string, n, leaf uint64, hash tlog.Hash) {
-		b.WriteString(key + " " + strconv.FormatUint(n, 10))
+		b = strconv.AppendUint(append(b, key+" "...), n, 10)
 		if n > 0 {
-			b.WriteString(" " + strconv.FormatUint(leaf, 10) + " " + HashHex(hash))
+			b = strconv.AppendUint(append(b, ' '), leaf, 10)
+			b = hex.AppendEncode(append(b, ' '), hash[:])
 		}
-		b.WriteString("\n")
+		b = append(b, '\n')
 	}
 	line("entries", h.Entries, h.EntryLeaf, h.EntryHash)
 	line("txns", h.Txns, h.TxnLeaf, h.TxnHash)
-	return []byte(b.String())
+	return b
+}
+
+// leafHash is the head's leaf hash, tlog.RecordHash of Bytes, without
+// keeping the bytes.
+func (h Head) leafHash() tlog.Hash {
+	var buf [256]byte
+	return sha256.Sum256(h.appendBytes(append(buf[:0], 0)))
 }
 
 // ParseHead reads a head leaf, refusing any other spelling of it.
@@ -129,15 +141,25 @@ func decimal(s string, ok bool) (uint64, bool) {
 	return n, ok && err == nil && strconv.FormatUint(n, 10) == s
 }
 
-// headHashes reads the head tree's stored hashes. A hash that was never
-// stored is that of an empty subtree of its level: the leaves no item has
-// reached cost nothing (emptyHash).
+// headHashes reads the head tree's hashes. Those of the subtrees below
+// level blockLevel are not stored: each is hashed from the heads it covers,
+// which one cursor reads from the store. A hash of a higher level that was
+// never stored is that of an empty subtree of its level: the leaves no item
+// has reached cost nothing (emptyHash).
 type headHashes struct{ tx *ledger.Tx }
 
 func (r headHashes) ReadHashes(indexes []int64) ([]tlog.Hash, error) {
 	out := make([]tlog.Hash, len(indexes))
 	for i, x := range indexes {
 		level, k := tlog.SplitStoredHashIndex(x)
+		if level < blockLevel {
+			hs, err := blockHashes(r.tx, uint64(k)<<level, 1<<level)
+			if err != nil {
+				return nil, err
+			}
+			out[i] = subtreeHash(hs)
+			continue
+		}
 		v := r.tx.Get(ledger.ChainHeadHashes, headHashKey(level, k))
 		switch {
 		case v == nil:
@@ -149,6 +171,50 @@ func (r headHashes) ReadHashes(indexes []int64) ([]tlog.Hash, error) {
 		}
 	}
 	return out, nil
+}
+
+// blockLevel is the lowest level of the head tree whose hashes the store
+// keeps: one stored hash covers 2^blockLevel heads, and an update rewrites
+// one hash per level from there up, not one per level from the leaf.
+const blockLevel = 4
+
+// blockHashes are the leaf hashes of the n heads of leaves [lo, lo+n): the
+// heads the open transaction wrote as written, the others as stored, an id
+// never logged the empty head.
+func blockHashes(tx *ledger.Tx, lo, n uint64) ([]tlog.Hash, error) {
+	hs := make([]tlog.Hash, n)
+	for i := range hs {
+		hs[i] = emptyHash(0)
+	}
+	c := tx.Cursor(ledger.ChainHeads)
+	for k, v := c.Seek(BE64(lo + 1)); k != nil && Uint64(k) <= lo+n; k, v = c.Next() {
+		h, err := parseHeadValue(Uint64(k), v)
+		if err != nil {
+			return nil, err
+		}
+		hs[Uint64(k)-1-lo] = h.leafHash()
+	}
+	if p := openHeads(tx); p != nil {
+		for item := lo + 1; item <= lo+n && len(p.heads) > 0; item++ {
+			if h, ok := p.heads[item]; ok {
+				hs[item-1-lo] = h.leafHash()
+			}
+		}
+	}
+	return hs, nil
+}
+
+// subtreeHash is the hash of the complete subtree whose leaf hashes are hs
+// (a power of two of them).
+func subtreeHash(hs []tlog.Hash) tlog.Hash {
+	for len(hs) > 1 {
+		next := make([]tlog.Hash, len(hs)/2)
+		for i := range next {
+			next[i] = tlog.NodeHash(hs[2*i], hs[2*i+1])
+		}
+		hs = next
+	}
+	return hs[0]
 }
 
 // EmptyHead is the leaf of an item id with nothing logged.
@@ -190,12 +256,23 @@ func HeadsRoot(tx *ledger.Tx) (uint64, tlog.Hash, error) {
 	return n, root, nil
 }
 
-// ReadHead is item's head: an empty head when nothing of it is logged.
+// ReadHead is item's head: an empty head when nothing of it is logged. A
+// head written by the open transaction is read as written, before it is
+// stored (flushHeads).
 func ReadHead(tx *ledger.Tx, item uint64) (Head, error) {
+	if p := openHeads(tx); p != nil {
+		if h, ok := p.heads[item]; ok {
+			return h, nil
+		}
+	}
 	v := tx.Get(ledger.ChainHeads, BE64(item))
 	if v == nil {
 		return Head{Item: item}, nil
 	}
+	return parseHeadValue(item, v)
+}
+
+func parseHeadValue(item uint64, v []byte) (Head, error) {
 	if len(v) != headValueSize || v[0] != headValueVersion {
 		return Head{}, fmt.Errorf("stored head of item %d is not a version %d head", item, headValueVersion)
 	}
@@ -203,6 +280,16 @@ func ReadHead(tx *ledger.Tx, item uint64) (Head, error) {
 	copy(h.EntryHash[:], v[33:65])
 	copy(h.TxnHash[:], v[65:97])
 	return h, nil
+}
+
+// hasHead says whether anything of item is logged.
+func hasHead(tx *ledger.Tx, item uint64) bool {
+	if p := openHeads(tx); p != nil {
+		if _, ok := p.heads[item]; ok {
+			return true
+		}
+	}
+	return tx.Get(ledger.ChainHeads, BE64(item)) != nil
 }
 
 // A stored head is a version byte, then big-endian entries, entry leaf,
@@ -223,21 +310,29 @@ func headValue(h Head) []byte {
 	return append(v, h.TxnHash[:]...)
 }
 
-// writeHead stores h, grows the commitment to h.Item leaves when it is
-// smaller, and marks h's leaf for hashing before the transaction commits
-// (flushHeads): a commit that writes many entries of a few items hashes
-// each path of the tree once, not once per entry.
+// pendingHeads are the heads the open transaction wrote, kept in memory
+// (ledger.Tx.Local) until flushHeads stores them and hashes them into the
+// tree before it commits: an item with several entries in one commit is
+// stored and hashed once, and nothing marks the changed heads in the store.
+type pendingHeads struct{ heads map[uint64]Head }
+
+// openHeads is the open transaction's pending heads, nil when it wrote none.
+func openHeads(tx *ledger.Tx) *pendingHeads {
+	p, _ := tx.Local(headsHookKey, nil).(*pendingHeads)
+	return p
+}
+
+// writeHead keeps h as item's head, grows the commitment to h.Item leaves
+// when it is smaller, and stores and hashes h before the transaction
+// commits (flushHeads): a commit that writes many entries of a few items
+// hashes each path of the tree once, not once per entry.
 func writeHead(tx *ledger.Tx, h Head) error {
-	if err := tx.Put(ledger.ChainHeads, BE64(h.Item), headValue(h)); err != nil {
-		return fmt.Errorf("store head of item %d: %w", h.Item, err)
-	}
+	p := tx.Local(headsHookKey, func() any { return &pendingHeads{heads: map[uint64]Head{}} }).(*pendingHeads)
+	p.heads[h.Item] = h
 	if h.Item > HeadsSize(tx) {
 		if err := tx.SetSequence(ledger.ChainHeads, h.Item); err != nil {
 			return fmt.Errorf("grow the head commitment: %w", err)
 		}
-	}
-	if err := tx.Put(ledger.ChainHeadsDirty, BE64(h.Item), nil); err != nil {
-		return fmt.Errorf("mark head of item %d: %w", h.Item, err)
 	}
 	tx.BeforeCommit(headsHookKey, flushHeads)
 	return nil
@@ -245,58 +340,97 @@ func writeHead(tx *ledger.Tx, h Head) error {
 
 const headsHookKey = "chain.heads"
 
-// flushHeads hashes the heads written in this transaction into the tree:
-// each one's leaf and every complete subtree above it, level by level,
-// each once; and, when the tree grew, the subtrees that straddle its old
-// last leaf. The ones wholly past it hold only heads written now, or
-// none, and read as empty (headHashes). It runs before the checkpoint is
-// signed (signHook) and before commit.
+// flushHeads stores the heads written in this transaction, in item order,
+// and hashes them into the tree: the subtree of 2^blockLevel heads each is
+// in, hashed from its heads, and every complete subtree above it, level by
+// level, each once, a child hashed in the same pass taken from memory
+// rather than read back; and, when the tree grew, the subtrees that
+// straddle its old last leaf. The ones wholly past it hold only heads
+// written now, or none, and read as empty (headHashes). It runs before the
+// checkpoint is signed (signHook) and before commit.
 func flushHeads(tx *ledger.Tx) error {
-	var changed []int64
-	c := tx.Cursor(ledger.ChainHeadsDirty)
-	for k, _ := c.First(); k != nil; k, _ = c.Next() {
-		changed = append(changed, int64(Uint64(k)-1))
-	}
-	if len(changed) == 0 {
+	p := openHeads(tx)
+	if p == nil || len(p.heads) == 0 {
 		return nil
 	}
-	for _, i := range changed {
-		if err := tx.Delete(ledger.ChainHeadsDirty, BE64(uint64(i+1))); err != nil {
-			return fmt.Errorf("head marks: %w", err)
+	items := slices.Sorted(maps.Keys(p.heads))
+	var blocks []uint64
+	for _, item := range items {
+		if err := tx.Put(ledger.ChainHeads, BE64(item), headValue(p.heads[item])); err != nil {
+			return fmt.Errorf("store head of item %d: %w", item, err)
 		}
-		h, err := ReadHead(tx, uint64(i+1))
+		if b := (item - 1) >> blockLevel; len(blocks) == 0 || blocks[len(blocks)-1] != b {
+			blocks = append(blocks, b)
+		}
+	}
+	clear(p.heads)
+	n0, n := tx.Sequence(ledger.ChainHeadHashes), HeadsSize(tx)
+	if b := (n0 - 1) >> blockLevel; n > n0 && n0 > 0 && !slices.Contains(blocks, b) {
+		blocks = append(blocks, b)
+		slices.Sort(blocks)
+	}
+	changed, fresh := blocks[:0], map[int64]tlog.Hash{}
+	for _, b := range blocks {
+		if (b+1)<<blockLevel > n {
+			continue // not complete: never read from the store
+		}
+		hs, err := blockHashes(tx, b<<blockLevel, 1<<blockLevel)
 		if err != nil {
 			return err
 		}
-		if err := putHeadHash(tx, 0, i, tlog.RecordHash(h.Bytes())); err != nil {
+		x := subtreeHash(hs)
+		if err := putHeadHash(tx, blockLevel, int64(b), x); err != nil {
 			return err
 		}
+		changed, fresh[int64(b)] = append(changed, b), x
 	}
-	n0, n := int64(tx.Sequence(ledger.ChainHeadHashes)), int64(HeadsSize(tx))
-	if n > n0 && n0 > 0 {
-		changed = append(changed, n0-1)
-		slices.Sort(changed)
+	if err := hashUp(tx, changed, fresh, int64(n)); err != nil {
+		return err
 	}
+	return tx.SetSequence(ledger.ChainHeadHashes, n)
+}
+
+// hashUp stores, level by level, the hash of every complete subtree of a
+// tree of n leaves above the changed subtrees of blockLevel (in increasing
+// order); fresh holds their hashes.
+func hashUp(tx *ledger.Tx, changed []uint64, fresh map[int64]tlog.Hash, n int64) error {
 	r := headHashes{tx}
-	for level := 1; len(changed) > 0; level++ {
-		var up []int64
+	child := func(level int, k int64) (tlog.Hash, error) {
+		if x, ok := fresh[k]; ok {
+			return x, nil
+		}
+		hs, err := r.ReadHashes([]int64{tlog.StoredHashIndex(level, k)})
+		if err != nil {
+			return tlog.Hash{}, err
+		}
+		return hs[0], nil
+	}
+	for level := blockLevel + 1; len(changed) > 0; level++ {
+		up := changed[:0]
+		next := make(map[int64]tlog.Hash, len(changed)/2+1)
 		for _, k := range changed {
-			p := k >> 1
-			if (p+1)<<level > n || len(up) > 0 && up[len(up)-1] == p {
+			p := int64(k >> 1)
+			if (p+1)<<level > n || len(up) > 0 && up[len(up)-1] == uint64(p) {
 				continue
 			}
-			up = append(up, p)
-			hs, err := r.ReadHashes([]int64{tlog.StoredHashIndex(level-1, 2*p), tlog.StoredHashIndex(level-1, 2*p+1)})
+			up = append(up, uint64(p))
+			left, err := child(level-1, 2*p)
 			if err != nil {
 				return err
 			}
-			if err := putHeadHash(tx, level, p, tlog.NodeHash(hs[0], hs[1])); err != nil {
+			right, err := child(level-1, 2*p+1)
+			if err != nil {
 				return err
 			}
+			x := tlog.NodeHash(left, right)
+			if err := putHeadHash(tx, level, p, x); err != nil {
+				return err
+			}
+			next[p] = x
 		}
-		changed = up
+		changed, fresh = up, next
 	}
-	return tx.SetSequence(ledger.ChainHeadHashes, uint64(n))
+	return nil
 }
 
 // headHashKey is the key of the hash of subtree k of level: the level
@@ -392,7 +526,7 @@ func ItemTxns(tx *ledger.Tx, item uint64) []uint64 {
 // entry seq (the log does not read entries).
 func BuildHeads(tx *ledger.Tx, entryItem func(seq uint64) (uint64, error)) error {
 	if HeadsBuilt(tx) {
-		return nil
+		return dropLowHeadHashes(tx)
 	}
 	n := Size(tx)
 	for i := uint64(0); i < n; i++ {
@@ -428,6 +562,31 @@ func BuildHeads(tx *ledger.Tx, entryItem func(seq uint64) (uint64, error)) error
 	return tx.Put(ledger.ChainMeta, []byte(headsMarker), []byte(HeadFormat))
 }
 
+// HeadsCurrent says whether the store keeps the head commitment as this
+// version writes it: built, and without the hashes below blockLevel that
+// earlier versions stored (BuildHeads drops them).
+func HeadsCurrent(tx *ledger.Tx) bool {
+	k, _ := tx.Cursor(ledger.ChainHeadHashes).First()
+	return HeadsBuilt(tx) && (k == nil || int(k[0]) >= blockLevel)
+}
+
+// dropLowHeadHashes deletes the hashes below blockLevel a store written by
+// an earlier version keeps: nothing reads them (headHashes hashes those
+// subtrees from their heads), and they would go stale.
+func dropLowHeadHashes(tx *ledger.Tx) error {
+	var keys [][]byte
+	c := tx.Cursor(ledger.ChainHeadHashes)
+	for k, _ := c.First(); k != nil && int(k[0]) < blockLevel; k, _ = c.Next() {
+		keys = append(keys, bytes.Clone(k))
+	}
+	for _, k := range keys {
+		if err := tx.Delete(ledger.ChainHeadHashes, k); err != nil {
+			return fmt.Errorf("drop a head hash below level %d: %w", blockLevel, err)
+		}
+	}
+	return nil
+}
+
 // HeadProof is item's head with its inclusion proof in the head commitment
 // of HeadsSize leaves whose root is Root.
 type HeadProof struct {
@@ -452,7 +611,7 @@ func ProveHead(tx *ledger.Tx, item uint64) (HeadProof, error) {
 	if item == 0 || item > n {
 		return HeadProof{}, ledger.Errorf(ledger.ENotFound, "item %d has nothing in the log", item)
 	}
-	if tx.Get(ledger.ChainHeads, BE64(item)) == nil {
+	if !hasHead(tx, item) {
 		return HeadProof{}, ledger.Errorf(ledger.ENotFound, "item %d has nothing in the log", item)
 	}
 	h, err := ReadHead(tx, item)
@@ -579,7 +738,7 @@ func headsRootOf(heads map[uint64]*Head, items []uint64, lo, n uint64) tlog.Hash
 		}
 	}
 	if n == 1 {
-		return tlog.RecordHash(heads[lo+1].Bytes())
+		return heads[lo+1].leafHash()
 	}
 	k := uint64(1) << (bits.Len64(n-1) - 1)
 	return tlog.NodeHash(headsRootOf(heads, items, lo, k), headsRootOf(heads, items, lo+k, n-k))
@@ -686,8 +845,8 @@ func checkHeadHashes(tx *ledger.Tx, size uint64) error {
 	c := tx.Cursor(ledger.ChainHeadHashes)
 	for key, v := c.First(); key != nil; key, v = c.Next() {
 		level, k := int(key[0]), int64(Uint64(key[1:]))
-		if uint64(k+1)<<level > size {
-			continue // not complete yet: never read
+		if uint64(k+1)<<level > size || level < blockLevel {
+			continue // not complete yet, or of a store not yet opened for writing since hashes below blockLevel were stored: never read
 		}
 		var want tlog.Hash
 		if level == 0 {

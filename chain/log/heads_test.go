@@ -3,6 +3,8 @@ package log
 import (
 	"context"
 	"crypto/sha256"
+	"errors"
+	"maps"
 	"math/rand/v2"
 	"path/filepath"
 	"strings"
@@ -215,5 +217,148 @@ func TestParseExtensionsRefusesOtherSpellings(t *testing.T) {
 	x, err := ParseExtensions(body + "heads 1 " + root + "\nsomething else\ntime 2026-01-15T09:00:00Z\n")
 	if err != nil || !x.HasHeads || x.HeadsSize != 1 || x.Time.IsZero() {
 		t.Fatalf("%+v %v", x, err)
+	}
+}
+
+// Heads written many to a commit, several of one item, are kept in memory
+// and stored and hashed once before the commit: after every commit the
+// stored heads are the latest written, every stored hash is that of what
+// it covers and the root is a from-scratch tree's; a write that fails
+// leaves nothing behind, and within a write a head reads as last written.
+func TestBatchedHeadUpdatesMatchATreeBuiltFromScratch(t *testing.T) {
+	store, _ := openHeadsStore(t)
+	rng := rand.New(rand.NewPCG(3, 4))
+	heads := map[uint64]Head{}
+	var size uint64
+	errFail := errors.New("this write fails")
+	for commit := 0; commit < 120; commit++ {
+		next, nextSize := maps.Clone(heads), size
+		fail := commit%9 == 8
+		err := store.Write(context.Background(), func(tx *ledger.Tx) error {
+			for k := 0; k < 1+rng.IntN(40); k++ {
+				item := uint64(rng.IntN(int(max(size, 8)))) + 1
+				if rng.IntN(20) == 0 {
+					item = nextSize + uint64(rng.IntN(300)) + 1 // grow over a gap
+				}
+				h := next[item]
+				h.Item = item
+				var leaf tlog.Hash
+				leaf[0], leaf[1], leaf[2] = byte(commit), byte(k), byte(rng.IntN(256))
+				if rng.IntN(2) == 0 {
+					h.Entries, h.EntryLeaf, h.EntryHash = h.Entries+1, uint64(commit*100+k), leaf
+				} else {
+					h.Txns, h.TxnLeaf, h.TxnHash = h.Txns+1, uint64(commit*100+k), leaf
+				}
+				if err := writeHead(tx, h); err != nil {
+					return err
+				}
+				if got, err := ReadHead(tx, item); err != nil || got != h || !hasHead(tx, item) {
+					t.Fatalf("commit %d: item %d reads %+v within its write, want %+v (%v)", commit, item, got, h, err)
+				}
+				next[item], nextSize = h, max(nextSize, item)
+			}
+			if fail {
+				return errFail
+			}
+			return nil
+		})
+		if fail != errors.Is(err, errFail) || !fail && err != nil {
+			t.Fatalf("commit %d: %v", commit, err)
+		}
+		if !fail {
+			heads, size = next, nextSize
+		}
+		store.View(func(tx *ledger.Tx) error {
+			n, root, err := HeadsRoot(tx)
+			if err != nil || n != size || root != naiveRoot(heads, size) {
+				t.Fatalf("commit %d: size %d root %x, want %d %x (%v)", commit, n, root, size, naiveRoot(heads, size), err)
+			}
+			if err := checkHeadHashes(tx, size); err != nil {
+				t.Fatalf("commit %d: %v", commit, err)
+			}
+			if got := tx.Len(ledger.ChainHeads); got != len(heads) {
+				t.Fatalf("commit %d: %d heads stored, want %d", commit, got, len(heads))
+			}
+			for item, want := range heads {
+				if got, err := ReadHead(tx, item); err != nil || got != want {
+					t.Fatalf("commit %d: stored head of item %d is %+v, want %+v (%v)", commit, item, got, want, err)
+				}
+			}
+			if tx.Len(ledger.ChainHeadsDirty) != 0 {
+				t.Fatalf("commit %d: the marks bucket is written", commit)
+			}
+			return nil
+		})
+	}
+}
+
+// A store written when the hashes below blockLevel were stored keeps its
+// root (nothing reads them), passes its check, and drops them on its next
+// read-write open (BuildHeads).
+func TestHashesBelowTheBlockLevelAreDroppedAndNeverRead(t *testing.T) {
+	store, _ := openHeadsStore(t)
+	err := store.Write(context.Background(), func(tx *ledger.Tx) error {
+		for item := uint64(1); item <= 40; item++ {
+			if err := noteEntry(tx, item, item, tlog.Hash{byte(item)}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var root tlog.Hash
+	err = store.Write(context.Background(), func(tx *ledger.Tx) error {
+		_, root, err = HeadsRoot(tx)
+		for level := 0; level < blockLevel; level++ {
+			if err := putHeadHash(tx, level, 1, tlog.Hash{0xee}); err != nil { // stale, as an older store's
+				return err
+			}
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	check := func(current bool) {
+		t.Helper()
+		store.View(func(tx *ledger.Tx) error {
+			_, got, err := HeadsRoot(tx)
+			if err != nil || got != root {
+				t.Fatalf("root %x, want %x (%v)", got, root, err)
+			}
+			if err := checkHeadHashes(tx, 40); err != nil {
+				t.Fatal(err)
+			}
+			if HeadsCurrent(tx) != current {
+				t.Fatalf("HeadsCurrent is %v", !current)
+			}
+			return nil
+		})
+	}
+	check(false)
+	if err := store.Write(context.Background(), func(tx *ledger.Tx) error {
+		return BuildHeads(tx, func(uint64) (uint64, error) { return 0, nil })
+	}); err != nil {
+		t.Fatal(err)
+	}
+	check(true)
+}
+
+// A head's leaf hash is tlog's record hash of its bytes.
+func TestHeadLeafHashIsTheRecordHashOfItsBytes(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for i := 0; i < 200; i++ {
+		h := Head{Item: rng.Uint64() | 1, Entries: uint64(rng.IntN(3)), Txns: uint64(rng.IntN(3))}
+		if h.Entries > 0 {
+			h.EntryLeaf, h.EntryHash = rng.Uint64(), tlog.Hash{byte(i), 1}
+		}
+		if h.Txns > 0 {
+			h.TxnLeaf, h.TxnHash = rng.Uint64(), tlog.Hash{byte(i), 2}
+		}
+		if h.leafHash() != tlog.RecordHash(h.Bytes()) {
+			t.Fatalf("%+v: leaf hash differs from the record hash of %q", h, h.Bytes())
+		}
 	}
 }
