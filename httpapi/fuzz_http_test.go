@@ -50,8 +50,8 @@ import (
 func FuzzWrites(f *testing.F) {
 	fx := newFuzzFixture(f)
 	for i := range fx.seeds {
-		f.Add([]byte{byte(i)})                 // as it is
-		f.Add([]byte{byte(len(fx.seeds) + i)}) // with an Idempotency-Key, sent twice
+		f.Add([]byte{byte(i)})             // as it is
+		f.Add([]byte{byte(fuzzSlots + i)}) // with an Idempotency-Key, sent twice
 	}
 	f.Fuzz(func(t *testing.T, input []byte) {
 		runFuzzInput(t, fx, input)
@@ -66,19 +66,43 @@ var fuzzKnown = flag.String("fuzzwrites.known", "", "skip FuzzWrites failures wh
 // maxFuzzMutations bounds the mutations of one input; the rest is ignored.
 const maxFuzzMutations = 6
 
+// fuzzSlots is how many seeds the first byte of an input can name. The
+// seed is slot first%fuzzSlots of the table, whatever its length, so a seed
+// appended to the table leaves every kept input on the seed it was found
+// with; a slot with no seed yet skips. A first byte of fuzzSlots or more
+// sends every write with an Idempotency-Key.
+const fuzzSlots = 128
+
 func runFuzzInput(t *testing.T, fx *fuzzFixture, input []byte) {
+	// A seizure with a key is judged inside the write, not before it.
+	seed, keyed, steps, did, ok := planFuzzInput(fx, input)
+	if !ok {
+		t.Skipf("seed slot %d is empty (the table has %d seeds)", int(input[0])%fuzzSlots, len(fx.seeds))
+	}
+	fs := fx.open(t)
+	for i, st := range steps {
+		key := ""
+		if keyed {
+			key = fmt.Sprintf("fuzz-%d", i)
+		}
+		fs.send(t, fmt.Sprintf("seed %q, mutations %q, step %d, idempotency key %q", seed.name, did, i, key), st, key)
+	}
+}
+
+// planFuzzInput reads an input as the mutator does: the seed its first byte
+// names, whether it sends Idempotency-Keys, the mutated requests and what
+// each mutation did. ok is false when the slot has no seed yet.
+func planFuzzInput(fx *fuzzFixture, input []byte) (seed fuzzSeed, keyed bool, steps []fuzzStep, did []string, ok bool) {
 	r := &fuzzBytes{b: input}
-	// The first byte picks the seed and, past the first len(seeds) values,
-	// sends every write with an Idempotency-Key (a seizure with a key is
-	// judged inside the write, not before it).
-	first := int(r.next())
-	seed := fx.seeds[first%len(fx.seeds)]
-	keyed := first/len(fx.seeds)%2 == 1
-	steps := make([]fuzzStep, len(seed.steps))
+	slot, keyed := fuzzSlot(r.next())
+	if slot >= len(fx.seeds) {
+		return fuzzSeed{}, keyed, nil, nil, false
+	}
+	seed = fx.seeds[slot]
+	steps = make([]fuzzStep, len(seed.steps))
 	for i, st := range seed.steps {
 		steps[i] = st.clone()
 	}
-	var did []string
 	for n := 0; r.more() && n < maxFuzzMutations; n++ {
 		kept := make([]fuzzStep, len(steps))
 		for i, st := range steps {
@@ -92,14 +116,13 @@ func runFuzzInput(t *testing.T, fx *fuzzFixture, input []byte) {
 		}
 		did = append(did, d)
 	}
-	fs := fx.open(t)
-	for i, st := range steps {
-		key := ""
-		if keyed {
-			key = fmt.Sprintf("fuzz-%d", i)
-		}
-		fs.send(t, fmt.Sprintf("seed %q, mutations %q, step %d, idempotency key %q", seed.name, did, i, key), st, key)
-	}
+	return seed, keyed, steps, did, true
+}
+
+// fuzzSlot is the seed slot a first byte names, and whether the input
+// sends its writes with an Idempotency-Key.
+func fuzzSlot(first byte) (slot int, keyed bool) {
+	return int(first) % fuzzSlots, int(first) >= fuzzSlots
 }
 
 // maxFuzzBody is the largest body the mutator builds: just past the

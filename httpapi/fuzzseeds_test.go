@@ -23,8 +23,12 @@ type fuzzSeed struct {
 }
 
 // fuzzSeeds is the seed table of FuzzWrites over the starting store of
-// buildFuzzFixture. APPEND ONLY: the first byte of a fuzz input is an index
-// into this table, so reordering it changes what the kept corpus means.
+// buildFuzzFixture. APPEND ONLY: the first byte of a fuzz input names a
+// slot of this table (fuzzSlot), so removing or reordering a seed, or
+// changing a seed's body before the value a kept input mutates, changes
+// what the kept corpus means. Append a new seed here and its name to
+// fuzzSeedOrder; TestFuzzWritesSeedTableIsAppendOnly and
+// TestFuzzWritesKeptCorpus check both.
 func fuzzSeeds(fx *fuzzFixture) []fuzzSeed {
 	step := func(role, method, path, body string) fuzzStep {
 		st := fuzzStep{role: role, method: method, path: path, truncate: -1}
