@@ -264,6 +264,9 @@ func ReadHead(tx *ledger.Tx, item uint64) (Head, error) {
 		if h, ok := p.heads[item]; ok {
 			return h, nil
 		}
+		if item > p.stored {
+			return Head{Item: item}, nil
+		}
 	}
 	v := tx.Get(ledger.ChainHeads, BE64(item))
 	if v == nil {
@@ -315,10 +318,12 @@ func headValue(h Head) []byte {
 // tree before it commits: an item with several entries in one commit is
 // stored and hashed once, and nothing marks the changed heads in the store.
 // size is HeadsSize as the transaction leaves it (only writeHead grows it),
-// so that an entry reads neither it nor the hook list again.
+// so that an entry reads neither it nor the hook list again; no head past
+// stored is in the store (the size when the heads were last stored), so
+// reading one is not a read of the store.
 type pendingHeads struct {
-	heads map[uint64]Head
-	size  uint64
+	heads        map[uint64]Head
+	size, stored uint64
 }
 
 // openHeads is the open transaction's pending heads, nil when it wrote none.
@@ -334,7 +339,8 @@ func openHeads(tx *ledger.Tx) *pendingHeads {
 func writeHead(tx *ledger.Tx, h Head) error {
 	p := tx.Local(headsHookKey, func() any {
 		tx.BeforeCommit(headsHookKey, flushHeads)
-		return &pendingHeads{heads: map[uint64]Head{}, size: HeadsSize(tx)}
+		n := HeadsSize(tx)
+		return &pendingHeads{heads: map[uint64]Head{}, size: n, stored: n}
 	}).(*pendingHeads)
 	p.heads[h.Item] = h
 	if h.Item > p.size {
@@ -372,6 +378,7 @@ func flushHeads(tx *ledger.Tx) error {
 		}
 	}
 	clear(p.heads)
+	p.stored = p.size
 	n0, n := tx.Sequence(ledger.ChainHeadHashes), HeadsSize(tx)
 	if b := (n0 - 1) >> blockLevel; n > n0 && n0 > 0 && !slices.Contains(blocks, b) {
 		blocks = append(blocks, b)
