@@ -264,6 +264,9 @@ func ReadHead(tx *ledger.Tx, item uint64) (Head, error) {
 		if h, ok := p.heads[item]; ok {
 			return h, nil
 		}
+		if item > p.stored {
+			return Head{Item: item}, nil
+		}
 	}
 	v := tx.Get(ledger.ChainHeads, BE64(item))
 	if v == nil {
@@ -314,7 +317,14 @@ func headValue(h Head) []byte {
 // (ledger.Tx.Local) until flushHeads stores them and hashes them into the
 // tree before it commits: an item with several entries in one commit is
 // stored and hashed once, and nothing marks the changed heads in the store.
-type pendingHeads struct{ heads map[uint64]Head }
+// size is HeadsSize as the transaction leaves it (only writeHead grows it),
+// so that an entry reads neither it nor the hook list again; no head past
+// stored is in the store (the size when the heads were last stored), so
+// reading one is not a read of the store.
+type pendingHeads struct {
+	heads        map[uint64]Head
+	size, stored uint64
+}
 
 // openHeads is the open transaction's pending heads, nil when it wrote none.
 func openHeads(tx *ledger.Tx) *pendingHeads {
@@ -327,14 +337,18 @@ func openHeads(tx *ledger.Tx) *pendingHeads {
 // commits (flushHeads): a commit that writes many entries of a few items
 // hashes each path of the tree once, not once per entry.
 func writeHead(tx *ledger.Tx, h Head) error {
-	p := tx.Local(headsHookKey, func() any { return &pendingHeads{heads: map[uint64]Head{}} }).(*pendingHeads)
+	p := tx.Local(headsHookKey, func() any {
+		tx.BeforeCommit(headsHookKey, flushHeads)
+		n := HeadsSize(tx)
+		return &pendingHeads{heads: map[uint64]Head{}, size: n, stored: n}
+	}).(*pendingHeads)
 	p.heads[h.Item] = h
-	if h.Item > HeadsSize(tx) {
+	if h.Item > p.size {
 		if err := tx.SetSequence(ledger.ChainHeads, h.Item); err != nil {
 			return fmt.Errorf("grow the head commitment: %w", err)
 		}
+		p.size = h.Item
 	}
-	tx.BeforeCommit(headsHookKey, flushHeads)
 	return nil
 }
 
@@ -364,6 +378,7 @@ func flushHeads(tx *ledger.Tx) error {
 		}
 	}
 	clear(p.heads)
+	p.stored = p.size
 	n0, n := tx.Sequence(ledger.ChainHeadHashes), HeadsSize(tx)
 	if b := (n0 - 1) >> blockLevel; n > n0 && n0 > 0 && !slices.Contains(blocks, b) {
 		blocks = append(blocks, b)
@@ -453,13 +468,20 @@ func putHeadHash(tx *ledger.Tx, level int, k int64, x tlog.Hash) error {
 
 // NoteEntry makes the custody entry at leaf (leaf hash hash) item's latest
 // in the head commitment, in the transaction that appends it. Nothing is
-// noted before the commitment is built (BuildHeads counts it then).
+// noted before the commitment is built (BuildHeads counts it then). A
+// transaction that already wrote a head has the commitment built (BuildHeads
+// writes heads only in the transaction that marks it built, and nothing
+// unmarks it), so only its first entry reads the mark.
 func NoteEntry(tx *ledger.Tx, item, leaf uint64, hash tlog.Hash) error {
-	if !HeadsBuilt(tx) {
+	if !headsKept(tx) {
 		return nil
 	}
 	return noteEntry(tx, item, leaf, hash)
 }
+
+// headsKept is HeadsBuilt, answered without a read once the transaction
+// has written a head.
+func headsKept(tx *ledger.Tx) bool { return openHeads(tx) != nil || HeadsBuilt(tx) }
 
 func noteEntry(tx *ledger.Tx, item, leaf uint64, hash tlog.Hash) error {
 	h, err := ReadHead(tx, item)

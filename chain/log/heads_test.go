@@ -362,3 +362,71 @@ func TestHeadLeafHashIsTheRecordHashOfItsBytes(t *testing.T) {
 		}
 	}
 }
+
+// An item's head is read from the commit's memory, and a head past the size
+// the store held is not read from the store: after the commit's heads are
+// stored (flushHeads, as the checkpoint's signing does) they are read back
+// from the store, and a rolled-back write leaves nothing of what it noted.
+func TestHeadReadsKeepCountAcrossAFlushAndARollback(t *testing.T) {
+	store, _ := openHeadsStore(t)
+	errFail := errors.New("this write fails")
+	note := func(tx *ledger.Tx, item uint64, n int) {
+		t.Helper()
+		for i := 0; i < n; i++ {
+			if err := noteEntry(tx, item, uint64(i), tlog.Hash{byte(item), byte(i)}); err != nil {
+				t.Error(err)
+			}
+		}
+	}
+	entries := func(tx *ledger.Tx, item uint64) uint64 {
+		t.Helper()
+		h, err := ReadHead(tx, item)
+		if err != nil {
+			t.Error(err)
+		}
+		return h.Entries
+	}
+	if err := store.Write(context.Background(), func(tx *ledger.Tx) error {
+		note(tx, 5, 2)
+		if err := flushHeads(tx); err != nil {
+			return err
+		}
+		note(tx, 5, 1)
+		note(tx, 3, 1)
+		if got := entries(tx, 5); got != 3 {
+			t.Errorf("item 5 reads %d entries after its heads were stored within the commit, want 3", got)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := store.Write(context.Background(), func(tx *ledger.Tx) error {
+		note(tx, 40, 2)
+		note(tx, 5, 1)
+		return errFail
+	}); !errors.Is(err, errFail) {
+		t.Fatalf("the failing write: %v", err)
+	}
+	if err := store.Write(context.Background(), func(tx *ledger.Tx) error {
+		note(tx, 40, 1)
+		note(tx, 5, 1)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	store.View(func(tx *ledger.Tx) error {
+		for item, want := range map[uint64]uint64{3: 1, 5: 4, 40: 1} {
+			if got := entries(tx, item); got != want {
+				t.Fatalf("item %d has %d entries stored, want %d", item, got, want)
+			}
+		}
+		heads := map[uint64]Head{}
+		for _, item := range []uint64{3, 5, 40} {
+			heads[item], _ = ReadHead(tx, item)
+		}
+		if n, root, err := HeadsRoot(tx); err != nil || n != 40 || root != naiveRoot(heads, 40) {
+			t.Fatalf("size %d root %x, want 40 %x (%v)", n, root, naiveRoot(heads, 40), err)
+		}
+		return checkHeadHashes(tx, 40)
+	})
+}

@@ -251,7 +251,7 @@ func (l *Log) LogTransaction(tx *ledger.Tx, id uint64, canonical []byte) error {
 	if err := tx.Put(ledger.ChainTxLeaf, BE64(id), BE64(i)); err != nil {
 		return err
 	}
-	if HeadsBuilt(tx) {
+	if headsKept(tx) {
 		if err := noteTxn(tx, id, i, leafHash, canonical); err != nil {
 			return err
 		}
