@@ -117,20 +117,28 @@ func (s *Server) listCases(c echo.Context) error {
 
 // getCase answers GET /v1/cases/{id} with every item.
 func (s *Server) getCase(c echo.Context) error {
-	reg, err := s.registryReader(c)
+	out, err := s.readCase(c)
 	if err != nil {
-		return err
-	}
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	var out caseJSON
-	if err := s.store.View(func(tx *ledger.Tx) error {
-		out, err = s.caseJSON(tx, reg, id, true)
-		return err
-	}); err != nil {
 		return err
 	}
 	return c.JSON(http.StatusOK, out)
+}
+
+// readCase is the case the path names with every item, as the caller may
+// see it: GET /v1/cases/{id} and the console's case page answer it.
+func (s *Server) readCase(c echo.Context) (caseJSON, error) {
+	reg, err := s.registryReader(c)
+	if err != nil {
+		return caseJSON{}, err
+	}
+	id, err := pathID(c, "id")
+	if err != nil {
+		return caseJSON{}, err
+	}
+	var out caseJSON
+	err = s.store.View(func(tx *ledger.Tx) error {
+		out, err = s.caseJSON(tx, reg, id, true)
+		return err
+	})
+	return out, err
 }

@@ -134,10 +134,7 @@ func (s *Server) usersAnswer(c echo.Context, status int, req access.UserRequest,
 // API it keeps no record of the request for a retry: the request holds a
 // password, whose hash must not be stored.
 func (s *Server) consoleUserCreate(c echo.Context) error {
-	if err := requireUserAdmin(c); err != nil {
-		return err
-	}
-	users, err := s.users()
+	users, err := s.userAdmin(c)
 	if err != nil {
 		return err
 	}
@@ -158,10 +155,7 @@ func (s *Server) consoleUserCreate(c echo.Context) error {
 // consoleUserDisable disables a user as POST /v1/users/{login}/disable
 // does: their password, sessions and tokens stop working with this write.
 func (s *Server) consoleUserDisable(c echo.Context) error {
-	if err := requireUserAdmin(c); err != nil {
-		return err
-	}
-	users, err := s.users()
+	users, err := s.userAdmin(c)
 	if err != nil {
 		return err
 	}

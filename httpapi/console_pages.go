@@ -256,19 +256,8 @@ func consoleAfter(c echo.Context) (uint64, error) {
 }
 
 func (s *Server) consoleCase(c echo.Context) error {
-	reg, err := s.registryReader(c)
+	d, err := s.readCase(c)
 	if err != nil {
-		return err
-	}
-	id, err := pathID(c, "id")
-	if err != nil {
-		return err
-	}
-	var d caseJSON
-	if err := s.store.View(func(tx *ledger.Tx) error {
-		d, err = s.caseJSON(tx, reg, id, true)
-		return err
-	}); err != nil {
 		return err
 	}
 	return s.render(c, http.StatusOK, "case.html", d)

@@ -60,6 +60,15 @@ func (s *Server) users() (*access.Users, error) {
 	return s.svc.Users, nil
 }
 
+// userAdmin admits an admin of every circle (requireUserAdmin) to the
+// service's user accounts: every handler of /v1/users starts here.
+func (s *Server) userAdmin(c echo.Context) (*access.Users, error) {
+	if err := requireUserAdmin(c); err != nil {
+		return nil, err
+	}
+	return s.users()
+}
+
 // noIdempotencyKey refuses the header on writes that carry a password.
 func noIdempotencyKey(c echo.Context) error {
 	if c.Request().Header.Get("Idempotency-Key") != "" {
@@ -70,14 +79,11 @@ func noIdempotencyKey(c echo.Context) error {
 
 // postUser makes a user (admin).
 func (s *Server) postUser(c echo.Context) error {
-	if err := requireUserAdmin(c); err != nil {
+	users, err := s.userAdmin(c)
+	if err != nil {
 		return err
 	}
 	if err := noIdempotencyKey(c); err != nil {
-		return err
-	}
-	users, err := s.users()
-	if err != nil {
 		return err
 	}
 	var req access.UserRequest
@@ -93,10 +99,7 @@ func (s *Server) postUser(c echo.Context) error {
 
 // listUsers answers GET /v1/users (admin): every user by id, paged.
 func (s *Server) listUsers(c echo.Context) error {
-	if err := requireUserAdmin(c); err != nil {
-		return err
-	}
-	users, err := s.users()
+	users, err := s.userAdmin(c)
 	if err != nil {
 		return err
 	}
@@ -142,10 +145,7 @@ func lookUser(tx *ledger.Tx, users *access.Users, login string) (access.User, er
 }
 
 func (s *Server) getUser(c echo.Context) error {
-	if err := requireUserAdmin(c); err != nil {
-		return err
-	}
-	users, err := s.users()
+	users, err := s.userAdmin(c)
 	if err != nil {
 		return err
 	}
@@ -164,10 +164,7 @@ func (s *Server) getUser(c echo.Context) error {
 // stop working with this write. An admin may not disable themselves
 // (access.Users.Disable's rule).
 func (s *Server) disableUser(c echo.Context) error {
-	if err := requireUserAdmin(c); err != nil {
-		return err
-	}
-	users, err := s.users()
+	users, err := s.userAdmin(c)
 	if err != nil {
 		return err
 	}
@@ -184,14 +181,11 @@ func (s *Server) disableUser(c echo.Context) error {
 
 // setPassword sets a user's console password (admin).
 func (s *Server) setPassword(c echo.Context) error {
-	if err := requireUserAdmin(c); err != nil {
+	users, err := s.userAdmin(c)
+	if err != nil {
 		return err
 	}
 	if err := noIdempotencyKey(c); err != nil {
-		return err
-	}
-	users, err := s.users()
-	if err != nil {
 		return err
 	}
 	var req struct {
